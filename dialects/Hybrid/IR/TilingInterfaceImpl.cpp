@@ -1,0 +1,518 @@
+//===- TilingInterfaceImpl.cpp - TilingInterface of the hybrid ops --------===//
+//
+// Every hybrid op has an iteration domain of parallel dimensions only; the
+// sequential parts of an op (the time loop of a scan, the key loop of attention)
+// stay inside each point and are never split by the generic tilers. Tiling an op
+// slices each operand to the part a tile of the domain reads or writes and
+// clones the op on the slices. Where a slice would change an op's meaning (head
+// tiles that cut a group, query tiles of a windowed non-causal attention) the
+// tiler fails with a reason instead of producing wrong code.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/IR/HybridOpUtils.h"
+#include "dialects/Hybrid/IR/HybridOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace hybrid;
+using hybrid::detail::dimOf;
+using hybrid::detail::staticDim;
+
+namespace {
+
+/// The part of one operand that a tile reads or writes.
+struct OperandTile {
+  SmallVector<OpFoldResult> offsets, sizes;
+};
+
+/// Builds operand tiles for one tile of an op's iteration domain.
+struct TileBuilder {
+  OpBuilder &b;
+  Location loc;
+  ArrayRef<OpFoldResult> offsets, sizes;
+  /// The full iteration domain sizes, to tell tiled loops from untiled ones.
+  SmallVector<OpFoldResult> domain;
+
+  /// Dimension `d` of `v` maps to loop `loops[d]`, or is taken whole where
+  /// `loops[d]` is -1.
+  OperandTile map(Value v, ArrayRef<int64_t> loops) {
+    OperandTile t;
+    for (auto [d, l] : llvm::enumerate(loops)) {
+      if (l < 0) {
+        t.offsets.push_back(b.getIndexAttr(0));
+        t.sizes.push_back(dimOf(b, loc, v, d));
+      } else {
+        t.offsets.push_back(offsets[l]);
+        t.sizes.push_back(sizes[l]);
+      }
+    }
+    return t;
+  }
+
+  /// Is loop `l` untiled (offset 0 and the whole domain)?
+  bool isFull(int64_t l) {
+    return isConstantIntValue(offsets[l], 0) &&
+           isEqualConstantIntOrValue(sizes[l], domain[l]);
+  }
+
+  /// The (offset, size) of a tile of a grouped dimension: loop `l` tiles the
+  /// members (e.g. query heads) of groups of `groupSize` (e.g. kv heads), and
+  /// the operand is indexed by group. A tile maps onto whole groups when its
+  /// size is a multiple of the group size, or onto one group when it divides
+  /// the group size; anything else fails.
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>>
+  groupTile(int64_t l, Value groupedOperand, int64_t groupDim,
+            OpFoldResult groupSize) {
+    if (isFull(l))
+      return std::make_pair(OpFoldResult(b.getIndexAttr(0)),
+                            dimOf(b, loc, groupedOperand, groupDim));
+    std::optional<int64_t> g = getConstantIntValue(groupSize);
+    std::optional<int64_t> s = getConstantIntValue(sizes[l]);
+    if (!g || !s)
+      return failure();
+    AffineExpr d0 = b.getAffineDimExpr(0);
+    OpFoldResult off = affine::makeComposedFoldedAffineApply(
+        b, loc, d0.floorDiv(*g), {offsets[l]});
+    if (*s % *g == 0)
+      return std::make_pair(off, OpFoldResult(b.getIndexAttr(*s / *g)));
+    if (*g % *s == 0)
+      return std::make_pair(off, OpFoldResult(b.getIndexAttr(1)));
+    return failure();
+  }
+};
+
+/// `a / b` of two index values (folded when both are constants).
+OpFoldResult divOfr(OpBuilder &b, Location loc, OpFoldResult x,
+                    OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
+  if (cx && cy && *cy != 0)
+    return b.getIndexAttr(*cx / *cy);
+  return arith::DivUIOp::create(b, loc,
+                                getValueOrCreateConstantIndexOp(b, loc, x),
+                                getValueOrCreateConstantIndexOp(b, loc, y))
+      .getResult();
+}
+
+/// `a * b` of two index values (folded when both are constants).
+OpFoldResult mulOfr(OpBuilder &b, Location loc, OpFoldResult x,
+                    OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx * *cy);
+  if (cy)
+    return affine::makeComposedFoldedAffineApply(
+        b, loc, b.getAffineDimExpr(0) * *cy, {x});
+  if (cx)
+    return affine::makeComposedFoldedAffineApply(
+        b, loc, b.getAffineDimExpr(0) * *cx, {y});
+  return arith::MulIOp::create(b, loc,
+                               getValueOrCreateConstantIndexOp(b, loc, x),
+                               getValueOrCreateConstantIndexOp(b, loc, y))
+      .getResult();
+}
+
+SmallVector<Range> domainOf(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Range> r;
+  for (OpFoldResult s : sizes)
+    r.push_back(Range{b.getIndexAttr(0), s, b.getIndexAttr(1)});
+  return r;
+}
+
+/// Slices every operand of `op` by `tiles` (one per operand, in operand order)
+/// and clones `op` on the slices.
+FailureOr<TilingResult> buildTiledOp(Operation *op, OpBuilder &b,
+                                     ArrayRef<OperandTile> tiles) {
+  Location loc = op->getLoc();
+  assert(tiles.size() == op->getNumOperands() && "one tile per operand");
+  SmallVector<Value> newOperands;
+  SmallVector<Operation *> slices;
+  for (auto [operand, tile] : llvm::zip_equal(op->getOperands(), tiles)) {
+    SmallVector<OpFoldResult> strides(tile.offsets.size(), b.getIndexAttr(1));
+    Operation *slice;
+    if (isa<RankedTensorType>(operand.getType()))
+      slice = tensor::ExtractSliceOp::create(b, loc, operand, tile.offsets,
+                                             tile.sizes, strides);
+    else
+      slice = memref::SubViewOp::create(b, loc, operand, tile.offsets,
+                                        tile.sizes, strides);
+    newOperands.push_back(slice->getResult(0));
+    slices.push_back(slice);
+  }
+  auto dps = cast<DestinationStyleOpInterface>(op);
+  SmallVector<Type> resultTypes;
+  if (dps.hasPureTensorSemantics())
+    for (OpOperand &init : dps.getDpsInitsMutable())
+      resultTypes.push_back(newOperands[init.getOperandNumber()].getType());
+  Operation *tiled = clone(b, op, resultTypes, newOperands);
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()),
+                      slices};
+}
+
+//===----------------------------------------------------------------------===//
+// Per-op iteration domains and operand tiles
+//===----------------------------------------------------------------------===//
+
+// attention: [B, Hq, Sq].
+SmallVector<OpFoldResult> loopSizes(AttentionOp op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  return {dimOf(b, loc, op.getQ(), 0), dimOf(b, loc, op.getQ(), 1),
+          dimOf(b, loc, op.getQ(), 2)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(AttentionOp op,
+                                                 TileBuilder &tb) {
+  OpBuilder &b = tb.b;
+  Location loc = tb.loc;
+  Value q = op.getQ(), k = op.getK(), v = op.getV();
+  // Query heads -> kv heads.
+  OpFoldResult g = divOfr(b, loc, dimOf(b, loc, q, 1), dimOf(b, loc, k, 1));
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads =
+      tb.groupTile(1, k, 1, g);
+  if (failed(kvHeads))
+    return op.emitOpError("head tile must be a static multiple or divisor of "
+                          "the query group size Hq / Hkv");
+  // Query rows -> keys. A causal tile of rows [i0, i0 + s) only sees keys
+  // [0, Skv - Sq + i0 + s); slicing the keys there keeps p(i) of every row.
+  OpFoldResult kvLen = dimOf(b, loc, k, 2);
+  if (!tb.isFull(2)) {
+    if (op.getCausal()) {
+      AffineExpr d0, d1, s0, s1;
+      bindDims(b.getContext(), d0, d1);
+      bindSymbols(b.getContext(), s0, s1);
+      AffineMap m = AffineMap::get(
+          2, 2, {s0 - s1 + d0 + d1, b.getAffineConstantExpr(0)},
+          b.getContext());
+      kvLen = affine::makeComposedFoldedAffineMax(
+          b, loc, m,
+          {tb.offsets[2], tb.sizes[2], dimOf(b, loc, k, 2),
+           dimOf(b, loc, q, 2)});
+    } else if (static_cast<int64_t>(op.getWindowLeft()) >= 0 || static_cast<int64_t>(op.getWindowRight()) >= 0) {
+      return op.emitOpError("cannot tile the query sequence of a non-causal "
+                            "windowed attention");
+    }
+  }
+  auto kvTile = [&](Value t) {
+    OperandTile r = tb.map(t, {0, -1, -1, -1});
+    r.offsets[1] = kvHeads->first;
+    r.sizes[1] = kvHeads->second;
+    r.sizes[2] = kvLen;
+    return r;
+  };
+  SmallVector<OperandTile> tiles = {tb.map(q, {0, 1, 2, -1}), kvTile(k),
+                                    kvTile(v)};
+  if (Value mask = op.getMask()) {
+    auto mt = cast<ShapedType>(mask.getType());
+    OperandTile r;
+    for (int64_t d = 0; d < mt.getRank(); ++d) {
+      int64_t target = 4 - mt.getRank() + d;
+      int64_t size = mt.getDimSize(d);
+      if (size == 1 || (target < 3 && tb.isFull(target)) ||
+          (target == 3 && tb.isFull(2))) {
+        r.offsets.push_back(b.getIndexAttr(0));
+        r.sizes.push_back(dimOf(b, loc, mask, d));
+        continue;
+      }
+      if (ShapedType::isDynamic(size))
+        return op.emitOpError("cannot tile a mask whose dim ")
+               << d << " may be broadcast (dynamic size)";
+      if (target == 3) {
+        r.offsets.push_back(b.getIndexAttr(0));
+        r.sizes.push_back(kvLen);
+      } else {
+        r.offsets.push_back(tb.offsets[target]);
+        r.sizes.push_back(tb.sizes[target]);
+      }
+    }
+    tiles.push_back(r);
+  }
+  tiles.push_back(tb.map(op.getOutputs()[0], {0, 1, 2, -1}));
+  return tiles;
+}
+
+// ssm_scan: [B, H, P].
+SmallVector<OpFoldResult> loopSizes(SsmScanOp op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  return {dimOf(b, loc, op.getX(), 0), dimOf(b, loc, op.getX(), 2),
+          dimOf(b, loc, op.getX(), 3)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(SsmScanOp op,
+                                                 TileBuilder &tb) {
+  OpBuilder &b = tb.b;
+  Location loc = tb.loc;
+  OpFoldResult hpg = divOfr(b, loc, dimOf(b, loc, op.getX(), 2),
+                            dimOf(b, loc, op.getBm(), 2));
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>> grp =
+      tb.groupTile(1, op.getBm(), 2, hpg);
+  if (failed(grp))
+    return op.emitOpError("head tile must be a static multiple or divisor of "
+                          "the heads per group H / G");
+  auto groupTile = [&](Value t) {
+    OperandTile r = tb.map(t, {0, -1, -1, -1});
+    r.offsets[2] = grp->first;
+    r.sizes[2] = grp->second;
+    return r;
+  };
+  auto rankOf = [](Value v) { return cast<ShapedType>(v.getType()).getRank(); };
+  SmallVector<OperandTile> tiles = {
+      tb.map(op.getX(), {0, -1, 1, 2}), tb.map(op.getDt(), {0, -1, 1}),
+      rankOf(op.getA()) == 1 ? tb.map(op.getA(), {1})
+                             : tb.map(op.getA(), {1, -1}),
+      groupTile(op.getBm()), groupTile(op.getCm())};
+  if (Value d = op.getD())
+    tiles.push_back(rankOf(d) == 1 ? tb.map(d, {1}) : tb.map(d, {1, 2}));
+  if (Value z = op.getZ())
+    tiles.push_back(tb.map(z, {0, -1, 1, 2}));
+  if (Value bias = op.getDtBias())
+    tiles.push_back(tb.map(bias, {1}));
+  if (Value s = op.getInitialState())
+    tiles.push_back(tb.map(s, {0, 1, 2, -1}));
+  tiles.push_back(tb.map(op.getOutputs()[0], {0, -1, 1, 2}));
+  tiles.push_back(tb.map(op.getOutputs()[1], {0, 1, 2, -1}));
+  return tiles;
+}
+
+// linear_attention: [B, Hkv, Dv].
+SmallVector<OpFoldResult> loopSizes(LinearAttentionOp op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  return {dimOf(b, loc, op.getK(), 0), dimOf(b, loc, op.getK(), 2),
+          dimOf(b, loc, op.getV(), 3)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(LinearAttentionOp op,
+                                                 TileBuilder &tb) {
+  OpBuilder &b = tb.b;
+  Location loc = tb.loc;
+  // kv heads [h0, h0 + s) are read by query heads [h0 * g, (h0 + s) * g).
+  auto qHeads = [&](Value t) {
+    OperandTile r = tb.map(t, {0, -1, -1, -1});
+    if (!tb.isFull(1)) {
+      OpFoldResult g = divOfr(b, loc, dimOf(b, loc, op.getQ(), 2),
+                              dimOf(b, loc, op.getK(), 2));
+      r.offsets[2] = mulOfr(b, loc, tb.offsets[1], g);
+      r.sizes[2] = mulOfr(b, loc, tb.sizes[1], g);
+    }
+    return r;
+  };
+  OperandTile q = qHeads(op.getQ());
+  OperandTile o = qHeads(op.getOutputs()[0]);
+  o.offsets[3] = tb.offsets[2];
+  o.sizes[3] = tb.sizes[2];
+  SmallVector<OperandTile> tiles = {q, tb.map(op.getK(), {0, -1, 1, -1}),
+                                    tb.map(op.getV(), {0, -1, 1, 2})};
+  if (Value d = op.getDecay())
+    tiles.push_back(cast<ShapedType>(d.getType()).getRank() == 3
+                        ? tb.map(d, {0, -1, 1})
+                        : tb.map(d, {0, -1, 1, -1}));
+  if (Value beta = op.getBeta())
+    tiles.push_back(tb.map(beta, {0, -1, 1}));
+  if (Value s = op.getInitialState())
+    tiles.push_back(tb.map(s, {0, 1, -1, 2}));
+  tiles.push_back(o);
+  tiles.push_back(tb.map(op.getOutputs()[1], {0, 1, -1, 2}));
+  return tiles;
+}
+
+// causal_conv1d: [B, C].
+SmallVector<OpFoldResult> loopSizes(CausalConv1dOp op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  return {dimOf(b, loc, op.getX(), 0), dimOf(b, loc, op.getX(), 1)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(CausalConv1dOp op,
+                                                 TileBuilder &tb) {
+  SmallVector<OperandTile> tiles = {tb.map(op.getX(), {0, 1, -1}),
+                                    tb.map(op.getWeight(), {1, -1})};
+  if (Value bias = op.getBias())
+    tiles.push_back(tb.map(bias, {1}));
+  if (Value s = op.getInitialState())
+    tiles.push_back(tb.map(s, {0, 1, -1}));
+  tiles.push_back(tb.map(op.getOutputs()[0], {0, 1, -1}));
+  tiles.push_back(tb.map(op.getOutputs()[1], {0, 1, -1}));
+  return tiles;
+}
+
+// moe: [T].
+SmallVector<OpFoldResult> loopSizes(MoeOp op, OpBuilder &b) {
+  return {dimOf(b, op.getLoc(), op.getX(), 0)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(MoeOp op, TileBuilder &tb) {
+  SmallVector<OperandTile> tiles;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value v = operand.get();
+    if (v == op.getX() || v == op.getRouterLogits() ||
+        op.isDpsInit(&operand))
+      tiles.push_back(tb.map(v, {0, -1}));
+    else
+      tiles.push_back(tb.map(
+          v, SmallVector<int64_t>(cast<ShapedType>(v.getType()).getRank(), -1)));
+  }
+  return tiles;
+}
+
+// moe_dispatch: no loops (routing is data-dependent).
+SmallVector<OpFoldResult> loopSizes(MoeDispatchOp, OpBuilder &) { return {}; }
+
+FailureOr<SmallVector<OperandTile>> operandTiles(MoeDispatchOp op,
+                                                 TileBuilder &tb) {
+  SmallVector<OperandTile> tiles;
+  for (Value v : op->getOperands())
+    tiles.push_back(tb.map(
+        v, SmallVector<int64_t>(cast<ShapedType>(v.getType()).getRank(), -1)));
+  return tiles;
+}
+
+// grouped_matmul: [N].
+SmallVector<OpFoldResult> loopSizes(GroupedMatmulOp op, OpBuilder &b) {
+  return {dimOf(b, op.getLoc(), op.getWeights(), 1)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(GroupedMatmulOp op,
+                                                 TileBuilder &tb) {
+  return SmallVector<OperandTile>{
+      tb.map(op.getRows(), {-1, -1}), tb.map(op.getWeights(), {-1, 0, -1}),
+      tb.map(op.getOffsets(), {-1}), tb.map(op.getOutputs()[0], {-1, 0})};
+}
+
+// moe_combine: [Hd].
+SmallVector<OpFoldResult> loopSizes(MoeCombineOp op, OpBuilder &b) {
+  return {dimOf(b, op.getLoc(), op.getExpertOut(), 1)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(MoeCombineOp op,
+                                                 TileBuilder &tb) {
+  return SmallVector<OperandTile>{
+      tb.map(op.getExpertOut(), {-1, 0}), tb.map(op.getSources(), {-1}),
+      tb.map(op.getWeights(), {-1, -1}), tb.map(op.getOutputs()[0], {-1, 0})};
+}
+
+// rms_norm: every dim but the last.
+SmallVector<OpFoldResult> loopSizes(RmsNormOp op, OpBuilder &b) {
+  int64_t r = cast<ShapedType>(op.getX().getType()).getRank();
+  SmallVector<OpFoldResult> s;
+  for (int64_t d = 0; d + 1 < r; ++d)
+    s.push_back(dimOf(b, op.getLoc(), op.getX(), d));
+  return s;
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(RmsNormOp op,
+                                                 TileBuilder &tb) {
+  int64_t r = cast<ShapedType>(op.getX().getType()).getRank();
+  SmallVector<int64_t> rowMap = llvm::to_vector(llvm::seq<int64_t>(0, r - 1));
+  rowMap.push_back(-1);
+  SmallVector<OperandTile> tiles = {tb.map(op.getX(), rowMap),
+                                    tb.map(op.getWeight(), {-1})};
+  if (Value z = op.getZ())
+    tiles.push_back(tb.map(z, rowMap));
+  tiles.push_back(tb.map(op.getOutputs()[0], rowMap));
+  return tiles;
+}
+
+// rotary: [B, H, S].
+SmallVector<OpFoldResult> loopSizes(RotaryOp op, OpBuilder &b) {
+  Location loc = op.getLoc();
+  return {dimOf(b, loc, op.getX(), 0), dimOf(b, loc, op.getX(), 1),
+          dimOf(b, loc, op.getX(), 2)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(RotaryOp op,
+                                                 TileBuilder &tb) {
+  auto csTile = [&](Value t) -> FailureOr<OperandTile> {
+    int64_t batch = staticDim(t, 0);
+    if (batch == 1 || tb.isFull(0))
+      return tb.map(t, {-1, 2, -1});
+    if (ShapedType::isDynamic(batch))
+      return op.emitOpError("cannot tile the batch of a cos/sin table whose "
+                            "batch may be broadcast (dynamic size)");
+    return tb.map(t, {0, 2, -1});
+  };
+  FailureOr<OperandTile> c = csTile(op.getCos()), s = csTile(op.getSin());
+  if (failed(c) || failed(s))
+    return failure();
+  return SmallVector<OperandTile>{tb.map(op.getX(), {0, 1, 2, -1}), *c, *s,
+                                  tb.map(op.getOutputs()[0], {0, 1, 2, -1})};
+}
+
+/// The number of loops of each op's iteration domain (all parallel).
+int64_t numLoops(AttentionOp) { return 3; }
+int64_t numLoops(SsmScanOp) { return 3; }
+int64_t numLoops(LinearAttentionOp) { return 3; }
+int64_t numLoops(CausalConv1dOp) { return 2; }
+int64_t numLoops(MoeOp) { return 1; }
+int64_t numLoops(MoeDispatchOp) { return 0; }
+int64_t numLoops(GroupedMatmulOp) { return 1; }
+int64_t numLoops(MoeCombineOp) { return 1; }
+int64_t numLoops(RmsNormOp op) {
+  return cast<ShapedType>(op.getX().getType()).getRank() - 1;
+}
+int64_t numLoops(RotaryOp) { return 3; }
+
+template <typename OpTy>
+FailureOr<SmallVector<OperandTile>>
+computeTiles(OpTy op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+             ArrayRef<OpFoldResult> sizes) {
+  TileBuilder tb{b, op.getLoc(), offsets, sizes, loopSizes(op, b)};
+  return operandTiles(op, tb);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Interface methods, the same for every op
+//===----------------------------------------------------------------------===//
+
+#define HYBRID_DEFINE_TILING_INTERFACE(OP)                                     \
+  SmallVector<utils::IteratorType> OP::getLoopIteratorTypes() {                \
+    return SmallVector<utils::IteratorType>(numLoops(*this),                   \
+                                            utils::IteratorType::parallel);    \
+  }                                                                            \
+  SmallVector<Range> OP::getIterationDomain(OpBuilder &b) {                    \
+    return domainOf(b, getLoc(), loopSizes(*this, b));                         \
+  }                                                                            \
+  FailureOr<TilingResult> OP::getTiledImplementation(                          \
+      OpBuilder &b, ArrayRef<OpFoldResult> offsets,                            \
+      ArrayRef<OpFoldResult> sizes) {                                          \
+    FailureOr<SmallVector<OperandTile>> tiles =                                \
+        computeTiles(*this, b, offsets, sizes);                                \
+    if (failed(tiles))                                                         \
+      return failure();                                                        \
+    return buildTiledOp(getOperation(), b, *tiles);                            \
+  }                                                                            \
+  LogicalResult OP::getResultTilePosition(                                     \
+      OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,     \
+      ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,  \
+      SmallVector<OpFoldResult> &resultSizes) {                                \
+    FailureOr<SmallVector<OperandTile>> tiles =                                \
+        computeTiles(*this, b, offsets, sizes);                                \
+    if (failed(tiles))                                                         \
+      return failure();                                                        \
+    const OperandTile &t =                                                     \
+        (*tiles)[getDpsInitOperand(resultNumber)->getOperandNumber()];         \
+    resultOffsets = t.offsets;                                                 \
+    resultSizes = t.sizes;                                                     \
+    return success();                                                          \
+  }                                                                            \
+  LogicalResult OP::generateScalarImplementation(OpBuilder &b, Location loc,   \
+                                                 ValueRange ivs) {             \
+    return hybrid::detail::scalarImplementation(getOperation(), b, loc, ivs);          \
+  }
+
+HYBRID_DEFINE_TILING_INTERFACE(AttentionOp)
+HYBRID_DEFINE_TILING_INTERFACE(SsmScanOp)
+HYBRID_DEFINE_TILING_INTERFACE(LinearAttentionOp)
+HYBRID_DEFINE_TILING_INTERFACE(CausalConv1dOp)
+HYBRID_DEFINE_TILING_INTERFACE(MoeOp)
+HYBRID_DEFINE_TILING_INTERFACE(MoeDispatchOp)
+HYBRID_DEFINE_TILING_INTERFACE(GroupedMatmulOp)
+HYBRID_DEFINE_TILING_INTERFACE(MoeCombineOp)
+HYBRID_DEFINE_TILING_INTERFACE(RmsNormOp)
+HYBRID_DEFINE_TILING_INTERFACE(RotaryOp)
+
+#undef HYBRID_DEFINE_TILING_INTERFACE

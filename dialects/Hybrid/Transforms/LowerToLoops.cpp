@@ -1,0 +1,37 @@
+//===- LowerToLoops.cpp - hybrid-lower-to-loops ---------------------------===//
+#include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/Transforms/Passes.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace hybrid {
+#define GEN_PASS_DEF_HYBRIDLOWERTOLOOPSPASS
+#include "dialects/Hybrid/Transforms/Passes.h.inc"
+} // namespace hybrid
+
+using namespace mlir;
+
+namespace {
+struct HybridLowerToLoopsPass
+    : public hybrid::impl::HybridLowerToLoopsPassBase<HybridLowerToLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<TilingInterface> ops;
+    getOperation()->walk([&](TilingInterface op) {
+      auto dps = dyn_cast<DestinationStyleOpInterface>(op.getOperation());
+      if (isa<hybrid::HybridDialect>(op->getDialect()) && dps &&
+          dps.hasPureBufferSemantics())
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (TilingInterface op : ops) {
+      rewriter.setInsertionPoint(op);
+      if (failed(scf::lowerToLoopsUsingSCFForOp(rewriter, op))) {
+        op->emitOpError("could not be lowered to loops");
+        return signalPassFailure();
+      }
+      rewriter.eraseOp(op);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,64 @@
+//===- Passes.td - hybrid dialect passes -------------------*- tablegen -*-===//
+#ifndef HYBRID_TRANSFORMS_PASSES_TD
+#define HYBRID_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def HybridLowerToLoopsPass : Pass<"hybrid-lower-to-loops"> {
+  let summary = "Lower hybrid ops on memrefs to scf loops (the reference lowering)";
+  let description = [{
+    Replaces every hybrid op with buffer semantics by `scf.for` loops over its
+    iteration domain around its scalar implementation
+    (`TilingInterface::generateScalarImplementation`). This is the reference
+    lowering every faster lowering is checked against. Ops still on tensors are
+    left alone (bufferize first).
+
+    Before:
+
+    ```mlir
+    hybrid.rms_norm ins(%x, %w : memref<4x64xf32>, memref<64xf32>)
+                    outs(%y : memref<4x64xf32>)
+    ```
+
+    After (abridged):
+
+    ```mlir
+    scf.for %i = %c0 to %c4 step %c1 {
+      ... // sum of squares, rsqrt, scale by the weight
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def HybridTilePass : Pass<"hybrid-tile"> {
+  let summary = "Tile hybrid ops with scf.for loops";
+  let description = [{
+    Tiles every hybrid op on tensors with `scf::tileUsingSCF` (scf.for loops
+    over `tensor.extract_slice` / `tensor.insert_slice`), one tile size per
+    iteration-domain dimension (0 leaves a dimension untiled; missing trailing
+    sizes are 0). An op that cannot take the tile (a head tile that cuts a
+    query group, for instance) is an error that says why.
+
+    ```mlir
+    // --hybrid-tile="tile-sizes=1,2"
+    %o = hybrid.attention ins(...) outs(%init : tensor<2x4x8x16xf32>) -> ...
+    // becomes two nested scf.for loops over batch and head tiles, each running
+    // hybrid.attention on tensor<1x2x8x16xf32> slices.
+    ```
+  }];
+  let options = [
+    ListOption<"tileSizes", "tile-sizes", "int64_t",
+               "Tile size per iteration-domain dimension (0 = untiled)">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // HYBRID_TRANSFORMS_PASSES_TD

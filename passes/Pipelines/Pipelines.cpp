@@ -1,0 +1,68 @@
+//===- Pipelines.cpp - Hybrid's named pass pipelines ----------------------===//
+#include "passes/Pipelines/Pipelines.h"
+
+#include "dialects/Hybrid/Transforms/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void hybrid::buildReferencePipeline(OpPassManager &pm,
+                                    const ReferencePipelineOptions &) {
+  // Tensors to buffers. Function arguments and results become plain
+  // (identity-layout) memrefs; destinations are written in place, and a
+  // result that is just a destination argument is dropped (private functions
+  // only: a public function keeps its signature and returns the buffer).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // A public function returns a fresh copy of a buffer it does not own (a
+  // `bufferization.clone`, here an alloc + copy the caller frees).
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Every hybrid op through its scalar implementation; linalg to loops.
+  pm.addPass(hybrid::createHybridLowerToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+
+  // Loops to LLVM. Arithmetic is f32 already; the remaining bf16 <-> f32
+  // conversions become integer code (no libgcc bf16 helpers needed).
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void hybrid::registerPipelines() {
+  PassPipelineRegistration<ReferencePipelineOptions>(
+      "hybrid-reference-pipeline",
+      "Lower tensors with hybrid ops to the LLVM dialect through the scalar "
+      "(reference) implementation of every op",
+      buildReferencePipeline);
+}
