@@ -238,7 +238,10 @@ def compile_module(text: str, workdir: str, opt_cmd: Sequence[str],
              workdir)
     _run_cmd([os.path.join(llvm_bin, "llc"), "-O2", "-filetype=obj",
               "-relocation-model=pic", ll, "-o", obj], workdir)
-    _run_cmd(["cc", "-shared", obj, "-o", so, "-lm"], workdir)
+    # memref.copy of strided views calls memrefCopy from MLIR's C runner utils.
+    llvm_lib = os.path.join(os.path.dirname(os.path.abspath(llvm_bin)), "lib")
+    _run_cmd(["cc", "-shared", obj, "-o", so, f"-L{llvm_lib}", "-lmlir_c_runner_utils",
+              f"-Wl,-rpath,{llvm_lib}", "-lm"], workdir)
     with open(ll) as f:
         lltext = f.read()
     nparams = {}

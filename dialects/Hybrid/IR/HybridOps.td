@@ -298,7 +298,7 @@ def Hybrid_MoeOp : Hybrid_DpsOp<"moe", [AttrSizedOperandSegments]> {
     Example:
 
     ```mlir
-    %y = hybrid.moe top_k(2) scoring(softmax) activation(swiglu)
+    %y = hybrid.moe top_k(2) scoring = softmax activation = swiglu
            ins(%x, %logits, %w_up, %w_down : tensor<16x64xf32>, tensor<16x8xf32>,
                tensor<8x128x64xf32>, tensor<8x64x128xf32>)
            w_gate(%w_gate : tensor<8x128x64xf32>)
@@ -319,7 +319,7 @@ def Hybrid_MoeOp : Hybrid_DpsOp<"moe", [AttrSizedOperandSegments]> {
                        UnitAttr:$normalize,
                        DefaultValuedAttr<F32Attr, "1.0f">:$scaling);
   let assemblyFormat = [{
-    `top_k` `(` $top_k `)` `scoring` `(` $scoring `)` `activation` `(` $activation `)`
+    `top_k` `(` $top_k `)` `scoring` `=` $scoring `activation` `=` $activation
     `ins` `(` $x `,` $router_logits `,` $w_up `,` $w_down `:` type($x) `,`
               type($router_logits) `,` type($w_up) `,` type($w_down) `)`
     (`w_gate` `(` $w_gate^ `:` type($w_gate) `)`)?

@@ -131,7 +131,10 @@ public:
       return success();
     if (t.isIndex())
       return success();
-    return fail(c) << name << " must have signless integer elements, got " << t;
+    return fail(c) << name
+                   << " must have signless integer elements of 8 bits or more "
+                      "(or index), got "
+                   << t;
   }
 
   /// Two values have the same shape (dimensions compared where static).
@@ -475,8 +478,11 @@ LogicalResult MoeOp::verify() {
   int64_t e = hybrid::detail::staticDim(logits, 1);
   int64_t topK = static_cast<int64_t>(getTopK());
   if (topK < 1 || (!ShapedType::isDynamic(e) && topK > e))
-    return ck.fail(8) << "top_k (" << getTopK()
-                      << ") must be between 1 and the number of experts";
+    return ck.fail(8) << "top_k (" << topK
+                      << ") must be between 1 and the number of experts ("
+                      << (ShapedType::isDynamic(e) ? std::string("?")
+                                                   : std::to_string(e))
+                      << ")";
   // moe_c9: activation and gate weights.
   Activation act = getActivation();
   bool glu = act == Activation::Swiglu || act == Activation::Geglu;
@@ -488,8 +494,6 @@ LogicalResult MoeOp::verify() {
   if (!glu && (gate || bg))
     return ck.fail(9) << "w_gate and b_gate are only allowed with swiglu or "
                          "geglu";
-  if (bg && !gate)
-    return ck.fail(9) << "b_gate requires w_gate";
   // moe_c10: scaling.
   if (!std::isfinite(getScaling().convertToFloat()))
     return ck.fail(10) << "scaling must be finite";
@@ -590,7 +594,7 @@ LogicalResult RmsNormOp::verify() {
   // rms_norm_c2: ranks.
   int64_t r = cast<ShapedType>(x.getType()).getRank();
   if (r < 1)
-    return ck.fail(2) << "x must have rank >= 1";
+    return ck.fail(2) << "x must have rank >= 1, got rank " << r;
   CHECK(ck.rank(2, w, "weight", {1}));
   CHECK(ck.rank(2, z, "z", {r}));
   CHECK(ck.rank(2, y, "output", {r}));

@@ -28,6 +28,19 @@ struct OperandTile {
   SmallVector<OpFoldResult> offsets, sizes;
 };
 
+/// `a / b` of two index values (folded when both are constants).
+OpFoldResult divOfr(OpBuilder &b, Location loc, OpFoldResult x,
+                    OpFoldResult y) {
+  std::optional<int64_t> cx = getConstantIntValue(x),
+                         cy = getConstantIntValue(y);
+  if (cx && cy && *cy != 0)
+    return b.getIndexAttr(*cx / *cy);
+  return arith::DivUIOp::create(b, loc,
+                                getValueOrCreateConstantIndexOp(b, loc, x),
+                                getValueOrCreateConstantIndexOp(b, loc, y))
+      .getResult();
+}
+
 /// Builds operand tiles for one tile of an op's iteration domain.
 struct TileBuilder {
   OpBuilder &b;
@@ -52,6 +65,30 @@ struct TileBuilder {
     return t;
   }
 
+  /// The (offset, size) along dim `d` of `v`, which broadcasts (size 1) or
+  /// follows loop `l`: decided statically where the size is known, else at
+  /// run time.
+  std::pair<OpFoldResult, OpFoldResult> broadcastTile(Value v, int64_t d,
+                                                      int64_t l) {
+    int64_t size = staticDim(v, d);
+    if (size == 1 || isFull(l))
+      return {b.getIndexAttr(0), dimOf(b, loc, v, d)};
+    if (!ShapedType::isDynamic(size))
+      return {offsets[l], sizes[l]};
+    Value dim = getValueOrCreateConstantIndexOp(b, loc, dimOf(b, loc, v, d));
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
+                                        one);
+    auto pick = [&](OpFoldResult broadcast, OpFoldResult tiled) -> OpFoldResult {
+      return arith::SelectOp::create(
+                 b, loc, isOne,
+                 getValueOrCreateConstantIndexOp(b, loc, broadcast),
+                 getValueOrCreateConstantIndexOp(b, loc, tiled))
+          .getResult();
+    };
+    return {pick(b.getIndexAttr(0), offsets[l]), pick(one, sizes[l])};
+  }
+
   /// Is loop `l` untiled (offset 0 and the whole domain)?
   bool isFull(int64_t l) {
     return isConstantIntValue(offsets[l], 0) &&
@@ -71,6 +108,10 @@ struct TileBuilder {
                             dimOf(b, loc, groupedOperand, groupDim));
     std::optional<int64_t> g = getConstantIntValue(groupSize);
     std::optional<int64_t> s = getConstantIntValue(sizes[l]);
+    // A tile of one member lies in one group, whatever the group size.
+    if (s == 1)
+      return std::make_pair(divOfr(b, loc, offsets[l], groupSize),
+                            OpFoldResult(b.getIndexAttr(1)));
     if (!g || !s)
       return failure();
     AffineExpr d0 = b.getAffineDimExpr(0);
@@ -83,19 +124,6 @@ struct TileBuilder {
     return failure();
   }
 };
-
-/// `a / b` of two index values (folded when both are constants).
-OpFoldResult divOfr(OpBuilder &b, Location loc, OpFoldResult x,
-                    OpFoldResult y) {
-  std::optional<int64_t> cx = getConstantIntValue(x),
-                         cy = getConstantIntValue(y);
-  if (cx && cy && *cy != 0)
-    return b.getIndexAttr(*cx / *cy);
-  return arith::DivUIOp::create(b, loc,
-                                getValueOrCreateConstantIndexOp(b, loc, x),
-                                getValueOrCreateConstantIndexOp(b, loc, y))
-      .getResult();
-}
 
 /// `a * b` of two index values (folded when both are constants).
 OpFoldResult mulOfr(OpBuilder &b, Location loc, OpFoldResult x,
@@ -135,7 +163,13 @@ FailureOr<TilingResult> buildTiledOp(Operation *op, OpBuilder &b,
   for (auto [operand, tile] : llvm::zip_equal(op->getOperands(), tiles)) {
     SmallVector<OpFoldResult> strides(tile.offsets.size(), b.getIndexAttr(1));
     Operation *slice;
-    if (isa<RankedTensorType>(operand.getType()))
+    auto tensorType = dyn_cast<RankedTensorType>(operand.getType());
+    if (tensorType && llvm::is_contained(tensorType.getShape(), 0)) {
+      // An empty tensor has no data to slice (and extract_slice rejects
+      // offset 0 into a dim of size 0): the tile is an empty tensor too.
+      slice = tensor::EmptyOp::create(b, loc, tile.sizes,
+                                      tensorType.getElementType());
+    } else if (tensorType)
       slice = tensor::ExtractSliceOp::create(b, loc, operand, tile.offsets,
                                              tile.sizes, strides);
     else
@@ -211,22 +245,27 @@ FailureOr<SmallVector<OperandTile>> operandTiles(AttentionOp op,
     OperandTile r;
     for (int64_t d = 0; d < mt.getRank(); ++d) {
       int64_t target = 4 - mt.getRank() + d;
-      int64_t size = mt.getDimSize(d);
-      if (size == 1 || (target < 3 && tb.isFull(target)) ||
-          (target == 3 && tb.isFull(2))) {
-        r.offsets.push_back(b.getIndexAttr(0));
-        r.sizes.push_back(dimOf(b, loc, mask, d));
+      if (target < 3) {
+        auto [off, size] = tb.broadcastTile(mask, d, target);
+        r.offsets.push_back(off);
+        r.sizes.push_back(size);
         continue;
       }
-      if (ShapedType::isDynamic(size))
-        return op.emitOpError("cannot tile a mask whose dim ")
-               << d << " may be broadcast (dynamic size)";
-      if (target == 3) {
-        r.offsets.push_back(b.getIndexAttr(0));
+      // The key dim follows the keys' slice (or broadcasts).
+      r.offsets.push_back(b.getIndexAttr(0));
+      if (mt.getDimSize(d) == 1 || tb.isFull(2)) {
+        r.sizes.push_back(dimOf(b, loc, mask, d));
+      } else if (!ShapedType::isDynamic(mt.getDimSize(d))) {
         r.sizes.push_back(kvLen);
       } else {
-        r.offsets.push_back(tb.offsets[target]);
-        r.sizes.push_back(tb.sizes[target]);
+        Value dim = getValueOrCreateConstantIndexOp(b, loc, dimOf(b, loc, mask, d));
+        Value one = arith::ConstantIndexOp::create(b, loc, 1);
+        Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            dim, one);
+        r.sizes.push_back(
+            arith::SelectOp::create(b, loc, isOne, one,
+                                    getValueOrCreateConstantIndexOp(b, loc, kvLen))
+                .getResult());
       }
     }
     tiles.push_back(r);
@@ -424,19 +463,14 @@ SmallVector<OpFoldResult> loopSizes(RotaryOp op, OpBuilder &b) {
 
 FailureOr<SmallVector<OperandTile>> operandTiles(RotaryOp op,
                                                  TileBuilder &tb) {
-  auto csTile = [&](Value t) -> FailureOr<OperandTile> {
-    int64_t batch = staticDim(t, 0);
-    if (batch == 1 || tb.isFull(0))
-      return tb.map(t, {-1, 2, -1});
-    if (ShapedType::isDynamic(batch))
-      return op.emitOpError("cannot tile the batch of a cos/sin table whose "
-                            "batch may be broadcast (dynamic size)");
-    return tb.map(t, {0, 2, -1});
+  // cos/sin [B or 1, S, R/2]: the batch broadcasts or follows loop 0.
+  auto csTile = [&](Value t) {
+    OperandTile r = tb.map(t, {-1, 2, -1});
+    std::tie(r.offsets[0], r.sizes[0]) = tb.broadcastTile(t, 0, 0);
+    return r;
   };
-  FailureOr<OperandTile> c = csTile(op.getCos()), s = csTile(op.getSin());
-  if (failed(c) || failed(s))
-    return failure();
-  return SmallVector<OperandTile>{tb.map(op.getX(), {0, 1, 2, -1}), *c, *s,
+  return SmallVector<OperandTile>{tb.map(op.getX(), {0, 1, 2, -1}),
+                                  csTile(op.getCos()), csTile(op.getSin()),
                                   tb.map(op.getOutputs()[0], {0, 1, 2, -1})};
 }
 

@@ -1,0 +1,36 @@
+# -*- Python -*-
+# The Hybrid lit suite: `ninja -C build check-hybrid`.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "HYBRID"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.hybrid_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "reference"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%hybrid_src_root", config.hybrid_src_root))
+config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# hybrid-opt from the build; FileCheck, not, count from the LLVM 22 install.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.hybrid_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions([ToolSubst("hybrid-opt", unresolved="fatal")],
+                                   tool_dirs)
+
+if config.hybrid_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("sanitizers")
+    # LeakSanitizer reports MLIR's process-lifetime singletons; ASan and UBSan
+    # still fail the run on any memory error or undefined behaviour.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
