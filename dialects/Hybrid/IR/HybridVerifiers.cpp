@@ -127,7 +127,7 @@ public:
   /// `v` has signless-integer or index elements.
   LogicalResult integer(int c, Value v, StringRef name) {
     Type t = getElementTypeOrSelf(v.getType());
-    if (t.isSignlessInteger() && t.getIntOrFloatBitWidth() > 1)
+    if (t.isSignlessInteger() && t.getIntOrFloatBitWidth() >= 8)
       return success();
     if (t.isIndex())
       return success();
@@ -204,10 +204,13 @@ LogicalResult AttentionOp::verify() {
   if (mask) {
     auto mt = cast<ShapedType>(mask.getType());
     Type et = mt.getElementType();
-    if (!et.isInteger(1) && !isa<FloatType>(et))
-      return ck.fail(9) << "mask must have i1 or float elements, got " << et;
-    if (mt.getRank() > 4)
-      return ck.fail(9) << "mask rank must be at most 4, got " << mt.getRank();
+    Type qt = cast<ShapedType>(q.getType()).getElementType();
+    if (!et.isInteger(1) && et != qt)
+      return ck.fail(9) << "mask must have i1 elements or q's element type ("
+                        << qt << "), got " << et;
+    if (mt.getRank() < 1 || mt.getRank() > 4)
+      return ck.fail(9) << "mask rank must be between 1 and 4, got "
+                        << mt.getRank();
     int64_t target[4] = {hybrid::detail::staticDim(q, 0), hq, hybrid::detail::staticDim(q, 2),
                          hybrid::detail::staticDim(k, 2)};
     for (int64_t d = 0; d < mt.getRank(); ++d) {
@@ -272,6 +275,7 @@ LogicalResult SsmScanOp::verify() {
   CHECK(ck.sameDim(5, x, "x", 2, a, "A", 0, "heads"));
   CHECK(ck.sameDim(5, x, "x", 2, d, "D", 0, "heads"));
   CHECK(ck.sameDim(5, x, "x", 2, z, "z", 2, "heads"));
+  CHECK(ck.sameDim(5, x, "x", 2, y, "y", 2, "heads"));
   CHECK(ck.sameDim(5, x, "x", 2, bias, "dt_bias", 0, "heads"));
   CHECK(ck.sameDim(5, x, "x", 2, init, "initial_state", 1, "heads"));
   CHECK(ck.sameDim(5, x, "x", 2, fin, "final_state", 1, "heads"));

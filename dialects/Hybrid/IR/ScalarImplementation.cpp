@@ -676,6 +676,16 @@ void scalarGroupedMatmul(GroupedMatmulOp op, ScalarBuilder &sb,
         o = op.getOutputs()[0];
   Value n = ivs[0];
   Value m = sb.dim(rows, 0), kd = sb.dim(rows, 1), ne = sb.dim(w, 0);
+  // offsets must start at 0, never decrease and end within the rows.
+  sb.check(sb.icmp(P::eq, sb.loadIndex(offsets, {sb.idx(0)}), sb.idx(0)),
+           "hybrid.grouped_matmul: offsets[0] must be 0");
+  sb.forEach(ne, [&](Value e) {
+    Value lo = sb.loadIndex(offsets, {e});
+    Value hi = sb.loadIndex(offsets, {sb.iadd(e, sb.idx(1))});
+    sb.check(sb.band(sb.icmp(P::sle, lo, hi), sb.icmp(P::sle, hi, m)),
+             "hybrid.grouped_matmul: offsets must be non-decreasing and at "
+             "most the number of rows");
+  });
   sb.forEach(m, [&](Value r) {
     // The expert of row r: how many groups end at or before r.
     Value e = sb.fold(ne, sb.idx(0), [&](Value j, ValueRange cnt) {
@@ -730,6 +740,9 @@ void scalarRmsNorm(RmsNormOp op, ScalarBuilder &sb, ValueRange ivs) {
   int64_t r = cast<ShapedType>(x.getType()).getRank();
   Value dn = sb.dim(x, r - 1);
   Value gs = op.getGroupSize() ? sb.idx(*op.getGroupSize()) : dn;
+  if (op.getGroupSize())
+    sb.check(sb.icmp(arith::CmpIPredicate::eq, sb.irem(dn, gs), sb.idx(0)),
+             "hybrid.rms_norm: group_size must divide the normalized dim");
   bool before = op.getGateBeforeNorm();
   auto at = [&](Value j) {
     SmallVector<Value> idx(ivs);
@@ -764,6 +777,12 @@ void scalarRotary(RotaryOp op, ScalarBuilder &sb, ValueRange ivs) {
         y = op.getOutputs()[0];
   Value bi = ivs[0], h = ivs[1], s = ivs[2];
   Value half = sb.dim(cs, 2), dh = sb.dim(x, 3);
+  if (std::optional<uint64_t> rd = op.getRotaryDim())
+    sb.check(sb.icmp(arith::CmpIPredicate::eq, half,
+                     sb.idx(static_cast<int64_t>(*rd) / 2)),
+             "hybrid.rotary: cos/sin must have rotary_dim / 2 columns");
+  sb.check(sb.icmp(arith::CmpIPredicate::ule, sb.imul(half, sb.idx(2)), dh),
+           "hybrid.rotary: the rotary dim exceeds the head dim");
   Value cb = sb.bcastIndex(cs, 0, bi);
   bool interleaved = op.getInterleaved();
   sb.forEach(half, [&](Value i) {

@@ -89,10 +89,35 @@ struct TileBuilder {
     return {pick(b.getIndexAttr(0), offsets[l]), pick(one, sizes[l])};
   }
 
-  /// Is loop `l` untiled (offset 0 and the whole domain)?
+  /// Is loop `l` untiled (offset 0 and the whole domain)? A dynamic size
+  /// matches when both sides are the same dim of the same value (each call
+  /// of getIterationDomain creates its own `tensor.dim`).
   bool isFull(int64_t l) {
-    return isConstantIntValue(offsets[l], 0) &&
-           isEqualConstantIntOrValue(sizes[l], domain[l]);
+    if (!isConstantIntValue(offsets[l], 0))
+      return false;
+    if (isEqualConstantIntOrValue(sizes[l], domain[l]))
+      return true;
+    auto dimOfValue = [](OpFoldResult ofr) -> std::optional<std::pair<Value, int64_t>> {
+      auto v = dyn_cast<Value>(ofr);
+      if (!v)
+        return std::nullopt;
+      Value src, index;
+      if (auto d = v.getDefiningOp<tensor::DimOp>()) {
+        src = d.getSource();
+        index = d.getIndex();
+      } else if (auto d = v.getDefiningOp<memref::DimOp>()) {
+        src = d.getSource();
+        index = d.getIndex();
+      } else {
+        return std::nullopt;
+      }
+      std::optional<int64_t> i = getConstantIntValue(index);
+      if (!i)
+        return std::nullopt;
+      return std::make_pair(src, *i);
+    };
+    auto a = dimOfValue(sizes[l]), b2 = dimOfValue(domain[l]);
+    return a && b2 && *a == *b2;
   }
 
   /// The (offset, size) of a tile of a grouped dimension: loop `l` tiles the
@@ -108,6 +133,9 @@ struct TileBuilder {
                             dimOf(b, loc, groupedOperand, groupDim));
     std::optional<int64_t> g = getConstantIntValue(groupSize);
     std::optional<int64_t> s = getConstantIntValue(sizes[l]);
+    // Groups of one: the grouped operand follows the loop, partial tiles too.
+    if (g == 1)
+      return std::make_pair(offsets[l], sizes[l]);
     // A tile of one member lies in one group, whatever the group size.
     if (s == 1)
       return std::make_pair(divOfr(b, loc, offsets[l], groupSize),

@@ -222,7 +222,7 @@ func.func @attention_c8_c(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, 
 // -----
 
 func.func @attention_c9_a(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %mask: tensor<16x24xi8>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{attention_c9: mask must have i1 or float elements, got 'i8'}}
+  // expected-error @+1 {{attention_c9: mask must have i1 elements or q's element type ('f32'), got 'i8'}}
   %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>)
          mask(%mask : tensor<16x24xi8>)
          outs(%o : tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
@@ -232,7 +232,7 @@ func.func @attention_c9_a(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, 
 // -----
 
 func.func @attention_c9_b(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %mask: tensor<1x2x8x16x24xi1>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{attention_c9: mask rank must be at most 4, got 5}}
+  // expected-error @+1 {{attention_c9: mask rank must be between 1 and 4, got 5}}
   %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>)
          mask(%mask : tensor<1x2x8x16x24xi1>)
          outs(%o : tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
@@ -2660,5 +2660,37 @@ func.func @rotary_c6_b(%x: tensor<2x4x16x64xf32>, %cos: tensor<2x16x16xf32>, %si
   // expected-error @+1 {{rotary_c6: shape mismatch: dim 1 of x (4) must equal dim 1 of output (8)}}
   %r = hybrid.rotary ins(%x, %cos, %sin : tensor<2x4x16x64xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>)
          outs(%y : tensor<2x8x16x64xf32>) -> tensor<2x8x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_c9_e(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %mask: tensor<16x24xf64>, %o: tensor<2x8x16x32xf32>) {
+  // expected-error @+1 {{attention_c9: mask must have i1 elements or q's element type ('f32'), got 'f64'}}
+  %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>) mask(%mask : tensor<16x24xf64>) outs(%o : tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @attention_c9_f(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %mask: tensor<f32>, %o: tensor<2x8x16x32xf32>) {
+  // expected-error @+1 {{attention_c9: mask rank must be between 1 and 4, got 0}}
+  %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>) mask(%mask : tensor<f32>) outs(%o : tensor<2x8x16x32xf32>) -> tensor<2x8x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @ssm_scan_c5_y(%x: tensor<1x16x4x2xf32>, %dt: tensor<1x16x4xf32>, %A: tensor<4xf32>, %Bm: tensor<1x16x1x6xf32>, %y: tensor<1x16x2x2xf32>, %fin: tensor<1x4x2x6xf32>) {
+  // expected-error @+1 {{ssm_scan_c5: heads: dim 2 of x (4) must equal dim 2 of y (2)}}
+  %r:2 = hybrid.ssm_scan ins(%x, %dt, %A, %Bm, %Bm : tensor<1x16x4x2xf32>, tensor<1x16x4xf32>, tensor<4xf32>, tensor<1x16x1x6xf32>, tensor<1x16x1x6xf32>) outs(%y, %fin : tensor<1x16x2x2xf32>, tensor<1x4x2x6xf32>) -> tensor<1x16x2x2xf32>, tensor<1x4x2x6xf32>
+  return
+}
+
+// -----
+
+func.func @moe_dispatch_c3_i4(%x: tensor<6x8xf32>, %ids: tensor<6x2xi4>, %rows: tensor<12x8xf32>, %off: tensor<5xi64>, %src: tensor<12xi64>) {
+  // expected-error @+1 {{moe_dispatch_c3: expert_ids must have signless integer elements of 8 bits or more (or index), got 'i4'}}
+  %r:3 = hybrid.moe_dispatch num_experts(4) ins(%x, %ids : tensor<6x8xf32>, tensor<6x2xi4>) outs(%rows, %off, %src : tensor<12x8xf32>, tensor<5xi64>, tensor<12xi64>) -> tensor<12x8xf32>, tensor<5xi64>, tensor<12xi64>
   return
 }
