@@ -796,6 +796,10 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--print-module", action="store_true",
                     help="print the MLIR module of the selected cases and exit")
+    ap.add_argument("--decompose", action="store_true",
+                    help="decompose ops into linalg with --hybrid-decompose "
+                         "before the reference pipeline (ops without a "
+                         "decomposition keep their scalar implementation)")
     ap.add_argument("--tile-sizes", default=None, metavar="S0,S1,...",
                     help="tile every op with --hybrid-tile=tile-sizes=... before "
                          "the reference pipeline (checks that tiling keeps the "
@@ -840,6 +844,8 @@ def main(argv=None):
     opt = H.opt_command(args)
     if args.tile_sizes:
         opt = opt[:1] + [f"--hybrid-tile=tile-sizes={args.tile_sizes}"] + opt[1:]
+    if args.decompose:
+        opt = opt[:1] + ["--hybrid-decompose"] + opt[1:]
     npass = nfail = 0
     with H.Module(funcs, opt, args.llvm_bin, fork=not args.no_fork,
                   isolate=not args.no_isolate, keep_dir=args.keep,

@@ -11,6 +11,7 @@
 #define HYBRID_OPS_TD
 
 include "dialects/Hybrid/IR/HybridDialect.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -44,7 +45,8 @@ class Hybrid_DpsOp<string mnemonic, list<Trait> traits = []> :
 // attention (spec section 1)
 //===----------------------------------------------------------------------===//
 
-def Hybrid_AttentionOp : Hybrid_DpsOp<"attention", [AttrSizedOperandSegments]> {
+def Hybrid_AttentionOp : Hybrid_DpsOp<"attention", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "multi-head, grouped-query and multi-query softmax attention";
   let description = [{
     Computes `o = softmax(scale * q k^T [softcapped] [+ mask]) v` per query head,
@@ -220,7 +222,8 @@ def Hybrid_LinearAttentionOp : Hybrid_DpsOp<"linear_attention", [AttrSizedOperan
 // causal_conv1d (spec section 4)
 //===----------------------------------------------------------------------===//
 
-def Hybrid_CausalConv1dOp : Hybrid_DpsOp<"causal_conv1d", [AttrSizedOperandSegments]> {
+def Hybrid_CausalConv1dOp : Hybrid_DpsOp<"causal_conv1d", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "depthwise causal 1-D convolution with carried state";
   let description = [{
     ```
@@ -446,7 +449,8 @@ def Hybrid_MoeCombineOp : Hybrid_DpsOp<"moe_combine"> {
 // Supporting ops
 //===----------------------------------------------------------------------===//
 
-def Hybrid_RmsNormOp : Hybrid_DpsOp<"rms_norm", [AttrSizedOperandSegments]> {
+def Hybrid_RmsNormOp : Hybrid_DpsOp<"rms_norm", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "RMS normalization with an optional SiLU gate and groups";
   let description = [{
     Over the last dimension `D`, split into groups of `group_size` (default `D`):
@@ -490,7 +494,8 @@ def Hybrid_RmsNormOp : Hybrid_DpsOp<"rms_norm", [AttrSizedOperandSegments]> {
   }];
 }
 
-def Hybrid_RotaryOp : Hybrid_DpsOp<"rotary"> {
+def Hybrid_RotaryOp : Hybrid_DpsOp<"rotary", [
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "rotary position embedding (interleaved or half-rotated, partial)";
   let description = [{
     For the first `rotary_dim` = R channels of each head (default `2 * cos.dim(2)`),

@@ -61,4 +61,36 @@ def HybridTilePass : Pass<"hybrid-tile"> {
   ];
 }
 
+def HybridDecomposePass : Pass<"hybrid-decompose"> {
+  let summary = "Decompose hybrid ops into linalg where that is their natural fallback";
+  let description = [{
+    Replaces every hybrid op on tensors that implements
+    `AggregatedOpInterface` (attention, causal_conv1d, rms_norm, rotary) by its
+    decomposition into `linalg.generic`, `linalg.fill`, `tensor` and `arith`
+    ops. An op the decomposition does not cover (attention with dynamic head
+    counts, for example) stays, with a remark saying why; its scalar
+    implementation remains its fallback. Scans and MoE routing have no
+    decomposition: they are sequential or data-dependent.
+
+    Before:
+
+    ```mlir
+    %y = hybrid.rms_norm ins(%x, %w : tensor<4x64xf32>, tensor<64xf32>)
+           outs(%init : tensor<4x64xf32>) -> tensor<4x64xf32>
+    ```
+
+    After (abridged):
+
+    ```mlir
+    %ss = linalg.generic {iterator_types = ["parallel", "parallel", "reduction"]} ...
+    %y = linalg.generic {iterator_types = ["parallel", "parallel", "parallel"]} ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // HYBRID_TRANSFORMS_PASSES_TD
