@@ -1,5 +1,6 @@
 //===- Decompose.cpp - hybrid-decompose -----------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -16,13 +17,8 @@ namespace {
 struct HybridDecomposePass
     : public hybrid::impl::HybridDecomposePassBase<HybridDecomposePass> {
   void runOnOperation() override {
-    SmallVector<linalg::AggregatedOpInterface> ops;
-    getOperation()->walk([&](linalg::AggregatedOpInterface op) {
-      auto dps = dyn_cast<DestinationStyleOpInterface>(op.getOperation());
-      if (isa<hybrid::HybridDialect>(op->getDialect()) && dps &&
-          dps.hasPureTensorSemantics())
-        ops.push_back(op);
-    });
+    SmallVector<linalg::AggregatedOpInterface> ops =
+        hybrid::collectHybridOps<linalg::AggregatedOpInterface>(getOperation(), /*onTensors=*/true);
     IRRewriter rewriter(&getContext());
     for (linalg::AggregatedOpInterface op : ops) {
       rewriter.setInsertionPoint(op);

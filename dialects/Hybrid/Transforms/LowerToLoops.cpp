@@ -1,5 +1,6 @@
 //===- LowerToLoops.cpp - hybrid-lower-to-loops ---------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -16,13 +17,8 @@ namespace {
 struct HybridLowerToLoopsPass
     : public hybrid::impl::HybridLowerToLoopsPassBase<HybridLowerToLoopsPass> {
   void runOnOperation() override {
-    SmallVector<TilingInterface> ops;
-    getOperation()->walk([&](TilingInterface op) {
-      auto dps = dyn_cast<DestinationStyleOpInterface>(op.getOperation());
-      if (isa<hybrid::HybridDialect>(op->getDialect()) && dps &&
-          dps.hasPureBufferSemantics())
-        ops.push_back(op);
-    });
+    SmallVector<TilingInterface> ops =
+        hybrid::collectHybridOps<TilingInterface>(getOperation(), /*onTensors=*/false);
     IRRewriter rewriter(&getContext());
     for (TilingInterface op : ops) {
       rewriter.setInsertionPoint(op);

@@ -1,5 +1,6 @@
 //===- Tile.cpp - hybrid-tile ---------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -17,13 +18,8 @@ struct HybridTilePass : public hybrid::impl::HybridTilePassBase<HybridTilePass> 
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<TilingInterface> ops;
-    getOperation()->walk([&](TilingInterface op) {
-      auto dps = dyn_cast<DestinationStyleOpInterface>(op.getOperation());
-      if (isa<hybrid::HybridDialect>(op->getDialect()) && dps &&
-          dps.hasPureTensorSemantics())
-        ops.push_back(op);
-    });
+    SmallVector<TilingInterface> ops =
+        hybrid::collectHybridOps<TilingInterface>(getOperation(), /*onTensors=*/true);
     IRRewriter rewriter(&getContext());
     for (TilingInterface op : ops) {
       size_t numLoops = op.getLoopIteratorTypes().size();

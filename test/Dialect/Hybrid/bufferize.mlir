@@ -59,3 +59,25 @@ func.func @routed(%x: tensor<6x8xf32>, %ids: tensor<6x2xi64>, %w: tensor<4x16x8x
   %y = hybrid.moe_combine ins(%h, %src, %cw : tensor<12x16xf32>, tensor<12xi64>, tensor<6x2xf32>) outs(%y0 : tensor<6x16xf32>) -> tensor<6x16xf32>
   return %y : tensor<6x16xf32>
 }
+
+// The remaining ops bufferize the same way.
+// CHECK-LABEL: func.func @others
+// CHECK: hybrid.linear_attention gated ins({{.*}} : memref<{{.*}}>, memref<{{.*}}>, memref<{{.*}}>) decay(%{{.*}} : memref<{{.*}}>) outs(%{{.*}}, %{{.*}} : memref<1x4x2x8xf32{{.*}}>, memref<1x2x8x8xf32{{.*}}>)
+// CHECK: hybrid.causal_conv1d silu ins({{.*}} : memref<{{.*}}>, memref<{{.*}}>) outs(%{{.*}}, %{{.*}} : memref<1x4x6xf32{{.*}}>, memref<1x4x3xf32{{.*}}>)
+// CHECK: hybrid.moe top_k(2) {{.*}} ins({{.*}}) w_gate(%{{.*}} : memref<{{.*}}>) outs(%{{.*}} : memref<3x8xf32{{.*}}>)
+// CHECK: hybrid.rotary ins({{.*}}) outs(%{{.*}} : memref<1x2x4x8xf32{{.*}}>) {interleaved}
+// CHECK-NOT: hybrid.{{.*}} -> tensor
+func.func @others(%q: tensor<1x4x2x8xf32>, %g: tensor<1x4x2xf32>, %o: tensor<1x4x2x8xf32>, %s: tensor<1x2x8x8xf32>,
+                  %x: tensor<1x4x6xf32>, %w: tensor<4x4xf32>, %y: tensor<1x4x6xf32>, %st: tensor<1x4x3xf32>,
+                  %t: tensor<3x8xf32>, %l: tensor<3x4xf32>, %up: tensor<4x16x8xf32>, %down: tensor<4x8x16xf32>, %ty: tensor<3x8xf32>,
+                  %xr: tensor<1x2x4x8xf32>, %cs: tensor<1x4x4xf32>, %yr: tensor<1x2x4x8xf32>)
+    -> (tensor<1x4x2x8xf32>, tensor<1x4x6xf32>, tensor<3x8xf32>, tensor<1x2x4x8xf32>) {
+  %0:2 = hybrid.linear_attention gated ins(%q, %q, %q : tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>, tensor<1x4x2x8xf32>) decay(%g : tensor<1x4x2xf32>)
+           outs(%o, %s : tensor<1x4x2x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x4x2x8xf32>, tensor<1x2x8x8xf32>
+  %1:2 = hybrid.causal_conv1d silu ins(%x, %w : tensor<1x4x6xf32>, tensor<4x4xf32>)
+           outs(%y, %st : tensor<1x4x6xf32>, tensor<1x4x3xf32>) -> tensor<1x4x6xf32>, tensor<1x4x3xf32>
+  %2 = hybrid.moe top_k(2) scoring = softmax activation = swiglu ins(%t, %l, %up, %down : tensor<3x8xf32>, tensor<3x4xf32>, tensor<4x16x8xf32>, tensor<4x8x16xf32>)
+         w_gate(%up : tensor<4x16x8xf32>) outs(%ty : tensor<3x8xf32>) -> tensor<3x8xf32>
+  %3 = hybrid.rotary ins(%xr, %cs, %cs : tensor<1x2x4x8xf32>, tensor<1x4x4xf32>, tensor<1x4x4xf32>) outs(%yr : tensor<1x2x4x8xf32>) {interleaved} -> tensor<1x2x4x8xf32>
+  return %0#0, %1#0, %2, %3 : tensor<1x4x2x8xf32>, tensor<1x4x6xf32>, tensor<3x8xf32>, tensor<1x2x4x8xf32>
+}

@@ -1,0 +1,31 @@
+//===- PassUtils.h - helpers shared by the hybrid passes --------*- C++ -*-===//
+#ifndef HYBRID_DIALECTS_HYBRID_TRANSFORMS_PASSUTILS_H
+#define HYBRID_DIALECTS_HYBRID_TRANSFORMS_PASSUTILS_H
+
+#include "dialects/Hybrid/IR/HybridDialect.h"
+
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+
+namespace hybrid {
+
+/// The hybrid ops under `root` that implement `OpInterface`, on tensors
+/// (`onTensors`) or on memrefs, in walk order. Collected first so that a pass
+/// can rewrite them without disturbing the walk.
+template <typename OpInterface>
+llvm::SmallVector<OpInterface> collectHybridOps(mlir::Operation *root,
+                                                bool onTensors) {
+  llvm::SmallVector<OpInterface> ops;
+  root->walk([&](OpInterface op) {
+    auto dps =
+        llvm::dyn_cast<mlir::DestinationStyleOpInterface>(op.getOperation());
+    if (!llvm::isa<HybridDialect>(op->getDialect()) || !dps)
+      return;
+    if (onTensors ? dps.hasPureTensorSemantics() : dps.hasPureBufferSemantics())
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+} // namespace hybrid
+
+#endif // HYBRID_DIALECTS_HYBRID_TRANSFORMS_PASSUTILS_H
