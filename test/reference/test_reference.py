@@ -425,9 +425,6 @@ def linear_attention_cases():
 def causal_conv1d(name, B=2, C=3, L=6, K=4, bias=False, init=False, act="none",
                   dtype="f32", dyn=""):
     c = Case("causal_conv1d/" + name, dtype, dyn)
-    if K == 1:
-        # Upstream tensor.extract_slice rejects offset 0 into the empty state.
-        c.untileable = "K = 1 gives an empty state, which upstream slicing rejects"
     x = c.input("x", ("B", "C", "L"), c.normal(B, C, L))
     w = c.input("weight", ("C", "K"), c.normal(C, K, scale=0.5))
     b = s0 = None
@@ -764,6 +761,82 @@ def rotary_cases():
     rotary("f64_partial", D=12, R_=8, dtype="f64")
 
 
+# ----------------------------------------------------------------------------
+# Edge cases: huge windows, empty key sets, dynamic dims that broadcast at run
+# time, empty dimensions, kernel width 1 known only at run time.
+# ----------------------------------------------------------------------------
+
+def edge_attention(name, B=1, Hq=2, Hkv=2, Sq=4, Skv=4, Dk=4, Dv=4, dyn="", causal=False,
+        wl=None, wr=None, mask=None, mask_labels=None, mask_shape=None, ref_wr=None, ref_wl=None):
+    c = Case("edge/attention_" + name, "f32", dyn)
+    q = c.input("q", ("B", "Hq", "Sq", "Dk"), c.normal(B, Hq, Sq, Dk))
+    k = c.input("k", ("B", "Hkv", "Skv", "Dk"), c.normal(B, Hkv, Skv, Dk))
+    v = c.input("v", ("B", "Hkv", "Skv", "Dv"), c.normal(B, Hkv, Skv, Dv))
+    m = None
+    if mask:
+        mv = c.rng.random(mask_shape) < 0.7 if mask == "bool" else c.normal(*mask_shape)
+        m = c.input("mask", mask_labels, mv, "i1" if mask == "bool" else None)
+    ref = np.zeros((B, Hq, Sq, Dv)) if Skv == 0 else R.attention(q, k, v, mask=m, causal=causal,
+                      window_left=-1 if (ref_wl if ref_wl is not None else wl) is None else (ref_wl if ref_wl is not None else wl),
+                      window_right=-1 if (ref_wr if ref_wr is not None else wr) is None else (ref_wr if ref_wr is not None else wr))
+    c.output(("B", "Hq", "Sq", "Dv"), ref)
+    if not causal and (wl is not None or wr is not None):
+        c.untileable_dim2 = "a non-causal windowed attention is not tiled along Sq"
+    return case(c.op("hybrid.attention", [("ins", ["q", "k", "v"]), ("mask", ["mask"])],
+                     dict(causal=causal, window_left=wl, window_right=wr)))
+
+
+def edge_cases():
+    # Windows of INT64_MAX are unbounded in effect (the reference gets -1).
+    edge_attention("wr_int64max", Sq=4, Skv=4, wr=2**63 - 1, ref_wr=-1)
+    edge_attention("wl_int64max_sq_gt_skv", Sq=6, Skv=3, wl=2**63 - 1, ref_wl=-1)
+    # dynamic mask dims that are 1 at run time, tiled
+    edge_attention("dyn_bcast_mask_causal", B=2, Hq=4, Hkv=2, Sq=5, Skv=7, causal=True,
+        mask="bool", mask_shape=(1, 1, 5, 7), mask_labels=("M0", "M1", "Sq", "Skv"),
+        dyn="M0 M1")
+    edge_attention("dyn_bcast_mask_keydim1", B=2, Hq=2, Hkv=1, Sq=5, Skv=7, causal=True,
+        mask="float", mask_shape=(2, 1, 5, 1), mask_labels=("B", "M1", "Sq", "M3"),
+        dyn="M1 M3 Sq")
+    edge_attention("skv0_causal", Sq=3, Skv=0, causal=True)
+    # rotary, dynamic cos batch that is 1 at run time
+    c = Case("edge/rotary_dyn_cos_batch1", "f32", "CB")
+    x = c.input("x", ("B", "H", "S", "D"), c.normal(3, 2, 4, 8))
+    th = c.rng.uniform(-3, 3, (1, 4, 2))
+    cs = c.input("cos", ("CB", "S", "R2"), np.cos(th))
+    sn = c.input("sin", ("CB", "S", "R2"), np.sin(th))
+    c.output(("B", "H", "S", "D"), R.rotary(x, cs, sn, True, None))
+    case(c.op("hybrid.rotary", [("ins", ["x", "cos", "sin"])], dict(interleaved=True)))
+    # rms_norm with D = 0
+    c = Case("edge/rms_norm_D0", "f32")
+    x = c.input("x", ("X0", "D"), np.zeros((3, 0)))
+    w = c.input("weight", ("D",), np.zeros((0,)))
+    c.output(("X0", "D"), np.zeros((3, 0)))
+    case(c.op("hybrid.rms_norm", [("ins", ["x", "weight"])]))
+    # ssm_scan with L = 0: final_state = initial_state
+    c = Case("edge/ssm_scan_L0", "f32")
+    B_, L_, H_, P_, N_ = 1, 0, 2, 2, 3
+    xv = c.input("x", ("B", "L", "H", "P"), np.zeros((B_, L_, H_, P_)))
+    dt = c.input("dt", ("B", "L", "H"), np.zeros((B_, L_, H_)))
+    a = c.input("A", ("H",), -np.ones(H_))
+    bm = c.input("Bm", ("B", "L", "G", "N"), np.zeros((B_, L_, 1, N_)))
+    cm = c.input("Cm", ("B", "L", "G", "N"), np.zeros((B_, L_, 1, N_)))
+    s0 = c.input("initial_state", ("B", "H", "P", "N"), c.normal(B_, H_, P_, N_))
+    c.output(("B", "L", "H", "P"), np.zeros((B_, L_, H_, P_)))
+    c.output(("B", "H", "P", "N"), s0)
+    case(c.op("hybrid.ssm_scan", [("ins", ["x", "dt", "A", "Bm", "Cm"]),
+                                  ("initial_state", ["initial_state"])], {}))
+    # causal_conv1d with dynamic K = 1 (and K=2)
+    for K in (1, 2):
+        c = Case(f"edge/causal_conv1d_dynK{K}_init", "f32", "K K1")
+        xv = c.input("x", ("B", "C", "L"), c.normal(2, 3, 5))
+        w = c.input("weight", ("C", "K"), c.normal(3, K))
+        s0 = c.input("initial_state", ("B", "C", "K1"), c.normal(2, 3, K - 1))
+        y, s = R.causal_conv1d(xv, w, initial_state=s0)
+        c.output(("B", "C", "L"), y); c.output(("B", "C", "K1"), s)
+        case(c.op("hybrid.causal_conv1d none", [("ins", ["x", "weight"]),
+                                               ("initial_state", ["initial_state"])]))
+
+
 def build_cases():
     CASES.clear()
     attention_cases()
@@ -775,6 +848,7 @@ def build_cases():
     chain_cases()
     norm_cases()
     rotary_cases()
+    edge_cases()
     names = [c.name for c in CASES]
     dup = {n for n in names if names.count(n) > 1}
     assert not dup, f"duplicate case names: {sorted(dup)}"

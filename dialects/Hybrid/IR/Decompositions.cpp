@@ -113,6 +113,9 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
     return op.emitRemark(
                "not decomposed: the decomposition needs a mask of static shape"),
            failure();
+  // No query heads: nothing to compute.
+  if (hq == 0)
+    return SmallVector<Value>{init};
   int64_t g = hq / hkv;
   Type et = getElementTypeOrSelf(q.getType());
   Decomposer d(b, loc, et);
@@ -191,14 +194,15 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
         };
         if (op.getCausal())
           both(cmp(arith::CmpIPredicate::sle, col, pos));
+        // Distances rather than shifted positions: no overflow for any window.
         if (wl >= 0)
-          both(cmp(arith::CmpIPredicate::sge, col,
-                   arith::SubIOp::create(
-                       nb, loc, pos, arith::ConstantIndexOp::create(nb, loc, wl))));
+          both(cmp(arith::CmpIPredicate::sle,
+                   arith::SubIOp::create(nb, loc, pos, col),
+                   arith::ConstantIndexOp::create(nb, loc, wl)));
         if (wr >= 0)
-          both(cmp(arith::CmpIPredicate::sle, col,
-                   arith::AddIOp::create(
-                       nb, loc, pos, arith::ConstantIndexOp::create(nb, loc, wr))));
+          both(cmp(arith::CmpIPredicate::sle,
+                   arith::SubIOp::create(nb, loc, col, pos),
+                   arith::ConstantIndexOp::create(nb, loc, wr)));
         if (boolMask)
           both(a[1]);
         return arith::SelectOp::create(nb, loc, ok, s, d.cstIn(nb, negInf));
@@ -216,7 +220,8 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
       });
   // 4. exp(s - max) (0 on rows without an allowed key) and its row sum.
   auto validRow = [&](OpBuilder &nb, Value m) {
-    return arith::CmpFOp::create(nb, loc, arith::CmpFPredicate::OGT, m,
+    // Rows whose max is -inf have no allowed key; NaN propagates.
+    return arith::CmpFOp::create(nb, loc, arith::CmpFPredicate::UNE, m,
                                  d.cstIn(nb, negInf))
         .getResult();
   };
@@ -271,6 +276,12 @@ FailureOr<SmallVector<Value>> decomposeCausalConv1d(CausalConv1dOp op,
         init = op.getInitialState(), yInit = op.getOutputs()[0],
         sInit = op.getOutputs()[1];
   Type et = getElementTypeOrSelf(x.getType());
+  auto hasEmptyDim = [](Value v) {
+    return v && llvm::is_contained(cast<ShapedType>(v.getType()).getShape(), 0);
+  };
+  // No batch or no channels: both results are empty.
+  if (hybrid::detail::staticDim(x, 0) == 0 || hybrid::detail::staticDim(x, 1) == 0)
+    return SmallVector<Value>{yInit, sInit};
   Decomposer d(b, loc, et);
   SmallVector<OpFoldResult> xs = d.sizes(x); // [B, C, L]
   OpFoldResult kw = tensor::getMixedSize(b, loc, w, 1);
@@ -283,11 +294,14 @@ FailureOr<SmallVector<Value>> decomposeCausalConv1d(CausalConv1dOp op,
   Value xp = d.filled({xs[0], xs[1], total}, et,
                       arith::ConstantOp::create(b, loc, b.getFloatAttr(et, 0.0)));
   SmallVector<OpFoldResult> zero3(3, b.getIndexAttr(0)), one3(3, b.getIndexAttr(1));
-  if (init)
+  // (Empty pieces are skipped: extract/insert_slice reject an offset into a
+  // dimension of size 0.)
+  if (init && !hasEmptyDim(init))
     xp = tensor::InsertSliceOp::create(b, loc, init, xp, zero3,
                                        {xs[0], xs[1], hist}, one3);
-  xp = tensor::InsertSliceOp::create(
-      b, loc, x, xp, {b.getIndexAttr(0), b.getIndexAttr(0), hist}, xs, one3);
+  if (!hasEmptyDim(x))
+    xp = tensor::InsertSliceOp::create(
+        b, loc, x, xp, {b.getIndexAttr(0), b.getIndexAttr(0), hist}, xs, one3);
 
   AffineExpr bb, c, t, j;
   bindDims(ctx, bb, c, t, j);
@@ -313,7 +327,7 @@ FailureOr<SmallVector<Value>> decomposeCausalConv1d(CausalConv1dOp op,
                         return d.trunc(nb, v, et);
                       });
   // final_state = xp[:, :, L : L + K - 1]; a width-0 state is the destination.
-  if (isConstantIntValue(hist, 0))
+  if (isConstantIntValue(hist, 0) || hasEmptyDim(sInit))
     return SmallVector<Value>{y, sInit};
   Value tail = tensor::ExtractSliceOp::create(
       b, loc, xp, {b.getIndexAttr(0), b.getIndexAttr(0), xs[2]},
@@ -340,6 +354,16 @@ FailureOr<SmallVector<Value>> decomposeRmsNorm(RmsNormOp op, OpBuilder &b) {
   OpFoldResult gs = op.getGroupSize()
                         ? OpFoldResult(b.getIndexAttr(*op.getGroupSize()))
                         : xs[r - 1];
+  if (op.getGroupSize() && ShapedType::isDynamic(xt.getDimSize(r - 1))) {
+    Value dn = getValueOrCreateConstantIndexOp(b, loc, xs[r - 1]);
+    Value rem = arith::RemUIOp::create(
+        b, loc, dn, getValueOrCreateConstantIndexOp(b, loc, gs));
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                              arith::ConstantIndexOp::create(b, loc, 0)),
+        "hybrid.rms_norm: group_size must divide the normalized dim");
+  }
   AffineExpr s0;
   bindSymbols(ctx, s0);
   OpFoldResult ng =
@@ -445,6 +469,22 @@ FailureOr<SmallVector<Value>> decomposeRotary(RotaryOp op, OpBuilder &b) {
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
   Value c2 = arith::ConstantIndexOp::create(b, loc, 2);
   Value rot = arith::MulIOp::create(b, loc, half, c2);
+  // The checks of the scalar implementation, for the sizes only known at run
+  // time.
+  if (std::optional<uint64_t> rd = op.getRotaryDim())
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::eq, half,
+            arith::ConstantIndexOp::create(b, loc, static_cast<int64_t>(*rd) / 2)),
+        "hybrid.rotary: cos/sin must have rotary_dim / 2 columns");
+  cf::AssertOp::create(
+      b, loc,
+      arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ule, rot,
+          getValueOrCreateConstantIndexOp(b, loc, tensor::getMixedSize(b, loc, x, 3))),
+      "hybrid.rotary: the rotary dim exceeds the head dim");
+
   Value csBatchIsOne = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::eq,
       getValueOrCreateConstantIndexOp(b, loc, tensor::getMixedSize(b, loc, cs, 0)),

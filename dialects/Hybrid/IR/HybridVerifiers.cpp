@@ -127,13 +127,12 @@ public:
   /// `v` has signless-integer or index elements.
   LogicalResult integer(int c, Value v, StringRef name) {
     Type t = getElementTypeOrSelf(v.getType());
-    if (t.isSignlessInteger() && t.getIntOrFloatBitWidth() >= 8)
+    if (t.isSignlessInteger(32) || t.isSignlessInteger(64))
       return success();
     if (t.isIndex())
       return success();
     return fail(c) << name
-                   << " must have signless integer elements of 8 bits or more "
-                      "(or index), got "
+                   << " must have i32, i64 or index elements, got "
                    << t;
   }
 
@@ -228,8 +227,9 @@ LogicalResult AttentionOp::verify() {
       static_cast<int64_t>(getWindowRight()) < -1)
     return ck.fail(10) << "window_left and window_right must be >= -1 (-1 is "
                           "unbounded)";
-  if (!(getSoftcap().convertToFloat() >= 0.0f))
-    return ck.fail(10) << "softcap must be >= 0 (0 is off)";
+  float softcap = getSoftcap().convertToFloat();
+  if (!(softcap >= 0.0f) || !std::isfinite(softcap))
+    return ck.fail(10) << "softcap must be finite and >= 0 (0 is off)";
   if (getScale() && !std::isfinite(getScale()->convertToFloat()))
     return ck.fail(10) << "scale must be finite";
   return success();

@@ -208,6 +208,23 @@ public:
     cf::AssertOp::create(b, loc, cond, message);
   }
 
+  /// `dim(members, md) / dim(groups, gd)`, checked at run time to be an exact,
+  /// non-zero division where either size is dynamic (the verifier checked the
+  /// static case).
+  Value groupSize(Value members, int64_t md, Value groups, int64_t gd,
+                  StringRef message) {
+    Value m = dim(members, md), g = dim(groups, gd);
+    if (ShapedType::isDynamic(hybrid::detail::staticDim(members, md)) ||
+        ShapedType::isDynamic(hybrid::detail::staticDim(groups, gd))) {
+      Value nonZero = icmp(arith::CmpIPredicate::ne, g, idx(0));
+      // g == 0 is replaced by 1 in the remainder so the check itself is safe.
+      Value safe = select(nonZero, g, idx(1));
+      check(band(nonZero, icmp(arith::CmpIPredicate::eq, irem(m, safe), idx(0))),
+            message);
+    }
+    return idiv(m, g);
+  }
+
   /// The default scale 1/sqrt(dk), or the attribute.
   Value scaleOr(std::optional<APFloat> attr, Value dk) {
     if (attr)
@@ -241,7 +258,8 @@ void scalarAttention(AttentionOp op, ScalarBuilder &sb, ValueRange ivs) {
   Value bi = ivs[0], h = ivs[1], i = ivs[2];
   Value dk = sb.dim(q, 3), dv = sb.dim(v, 3), skv = sb.dim(k, 2),
         sq = sb.dim(q, 2);
-  Value group = sb.idiv(sb.dim(q, 1), sb.dim(k, 1));
+  Value group = sb.groupSize(q, 1, k, 1, "hybrid.attention: query heads must "
+                                         "be a multiple of key/value heads");
   Value hk = sb.idiv(h, group);
   // p(i) = Skv - Sq + i (bottom-right alignment); may be negative.
   Value pos = sb.iadd(sb.isub(skv, sq), i);
@@ -265,14 +283,15 @@ void scalarAttention(AttentionOp op, ScalarBuilder &sb, ValueRange ivs) {
   };
   auto allowed = [&](Value j) -> Value {
     Value ok = arith::ConstantIntOp::create(sb.b, sb.loc, 1, 1);
+    // Distances rather than shifted positions: no overflow for any window.
     if (op.getCausal())
       ok = sb.band(ok, sb.icmp(P::sle, j, pos));
     if (static_cast<int64_t>(op.getWindowLeft()) >= 0)
-      ok = sb.band(ok, sb.icmp(P::sge, j,
-                               sb.isub(pos, sb.idx(op.getWindowLeft()))));
+      ok = sb.band(ok, sb.icmp(P::sle, sb.isub(pos, j),
+                               sb.idx(op.getWindowLeft())));
     if (static_cast<int64_t>(op.getWindowRight()) >= 0)
-      ok = sb.band(ok, sb.icmp(P::sle, j,
-                               sb.iadd(pos, sb.idx(op.getWindowRight()))));
+      ok = sb.band(ok, sb.icmp(P::sle, sb.isub(j, pos),
+                               sb.idx(op.getWindowRight())));
     if (boolMask)
       ok = sb.band(ok, memref::LoadOp::create(sb.b, sb.loc, mask, maskAt(j)));
     return ok;
@@ -297,8 +316,9 @@ void scalarAttention(AttentionOp op, ScalarBuilder &sb, ValueRange ivs) {
         allowed(j), sb.ct, [&] { return sb.fmax(acc[0], score(j)); },
         [&] { return acc[0]; })};
   })[0];
-  // A row with no allowed key (or only -inf scores) gives zeros.
-  Value anyKey = sb.fcmp(arith::CmpFPredicate::OGT, rowMax, negInf);
+  // A row with no allowed key (or only -inf scores) gives zeros; a NaN score
+  // propagates.
+  Value anyKey = sb.fcmp(arith::CmpFPredicate::UNE, rowMax, negInf);
   sb.ifThenElse(
       anyKey,
       [&] {
@@ -342,7 +362,9 @@ void scalarSsmScan(SsmScanOp op, ScalarBuilder &sb, ValueRange ivs) {
         y = op.getOutputs()[0], fin = op.getOutputs()[1];
   Value bi = ivs[0], h = ivs[1], p = ivs[2];
   Value len = sb.dim(x, 1), n = sb.dim(bm, 3);
-  Value grp = sb.idiv(h, sb.idiv(sb.dim(x, 2), sb.dim(bm, 2)));
+  Value grp = sb.idiv(h, sb.groupSize(x, 2, bm, 2,
+                                     "hybrid.ssm_scan: heads must be a "
+                                     "multiple of groups"));
   bool perStateA = cast<ShapedType>(a.getType()).getRank() == 2;
   sb.scope([&] {
     Value st = sb.scratch(sb.ct, {n});
@@ -400,7 +422,9 @@ void scalarLinearAttention(LinearAttentionOp op, ScalarBuilder &sb,
         o = op.getOutputs()[0], fin = op.getOutputs()[1];
   Value bi = ivs[0], hk = ivs[1], c = ivs[2];
   Value len = sb.dim(q, 1), dk = sb.dim(k, 3);
-  Value group = sb.idiv(sb.dim(q, 2), sb.dim(k, 2));
+  Value group = sb.groupSize(q, 2, k, 2, "hybrid.linear_attention: query "
+                                         "heads must be a multiple of key/value "
+                                         "heads");
   Value scale = sb.scaleOr(op.getScale(), dk);
   UpdateRule rule = op.getUpdateRule();
   bool gated = rule == UpdateRule::Gated || rule == UpdateRule::GatedDelta;

@@ -128,7 +128,10 @@ struct TileBuilder {
   FailureOr<std::pair<OpFoldResult, OpFoldResult>>
   groupTile(int64_t l, Value groupedOperand, int64_t groupDim,
             OpFoldResult groupSize) {
-    if (isFull(l))
+    // Untiled, or one group (every member reads it), or no members at all:
+    // the grouped operand is taken whole.
+    if (isFull(l) || staticDim(groupedOperand, groupDim) == 1 ||
+        isConstantIntValue(groupSize, 0))
       return std::make_pair(OpFoldResult(b.getIndexAttr(0)),
                             dimOf(b, loc, groupedOperand, groupDim));
     std::optional<int64_t> g = getConstantIntValue(groupSize);

@@ -41,7 +41,8 @@ def HybridTilePass : Pass<"hybrid-tile"> {
     Tiles every hybrid op on tensors with `scf::tileUsingSCF` (scf.for loops
     over `tensor.extract_slice` / `tensor.insert_slice`), one tile size per
     iteration-domain dimension (0 leaves a dimension untiled; missing trailing
-    sizes are 0). An op that cannot take the tile (a head tile that cuts a
+    sizes are 0). An op with an operand of static size 0 is left alone (there is
+    nothing to tile). An op that cannot take the tile (a head tile that cuts a
     query group, for instance) is an error that says why.
 
     ```mlir

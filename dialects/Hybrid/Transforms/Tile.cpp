@@ -22,6 +22,12 @@ struct HybridTilePass : public hybrid::impl::HybridTilePassBase<HybridTilePass> 
         hybrid::collectHybridOps<TilingInterface>(getOperation(), /*onTensors=*/true);
     IRRewriter rewriter(&getContext());
     for (TilingInterface op : ops) {
+      // An op with an empty operand has nothing to tile (and upstream slicing
+      // rejects offsets into dimensions of size 0).
+      if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+            return llvm::is_contained(cast<ShapedType>(t).getShape(), 0);
+          }))
+        continue;
       size_t numLoops = op.getLoopIteratorTypes().size();
       SmallVector<OpFoldResult> sizes;
       for (size_t i = 0; i < numLoops; ++i)

@@ -280,7 +280,7 @@ func.func @attention_c10_b(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>,
 // -----
 
 func.func @attention_c10_c(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{attention_c10: softcap must be >= 0 (0 is off)}}
+  // expected-error @+1 {{attention_c10: softcap must be finite and >= 0 (0 is off)}}
   %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>)
          outs(%o : tensor<2x8x16x32xf32>) {softcap = -1.0 : f32} -> tensor<2x8x16x32xf32>
   return
@@ -289,7 +289,7 @@ func.func @attention_c10_c(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>,
 // -----
 
 func.func @attention_c10_d(%q: tensor<2x8x16x64xf32>, %k: tensor<2x2x24x64xf32>, %v: tensor<2x2x24x32xf32>, %o: tensor<2x8x16x32xf32>) {
-  // expected-error @+1 {{attention_c10: softcap must be >= 0 (0 is off)}}
+  // expected-error @+1 {{attention_c10: softcap must be finite and >= 0 (0 is off)}}
   %r = hybrid.attention ins(%q, %k, %v : tensor<2x8x16x64xf32>, tensor<2x2x24x64xf32>, tensor<2x2x24x32xf32>)
          outs(%o : tensor<2x8x16x32xf32>) {softcap = 0x7FC00000 : f32} -> tensor<2x8x16x32xf32>
   return
@@ -1974,7 +1974,7 @@ func.func @moe_dispatch_c3_b(%x: tensor<16x32xf32>, %ids: tensor<16x2xi64>, %row
 // -----
 
 func.func @moe_dispatch_c3_c(%x: tensor<16x32xf32>, %ids: tensor<16x2xf32>, %rows: tensor<32x32xf32>, %offsets: tensor<9xi64>, %sources: tensor<32xi64>) {
-  // expected-error @+1 {{moe_dispatch_c3: expert_ids must have signless integer elements of 8 bits or more (or index), got 'f32'}}
+  // expected-error @+1 {{moe_dispatch_c3: expert_ids must have i32, i64 or index elements, got 'f32'}}
   %r:3 = hybrid.moe_dispatch num_experts(8) ins(%x, %ids : tensor<16x32xf32>, tensor<16x2xf32>)
            outs(%rows, %offsets, %sources : tensor<32x32xf32>, tensor<9xi64>, tensor<32xi64>) -> tensor<32x32xf32>, tensor<9xi64>, tensor<32xi64>
   return
@@ -1983,7 +1983,7 @@ func.func @moe_dispatch_c3_c(%x: tensor<16x32xf32>, %ids: tensor<16x2xf32>, %row
 // -----
 
 func.func @moe_dispatch_c3_d(%x: tensor<16x32xf32>, %ids: tensor<16x2xi64>, %rows: tensor<32x32xf32>, %offsets: tensor<9xi1>, %sources: tensor<32xi64>) {
-  // expected-error @+1 {{moe_dispatch_c3: offsets must have signless integer elements of 8 bits or more (or index), got 'i1'}}
+  // expected-error @+1 {{moe_dispatch_c3: offsets must have i32, i64 or index elements, got 'i1'}}
   %r:3 = hybrid.moe_dispatch num_experts(8) ins(%x, %ids : tensor<16x32xf32>, tensor<16x2xi64>)
            outs(%rows, %offsets, %sources : tensor<32x32xf32>, tensor<9xi1>, tensor<32xi64>) -> tensor<32x32xf32>, tensor<9xi1>, tensor<32xi64>
   return
@@ -1992,7 +1992,7 @@ func.func @moe_dispatch_c3_d(%x: tensor<16x32xf32>, %ids: tensor<16x2xi64>, %row
 // -----
 
 func.func @moe_dispatch_c3_e(%x: tensor<16x32xf32>, %ids: tensor<16x2xi64>, %rows: tensor<32x32xf32>, %offsets: tensor<9xi64>, %sources: tensor<32xui32>) {
-  // expected-error @+1 {{moe_dispatch_c3: sources must have signless integer elements of 8 bits or more (or index), got 'ui32'}}
+  // expected-error @+1 {{moe_dispatch_c3: sources must have i32, i64 or index elements, got 'ui32'}}
   %r:3 = hybrid.moe_dispatch num_experts(8) ins(%x, %ids : tensor<16x32xf32>, tensor<16x2xi64>)
            outs(%rows, %offsets, %sources : tensor<32x32xf32>, tensor<9xi64>, tensor<32xui32>) -> tensor<32x32xf32>, tensor<9xi64>, tensor<32xui32>
   return
@@ -2136,7 +2136,7 @@ func.func @grouped_matmul_c3_c(%rows: tensor<32x64xf32>, %weights: tensor<8x128x
 // -----
 
 func.func @grouped_matmul_c3_d(%rows: tensor<32x64xf32>, %weights: tensor<8x128x64xf32>, %offsets: tensor<9xf32>, %o: tensor<32x128xf32>) {
-  // expected-error @+1 {{grouped_matmul_c3: offsets must have signless integer elements of 8 bits or more (or index), got 'f32'}}
+  // expected-error @+1 {{grouped_matmul_c3: offsets must have i32, i64 or index elements, got 'f32'}}
   %r = hybrid.grouped_matmul ins(%rows, %weights, %offsets : tensor<32x64xf32>, tensor<8x128x64xf32>, tensor<9xf32>)
          outs(%o : tensor<32x128xf32>) -> tensor<32x128xf32>
   return
@@ -2262,7 +2262,7 @@ func.func @moe_combine_c3_c(%expert_out: tensor<32x64xf32>, %sources: tensor<32x
 // -----
 
 func.func @moe_combine_c3_d(%expert_out: tensor<32x64xf32>, %sources: tensor<32xsi64>, %weights: tensor<16x2xf32>, %y: tensor<16x64xf32>) {
-  // expected-error @+1 {{moe_combine_c3: sources must have signless integer elements of 8 bits or more (or index), got 'si64'}}
+  // expected-error @+1 {{moe_combine_c3: sources must have i32, i64 or index elements, got 'si64'}}
   %r = hybrid.moe_combine ins(%expert_out, %sources, %weights : tensor<32x64xf32>, tensor<32xsi64>, tensor<16x2xf32>)
          outs(%y : tensor<16x64xf32>) -> tensor<16x64xf32>
   return
@@ -2690,7 +2690,24 @@ func.func @ssm_scan_c5_y(%x: tensor<1x16x4x2xf32>, %dt: tensor<1x16x4xf32>, %A: 
 // -----
 
 func.func @moe_dispatch_c3_i4(%x: tensor<6x8xf32>, %ids: tensor<6x2xi4>, %rows: tensor<12x8xf32>, %off: tensor<5xi64>, %src: tensor<12xi64>) {
-  // expected-error @+1 {{moe_dispatch_c3: expert_ids must have signless integer elements of 8 bits or more (or index), got 'i4'}}
+  // expected-error @+1 {{moe_dispatch_c3: expert_ids must have i32, i64 or index elements, got 'i4'}}
   %r:3 = hybrid.moe_dispatch num_experts(4) ins(%x, %ids : tensor<6x8xf32>, tensor<6x2xi4>) outs(%rows, %off, %src : tensor<12x8xf32>, tensor<5xi64>, tensor<12xi64>) -> tensor<12x8xf32>, tensor<5xi64>, tensor<12xi64>
+  return
+}
+
+// -----
+
+func.func @attention_c10_softcap_inf(%q: tensor<1x2x4x8xf32>, %o: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{attention_c10: softcap must be finite and >= 0 (0 is off)}}
+  %r = hybrid.attention ins(%q, %q, %q : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>)
+         outs(%o : tensor<1x2x4x8xf32>) {softcap = 0x7F800000 : f32} -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @moe_dispatch_c3_i16(%x: tensor<6x8xf32>, %ids: tensor<6x2xi64>, %rows: tensor<12x8xf32>, %off: tensor<5xi16>, %src: tensor<12xi64>) {
+  // expected-error @+1 {{moe_dispatch_c3: offsets must have i32, i64 or index elements, got 'i16'}}
+  %r:3 = hybrid.moe_dispatch num_experts(4) ins(%x, %ids : tensor<6x8xf32>, tensor<6x2xi64>) outs(%rows, %off, %src : tensor<12x8xf32>, tensor<5xi16>, tensor<12xi64>) -> tensor<12x8xf32>, tensor<5xi16>, tensor<12xi64>
   return
 }
