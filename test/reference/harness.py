@@ -353,13 +353,30 @@ def call_function(lib, fname: str, nparams: int, inputs: Sequence[Tensor],
     return got
 
 
+def _unbuffer_c_stdout():
+    """Makes C's stdout unbuffered: a failed cf.assert prints its message
+    with puts and then aborts, which would lose a buffered message."""
+    try:
+        libc = ctypes.CDLL(None)
+        stdout = ctypes.c_void_p.in_dll(libc, "stdout")
+        libc.setvbuf(stdout, None, 2, 0)  # _IONBF
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _call_forked(lib, fname, nparams, func: Func, timeout_s: int):
     sys.stdout.flush()
     sys.stderr.flush()
     r, w = os.pipe()
+    # The child's stdout and stderr go to a file, so that what a failed
+    # run-time check (cf.assert) prints comes back with the crash report.
+    err = tempfile.TemporaryFile()
     pid = os.fork()
     if pid == 0:  # child
         os.close(r)
+        os.dup2(err.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        _unbuffer_c_stdout()
         try:
             signal.alarm(timeout_s)
             got = call_function(lib, fname, nparams, func.inputs, func.outputs, func.fill)
@@ -373,10 +390,13 @@ def _call_forked(lib, fname, nparams, func: Func, timeout_s: int):
     with os.fdopen(r, "rb") as f:
         payload = f.read()
     _, status = os.waitpid(pid, 0)
+    err.seek(0)
+    stderr = err.read().decode(errors="replace").strip()
+    err.close()
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         what = "timed out" if sig == signal.SIGALRM else f"crashed ({signal.Signals(sig).name})"
-        raise RuntimeError(f"case {what}")
+        raise RuntimeError(f"case {what}" + (f"; output: {stderr}" if stderr else ""))
     if not payload:
         raise RuntimeError(f"case child exited with status {os.WEXITSTATUS(status)} "
                            f"without a result")

@@ -410,6 +410,10 @@ class FakeModule:
     def run(self, i, inputs=None):
         f = self.funcs[i]
         c = self.by_func[id(f)]
+        if c.name.startswith("abort/"):
+            # What the compiled code does on a failed run-time check.
+            raise H.CaseError(f"run failed: case crashed (SIGABRT); output: "
+                              f"{c.abort_message}")
         if c.name.startswith("moe_chain/"):
             ets = [t.etype for t in f.inputs]
             vals = [H.to_f64(a, e) if e in H.FLOAT_TYPES else np.asarray(a)

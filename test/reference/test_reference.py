@@ -837,6 +837,88 @@ def edge_cases():
                                                ("initial_state", ["initial_state"])]))
 
 
+# ----------------------------------------------------------------------------
+# Run-time checks: inputs the verifier cannot reject (dynamic sizes, data) stop
+# the generated code with a message instead of reading or writing out of bounds.
+# ----------------------------------------------------------------------------
+
+def expect_abort(c, message):
+    """`c` must stop at a run-time check (SIGABRT) that prints `message`."""
+    c.abort_message = message
+
+    def check(run):
+        try:
+            run(0)
+        except H.CaseError as e:
+            if "SIGABRT" in str(e) and message in str(e):
+                return []
+            return [f"expected an abort with '{message}', got: {e}"]
+        return [f"expected an abort with '{message}', but the call returned"]
+    c.check = check
+    return case(c)
+
+
+def abort_cases():
+    c = Case("abort/rotary_dim_exceeds_head_dim", "f32", "D R2")
+    c.input("x", ("B", "H", "S", "D"), c.normal(1, 1, 2, 4))
+    c.input("cos", (1, "S", "R2"), c.normal(1, 2, 3))
+    c.input("sin", (1, "S", "R2"), c.normal(1, 2, 3))
+    c.output(("B", "H", "S", "D"), np.zeros((1, 1, 2, 4)))
+    expect_abort(c.op("hybrid.rotary", [("ins", ["x", "cos", "sin"])]),
+                 "hybrid.rotary: the rotary dim exceeds the head dim")
+
+    c = Case("abort/rms_norm_group_size", "f32", "D")
+    c.input("x", ("R", "D"), c.normal(2, 10))
+    c.input("weight", ("D",), c.normal(10))
+    c.output(("R", "D"), np.zeros((2, 10)))
+    expect_abort(c.op("hybrid.rms_norm", [("ins", ["x", "weight"])], dict(group_size=4)),
+                 "hybrid.rms_norm: group_size must divide the normalized dim")
+
+    c = Case("abort/attention_heads_not_multiple", "f32", "Hq Hkv")
+    c.input("q", ("B", "Hq", "S", "D"), c.normal(1, 3, 2, 4))
+    c.input("k", ("B", "Hkv", "S", "D"), c.normal(1, 2, 2, 4))
+    c.input("v", ("B", "Hkv", "S", "D"), c.normal(1, 2, 2, 4))
+    c.output(("B", "Hq", "S", "D"), np.zeros((1, 3, 2, 4)))
+    expect_abort(c.op("hybrid.attention", [("ins", ["q", "k", "v"])]),
+                 "hybrid.attention: query heads must be a multiple of key/value heads")
+
+    c = Case("abort/ssm_scan_heads_not_multiple", "f32", "H G")
+    c.input("x", ("B", "L", "H", "P"), c.normal(1, 2, 3, 2))
+    c.input("dt", ("B", "L", "H"), c.normal(1, 2, 3))
+    c.input("A", ("H",), -np.ones(3))
+    c.input("Bm", ("B", "L", "G", "N"), c.normal(1, 2, 2, 4))
+    c.input("Cm", ("B", "L", "G", "N"), c.normal(1, 2, 2, 4))
+    c.output(("B", "L", "H", "P"), np.zeros((1, 2, 3, 2)))
+    c.output(("B", "H", "P", "N"), np.zeros((1, 3, 2, 4)))
+    expect_abort(c.op("hybrid.ssm_scan", [("ins", ["x", "dt", "A", "Bm", "Cm"])]),
+                 "hybrid.ssm_scan: heads must be a multiple of groups")
+
+    c = Case("abort/moe_dispatch_expert_out_of_range", "f32")
+    c.input("x", ("T", "Hd"), c.normal(3, 4))
+    c.input("ids", ("T", "K"), np.array([[0, 1], [2, 4], [1, 3]]), "i64")
+    c.output(("TK", "Hd"), np.zeros((6, 4)))
+    c.output(("E1",), np.zeros(5), "i64")
+    c.output(("TK",), np.zeros(6), "i64")
+    expect_abort(c.op("hybrid.moe_dispatch num_experts(4)", [("ins", ["x", "ids"])]),
+                 "hybrid.moe_dispatch: expert id out of range")
+
+    c = Case("abort/moe_combine_source_out_of_range", "f32")
+    c.input("expert_out", ("R", "Hd"), c.normal(4, 3))
+    c.input("sources", ("R",), np.array([0, 1, 7, 2]), "i64")
+    c.input("weights", ("T", "K"), c.normal(2, 2))
+    c.output(("T", "Hd"), np.zeros((2, 3)))
+    expect_abort(c.op("hybrid.moe_combine", [("ins", ["expert_out", "sources", "weights"])]),
+                 "hybrid.moe_combine: row source out of range")
+
+    c = Case("abort/grouped_matmul_offsets_decrease", "f32")
+    c.input("rows", ("M", "K"), c.normal(4, 3))
+    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
+    c.input("offsets", ("E1",), np.array([0, 3, 2]), "i64")
+    c.output(("M", "N"), np.zeros((4, 2)))
+    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
+                 "hybrid.grouped_matmul: offsets must be non-decreasing")
+
+
 def build_cases():
     CASES.clear()
     attention_cases()
@@ -849,6 +931,7 @@ def build_cases():
     norm_cases()
     rotary_cases()
     edge_cases()
+    abort_cases()
     names = [c.name for c in CASES]
     dup = {n for n in names if names.count(n) > 1}
     assert not dup, f"duplicate case names: {sorted(dup)}"

@@ -156,6 +156,29 @@ struct TileBuilder {
   }
 };
 
+/// `members / groups` for the group size of a grouped dim (query heads per kv
+/// head, heads per SSM group). Where either size is dynamic, the tile checks
+/// at run time that the division is exact, as the scalar implementation does
+/// for the whole op: a tile only sees its own slice.
+OpFoldResult groupSizeOf(OpBuilder &b, Location loc, OpFoldResult members,
+                         OpFoldResult groups, StringRef message) {
+  if (!getConstantIntValue(members) || !getConstantIntValue(groups)) {
+    Value m = getValueOrCreateConstantIndexOp(b, loc, members);
+    Value g = getValueOrCreateConstantIndexOp(b, loc, groups);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value nonZero =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, g, zero);
+    Value safe = arith::SelectOp::create(b, loc, nonZero, g, one);
+    Value exact = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, loc, m, safe), zero);
+    cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, nonZero, exact),
+                         message);
+  }
+  return divOfr(b, loc, members, groups);
+}
+
 /// `a * b` of two index values (folded when both are constants).
 OpFoldResult mulOfr(OpBuilder &b, Location loc, OpFoldResult x,
                     OpFoldResult y) {
@@ -236,7 +259,9 @@ FailureOr<SmallVector<OperandTile>> operandTiles(AttentionOp op,
   Location loc = tb.loc;
   Value q = op.getQ(), k = op.getK(), v = op.getV();
   // Query heads -> kv heads.
-  OpFoldResult g = divOfr(b, loc, dimOf(b, loc, q, 1), dimOf(b, loc, k, 1));
+  OpFoldResult g = groupSizeOf(
+      b, loc, dimOf(b, loc, q, 1), dimOf(b, loc, k, 1),
+      "hybrid.attention: query heads must be a multiple of key/value heads");
   FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads =
       tb.groupTile(1, k, 1, g);
   if (failed(kvHeads))
@@ -316,8 +341,10 @@ FailureOr<SmallVector<OperandTile>> operandTiles(SsmScanOp op,
                                                  TileBuilder &tb) {
   OpBuilder &b = tb.b;
   Location loc = tb.loc;
-  OpFoldResult hpg = divOfr(b, loc, dimOf(b, loc, op.getX(), 2),
-                            dimOf(b, loc, op.getBm(), 2));
+  OpFoldResult hpg = groupSizeOf(b, loc, dimOf(b, loc, op.getX(), 2),
+                                 dimOf(b, loc, op.getBm(), 2),
+                                 "hybrid.ssm_scan: heads must be a multiple of "
+                                 "groups");
   FailureOr<std::pair<OpFoldResult, OpFoldResult>> grp =
       tb.groupTile(1, op.getBm(), 2, hpg);
   if (failed(grp))
@@ -363,8 +390,10 @@ FailureOr<SmallVector<OperandTile>> operandTiles(LinearAttentionOp op,
   auto qHeads = [&](Value t) {
     OperandTile r = tb.map(t, {0, -1, -1, -1});
     if (!tb.isFull(1)) {
-      OpFoldResult g = divOfr(b, loc, dimOf(b, loc, op.getQ(), 2),
-                              dimOf(b, loc, op.getK(), 2));
+      OpFoldResult g = groupSizeOf(
+          b, loc, dimOf(b, loc, op.getQ(), 2), dimOf(b, loc, op.getK(), 2),
+          "hybrid.linear_attention: query heads must be a multiple of "
+          "key/value heads");
       r.offsets[2] = mulOfr(b, loc, tb.offsets[1], g);
       r.sizes[2] = mulOfr(b, loc, tb.sizes[1], g);
     }
