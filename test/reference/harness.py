@@ -40,6 +40,7 @@ import os
 import pickle
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -569,4 +570,10 @@ def opt_command(args) -> List[str]:
         return shlex.split(args.opt_cmd)
     if not args.hybrid_opt:
         raise SystemExit("error: give --hybrid-opt PATH (or set HYBRID_OPT), or --opt-cmd")
-    return [args.hybrid_opt, "--hybrid-reference-pipeline"]
+    # Compiles run in a temporary folder: resolve the tool first.
+    tool = args.hybrid_opt
+    if os.path.exists(tool):
+        tool = os.path.abspath(tool)
+    else:
+        tool = shutil.which(tool) or tool
+    return [tool, "--hybrid-reference-pipeline"]
