@@ -322,7 +322,7 @@ def Hybrid_MoeOp : Hybrid_DpsOp<"moe", [AttrSizedOperandSegments]> {
                        UnitAttr:$normalize,
                        DefaultValuedAttr<F32Attr, "1.0f">:$scaling);
   let assemblyFormat = [{
-    `top_k` `(` $top_k `)` `scoring` `=` $scoring `activation` `=` $activation
+    `top_k` `(` $top_k `)` `scoring` `=` `` $scoring `activation` `=` `` $activation
     `ins` `(` $x `,` $router_logits `,` $w_up `,` $w_down `:` type($x) `,`
               type($router_logits) `,` type($w_up) `,` type($w_down) `)`
     (`w_gate` `(` $w_gate^ `:` type($w_gate) `)`)?
