@@ -31,7 +31,8 @@ class Hybrid_DpsOp<string mnemonic, list<Trait> traits = []> :
         ["reifyResultShapes"]>,
       DeclareOpInterfaceMethods<TilingInterface,
         ["getIterationDomain", "getLoopIteratorTypes", "getResultTilePosition",
-         "getTiledImplementation", "generateScalarImplementation"]>
+         "getTiledImplementation", "generateResultTileValue",
+         "generateScalarImplementation"]>
     ], traits)> {
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let hasVerifier = 1;

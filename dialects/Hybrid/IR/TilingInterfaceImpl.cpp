@@ -548,6 +548,60 @@ int64_t numLoops(RmsNormOp op) {
 }
 int64_t numLoops(RotaryOp) { return 3; }
 
+/// For producer fusion: which loop of the iteration domain each dim of result
+/// `n` follows (-1: the dim is produced whole by every tile, so a fused tile
+/// must ask for all of it).
+SmallVector<int64_t> resultLoops(AttentionOp, unsigned) { return {0, 1, 2, -1}; }
+SmallVector<int64_t> resultLoops(SsmScanOp, unsigned n) {
+  return n == 0 ? SmallVector<int64_t>{0, -1, 1, 2}
+                : SmallVector<int64_t>{0, 1, 2, -1};
+}
+SmallVector<int64_t> resultLoops(LinearAttentionOp, unsigned n) {
+  // The query heads of `o` are a multiple of the kv-head loop: taken whole.
+  return n == 0 ? SmallVector<int64_t>{0, -1, -1, 2}
+                : SmallVector<int64_t>{0, 1, -1, 2};
+}
+SmallVector<int64_t> resultLoops(CausalConv1dOp, unsigned) { return {0, 1, -1}; }
+SmallVector<int64_t> resultLoops(MoeOp, unsigned) { return {0, -1}; }
+SmallVector<int64_t> resultLoops(MoeDispatchOp op, unsigned n) {
+  return SmallVector<int64_t>(
+      cast<ShapedType>(op.getOutputs()[n].getType()).getRank(), -1);
+}
+SmallVector<int64_t> resultLoops(GroupedMatmulOp, unsigned) { return {-1, 0}; }
+SmallVector<int64_t> resultLoops(MoeCombineOp, unsigned) { return {-1, 0}; }
+SmallVector<int64_t> resultLoops(RmsNormOp op, unsigned) {
+  int64_t r = cast<ShapedType>(op.getX().getType()).getRank();
+  SmallVector<int64_t> loops = llvm::to_vector(llvm::seq<int64_t>(0, r - 1));
+  loops.push_back(-1);
+  return loops;
+}
+SmallVector<int64_t> resultLoops(RotaryOp, unsigned) { return {0, 1, 2, -1}; }
+
+/// The iteration-domain tile that computes the tile (`offsets`, `sizes`) of
+/// result `n`, or failure when no domain tile gives exactly that result tile.
+template <typename OpTy>
+FailureOr<std::pair<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>>>
+domainTileForResult(OpTy op, OpBuilder &b, unsigned n,
+                    ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domain = loopSizes(op, b);
+  SmallVector<OpFoldResult> iterOffsets(domain.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> iterSizes = domain;
+  Value init = op.getOutputs()[n];
+  for (auto [d, l] : llvm::enumerate(resultLoops(op, n))) {
+    if (l >= 0) {
+      iterOffsets[l] = offsets[d];
+      iterSizes[l] = sizes[d];
+      continue;
+    }
+    int64_t full = staticDim(init, d);
+    if (!isConstantIntValue(offsets[d], 0) || ShapedType::isDynamic(full) ||
+        !isConstantIntValue(sizes[d], full))
+      return failure();
+  }
+  return std::make_pair(iterOffsets, iterSizes);
+}
+
 template <typename OpTy>
 FailureOr<SmallVector<OperandTile>>
 computeTiles(OpTy op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
@@ -592,6 +646,21 @@ computeTiles(OpTy op, OpBuilder &b, ArrayRef<OpFoldResult> offsets,
     resultOffsets = t.offsets;                                                 \
     resultSizes = t.sizes;                                                     \
     return success();                                                          \
+  }                                                                            \
+  FailureOr<TilingResult> OP::generateResultTileValue(                         \
+      OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,     \
+      ArrayRef<OpFoldResult> sizes) {                                          \
+    auto domainTile =                                                          \
+        domainTileForResult(*this, b, resultNumber, offsets, sizes);           \
+    if (failed(domainTile))                                                    \
+      return failure();                                                        \
+    FailureOr<TilingResult> tiled =                                            \
+        getTiledImplementation(b, domainTile->first, domainTile->second);      \
+    if (failed(tiled))                                                         \
+      return failure();                                                        \
+    return TilingResult{tiled->tiledOps,                                       \
+                        {tiled->tiledValues[resultNumber]},                    \
+                        tiled->generatedSlices};                               \
   }                                                                            \
   LogicalResult OP::generateScalarImplementation(OpBuilder &b, Location loc,   \
                                                  ValueRange ivs) {             \
