@@ -61,6 +61,12 @@ struct Decomposer {
     return arith::MulFOp::create(nb, loc, x, sigmoid(nb, x));
   }
 
+  /// The body of a contraction: acc + ext(x) * ext(y), in the compute type.
+  Value mulAcc(OpBuilder &nb, ValueRange args) {
+    Value p = arith::MulFOp::create(nb, loc, ext(nb, args[0]), ext(nb, args[1]));
+    return arith::AddFOp::create(nb, loc, args[2], p);
+  }
+
   SmallVector<OpFoldResult> sizes(Value v) {
     return tensor::getMixedSizes(b, loc, v);
   }
@@ -142,10 +148,7 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
       scores.getType(), {q, k}, scores,
       {mapOf(ctx, 5, {bb, h, i, x}), mapOf(ctx, 5, {bb, h.floorDiv(g), j, x}),
        mapOf(ctx, 5, {bb, h, i, j})},
-      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, loc, d.ext(nb, a[0]), d.ext(nb, a[1]));
-        return arith::AddFOp::create(nb, loc, a[2], p).getResult();
-      });
+      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
 
   // 2. Scale, softcap, mask, and -inf where a key is not allowed.
   AffineExpr b4, h4, i4, j4;
@@ -248,10 +251,7 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
       acc.getType(), {probs, v}, acc,
       {mapOf(ctx, 5, {bb, h, i, j5}), mapOf(ctx, 5, {bb, h.floorDiv(g), j5, e5}),
        mapOf(ctx, 5, {bb, h, i, e5})},
-      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, loc, a[0], d.ext(nb, a[1]));
-        return arith::AddFOp::create(nb, loc, a[2], p).getResult();
-      });
+      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
   // 6. Normalize into the destination.
   Value out = d.generic(
       init.getType(), {acc, rowMax, rowSum}, init, {id4, row4, row4, id4},
@@ -316,10 +316,7 @@ FailureOr<SmallVector<Value>> decomposeCausalConv1d(CausalConv1dOp op,
       acc.getType(), {xp, w}, acc,
       {mapOf(ctx, 4, {bb, c, t + j}), mapOf(ctx, 4, {c, j}),
        mapOf(ctx, 4, {bb, c, t})},
-      {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) {
-        Value p = arith::MulFOp::create(nb, loc, d.ext(nb, a[0]), d.ext(nb, a[1]));
-        return arith::AddFOp::create(nb, loc, a[2], p).getResult();
-      });
+      {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
   bool silu = op.getActivation() == Activation::Silu;
   Value y = d.generic(yInit.getType(), {acc}, yInit, {id3, id3},
                       {kPar, kPar, kPar}, [&](OpBuilder &nb, ValueRange a) {
