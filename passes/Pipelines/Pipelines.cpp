@@ -48,8 +48,9 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // expand-strided-metadata writes affine.apply, which lower-affine then
+  // lowers together with any affine op left by tiling.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLibmPass());

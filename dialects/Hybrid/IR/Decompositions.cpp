@@ -61,11 +61,6 @@ struct Decomposer {
     return arith::MulFOp::create(nb, loc, x, sigmoid(nb, x));
   }
 
-  /// The body of a contraction: acc + ext(x) * ext(y), in the compute type.
-  Value mulAcc(OpBuilder &nb, ValueRange args) {
-    Value p = arith::MulFOp::create(nb, loc, ext(nb, args[0]), ext(nb, args[1]));
-    return arith::AddFOp::create(nb, loc, args[2], p);
-  }
 
   SmallVector<OpFoldResult> sizes(Value v) {
     return tensor::getMixedSizes(b, loc, v);
@@ -84,6 +79,17 @@ struct Decomposer {
           linalg::YieldOp::create(nb, loc, body(nb, args));
         });
     return op.getResult(0);
+  }
+  /// A contraction `acc += ext(x) * ext(y)` in the compute type: `ins` are
+  /// x and y, `maps` index x, y and `acc` over the loops `iters`.
+  Value contract(Value acc, ValueRange ins, ArrayRef<AffineMap> maps,
+                 ArrayRef<IteratorType> iters) {
+    return generic(acc.getType(), ins, acc, maps, iters,
+                   [&](OpBuilder &nb, ValueRange a) -> Value {
+                     Value p = arith::MulFOp::create(nb, loc, ext(nb, a[0]),
+                                                     ext(nb, a[1]));
+                     return arith::AddFOp::create(nb, loc, a[2], p);
+                   });
   }
   Value index(OpBuilder &nb, int64_t d) {
     return linalg::IndexOp::create(nb, loc, d);
@@ -144,11 +150,11 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
   // 1. Raw scores q k^T: loops (b, h, i, j, dk).
   SmallVector<OpFoldResult> sShape = {qs[0], qs[1], qs[2], ks[2]};
   Value scores = d.filled(sShape, d.ct, d.cst(0.0));
-  scores = d.generic(
-      scores.getType(), {q, k}, scores,
+  scores = d.contract(
+      scores, {q, k},
       {mapOf(ctx, 5, {bb, h, i, x}), mapOf(ctx, 5, {bb, h.floorDiv(g), j, x}),
        mapOf(ctx, 5, {bb, h, i, j})},
-      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
+      {kPar, kPar, kPar, kPar, kRed});
 
   // 2. Scale, softcap, mask, and -inf where a key is not allowed.
   AffineExpr b4, h4, i4, j4;
@@ -247,11 +253,11 @@ FailureOr<SmallVector<Value>> decomposeAttention(AttentionOp op, OpBuilder &b) {
   bindDims(ctx, bb, h, i, e5, j5);
   SmallVector<OpFoldResult> oShape = {qs[0], qs[1], qs[2], vs[3]};
   Value acc = d.filled(oShape, d.ct, d.cst(0.0));
-  acc = d.generic(
-      acc.getType(), {probs, v}, acc,
+  acc = d.contract(
+      acc, {probs, v},
       {mapOf(ctx, 5, {bb, h, i, j5}), mapOf(ctx, 5, {bb, h.floorDiv(g), j5, e5}),
        mapOf(ctx, 5, {bb, h, i, e5})},
-      {kPar, kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
+      {kPar, kPar, kPar, kPar, kRed});
   // 6. Normalize into the destination.
   Value out = d.generic(
       init.getType(), {acc, rowMax, rowSum}, init, {id4, row4, row4, id4},
@@ -312,11 +318,11 @@ FailureOr<SmallVector<Value>> decomposeCausalConv1d(CausalConv1dOp op,
     acc = d.generic(acc.getType(), {bias}, acc, {mapOf(ctx, 3, {c}), id3},
                     {kPar, kPar, kPar},
                     [&](OpBuilder &nb, ValueRange a) { return d.ext(nb, a[0]); });
-  acc = d.generic(
-      acc.getType(), {xp, w}, acc,
+  acc = d.contract(
+      acc, {xp, w},
       {mapOf(ctx, 4, {bb, c, t + j}), mapOf(ctx, 4, {c, j}),
        mapOf(ctx, 4, {bb, c, t})},
-      {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, ValueRange a) { return d.mulAcc(nb, a); });
+      {kPar, kPar, kPar, kRed});
   bool silu = op.getActivation() == Activation::Silu;
   Value y = d.generic(yInit.getType(), {acc}, yInit, {id3, id3},
                       {kPar, kPar, kPar}, [&](OpBuilder &nb, ValueRange a) {

@@ -65,6 +65,11 @@ struct TileBuilder {
     return t;
   }
 
+  /// All of `v`.
+  OperandTile whole(Value v) {
+    return map(v, SmallVector<int64_t>(cast<ShapedType>(v.getType()).getRank(), -1));
+  }
+
   /// The (offset, size) along dim `d` of `v`, which broadcasts (size 1) or
   /// follows loop `l`: decided statically where the size is known, else at
   /// run time.
@@ -445,13 +450,14 @@ SmallVector<OpFoldResult> loopSizes(MoeOp op, OpBuilder &b) {
 FailureOr<SmallVector<OperandTile>> operandTiles(MoeOp op, TileBuilder &tb) {
   SmallVector<OperandTile> tiles;
   for (OpOperand &operand : op->getOpOperands()) {
+    // x and router_logits (the first two operands) and the destination are
+    // per token; the weights are read whole. (By operand, not by value: one
+    // value may be passed twice.)
     Value v = operand.get();
-    if (v == op.getX() || v == op.getRouterLogits() ||
-        op.isDpsInit(&operand))
+    if (operand.getOperandNumber() < 2 || op.isDpsInit(&operand))
       tiles.push_back(tb.map(v, {0, -1}));
     else
-      tiles.push_back(tb.map(
-          v, SmallVector<int64_t>(cast<ShapedType>(v.getType()).getRank(), -1)));
+      tiles.push_back(tb.whole(v));
   }
   return tiles;
 }
@@ -463,8 +469,7 @@ FailureOr<SmallVector<OperandTile>> operandTiles(MoeDispatchOp op,
                                                  TileBuilder &tb) {
   SmallVector<OperandTile> tiles;
   for (Value v : op->getOperands())
-    tiles.push_back(tb.map(
-        v, SmallVector<int64_t>(cast<ShapedType>(v.getType()).getRank(), -1)));
+    tiles.push_back(tb.whole(v));
   return tiles;
 }
 
