@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Hybrid needs on Debian 12, idempotently:
-#   - Debian packages: LLVM/MLIR 22, the build tools, Python's venv;
+#   - Debian packages: LLVM/MLIR 22, the build tools, protobuf (the ONNX importer
+#     compiles ONNX's schema with protoc), Python's venv;
 #   - a Python virtual environment in .venv with numpy, onnx, onnxruntime and lit
 #     (Debian's system Python refuses pip installs, PEP 668).
 # Safe to run again: it installs only what is missing.
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   cmake ninja-build ccache g++ git python3 python3-venv python3-pip
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+  libprotobuf-dev protobuf-compiler
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

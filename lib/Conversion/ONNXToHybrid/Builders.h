@@ -1,0 +1,84 @@
+//===- Builders.h - tensor building blocks for the converters ---*- C++ -*-===//
+//
+// Numpy-broadcasting elementwise ops, reductions, casts, reshapes and transposes
+// on tensors with static or dynamic dims, shared by the converter families.
+// Dynamic dims that must agree at run time are checked with cf.assert messages
+// that name the node.
+//
+//===----------------------------------------------------------------------===//
+#ifndef HYBRID_LIB_CONVERSION_ONNXTOHYBRID_BUILDERS_H
+#define HYBRID_LIB_CONVERSION_ONNXTOHYBRID_BUILDERS_H
+
+#include "lib/Conversion/ONNXToHybrid/ConvertONNX.h"
+
+namespace hybrid::onnx_conv {
+
+using ScalarFn = llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+inline RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+inline int64_t rankOf(Value v) { return tensorType(v).getRank(); }
+inline Type elementTypeOf(Value v) { return tensorType(v).getElementType(); }
+inline bool isFloatLike(Type t) { return isa<FloatType>(t); }
+
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, Location loc, Value v);
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elt);
+/// A scalar of `elt` (float or integer) with value `v`.
+Value scalarConstant(OpBuilder &b, Location loc, Type elt, double v);
+/// A tensor of `sizes` filled with `scalar`.
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Value scalar);
+
+/// Scalar conversion with ONNX Cast semantics (float to bool is x != 0).
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to, bool srcUnsigned = false,
+                    bool dstUnsigned = false);
+/// Elementwise cast of a tensor; returns `t` when the element type already matches.
+Value castTensor(OpBuilder &b, Location loc, Value t, Type elt, bool srcUnsigned = false,
+                 bool dstUnsigned = false);
+
+/// Numpy-broadcast elementwise op over ranked tensors; `body` gets one scalar per
+/// input and returns a scalar of `resultElt`.
+FailureOr<Value> elementwise(OnnxNode &node, ValueRange inputs, Type resultElt, ScalarFn body);
+/// The broadcast result sizes of `inputs` (with run-time checks for dynamic dims).
+FailureOr<SmallVector<OpFoldResult>> broadcastSizes(OnnxNode &node, ValueRange inputs);
+/// `input` broadcast to `sizes` (numpy rules, `input` rank <= sizes rank).
+Value broadcastTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> sizes);
+
+/// Resolves a possibly negative axis against `rank`, or reports an error.
+FailureOr<int64_t> normalizeAxis(OnnxNode &node, int64_t axis, int64_t rank,
+                                 StringRef what = "axis");
+
+/// Reduces `input` over `axes` (sorted, unique) with `combine(acc, x)` starting
+/// from `init`; `map(x)` is applied to each element first (may be null).
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bool keepDims,
+             Value init,
+             llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> combine,
+             llvm::function_ref<Value(OpBuilder &, Location, Value)> map = nullptr);
+
+/// Inserts unit dims at `positions` (sorted, in the result's numbering).
+Value insertUnitDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> positions);
+/// Drops the unit dims at `positions` (sorted).
+Value dropUnitDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> positions);
+/// Reshape to `sizes` (the element count must match).
+Value reshapeTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> sizes);
+/// Transpose with `perm` (result dim i = input dim perm[i]).
+Value transposeTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> perm);
+/// An index value for a size.
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
+
+/// The `math`/`arith` op for a float or integer binary op.
+Value maxScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+Value minScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+/// The most negative / positive value of `elt` (-inf / +inf for floats).
+Value lowestScalar(OpBuilder &b, Location loc, Type elt, bool isUnsigned = false);
+Value highestScalar(OpBuilder &b, Location loc, Type elt, bool isUnsigned = false);
+
+// Attention layouts (Attention.cpp).
+/// [B, S, H*D] -> [B, H, S, D].
+FailureOr<Value> splitHeads(OnnxNode &node, Value x, int64_t heads, StringRef what);
+/// [B, H, S, D] -> [B, S, H*D].
+Value mergeHeads(OpBuilder &b, Location loc, Value x);
+/// Concatenates `past` and `cur` along dim 2 ([B, H, S, D]).
+Value concatSeq(OpBuilder &b, Location loc, Value past, Value cur);
+
+} // namespace hybrid::onnx_conv
+
+#endif // HYBRID_LIB_CONVERSION_ONNXTOHYBRID_BUILDERS_H

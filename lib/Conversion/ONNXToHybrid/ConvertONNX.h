@@ -1,0 +1,134 @@
+//===- ConvertONNX.h - converters from onnx.node to MLIR ops ---*- C++ -*-===//
+//
+// The conversion framework shared by the per-family converter files. A converter
+// handles one (domain, op type) from a since-version on; the table picks, for a node
+// of opset version V, the converter with the greatest since-version <= V. A
+// converter reads its node through `OnnxNode`, builds ops with the node's builder
+// and returns one value per node output (null for an optional output it does not
+// produce, which is then an error only if something reads it).
+//
+// Result types are inferred by the converters (this is the importer's shape
+// inference); `hybrid-convert-onnx` then checks them against any type the file
+// declared.
+//
+//===----------------------------------------------------------------------===//
+#ifndef HYBRID_LIB_CONVERSION_ONNXTOHYBRID_CONVERTONNX_H
+#define HYBRID_LIB_CONVERSION_ONNXTOHYBRID_CONVERTONNX_H
+
+#include "dialects/ONNX/IR/ONNXDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/OpDefinition.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <optional>
+
+namespace hybrid::onnx_conv {
+
+using namespace mlir;
+
+/// Read access to one node during conversion.
+class OnnxNode {
+public:
+  OnnxNode(onnx::NodeOp op, ImplicitLocOpBuilder &b, ArrayRef<Type> originalInputTypes,
+           const llvm::DenseSet<Value> &unsignedValues)
+      : op(op), b(b), originalTypes(originalInputTypes), unsignedValues(unsignedValues),
+        unsignedOutputs(op.getOutputs().size(), false) {}
+
+  onnx::NodeOp getOp() { return op; }
+  ImplicitLocOpBuilder &builder() { return b; }
+  Location loc() { return op.getLoc(); }
+  int64_t version() { return op.getVersion(); }
+  StringRef opType() { return op.getOpType(); }
+
+  /// "node 'name' (OpType-13)"; every converter message starts with it.
+  std::string describe();
+  /// An error on the node, prefixed with `describe()`.
+  InFlightDiagnostic emitError();
+
+  unsigned numInputs() { return op.getInputs().size(); }
+  /// Input `i`, or null when absent (past the end, or an empty name in the file).
+  Value input(unsigned i);
+  bool hasInput(unsigned i) { return static_cast<bool>(input(i)); }
+  /// Input `i` as a ranked tensor, or an error naming it.
+  FailureOr<Value> rankedInput(unsigned i, StringRef what);
+  /// The element type the file gives input `i` (unsigned types stay unsigned here,
+  /// while converted values are signless).
+  bool isUnsignedInput(unsigned i);
+
+  unsigned numOutputs() { return op.getOutputs().size(); }
+  /// Whether output `i` exists and something reads it.
+  bool outputUsed(unsigned i) {
+    return i < numOutputs() && !op.getOutputs()[i].use_empty();
+  }
+  /// Whether output `i` holds unsigned integers: the file's declared type says so,
+  /// or the converter marked it (Cast to UINT8, ...).
+  bool isUnsignedOutput(unsigned i);
+  void markUnsignedOutput(unsigned i) { unsignedOutputs[i] = true; }
+
+  // Attributes. The getters with a default return it when the attribute is absent;
+  // a present attribute of the wrong kind is an error (reported through `ok()`).
+  bool has(StringRef name) { return static_cast<bool>(op.getAttrs().get(name)); }
+  int64_t getInt(StringRef name, int64_t dflt);
+  std::optional<int64_t> getInt(StringRef name);
+  float getFloat(StringRef name, float dflt);
+  std::optional<float> getFloat(StringRef name);
+  std::string getString(StringRef name, StringRef dflt);
+  std::optional<SmallVector<int64_t>> getInts(StringRef name);
+  std::optional<SmallVector<float>> getFloats(StringRef name);
+  Attribute getAttr(StringRef name) { return op.getAttrs().get(name); }
+  /// Failure when an attribute getter met a mistyped attribute (already reported).
+  LogicalResult ok() { return attrError ? failure() : success(); }
+
+  /// The integer values of a constant input (Reshape's shape, Slice's starts, ...),
+  /// or nullopt when it is not a compile-time constant.
+  std::optional<SmallVector<int64_t>> constantInts(unsigned i);
+  std::optional<SmallVector<double>> constantFloats(unsigned i);
+
+private:
+  void badAttr(StringRef name, StringRef want);
+  onnx::NodeOp op;
+  ImplicitLocOpBuilder &b;
+  ArrayRef<Type> originalTypes;
+  const llvm::DenseSet<Value> &unsignedValues;
+  SmallVector<bool> unsignedOutputs;
+  bool attrError = false;
+};
+
+using ConvertFn = std::function<LogicalResult(OnnxNode &, SmallVectorImpl<Value> &)>;
+
+/// Converters by (domain, op type), each list sorted by since-version.
+class ConverterTable {
+public:
+  /// `domain` is "" for ai.onnx.
+  void add(StringRef domain, StringRef opType, int64_t sinceVersion, ConvertFn fn);
+  /// The converter for a node, or null.
+  const ConvertFn *lookup(StringRef domain, StringRef opType, int64_t version) const;
+  /// Every (domain, op type, since-version) registered, for the support table.
+  SmallVector<std::tuple<std::string, std::string, int64_t>> entries() const;
+
+private:
+  llvm::StringMap<SmallVector<std::pair<int64_t, ConvertFn>, 2>> table;
+};
+
+/// The table with every family registered (built once).
+const ConverterTable &getConverterTable();
+
+// One population function per op family (one source file each).
+void populateElementwiseConverters(ConverterTable &table);
+void populateMatMulConverters(ConverterTable &table);
+void populateReductionConverters(ConverterTable &table);
+void populateShapeConverters(ConverterTable &table);
+void populateNormalizationConverters(ConverterTable &table);
+void populateAttentionConverters(ConverterTable &table);
+void populateRotaryConverters(ConverterTable &table);
+void populateRecurrentConverters(ConverterTable &table);
+void populateMoEConverters(ConverterTable &table);
+
+} // namespace hybrid::onnx_conv
+
+#endif // HYBRID_LIB_CONVERSION_ONNXTOHYBRID_CONVERTONNX_H

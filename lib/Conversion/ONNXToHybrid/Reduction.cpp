@@ -1,0 +1,383 @@
+//===- Reduction.cpp - Reduce*, ArgMax/ArgMin, Softmax family --------------===//
+//
+// Reductions become linalg.generic ops with reduction iterators; f16/bf16 inputs
+// accumulate in f32. Softmax-13+ normalizes one axis; opsets before 13 coerce the
+// input to 2-D at `axis`, i.e. normalize over every dim from `axis` on.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Conversion/ONNXToHybrid/Builders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace hybrid::onnx_conv;
+
+namespace {
+
+enum class Kind { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
+
+Type computeType(OpBuilder &b, Type elt) {
+  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
+    return b.getF32Type();
+  return elt;
+}
+
+/// The reduced axes of a Reduce* node, sorted; `all` when every axis is reduced.
+FailureOr<SmallVector<int64_t>> reductionAxes(OnnxNode &node, int64_t rank, bool axesAsInput,
+                                              bool &noop) {
+  noop = false;
+  std::optional<SmallVector<int64_t>> axes;
+  if (axesAsInput) {
+    if (node.hasInput(1)) {
+      axes = node.constantInts(1);
+      if (!axes)
+        return node.emitError() << "axes must be a constant", failure();
+    }
+  } else {
+    axes = node.getInts("axes");
+  }
+  SmallVector<int64_t> out;
+  if (!axes || axes->empty()) {
+    if (axesAsInput && node.getInt("noop_with_empty_axes", 0)) {
+      noop = true;
+      return out;
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      out.push_back(d);
+    return out;
+  }
+  for (int64_t a : *axes) {
+    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
+    if (failed(n))
+      return failure();
+    if (!llvm::is_contained(out, *n))
+      out.push_back(*n);
+  }
+  llvm::sort(out);
+  return out;
+}
+
+void reduction(ConverterTable &t, StringRef name, Kind kind, int64_t axesInputSince) {
+  t.add("", name, 1, [=](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
+    FailureOr<Value> x = node.rankedInput(0, "data");
+    if (failed(x))
+      return failure();
+    OpBuilder &b = node.builder();
+    Location loc = node.loc();
+    Type elt = elementTypeOf(*x);
+    bool isFloat = isFloatLike(elt);
+    bool isUnsigned = node.isUnsignedInput(0);
+    if (!isFloat && (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum ||
+                     kind == Kind::LogSumExp))
+      return node.emitError() << "needs a floating-point input, got " << x->getType();
+    bool noop;
+    FailureOr<SmallVector<int64_t>> axes =
+        reductionAxes(node, rankOf(*x), node.version() >= axesInputSince, noop);
+    if (failed(axes))
+      return failure();
+    if (noop) {
+      results.push_back(*x);
+      return success();
+    }
+    bool keep = node.getInt("keepdims", 1) != 0;
+    Type ct = computeType(b, elt);
+    Value input = castTensor(b, loc, *x, ct);
+    Value init;
+    std::function<Value(OpBuilder &, Location, Value, Value)> combine;
+    std::function<Value(OpBuilder &, Location, Value)> map;
+    auto add = [](OpBuilder &nb, Location l, Value a, Value v) -> Value {
+      return isa<FloatType>(a.getType()) ? Value(arith::AddFOp::create(nb, l, a, v))
+                                         : Value(arith::AddIOp::create(nb, l, a, v));
+    };
+    auto mul = [](OpBuilder &nb, Location l, Value a, Value v) -> Value {
+      return isa<FloatType>(a.getType()) ? Value(arith::MulFOp::create(nb, l, a, v))
+                                         : Value(arith::MulIOp::create(nb, l, a, v));
+    };
+    switch (kind) {
+    case Kind::Sum:
+    case Kind::Mean:
+    case Kind::LogSum:
+      init = scalarConstant(b, loc, ct, 0);
+      combine = add;
+      break;
+    case Kind::SumSquare:
+    case Kind::L2:
+      init = scalarConstant(b, loc, ct, 0);
+      combine = add;
+      map = [mul](OpBuilder &nb, Location l, Value v) { return mul(nb, l, v, v); };
+      break;
+    case Kind::L1:
+      init = scalarConstant(b, loc, ct, 0);
+      combine = add;
+      map = [isUnsigned](OpBuilder &nb, Location l, Value v) -> Value {
+        if (isa<FloatType>(v.getType()))
+          return math::AbsFOp::create(nb, l, v);
+        return isUnsigned ? v : Value(math::AbsIOp::create(nb, l, v));
+      };
+      break;
+    case Kind::Prod:
+      init = scalarConstant(b, loc, ct, 1);
+      combine = mul;
+      break;
+    case Kind::Max:
+      init = lowestScalar(b, loc, ct, isUnsigned);
+      combine = [isUnsigned](OpBuilder &nb, Location l, Value a, Value v) {
+        return maxScalar(nb, l, a, v, isUnsigned);
+      };
+      break;
+    case Kind::Min:
+      init = highestScalar(b, loc, ct, isUnsigned);
+      combine = [isUnsigned](OpBuilder &nb, Location l, Value a, Value v) {
+        return minScalar(nb, l, a, v, isUnsigned);
+      };
+      break;
+    case Kind::LogSumExp: {
+      // log(sum(exp(x - max))) + max, stable for large inputs.
+      Value mx = reduce(b, loc, input, *axes, /*keepDims=*/true, lowestScalar(b, loc, ct),
+                        [](OpBuilder &nb, Location l, Value a, Value v) { return maxScalar(nb, l, a, v); });
+      FailureOr<Value> shifted = elementwise(node, {input, mx}, ct, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        // exp(-inf - -inf) would be NaN: a max of -inf means every element is -inf.
+        Value isInf = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, v[1],
+                                            lowestScalar(nb, l, v[1].getType()));
+        Value m = arith::SelectOp::create(nb, l, isInf, scalarConstant(nb, l, v[1].getType(), 0), v[1]);
+        return math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, v[0], m));
+      });
+      if (failed(shifted))
+        return failure();
+      Value sum = reduce(b, loc, *shifted, *axes, /*keepDims=*/true, scalarConstant(b, loc, ct, 0), add);
+      FailureOr<Value> lse = elementwise(node, {sum, mx}, ct, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        Value isInf = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, v[1],
+                                            lowestScalar(nb, l, v[1].getType()));
+        Value m = arith::SelectOp::create(nb, l, isInf, scalarConstant(nb, l, v[1].getType(), 0), v[1]);
+        return arith::AddFOp::create(nb, l, math::LogOp::create(nb, l, v[0]), m);
+      });
+      if (failed(lse))
+        return failure();
+      Value r = *lse;
+      if (!keep) {
+        r = dropUnitDims(b, loc, r, *axes);
+      }
+      results.push_back(castTensor(b, loc, r, elt));
+      return success();
+    }
+    }
+    // An empty std::function must not become a (callable) function_ref.
+    Value r = map ? reduce(b, loc, input, *axes, keep, init, combine, map)
+                  : reduce(b, loc, input, *axes, keep, init, combine);
+    if (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum) {
+      // The element count of the reduced axes (dynamic dims read at run time).
+      Value count = arith::ConstantIndexOp::create(b, loc, 1);
+      for (int64_t a : *axes)
+        count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, *x, a));
+      Value countF = arith::UIToFPOp::create(
+          b, loc, ct, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), count));
+      FailureOr<Value> fin = elementwise(node, {r}, ct, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        if (kind == Kind::Mean)
+          return arith::DivFOp::create(nb, l, v[0], countF);
+        if (kind == Kind::L2)
+          return math::SqrtOp::create(nb, l, v[0]);
+        return math::LogOp::create(nb, l, v[0]);
+      });
+      if (failed(fin))
+        return failure();
+      r = *fin;
+    }
+    if (isUnsigned)
+      node.markUnsignedOutput(0);
+    results.push_back(castTensor(b, loc, r, elt));
+    return success();
+  });
+}
+
+/// ArgMax / ArgMin: the index of the first (or last) extreme along one axis.
+void argReduction(ConverterTable &t, StringRef name, bool isMax) {
+  t.add("", name, 1, [=](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
+    FailureOr<Value> x = node.rankedInput(0, "data");
+    if (failed(x))
+      return failure();
+    OpBuilder &b = node.builder();
+    Location loc = node.loc();
+    int64_t rank = rankOf(*x);
+    FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", 0), rank);
+    if (failed(axis))
+      return failure();
+    bool keep = node.getInt("keepdims", 1) != 0;
+    bool last = node.getInt("select_last_index", 0) != 0;
+    Type elt = elementTypeOf(*x);
+    bool isUnsigned = node.isUnsignedInput(0);
+    SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, *x), outSizes;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t d = 0; d < rank; ++d) {
+      iters.push_back(d == *axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+      if (d != *axis) {
+        outSizes.push_back(sizes[d]);
+        outExprs.push_back(b.getAffineDimExpr(d));
+      }
+    }
+    Value best = filledTensor(b, loc, outSizes,
+                              isMax ? lowestScalar(b, loc, elt, isUnsigned)
+                                    : highestScalar(b, loc, elt, isUnsigned));
+    Value idx = filledTensor(b, loc, outSizes, scalarConstant(b, loc, b.getI64Type(), -1));
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{best.getType(), idx.getType()}, ValueRange{*x}, ValueRange{best, idx},
+        ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), outMap, outMap}, iters,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value v = args[0], cur = args[1], curIdx = args[2];
+          Value i = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                               linalg::IndexOp::create(nb, l, *axis));
+          Value better;
+          if (isa<FloatType>(elt)) {
+            auto strict = isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT;
+            auto loose = isMax ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OLE;
+            better = arith::CmpFOp::create(nb, l, last ? loose : strict, v, cur);
+          } else {
+            arith::CmpIPredicate strict, loose;
+            if (isMax) {
+              strict = isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+              loose = isUnsigned ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+            } else {
+              strict = isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+              loose = isUnsigned ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+            }
+            better = arith::CmpIOp::create(nb, l, last ? loose : strict, v, cur);
+          }
+          // The first element always wins, so a row of -inf (or NaN) still gets index 0.
+          Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, curIdx,
+                                              scalarConstant(nb, l, nb.getI64Type(), 0));
+          better = arith::OrIOp::create(nb, l, better, first);
+          linalg::YieldOp::create(nb, l,
+                                  ValueRange{arith::SelectOp::create(nb, l, better, v, cur),
+                                             arith::SelectOp::create(nb, l, better, i, curIdx)});
+        });
+    Value r = generic.getResult(1);
+    if (keep)
+      r = insertUnitDims(b, loc, r, {*axis});
+    results.push_back(r);
+    return success();
+  });
+}
+
+enum class SoftmaxKind { Softmax, LogSoftmax, Hardmax };
+
+void softmaxFamily(ConverterTable &t, StringRef name, SoftmaxKind kind) {
+  t.add("", name, 1, [=](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
+    FailureOr<Value> x = node.rankedInput(0, "input");
+    if (failed(x))
+      return failure();
+    OpBuilder &b = node.builder();
+    Location loc = node.loc();
+    int64_t rank = rankOf(*x);
+    bool modern = node.version() >= 13;
+    FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", modern ? -1 : 1), rank);
+    if (failed(axis))
+      return failure();
+    Type elt = elementTypeOf(*x);
+    if (!isFloatLike(elt))
+      return node.emitError() << "needs a floating-point input, got " << x->getType();
+    SmallVector<int64_t> axes;
+    for (int64_t d = *axis; d < (modern ? *axis + 1 : rank); ++d)
+      axes.push_back(d);
+    Type ct = computeType(b, elt);
+    Value input = castTensor(b, loc, *x, ct);
+    Value mx = reduce(b, loc, input, axes, /*keepDims=*/true, lowestScalar(b, loc, ct),
+                      [](OpBuilder &nb, Location l, Value a, Value v) { return maxScalar(nb, l, a, v); });
+    if (kind == SoftmaxKind::Hardmax) {
+      // One-hot of the first maximum along the axes: compare against the max, then
+      // keep only the first hit with a running "seen" flag via an index reduction.
+      if (axes.size() != 1)
+        return node.emitError() << "Hardmax before opset 13 over several axes is not supported";
+      SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input), outSizes;
+      SmallVector<AffineExpr> outExprs;
+      SmallVector<utils::IteratorType> iters;
+      for (int64_t d = 0; d < rank; ++d) {
+        iters.push_back(d == *axis ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+        if (d != *axis) {
+          outSizes.push_back(sizes[d]);
+          outExprs.push_back(b.getAffineDimExpr(d));
+        }
+      }
+      Value firstIdx = filledTensor(b, loc, outSizes, scalarConstant(b, loc, b.getIndexType(), -1));
+      AffineMap outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
+      AffineMap mxMap = b.getMultiDimIdentityMap(rank);
+      SmallVector<AffineExpr> mxExprs(mxMap.getResults());
+      mxExprs[*axis] = b.getAffineConstantExpr(0);
+      Value first = linalg::GenericOp::create(
+                        b, loc, TypeRange{firstIdx.getType()}, ValueRange{input, mx}, ValueRange{firstIdx},
+                        ArrayRef<AffineMap>{mxMap, AffineMap::get(rank, 0, mxExprs, b.getContext()), outMap},
+                        iters,
+                        [&](OpBuilder &nb, Location l, ValueRange args) {
+                          Value i = linalg::IndexOp::create(nb, l, *axis);
+                          Value hit = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, args[0], args[1]);
+                          Value unset = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, args[2],
+                                                              arith::ConstantIndexOp::create(nb, l, 0));
+                          Value take = arith::AndIOp::create(nb, l, hit, unset);
+                          linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, take, i, args[2])});
+                        })
+                        .getResult(0);
+      Value init = emptyTensor(b, loc, sizes, elt);
+      SmallVector<AffineMap> maps = {outMap, b.getMultiDimIdentityMap(rank)};
+      SmallVector<utils::IteratorType> par(rank, utils::IteratorType::parallel);
+      Value r = linalg::GenericOp::create(
+                    b, loc, TypeRange{init.getType()}, ValueRange{first}, ValueRange{init}, maps, par,
+                    [&](OpBuilder &nb, Location l, ValueRange args) {
+                      Value i = linalg::IndexOp::create(nb, l, *axis);
+                      Value eq = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, i, args[0]);
+                      linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(
+                                                         nb, l, eq, scalarConstant(nb, l, elt, 1),
+                                                         scalarConstant(nb, l, elt, 0))});
+                    })
+                    .getResult(0);
+      results.push_back(r);
+      return success();
+    }
+    FailureOr<Value> e = elementwise(node, {input, mx}, ct, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+      return math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, v[0], v[1]));
+    });
+    if (failed(e))
+      return failure();
+    Value sum = reduce(b, loc, *e, axes, /*keepDims=*/true, scalarConstant(b, loc, ct, 0),
+                       [](OpBuilder &nb, Location l, Value a, Value v) -> Value {
+                         return arith::AddFOp::create(nb, l, a, v);
+                       });
+    FailureOr<Value> r;
+    if (kind == SoftmaxKind::Softmax)
+      r = elementwise(node, {*e, sum}, ct, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        return arith::DivFOp::create(nb, l, v[0], v[1]);
+      });
+    else
+      r = elementwise(node, {input, mx, sum}, ct, [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        Value shifted = arith::SubFOp::create(nb, l, v[0], v[1]);
+        return arith::SubFOp::create(nb, l, shifted, math::LogOp::create(nb, l, v[2]));
+      });
+    if (failed(r))
+      return failure();
+    results.push_back(castTensor(b, loc, *r, elt));
+    return success();
+  });
+}
+
+} // namespace
+
+void hybrid::onnx_conv::populateReductionConverters(ConverterTable &t) {
+  // ReduceSum took `axes` as an input from opset 13, the others from opset 18.
+  reduction(t, "ReduceSum", Kind::Sum, 13);
+  reduction(t, "ReduceMean", Kind::Mean, 18);
+  reduction(t, "ReduceMax", Kind::Max, 18);
+  reduction(t, "ReduceMin", Kind::Min, 18);
+  reduction(t, "ReduceProd", Kind::Prod, 18);
+  reduction(t, "ReduceL1", Kind::L1, 18);
+  reduction(t, "ReduceL2", Kind::L2, 18);
+  reduction(t, "ReduceLogSum", Kind::LogSum, 18);
+  reduction(t, "ReduceLogSumExp", Kind::LogSumExp, 18);
+  reduction(t, "ReduceSumSquare", Kind::SumSquare, 18);
+  argReduction(t, "ArgMax", true);
+  argReduction(t, "ArgMin", false);
+  softmaxFamily(t, "Softmax", SoftmaxKind::Softmax);
+  softmaxFamily(t, "LogSoftmax", SoftmaxKind::LogSoftmax);
+  softmaxFamily(t, "Hardmax", SoftmaxKind::Hardmax);
+}
