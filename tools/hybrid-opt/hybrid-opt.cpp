@@ -86,6 +86,8 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   }
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Messages name the node; a dump of the onnx.node op adds nothing for a user.
+  context.printOpOnDiagnostic(false);
   context.getDiagEngine().registerHandler([](Diagnostic &diag) {
     printDiagnostic(diag);
     return success();

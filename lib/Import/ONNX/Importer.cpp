@@ -674,8 +674,12 @@ Importer::importNode(const ::onnx::NodeProto &node, int index, const OpsetMap &o
   if (!domain.empty())
     state.addAttribute("domain", builder.getStringAttr(domain));
   state.addAttribute("version", builder.getI64IntegerAttr(opset->second));
+  // Nodes inlined from a function are named after the call site ("call/inner",
+  // "call/#2" for unnamed ones) so messages can point at them.
   if (!node.name().empty())
     state.addAttribute("name", builder.getStringAttr(name));
+  else if (!prefix.empty())
+    state.addAttribute("name", builder.getStringAttr(prefix.str() + "#" + std::to_string(index)));
   state.addAttribute("attrs", builder.getDictionaryAttr(attrs));
   if (!graphs.empty())
     state.addAttribute("region_names", builder.getArrayAttr(regionNames));

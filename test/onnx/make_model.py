@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Writes one small ONNX file for the importer's lit tests.
+
+    make_model.py KIND OUT.onnx
+
+KIND is one of the names in MAKERS below; some kinds write a broken file on purpose
+(truncated, corrupt, missing external data, unknown ops, bad attributes,
+inconsistent shapes) to check the importer's error messages.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+
+def vi(name, elt, shape):
+    return h.make_tensor_value_info(name, elt, shape)
+
+
+def model(nodes, inputs, outputs, inits=(), opsets=(("", 23),), functions=()):
+    g = h.make_graph(nodes, "g", inputs, outputs, list(inits))
+    m = h.make_model(g, opset_imports=[h.make_opsetid(d, v) for d, v in opsets],
+                     functions=list(functions))
+    m.ir_version = 10
+    return m
+
+
+def small():
+    w = nh.from_array(np.arange(16 * 8, dtype=np.float32).reshape(16, 8) / 100, "proj.weight")
+    s = nh.from_array(np.ones(8, np.float32), "norm.weight")
+    nodes = [h.make_node("MatMul", ["x", "proj.weight"], ["h"], name="proj"),
+             h.make_node("RMSNormalization", ["h", "norm.weight"], ["y"], name="norm", epsilon=1e-6)]
+    return model(nodes, [vi("x", T.FLOAT, ["batch", "seq", 16])], [vi("y", T.FLOAT, None)], [w, s])
+
+
+def function():
+    # A model-local function with an attribute reference, called twice.
+    fn = h.make_function("local", "ScaledTanh", ["x"], ["y"],
+                         [h.make_node("Constant", [], ["c"], value_float=0.0),
+                          h.make_node("Tanh", ["x"], ["t"]),
+                          h.make_node("Mul", ["t", "s"], ["y"])],
+                         [h.make_opsetid("", 23)], attributes=[])
+    fn.node[0].CopyFrom(h.make_node("Constant", [], ["s"]))
+    ref = onnx.AttributeProto()
+    ref.name = "value_float"
+    ref.ref_attr_name = "scale"
+    ref.type = onnx.AttributeProto.FLOAT
+    fn.node[0].attribute.append(ref)
+    fn.attribute.append("scale")
+    nodes = [h.make_node("ScaledTanh", ["x"], ["a"], domain="local", name="first", scale=2.0),
+             h.make_node("ScaledTanh", ["a"], ["y"], domain="local", name="second", scale=0.5)]
+    return model(nodes, [vi("x", T.FLOAT, [4])], [vi("y", T.FLOAT, [4])],
+                 opsets=(("", 23), ("local", 1)), functions=[fn])
+
+
+def subgraph():
+    then_g = h.make_graph([h.make_node("Neg", ["x"], ["t"])], "then", [], [vi("t", T.FLOAT, [3])])
+    else_g = h.make_graph([h.make_node("Abs", ["x"], ["e"])], "else", [], [vi("e", T.FLOAT, [3])])
+    nodes = [h.make_node("If", ["c"], ["y"], name="branch", then_branch=then_g, else_branch=else_g)]
+    return model(nodes, [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("y", T.FLOAT, [3])])
+
+
+def external(out):
+    w = nh.from_array(np.arange(128, dtype=np.float32), "w")
+    m = model([h.make_node("Add", ["x", "w"], ["y"])], [vi("x", T.FLOAT, [128])],
+              [vi("y", T.FLOAT, None)], [w])
+    onnx.save_model(m, out, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=os.path.basename(out) + ".data", size_threshold=0)
+    return None
+
+
+def missing_external(out):
+    external(out)
+    os.remove(out + ".data")
+    return None
+
+
+def escaping_external(out):
+    external(out)
+    m = onnx.load(out, load_external_data=False)
+    for kv in m.graph.initializer[0].external_data:
+        if kv.key == "location":
+            kv.value = "../secret.bin"
+    onnx.save(m, out)
+    return None
+
+
+def unknown_ops():
+    nodes = [h.make_node("Relu", ["x"], ["a"], name="ok"),
+             h.make_node("FancyOp", ["a"], ["b"], name="fancy", domain="com.example"),
+             h.make_node("NotAnOnnxOp", ["b"], ["y"], name="bogus")]
+    return model(nodes, [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)],
+                 opsets=(("", 23), ("com.example", 1)))
+
+
+def bad_attr():
+    return model([h.make_node("Softmax", ["x"], ["y"], name="sm", axis="last")],
+                 [vi("x", T.FLOAT, [2, 3])], [vi("y", T.FLOAT, None)])
+
+
+def inconsistent_shapes():
+    return model([h.make_node("MatMul", ["a", "b"], ["y"], name="mm")],
+                 [vi("a", T.FLOAT, [2, 3]), vi("b", T.FLOAT, [4, 5])], [vi("y", T.FLOAT, None)])
+
+
+def wrong_declared():
+    return model([h.make_node("Relu", ["x"], ["y"], name="act")],
+                 [vi("x", T.FLOAT, [2, 3])], [vi("y", T.FLOAT, [3, 2])])
+
+
+def undefined_input():
+    return model([h.make_node("Relu", ["nowhere"], ["y"], name="act")],
+                 [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
+
+
+def missing_domain():
+    return model([h.make_node("MoE", ["x"], ["y"], name="moe", domain="com.microsoft")],
+                 [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
+
+
+MAKERS = {
+    "small": small, "function": function, "subgraph": subgraph, "external": external,
+    "missing_external": missing_external, "escaping_external": escaping_external,
+    "unknown_ops": unknown_ops, "bad_attr": bad_attr, "inconsistent_shapes": inconsistent_shapes,
+    "wrong_declared": wrong_declared, "undefined_input": undefined_input,
+    "missing_domain": missing_domain,
+}
+
+
+def main():
+    kind, out = sys.argv[1], sys.argv[2]
+    if kind in ("truncated", "corrupt"):
+        data = small().SerializeToString()
+        if kind == "truncated":
+            data = data[: len(data) // 2]
+        else:
+            data = bytes([0x08, 0x0a]) + bytes((b * 7 + 3) % 256 for b in data[2:200]) + b"\xff" * 16
+        with open(out, "wb") as f:
+            f.write(data)
+        return
+    fn = MAKERS[kind]
+    m = fn(out) if fn.__code__.co_argcount == 1 else fn()
+    if m is not None:
+        onnx.save(m, out)
+
+
+if __name__ == "__main__":
+    main()
