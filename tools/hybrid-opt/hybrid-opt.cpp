@@ -133,14 +133,18 @@ int main(int argc, char **argv) {
   auto [inputFilename, outputFilename] =
       registerAndParseCLIOptions(argc, argv, "Hybrid optimizer driver\n", registry);
 
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "hybrid-opt: " << error << "\n";
-    return 1;
+  // Standard input is always MLIR (sniffing it would consume it); a file is checked
+  // for ONNX content and otherwise handed to MlirOptMain unchanged.
+  if (inputFilename != "-") {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(inputFilename, &error);
+    if (!file) {
+      llvm::errs() << "hybrid-opt: " << error << "\n";
+      return 1;
+    }
+    if (hybrid::looksLikeOnnxModel(inputFilename, file->getBuffer()))
+      return failed(runOnOnnx(inputFilename, file->getBuffer(), outputFilename, registry)) ? 1
+                                                                                            : 0;
   }
-  if (hybrid::looksLikeOnnxModel(inputFilename, file->getBuffer()))
-    return failed(runOnOnnx(inputFilename, file->getBuffer(), outputFilename, registry)) ? 1 : 0;
-  file.reset();
   return asMainReturnCode(MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
 }
