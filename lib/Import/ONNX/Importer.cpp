@@ -202,7 +202,7 @@ LogicalResult Importer::readExternalData(const ::onnx::TensorProto &tensor, Loca
       if (failed(parseNum(offset)))
         return failure();
     } else if (kv.key() == "length") {
-      uint64_t l;
+      uint64_t l = 0;
       if (failed(parseNum(l)))
         return failure();
       length = l;
@@ -480,7 +480,7 @@ LogicalResult Importer::subgraphRegion(const ::onnx::GraphProto &graph, Region &
   builder.setInsertionPointToStart(block);
   scopes.emplace_back();
   typeScopes.emplace_back();
-  auto popScopes = llvm::make_scope_exit([&] {
+  llvm::scope_exit popScopes([&] {
     scopes.pop_back();
     typeScopes.pop_back();
   });
@@ -533,7 +533,7 @@ LogicalResult Importer::inlineFunction(
     return error(loc) << describeNode(node, index) << ": model-local function '"
                       << fn.name() << "' nests deeper than " << kMaxInlineDepth
                       << " calls (recursive?)";
-  auto restoreDepth = llvm::make_scope_exit([&] { --inlineDepth; });
+  llvm::scope_exit restoreDepth([&] { --inlineDepth; });
   if (static_cast<int>(inputs.size()) > fn.input_size())
     return error(loc) << describeNode(node, index) << " passes " << inputs.size()
                       << " inputs to function '" << fn.name() << "', which takes "
@@ -560,38 +560,38 @@ LogicalResult Importer::inlineFunction(
   for (const auto &os : fn.opset_import())
     fnOpsets[canonicalDomain(os.domain())] = os.version();
 
-  scopes.emplace_back();
-  typeScopes.emplace_back();
-  auto popScopes = llvm::make_scope_exit([&] {
-    scopes.pop_back();
-    typeScopes.pop_back();
-  });
-  Value none;
-  for (int i = 0; i < fn.input_size(); ++i) {
-    Value v = i < static_cast<int>(inputs.size()) ? inputs[i] : Value();
-    if (!v) {
-      if (!none)
-        none = hybrid::onnx::NoneOp::create(builder, loc, builder.getNoneType());
-      v = none;
-    }
-    define(fn.input(i), v);
-  }
-  std::string innerPrefix =
-      prefix.str() + (node.name().empty() ? fn.name() : node.name()) + "/";
-  for (int i = 0; i < fn.node_size(); ++i)
-    if (failed(importNode(fn.node(i), i, fnOpsets, innerPrefix, &attrs)))
-      return failure();
+  // The body runs in its own scope; its outputs are bound in the caller's.
   SmallVector<Value> results;
-  for (int i = 0; i < node.output_size(); ++i) {
-    Value v = lookup(fn.output(i));
-    if (!v)
-      return error(loc) << "function '" << fn.name() << "' output '" << fn.output(i)
-                        << "' is never produced";
-    results.push_back(v);
+  {
+    scopes.emplace_back();
+    typeScopes.emplace_back();
+    llvm::scope_exit popScopes([&] {
+      scopes.pop_back();
+      typeScopes.pop_back();
+    });
+    Value none;
+    for (int i = 0; i < fn.input_size(); ++i) {
+      Value v = i < static_cast<int>(inputs.size()) ? inputs[i] : Value();
+      if (!v) {
+        if (!none)
+          none = hybrid::onnx::NoneOp::create(builder, loc, builder.getNoneType());
+        v = none;
+      }
+      define(fn.input(i), v);
+    }
+    std::string innerPrefix =
+        prefix.str() + (node.name().empty() ? fn.name() : node.name()) + "/";
+    for (int i = 0; i < fn.node_size(); ++i)
+      if (failed(importNode(fn.node(i), i, fnOpsets, innerPrefix, &attrs)))
+        return failure();
+    for (int i = 0; i < node.output_size(); ++i) {
+      Value v = lookup(fn.output(i));
+      if (!v)
+        return error(loc) << "function '" << fn.name() << "' output '" << fn.output(i)
+                          << "' is never produced";
+      results.push_back(v);
+    }
   }
-  scopes.pop_back();
-  typeScopes.pop_back();
-  popScopes.release();
   for (int i = 0; i < node.output_size(); ++i)
     define(node.output(i), results[i]);
   return success();
