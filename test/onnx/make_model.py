@@ -122,7 +122,13 @@ def missing_domain():
                  [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
 
 
+def float_and():
+    return model([h.make_node("And", ["a", "b"], ["y"], name="and")],
+                 [vi("a", T.FLOAT, [2]), vi("b", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
+
+
 MAKERS = {
+    "float_and": float_and,
     "small": small, "function": function, "subgraph": subgraph, "external": external,
     "missing_external": missing_external, "escaping_external": escaping_external,
     "unknown_ops": unknown_ops, "bad_attr": bad_attr, "inconsistent_shapes": inconsistent_shapes,

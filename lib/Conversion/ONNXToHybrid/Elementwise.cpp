@@ -99,6 +99,8 @@ void binaryArith(ConverterTable &t, StringRef name, int64_t since, BinaryFn floa
     bool isUnsigned = node.isUnsignedInput(0);
     if (!isFloatLike(elt) && !intFn)
       return node.emitError() << "needs floating-point inputs, got " << a->getType();
+    if (isFloatLike(elt) && !floatFn)
+      return node.emitError() << "needs integer or boolean inputs, got " << a->getType();
     FailureOr<Value> r =
         elementwise(node, {*a, *bb}, elt, [&](OpBuilder &b, Location loc, ValueRange v) {
           return isFloatLike(elt) ? floatFn(b, loc, v[0], v[1])
