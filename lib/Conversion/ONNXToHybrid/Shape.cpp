@@ -618,7 +618,6 @@ LogicalResult convertSplit(OnnxNode &node, SmallVectorImpl<Value> &results) {
     for (int64_t i = 0; i < n; ++i)
       parts.push_back(b.getIndexAttr(std::max<int64_t>(0, std::min(chunk, *dim - i * chunk))));
   }
-  OpFoldResult offset = b.getIndexAttr(0);
   int64_t staticOffset = 0;
   for (OpFoldResult p : parts) {
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), counts = sizes,
@@ -628,7 +627,6 @@ LogicalResult convertSplit(OnnxNode &node, SmallVectorImpl<Value> &results) {
     results.push_back(tensor::ExtractSliceOp::create(b, loc, *x, offsets, counts, strides));
     staticOffset += *getConstantIntValue(p);
   }
-  (void)offset;
   if (auto dim = getConstantIntValue(sizes[*axis]); dim && *dim != staticOffset)
     return node.emitError() << "split sizes add up to " << staticOffset << ", the dim is " << *dim;
   return success();
