@@ -60,8 +60,7 @@ def _compile(model_path, workdir, opt, extra_flags):
                      ["--canonicalize", "--hybrid-reference-pipeline", "-o", low], workdir)
     with open(low) as f:
         text = f.read()
-    # compile_module re-runs the opt command on its input; give it a no-op one.
-    return harness.compile_module(text, workdir, [os.path.join(harness.DEFAULT_LLVM_BIN, "mlir-opt")])
+    return harness.compile_module(text, workdir, opt_cmd=[])
 
 
 def reference_outputs(model, feeds, use_ort):

@@ -127,8 +127,15 @@ def float_and():
                  [vi("a", T.FLOAT, [2]), vi("b", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
 
 
+def repeated_axes():
+    axes = nh.from_array(np.array([1, -1], np.int64), "axes")
+    return model([h.make_node("ReduceSum", ["x", "axes"], ["y"], name="sum")],
+                 [vi("x", T.FLOAT, [2, 3])], [vi("y", T.FLOAT, None)], [axes])
+
+
 MAKERS = {
     "float_and": float_and,
+    "repeated_axes": repeated_axes,
     "small": small, "function": function, "subgraph": subgraph, "external": external,
     "missing_external": missing_external, "escaping_external": escaping_external,
     "unknown_ops": unknown_ops, "bad_attr": bad_attr, "inconsistent_shapes": inconsistent_shapes,

@@ -223,7 +223,8 @@ _CIFACE_RE = re.compile(r"^define\s+[^@]*@_mlir_ciface_([A-Za-z0-9_.$]+)\((.*)\)
 
 def compile_module(text: str, workdir: str, opt_cmd: Sequence[str],
                    llvm_bin: str = DEFAULT_LLVM_BIN, tag: str = "m"):
-    """Lower `text` to a shared object in `workdir`.
+    """Lower `text` to a shared object in `workdir` (an empty `opt_cmd` means `text`
+    is already in the LLVM dialect).
 
     Returns (path to .so, {function name: number of ciface parameters}).
     Raises CompileError with the failing command and its stderr."""
@@ -234,7 +235,10 @@ def compile_module(text: str, workdir: str, opt_cmd: Sequence[str],
     so = os.path.join(workdir, f"{tag}.so")
     with open(src, "w") as f:
         f.write(text)
-    _run_cmd(list(opt_cmd) + [src, "-o", low], workdir)
+    if opt_cmd:
+        _run_cmd(list(opt_cmd) + [src, "-o", low], workdir)
+    else:
+        low = src  # already lowered to the LLVM dialect
     _run_cmd([os.path.join(llvm_bin, "mlir-translate"), "--mlir-to-llvmir", low, "-o", ll],
              workdir)
     _run_cmd([os.path.join(llvm_bin, "llc"), "-O2", "-filetype=obj",

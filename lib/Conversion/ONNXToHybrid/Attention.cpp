@@ -50,22 +50,14 @@ FailureOr<Value> splitHeads(OnnxNode &node, Value x, int64_t heads, StringRef wh
 Value mergeHeads(OpBuilder &b, Location loc, Value x) {
   Value t = transposeTensor(b, loc, x, {0, 2, 1, 3});
   SmallVector<OpFoldResult> s = mixedSizes(b, loc, t);
-  OpFoldResult hd;
-  auto h = getConstantIntValue(s[2]), d = getConstantIntValue(s[3]);
-  hd = h && d ? OpFoldResult(b.getIndexAttr(*h * *d))
-              : OpFoldResult(arith::MulIOp::create(b, loc, indexValue(b, loc, s[2]),
-                                                   indexValue(b, loc, s[3])).getResult());
-  return reshapeTo(b, loc, t, {s[0], s[1], hd});
+  return reshapeTo(b, loc, t, {s[0], s[1], mulSizes(b, loc, s[2], s[3])});
 }
 
 /// Concatenates `past` and `cur` along dim 2 ([B, H, S, D]).
 Value concatSeq(OpBuilder &b, Location loc, Value past, Value cur) {
   SmallVector<OpFoldResult> ps = mixedSizes(b, loc, past), cs = mixedSizes(b, loc, cur);
   SmallVector<OpFoldResult> out = cs;
-  auto p = getConstantIntValue(ps[2]), c = getConstantIntValue(cs[2]);
-  out[2] = p && c ? OpFoldResult(b.getIndexAttr(*p + *c))
-                  : OpFoldResult(arith::AddIOp::create(b, loc, indexValue(b, loc, ps[2]),
-                                                       indexValue(b, loc, cs[2])).getResult());
+  out[2] = addSizes(b, loc, ps[2], cs[2]);
   for (int d : {0, 1, 3})
     if (!getConstantIntValue(out[d]) && getConstantIntValue(ps[d]))
       out[d] = ps[d];

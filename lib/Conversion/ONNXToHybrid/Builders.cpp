@@ -96,6 +96,68 @@ Value hybrid::onnx_conv::indexValue(OpBuilder &b, Location loc, OpFoldResult siz
   return getValueOrCreateConstantIndexOp(b, loc, size);
 }
 
+OpFoldResult hybrid::onnx_conv::mulSizes(OpBuilder &b, Location loc, OpFoldResult x,
+                                          OpFoldResult y) {
+  auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx * *cy);
+  return arith::MulIOp::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y)).getResult();
+}
+
+OpFoldResult hybrid::onnx_conv::addSizes(OpBuilder &b, Location loc, OpFoldResult x,
+                                          OpFoldResult y) {
+  auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.getIndexAttr(*cx + *cy);
+  return arith::AddIOp::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y)).getResult();
+}
+
+OpFoldResult hybrid::onnx_conv::productOf(OpBuilder &b, Location loc,
+                                           ArrayRef<OpFoldResult> sizes) {
+  OpFoldResult p = b.getIndexAttr(1);
+  for (OpFoldResult s : sizes)
+    p = mulSizes(b, loc, p, s);
+  return p;
+}
+
+Value hybrid::onnx_conv::elementCountAs(OpBuilder &b, Location loc, Value input,
+                                        ArrayRef<int64_t> axes, Type ft) {
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, input), part;
+  for (int64_t a : axes)
+    part.push_back(sizes[a]);
+  Value n = indexValue(b, loc, productOf(b, loc, part));
+  return arith::UIToFPOp::create(b, loc, ft,
+                                 arith::IndexCastUIOp::create(b, loc, b.getI64Type(), n));
+}
+
+FailureOr<std::optional<SmallVector<int64_t>>>
+hybrid::onnx_conv::readAxes(OnnxNode &node, int64_t inputSince) {
+  if (node.version() < inputSince)
+    return node.getInts("axes");
+  if (!node.hasInput(1))
+    return std::optional<SmallVector<int64_t>>();
+  std::optional<SmallVector<int64_t>> axes = node.constantInts(1);
+  if (!axes)
+    return node.emitError() << "axes must be a constant", failure();
+  return axes;
+}
+
+FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxes(OnnxNode &node,
+                                                                 ArrayRef<int64_t> axes,
+                                                                 int64_t rank) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
+    if (failed(n))
+      return failure();
+    if (llvm::is_contained(out, *n))
+      return node.emitError() << "axis " << a << " is repeated", failure();
+    out.push_back(*n);
+  }
+  llvm::sort(out);
+  return out;
+}
+
 FailureOr<SmallVector<OpFoldResult>> hybrid::onnx_conv::broadcastSizes(OnnxNode &node,
                                                                        ValueRange inputs) {
   OpBuilder &b = node.builder();

@@ -63,6 +63,19 @@ Value reshapeTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> 
 Value transposeTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> perm);
 /// An index value for a size.
 Value indexValue(OpBuilder &b, Location loc, OpFoldResult size);
+/// x * y, x + y and the product of `sizes`, folded when both sides are constant.
+OpFoldResult mulSizes(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y);
+OpFoldResult addSizes(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y);
+OpFoldResult productOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes);
+/// The number of elements of `input` over `axes`, as a scalar of float type `ft`.
+Value elementCountAs(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, Type ft);
+
+/// The raw `axes` of a node: the attribute before opset `inputSince`, the constant
+/// input 1 from then on; nullopt when absent, failure when not a constant.
+FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OnnxNode &node, int64_t inputSince);
+/// Resolves negative axes against `rank`; sorted, and an error when one repeats.
+FailureOr<SmallVector<int64_t>> normalizeAxes(OnnxNode &node, ArrayRef<int64_t> axes,
+                                              int64_t rank);
 
 /// The `math`/`arith` op for a float or integer binary op.
 Value maxScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);

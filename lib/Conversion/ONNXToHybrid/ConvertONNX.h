@@ -69,6 +69,11 @@ public:
   /// or the converter marked it (Cast to UINT8, ...).
   bool isUnsignedOutput(unsigned i);
   void markUnsignedOutput(unsigned i) { unsignedOutputs[i] = true; }
+  /// Data movement keeps signedness: output `out` is unsigned when input `in` is.
+  void forwardUnsigned(unsigned in = 0, unsigned out = 0) {
+    if (isUnsignedInput(in))
+      markUnsignedOutput(out);
+  }
 
   // Attributes. The getters with a default return it when the attribute is absent;
   // a present attribute of the wrong kind is an error (reported through `ok()`).
@@ -98,6 +103,14 @@ private:
   SmallVector<bool> unsignedOutputs;
   bool attrError = false;
 };
+
+/// Appends a converter's single result, or passes its failure on.
+inline LogicalResult appendResult(SmallVectorImpl<Value> &results, FailureOr<Value> value) {
+  if (failed(value))
+    return failure();
+  results.push_back(*value);
+  return success();
+}
 
 using ConvertFn = std::function<LogicalResult(OnnxNode &, SmallVectorImpl<Value> &)>;
 

@@ -66,10 +66,7 @@ void unaryFloat(ConverterTable &t, StringRef name, int64_t since,
                                      [&](OpBuilder &b, Location loc, ValueRange a) {
                                        return inF32(b, loc, a[0], fn);
                                      });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
 }
 
@@ -106,12 +103,9 @@ void binaryArith(ConverterTable &t, StringRef name, int64_t since, BinaryFn floa
           return isFloatLike(elt) ? floatFn(b, loc, v[0], v[1])
                                   : intFn(b, loc, v[0], v[1], isUnsigned);
         });
-    if (failed(r))
-      return failure();
     if (isUnsigned)
       node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
 }
 
@@ -134,10 +128,7 @@ void comparison(ConverterTable &t, StringRef name, int64_t since, arith::CmpFPre
             return Value(arith::CmpFOp::create(b, loc, fp, v[0], v[1]));
           return Value(arith::CmpIOp::create(b, loc, isUnsigned ? up : sp, v[0], v[1]));
         });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
 }
 
@@ -171,10 +162,7 @@ void variadic(ConverterTable &t, StringRef name, int64_t since, bool mean,
                                         cst(b, loc, elt, static_cast<double>(v.size())));
           return acc;
         });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
 }
 
@@ -247,10 +235,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
       Value fix = arith::AndIOp::create(b, l, nonzero, differ);
       return arith::SelectOp::create(b, l, fix, arith::AddIOp::create(b, l, rem, v[1]), rem);
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "Pow", 7, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "X"), y = node.rankedInput(1, "Y");
@@ -266,10 +251,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
         return math::PowFOp::create(b2, l2, base, convertScalar(b2, l2, e, base.getType()));
       });
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   variadic(t, "Max", 1, false, [](OpBuilder &b, Location l, Value x, Value y, bool u) { return maxScalar(b, l, x, y, u); });
   variadic(t, "Min", 1, false, [](OpBuilder &b, Location l, Value x, Value y, bool u) { return minScalar(b, l, x, y, u); });
@@ -291,10 +273,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
         return arith::NegFOp::create(b, l, v[0]);
       return arith::SubIOp::create(b, l, cst(b, l, elt, 0), v[0]);
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "Abs", 1, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "X");
@@ -309,12 +288,9 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
         return v[0];
       return math::AbsIOp::create(b, l, v[0]);
     });
-    if (failed(r))
-      return failure();
     if (isUnsigned)
       node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "Sign", 9, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "input");
@@ -335,10 +311,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
       }
       return arith::SelectOp::create(b, l, pos, one, arith::SelectOp::create(b, l, neg, minusOne, zero));
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   unaryMath<math::ExpOp>(t, "Exp", 1);
   unaryMath<math::LogOp>(t, "Log", 1);
@@ -474,10 +447,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
       Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, v[0], cst(b, l, v[0].getType(), 0.0));
       return arith::SelectOp::create(b, l, neg, arith::MulFOp::create(b, l, v[0], v[1]), v[0]);
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
 
   // -- predicates and logic -----------------------------------------------------
@@ -508,11 +478,8 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
         return arith::ShLIOp::create(b, l, v[0], v[1]);
       return arith::ShRUIOp::create(b, l, v[0], v[1]);
     });
-    if (failed(r))
-      return failure();
     node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   auto notOp = [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "X");
@@ -522,12 +489,8 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
     FailureOr<Value> r = elementwise(node, {*x}, elt, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
       return arith::XOrIOp::create(b, l, v[0], cst(b, l, elt, -1));
     });
-    if (failed(r))
-      return failure();
-    if (node.isUnsignedInput(0))
-      node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    node.forwardUnsigned();
+    return appendResult(results, r);
   };
   t.add("", "Not", 1, notOp);
   t.add("", "BitwiseNot", 18, notOp);
@@ -538,10 +501,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
     FailureOr<Value> r = elementwise(node, {*x}, node.builder().getI1Type(), [](OpBuilder &b, Location l, ValueRange v) -> Value {
       return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v[0], v[0]);
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "IsInf", 10, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "X");
@@ -555,10 +515,7 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
       Value f = arith::ConstantOp::create(b, l, b.getBoolAttr(false));
       return arith::OrIOp::create(b, l, pos ? isPos : f, neg ? isNeg : f);
     });
-    if (failed(r))
-      return failure();
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "Where", 9, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> c = node.rankedInput(0, "condition"), x = node.rankedInput(1, "X"),
@@ -570,12 +527,8 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
     FailureOr<Value> r = elementwise(node, {*c, *x, *y}, elementTypeOf(*x), [](OpBuilder &b, Location l, ValueRange v) -> Value {
       return arith::SelectOp::create(b, l, v[0], v[1], v[2]);
     });
-    if (failed(r))
-      return failure();
-    if (node.isUnsignedInput(1))
-      node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    node.forwardUnsigned(1, 0);
+    return appendResult(results, r);
   });
 
   // -- clip, cast, identity -------------------------------------------------------
@@ -613,12 +566,9 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
         y = minScalar(nb, l, y, mx, isUnsigned);
       return y;
     });
-    if (failed(r))
-      return failure();
     if (isUnsigned)
       node.markUnsignedOutput(0);
-    results.push_back(*r);
-    return success();
+    return appendResult(results, r);
   });
   t.add("", "Cast", 1, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     std::optional<int64_t> to = node.getInt("to");
@@ -640,12 +590,8 @@ void hybrid::onnx_conv::populateElementwiseConverters(ConverterTable &t) {
   });
   t.add("", "Identity", 1, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     FailureOr<Value> x = node.rankedInput(0, "input");
-    if (failed(x))
-      return failure();
-    if (node.isUnsignedInput(0))
-      node.markUnsignedOutput(0);
-    results.push_back(*x);
-    return success();
+    node.forwardUnsigned();
+    return appendResult(results, x);
   });
   t.add("", "Dropout", 1, [](OnnxNode &node, SmallVectorImpl<Value> &results) -> LogicalResult {
     // Inference: the identity, with an all-true mask. training_mode (input 2, opset

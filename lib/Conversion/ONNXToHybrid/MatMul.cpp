@@ -172,10 +172,7 @@ LogicalResult convertGemm(OnnxNode &node, SmallVectorImpl<Value> &results) {
     }
     return convertScalar(nb, l, r, elt);
   });
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 } // namespace

@@ -91,11 +91,7 @@ LogicalResult convertMoE(OnnxNode &node, SmallVectorImpl<Value> &results) {
   SmallVector<OpFoldResult> xs = mixedSizes(b, loc, *x);
   Value tokens = *x;
   if (rankOf(*x) == 3) {
-    OpFoldResult t;
-    auto b0 = getConstantIntValue(xs[0]), s0 = getConstantIntValue(xs[1]);
-    t = b0 && s0 ? OpFoldResult(b.getIndexAttr(*b0 * *s0))
-                 : OpFoldResult(arith::MulIOp::create(b, loc, indexValue(b, loc, xs[0]), indexValue(b, loc, xs[1])).getResult());
-    tokens = reshapeTo(b, loc, *x, {t, xs[2]});
+    tokens = reshapeTo(b, loc, *x, {mulSizes(b, loc, xs[0], xs[1]), xs[2]});
   } else if (rankOf(*x) != 2) {
     return node.emitError() << "input must be [tokens, H] or [B, S, H]";
   }

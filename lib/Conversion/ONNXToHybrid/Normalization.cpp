@@ -19,17 +19,6 @@ using namespace hybrid::onnx_conv;
 
 namespace {
 
-OpFoldResult product(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
-  OpFoldResult p = b.getIndexAttr(1);
-  for (OpFoldResult s : sizes) {
-    auto cp = getConstantIntValue(p), cs = getConstantIntValue(s);
-    p = cp && cs ? OpFoldResult(b.getIndexAttr(*cp * *cs))
-                 : OpFoldResult(arith::MulIOp::create(b, loc, indexValue(b, loc, p),
-                                                      indexValue(b, loc, s)).getResult());
-  }
-  return p;
-}
-
 /// y = rms_norm(x) * scale over the dims from `axis` on, optionally gated by `z`.
 FailureOr<Value> rmsNorm(OnnxNode &node, Value x, Value scale, Value z, int64_t axisAttr,
                          float epsilon) {
@@ -50,7 +39,7 @@ FailureOr<Value> rmsNorm(OnnxNode &node, Value x, Value scale, Value z, int64_t 
   // Collapse [..., axis.., r-1] to [..., D]; broadcast the scale to the normalized
   // shape and flatten it to [D].
   SmallVector<OpFoldResult> flat(sizes.begin(), sizes.begin() + *axis);
-  OpFoldResult d = product(b, loc, normSizes);
+  OpFoldResult d = productOf(b, loc, normSizes);
   flat.push_back(d);
   Value xf = reshapeTo(b, loc, x, flat);
   Value w = castTensor(b, loc, scale, elementTypeOf(x));
@@ -70,10 +59,7 @@ LogicalResult convertRMSNormalization(OnnxNode &node, SmallVectorImpl<Value> &re
     return failure();
   FailureOr<Value> y = rmsNorm(node, *x, *scale, nullptr, node.getInt("axis", -1),
                                node.getFloat("epsilon", 1e-5f));
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 LogicalResult convertSimplifiedLayerNorm(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -85,10 +71,7 @@ LogicalResult convertSimplifiedLayerNorm(OnnxNode &node, SmallVectorImpl<Value> 
     return node.emitError() << "output inv_std_var is not supported";
   FailureOr<Value> y = rmsNorm(node, *x, *scale, nullptr, node.getInt("axis", -1),
                                node.getFloat("epsilon", 1e-5f));
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 LogicalResult convertSkipSimplifiedLayerNorm(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -130,10 +113,7 @@ LogicalResult convertGatedRMSNorm(OnnxNode &node, SmallVectorImpl<Value> &result
   if (tensorType(*gate) != tensorType(*x))
     return node.emitError() << "gate " << gate->getType() << " must match X " << x->getType();
   FailureOr<Value> y = rmsNorm(node, *x, *scale, *gate, -1, node.getFloat("epsilon", 1e-5f));
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -157,10 +137,7 @@ LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &
   SmallVector<int64_t> axes;
   for (int64_t d = *axis; d < rank; ++d)
     axes.push_back(d);
-  Value count = arith::ConstantIndexOp::create(b, loc, 1);
-  for (int64_t a : axes)
-    count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, *x, a));
-  Value countF = arith::UIToFPOp::create(b, loc, ct, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), count));
+  Value countF = elementCountAs(b, loc, *x, axes, ct);
   auto add = [](OpBuilder &nb, Location l, Value a, Value v) -> Value { return arith::AddFOp::create(nb, l, a, v); };
   Value zero = scalarConstant(b, loc, ct, 0);
   Value sum = reduce(b, loc, xf, axes, true, zero, add);
@@ -249,10 +226,7 @@ LogicalResult convertBatchNormalization(OnnxNode &node, SmallVectorImpl<Value> &
     r = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, r, c(v[1])), c(v[2]));
     return convertScalar(nb, l, r, elt);
   });
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 } // namespace

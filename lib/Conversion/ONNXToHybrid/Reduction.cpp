@@ -25,39 +25,24 @@ Type computeType(OpBuilder &b, Type elt) {
   return elt;
 }
 
-/// The reduced axes of a Reduce* node, sorted; `all` when every axis is reduced.
-FailureOr<SmallVector<int64_t>> reductionAxes(OnnxNode &node, int64_t rank, bool axesAsInput,
-                                              bool &noop) {
+/// The reduced axes of a Reduce* node, sorted; every axis when none are given,
+/// unless `noop_with_empty_axes` (opsets with axes as an input) makes it a no-op.
+FailureOr<SmallVector<int64_t>> reductionAxes(OnnxNode &node, int64_t rank,
+                                              int64_t axesInputSince, bool &noop) {
+  FailureOr<std::optional<SmallVector<int64_t>>> axes = readAxes(node, axesInputSince);
+  if (failed(axes))
+    return failure();
   noop = false;
-  std::optional<SmallVector<int64_t>> axes;
-  if (axesAsInput) {
-    if (node.hasInput(1)) {
-      axes = node.constantInts(1);
-      if (!axes)
-        return node.emitError() << "axes must be a constant", failure();
-    }
-  } else {
-    axes = node.getInts("axes");
+  if (*axes && !(*axes)->empty())
+    return normalizeAxes(node, **axes, rank);
+  SmallVector<int64_t> all;
+  if (node.version() >= axesInputSince && node.getInt("noop_with_empty_axes", 0)) {
+    noop = true;
+    return all;
   }
-  SmallVector<int64_t> out;
-  if (!axes || axes->empty()) {
-    if (axesAsInput && node.getInt("noop_with_empty_axes", 0)) {
-      noop = true;
-      return out;
-    }
-    for (int64_t d = 0; d < rank; ++d)
-      out.push_back(d);
-    return out;
-  }
-  for (int64_t a : *axes) {
-    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
-    if (failed(n))
-      return failure();
-    if (!llvm::is_contained(out, *n))
-      out.push_back(*n);
-  }
-  llvm::sort(out);
-  return out;
+  for (int64_t d = 0; d < rank; ++d)
+    all.push_back(d);
+  return all;
 }
 
 void reduction(ConverterTable &t, StringRef name, Kind kind, int64_t axesInputSince) {
@@ -75,7 +60,7 @@ void reduction(ConverterTable &t, StringRef name, Kind kind, int64_t axesInputSi
       return node.emitError() << "needs a floating-point input, got " << x->getType();
     bool noop;
     FailureOr<SmallVector<int64_t>> axes =
-        reductionAxes(node, rankOf(*x), node.version() >= axesInputSince, noop);
+        reductionAxes(node, rankOf(*x), axesInputSince, noop);
     if (failed(axes))
       return failure();
     if (noop) {
@@ -169,11 +154,7 @@ void reduction(ConverterTable &t, StringRef name, Kind kind, int64_t axesInputSi
                   : reduce(b, loc, input, *axes, keep, init, combine);
     if (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum) {
       // The element count of the reduced axes (dynamic dims read at run time).
-      Value count = arith::ConstantIndexOp::create(b, loc, 1);
-      for (int64_t a : *axes)
-        count = arith::MulIOp::create(b, loc, count, tensor::DimOp::create(b, loc, *x, a));
-      Value countF = arith::UIToFPOp::create(
-          b, loc, ct, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), count));
+      Value countF = elementCountAs(b, loc, *x, *axes, ct);
       FailureOr<Value> fin = elementwise(node, {r}, ct, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
         if (kind == Kind::Mean)
           return arith::DivFOp::create(nb, l, v[0], countF);

@@ -88,10 +88,7 @@ LogicalResult convertOnnxRotary(OnnxNode &node, SmallVectorImpl<Value> &results)
   }
   FailureOr<Value> y = rotate(node, *x, cos, sin, node.getInt("interleaved", 0) != 0,
                               node.getInt("rotary_embedding_dim", 0), node.getInt("num_heads", 0));
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 LogicalResult convertMsRotary(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -127,10 +124,7 @@ LogicalResult convertMsRotary(OnnxNode &node, SmallVectorImpl<Value> &results) {
   Value cos = gatherRows(node, *cosC, positions), sin = gatherRows(node, *sinC, positions);
   FailureOr<Value> y = rotate(node, *x, cos, sin, node.getInt("interleaved", 0) != 0,
                               node.getInt("rotary_embedding_dim", 0), node.getInt("num_heads", 0));
-  if (failed(y))
-    return failure();
-  results.push_back(*y);
-  return success();
+  return appendResult(results, y);
 }
 
 } // namespace

@@ -66,20 +66,6 @@ Value shapeTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
   return tensor::FromElementsOp::create(b, loc, type, elems);
 }
 
-OpFoldResult mulSizes(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y) {
-  auto cx = getConstantIntValue(x), cy = getConstantIntValue(y);
-  if (cx && cy)
-    return b.getIndexAttr(*cx * *cy);
-  return arith::MulIOp::create(b, loc, indexValue(b, loc, x), indexValue(b, loc, y)).getResult();
-}
-
-OpFoldResult productOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
-  OpFoldResult p = b.getIndexAttr(1);
-  for (OpFoldResult s : sizes)
-    p = mulSizes(b, loc, p, s);
-  return p;
-}
-
 LogicalResult convertConstant(OnnxNode &node, SmallVectorImpl<Value> &results) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
@@ -256,8 +242,7 @@ LogicalResult convertReshape(OnnxNode &node, SmallVectorImpl<Value> &results) {
                                      indexValue(b, loc, newTotal));
     cf::AssertOp::create(b, loc, eq, node.describe() + ": the new shape has a different element count");
   }
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   results.push_back(reshapeTo(b, loc, *x, target));
   return success();
 }
@@ -281,30 +266,14 @@ LogicalResult convertFlatten(OnnxNode &node, SmallVectorImpl<Value> &results) {
   return success();
 }
 
+/// Squeeze's axes, resolved and sorted (empty when absent).
 FailureOr<SmallVector<int64_t>> axesOf(OnnxNode &node, int64_t inputSince, int64_t rank) {
-  std::optional<SmallVector<int64_t>> axes;
-  if (node.version() >= inputSince) {
-    if (node.hasInput(1)) {
-      axes = node.constantInts(1);
-      if (!axes)
-        return node.emitError() << "axes must be a constant", failure();
-    }
-  } else {
-    axes = node.getInts("axes");
-  }
-  SmallVector<int64_t> out;
-  if (!axes)
-    return out;
-  for (int64_t a : *axes) {
-    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
-    if (failed(n))
-      return failure();
-    if (llvm::is_contained(out, *n))
-      return node.emitError() << "axis " << a << " is repeated", failure();
-    out.push_back(*n);
-  }
-  llvm::sort(out);
-  return out;
+  FailureOr<std::optional<SmallVector<int64_t>>> raw = readAxes(node, inputSince);
+  if (failed(raw))
+    return failure();
+  if (!*raw)
+    return SmallVector<int64_t>();
+  return normalizeAxes(node, **raw, rank);
 }
 
 LogicalResult convertSqueeze(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -334,8 +303,7 @@ LogicalResult convertSqueeze(OnnxNode &node, SmallVectorImpl<Value> &results) {
       return node.emitError() << "cannot squeeze dim " << a << " of size " << s;
     }
   }
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   if (!anyDynamic) {
     results.push_back(dropUnitDims(b, loc, *x, *axes));
     return success();
@@ -352,30 +320,17 @@ LogicalResult convertUnsqueeze(OnnxNode &node, SmallVectorImpl<Value> &results) 
   FailureOr<Value> x = node.rankedInput(0, "data");
   if (failed(x))
     return failure();
-  std::optional<SmallVector<int64_t>> raw;
-  if (node.version() >= 13) {
-    raw = node.constantInts(1);
-    if (!raw)
-      return node.emitError() << "axes must be a constant input";
-  } else {
-    raw = node.getInts("axes");
-    if (!raw)
-      return node.emitError() << "attribute 'axes' is required";
-  }
-  int64_t outRank = rankOf(*x) + raw->size();
-  SmallVector<int64_t> axes;
-  for (int64_t a : *raw) {
-    FailureOr<int64_t> n = normalizeAxis(node, a, outRank, "axes entry");
-    if (failed(n))
-      return failure();
-    if (llvm::is_contained(axes, *n))
-      return node.emitError() << "axis " << a << " is repeated";
-    axes.push_back(*n);
-  }
-  llvm::sort(axes);
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
-  results.push_back(insertUnitDims(node.builder(), node.loc(), *x, axes));
+  FailureOr<std::optional<SmallVector<int64_t>>> raw = readAxes(node, 13);
+  if (failed(raw))
+    return failure();
+  if (!*raw)
+    return node.emitError() << "axes are required";
+  FailureOr<SmallVector<int64_t>> axes =
+      normalizeAxes(node, **raw, rankOf(*x) + (*raw)->size());
+  if (failed(axes))
+    return failure();
+  node.forwardUnsigned();
+  results.push_back(insertUnitDims(node.builder(), node.loc(), *x, *axes));
   return success();
 }
 
@@ -396,8 +351,7 @@ LogicalResult convertTranspose(OnnxNode &node, SmallVectorImpl<Value> &results) 
   for (auto [i, p] : llvm::enumerate(sorted))
     if (static_cast<int64_t>(i) != p || static_cast<int64_t>(perm.size()) != rank)
       return node.emitError() << "perm is not a permutation of 0.." << rank - 1;
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   results.push_back(transposeTensor(node.builder(), node.loc(), *x, perm));
   return success();
 }
@@ -425,11 +379,7 @@ LogicalResult convertConcat(OnnxNode &node, SmallVectorImpl<Value> &results) {
   SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, inputs[0]);
   OpFoldResult total = b.getIndexAttr(0);
   for (Value v : inputs) {
-    OpFoldResult s = mixedSizes(b, loc, v)[*axis];
-    auto ct = getConstantIntValue(total), cs = getConstantIntValue(s);
-    total = ct && cs ? OpFoldResult(b.getIndexAttr(*ct + *cs))
-                     : OpFoldResult(arith::AddIOp::create(b, loc, indexValue(b, loc, total),
-                                                          indexValue(b, loc, s)).getResult());
+    total = addSizes(b, loc, total, mixedSizes(b, loc, v)[*axis]);
   }
   // Other dims come from the first input with a static size there.
   for (int64_t d = 0; d < rank; ++d) {
@@ -457,13 +407,9 @@ LogicalResult convertConcat(OnnxNode &node, SmallVectorImpl<Value> &results) {
       if (d != *axis)
         vs[d] = sizes[d];
     result = tensor::InsertSliceOp::create(b, loc, v, result, offsets, vs, strides);
-    auto co = getConstantIntValue(offset), cs = getConstantIntValue(vs[*axis]);
-    offset = co && cs ? OpFoldResult(b.getIndexAttr(*co + *cs))
-                      : OpFoldResult(arith::AddIOp::create(b, loc, indexValue(b, loc, offset),
-                                                           indexValue(b, loc, vs[*axis])).getResult());
+    offset = addSizes(b, loc, offset, vs[*axis]);
   }
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   results.push_back(result);
   return success();
 }
@@ -552,8 +498,7 @@ LogicalResult convertSlice(OnnxNode &node, SmallVectorImpl<Value> &results) {
     counts[*axis] = c;
     strides[*axis] = step;
   }
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
     SmallVector<OpFoldResult> st;
     for (int64_t s : strides)
@@ -676,8 +621,7 @@ LogicalResult convertGather(OnnxNode &node, SmallVectorImpl<Value> &results) {
             linalg::YieldOp::create(nb, l, ValueRange{tensor::ExtractOp::create(nb, l, dataV, at)});
           })
           .getResult(0);
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   results.push_back(result);
   return success();
 }
@@ -751,8 +695,7 @@ LogicalResult convertExpand(OnnxNode &node, SmallVectorImpl<Value> &results) {
       out.push_back(si);
     }
   }
-  if (node.isUnsignedInput(0))
-    node.markUnsignedOutput(0);
+  node.forwardUnsigned();
   results.push_back(broadcastTo(b, loc, *x, out));
   return success();
 }
@@ -948,12 +891,8 @@ LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
     }
   }
   SmallVector<OpFoldResult> in = mixedSizes(b, loc, *x), out;
-  for (int64_t d = 0; d < r; ++d) {
-    auto c = getConstantIntValue(in[d]);
-    out.push_back(c ? OpFoldResult(b.getIndexAttr(*c + lo[d] + hi[d]))
-                    : OpFoldResult(arith::AddIOp::create(b, loc, indexValue(b, loc, in[d]),
-                                                         idx(b, loc, lo[d] + hi[d])).getResult()));
-  }
+  for (int64_t d = 0; d < r; ++d)
+    out.push_back(addSizes(b, loc, in[d], b.getIndexAttr(lo[d] + hi[d])));
   Value init = emptyTensor(b, loc, out, elt);
   Value input = *x;
   SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
