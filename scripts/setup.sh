@@ -37,4 +37,7 @@ if ! .venv/bin/python -c "import numpy, onnx, onnxruntime, lit" 2>/dev/null; the
   echo "setup: installing Python packages into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
+# ONNX 1.22.0's node tests for the conformance run (12 MB from PyPI, checked
+# against its SHA-256, unpacked once into ${HYBRID_CACHE:-~/.cache/hybrid}).
+.venv/bin/python test/onnx/conformance.py --fetch-only >/dev/null
 echo "setup: done (LLVM $(/usr/lib/llvm-22/bin/llvm-config --version), $(.venv/bin/python --version))"

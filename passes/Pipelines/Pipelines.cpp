@@ -45,6 +45,12 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
 
   // Loops to LLVM. Arithmetic is f32 already; the remaining bf16 <-> f32
   // conversions become integer code (no libgcc bf16 helpers needed).
+  // Arithmetic on bf16 (a Range or an elementwise op of a bf16 model) runs in
+  // f32, rounding each result back to bf16, as the hardware would.
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));

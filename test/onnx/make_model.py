@@ -133,7 +133,40 @@ def repeated_axes():
                  [vi("x", T.FLOAT, [2, 3])], [vi("y", T.FLOAT, None)], [axes])
 
 
+def shape_chain():
+    """Shape -> Gather -> Concat -> Reshape and Size -> Range -> ReduceMean axes."""
+    i64 = lambda name, v: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    nodes = [h.make_node("Shape", ["x"], ["s"], name="shape"),
+             h.make_node("Gather", ["s", "zero"], ["d0"], axis=0, name="batch"),
+             h.make_node("Concat", ["d0", "minus1"], ["shape2"], axis=0, name="cat"),
+             h.make_node("Reshape", ["x", "shape2"], ["flat"], name="flatten"),
+             h.make_node("Size", ["s"], ["rank"], name="rank"),
+             h.make_node("Range", ["one", "rank", "one"], ["axes"], name="axes"),
+             h.make_node("ReduceMean", ["x", "axes"], ["mean"], keepdims=0, name="mean")]
+    return model(nodes, [vi("x", T.FLOAT, [2, 3, 4])],
+                 [vi("flat", T.FLOAT, None), vi("mean", T.FLOAT, None)],
+                 [i64("zero", [0]), i64("minus1", [-1]), i64("one", 1)])
+
+
+def runtime_axes():
+    """Axes as a graph input, as ONNX's node tests feed them; needs --bind-input."""
+    return model([h.make_node("ReduceSum", ["x", "axes"], ["y"], keepdims=0, name="sum")],
+                 [vi("x", T.FLOAT, [2, 3, 4]), vi("axes", T.INT64, [1])], [vi("y", T.FLOAT, None)])
+
+
+def axes_value(out):
+    with open(out, "wb") as f:
+        f.write(nh.from_array(np.array([1], np.int64), "axes").SerializeToString())
+
+
+def wrong_axes_value(out):
+    with open(out, "wb") as f:
+        f.write(nh.from_array(np.array([1.0], np.float32), "axes").SerializeToString())
+
+
 MAKERS = {
+    "shape_chain": shape_chain, "runtime_axes": runtime_axes, "axes_value": axes_value,
+    "wrong_axes_value": wrong_axes_value,
     "float_and": float_and,
     "repeated_axes": repeated_axes,
     "small": small, "function": function, "subgraph": subgraph, "external": external,

@@ -284,6 +284,62 @@ def recurrent_cases():
     return out
 
 
+def conv_cases():
+    out = []
+    # Grouped, strided, dilated 2-D convolution with bias and explicit pads.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], group=2, strides=[2, 1],
+                           dilations=[1, 2], pads=[1, 2, 0, 1])],
+              [vi("x", T.FLOAT, ["batch", 4, 9, 8])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(1).uniform(-1, 1, (6, 2, 3, 3)).astype(np.float32), "w"),
+               nh.from_array(np.linspace(-1, 1, 6).astype(np.float32), "b")])
+    out.append(Case("conv/2d_group_stride_dilation", m, lambda r: {"x": rnd(r, (2, 4, 9, 8))}))
+    # Depthwise 1-D causal convolution as exporters write it: left pad only.
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], group=8, pads=[3, 0])],
+              [vi("x", T.FLOAT, [1, 8, 12]), vi("w", T.FLOAT, [8, 1, 4])], [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/1d_depthwise_causal", m, lambda r: {"x": rnd(r, (1, 8, 12)), "w": rnd(r, (8, 1, 4))}))
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 2])],
+              [vi("x", T.FLOAT, [1, 3, 7, 7]), vi("w", T.FLOAT, [5, 3, 3, 3])], [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/same_upper", m, lambda r: {"x": rnd(r, (1, 3, 7, 7)), "w": rnd(r, (5, 3, 3, 3))}))
+    for op, attrs in [("MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)),
+                      ("AveragePool", dict(kernel_shape=[3, 2], strides=[2, 1], pads=[1, 0, 1, 1])),
+                      ("AveragePool", dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1)),
+                      ("LpPool", dict(kernel_shape=[2, 2], p=3))]:
+        m = model([h.make_node(op, ["x"], ["y"], **attrs)], [vi("x", T.FLOAT, ["batch", 3, 7, 6])],
+                  [vi("y", T.FLOAT, None)], opset=22 if op == "LpPool" else 23)
+        tag = "_".join(sorted(k for k in attrs if k not in ("kernel_shape",)))
+        out.append(Case(f"pool/{op}_{tag}", m, lambda r: {"x": rnd(r, (2, 3, 7, 6))}))
+    for op in ["GlobalAveragePool", "GlobalMaxPool"]:
+        m = model([h.make_node(op, ["x"], ["y"])], [vi("x", T.FLOAT, ["batch", 4, 5, 3])],
+                  [vi("y", T.FLOAT, None)])
+        out.append(Case(f"pool/{op}", m, lambda r: {"x": rnd(r, (2, 4, 5, 3))}))
+    return out
+
+
+def folding_cases():
+    """Integer shape arithmetic that conversion evaluates (Shape -> Gather ->
+    Concat -> Reshape, Size -> Range -> reduce axes) on static shapes."""
+    out = []
+    i64 = lambda name, v: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    nodes = [h.make_node("Shape", ["x"], ["s"]),
+             h.make_node("Gather", ["s", "i0"], ["d0"], axis=0),
+             h.make_node("Slice", ["s", "one", "three"], ["rest"]),
+             h.make_node("ReduceProd", ["rest"], ["inner"], keepdims=1),
+             h.make_node("Concat", ["d0", "inner"], ["shape"], axis=0),
+             h.make_node("Reshape", ["x", "shape"], ["flat"]),
+             h.make_node("Size", ["s"], ["rank"]),
+             h.make_node("Sub", ["rank", "one_s"], ["last"]),
+             h.make_node("Range", ["one_s", "rank2", "one_s"], ["axes"]),
+             h.make_node("ReduceMean", ["x", "axes"], ["mean"], keepdims=0),
+             h.make_node("Cast", ["last"], ["lastf"], to=T.FLOAT),
+             h.make_node("Mul", ["mean", "lastf"], ["y2"])]
+    m = model(nodes, [vi("x", T.FLOAT, [2, 3, 4])], [vi("flat", T.FLOAT, None), vi("y2", T.FLOAT, None)],
+              [nh.from_array(np.array([0], np.int64), "i0"), i64("one", [1]), i64("three", [3]),
+               i64("one_s", 1), i64("rank2", 3)])
+    out.append(Case("fold/shape_chain", m, lambda r: {"x": rnd(r, (2, 3, 4))}))
+    return out
+
+
 def all_cases() -> List[Case]:
     return (unary_cases() + binary_cases() + matmul_cases() + reduction_cases() + shape_cases()
-            + normalization_cases() + attention_cases() + recurrent_cases())
+            + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
+            + folding_cases())

@@ -37,6 +37,11 @@ static llvm::cl::list<std::string>
                 llvm::cl::desc("Pin an ONNX graph input's shape: name=1x128x512 (? keeps a "
                                "dim dynamic; 'scalar' for rank 0); repeatable"),
                 llvm::cl::cat(onnxCategory));
+static llvm::cl::list<std::string> bindInputs(
+    "bind-input",
+    llvm::cl::desc("Specialise the model on a constant value for a graph input: "
+                   "name=tensor.pb (a serialized ONNX TensorProto); repeatable"),
+    llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<bool>
     onnxFaithful("onnx-faithful",
                  llvm::cl::desc("Print the ONNX model as onnx.node ops, without converting"),
@@ -80,6 +85,13 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (failed(hybrid::parseInputShapeOption(spec, options, error))) {
+      llvm::errs() << "hybrid-opt: " << error << "\n";
+      return failure();
+    }
+  }
+  for (const std::string &spec : bindInputs) {
+    std::string error;
+    if (failed(hybrid::parseBindInputOption(spec, options, error))) {
       llvm::errs() << "hybrid-opt: " << error << "\n";
       return failure();
     }

@@ -33,7 +33,17 @@ struct OnnxImportOptions {
   /// Initializers with more bytes than this become `dense_resource` blobs; smaller
   /// ones stay inline so shape constants remain visible to folding.
   int64_t inlineConstantLimitBytes = 256;
+  /// Graph inputs bound to a constant value (a serialized ONNX TensorProto, the
+  /// format of ONNX's test_data_set_*/input_K.pb files). The input disappears from
+  /// the entry function's signature and the model is specialised on the value:
+  /// inputs that decide shapes (Reshape's shape, Slice's starts, reduce axes) then
+  /// become constants, which the conversion needs.
+  llvm::StringMap<std::string> boundInputs;
 };
+
+/// Parses "name=path.pb" and reads the TensorProto file into `options`.
+mlir::LogicalResult parseBindInputOption(llvm::StringRef spec, OnnxImportOptions &options,
+                                         std::string &error);
 
 /// Parses "name=1x128x512" (a '?' or -1 dim stays dynamic) into `options`.
 mlir::LogicalResult parseInputShapeOption(llvm::StringRef spec,

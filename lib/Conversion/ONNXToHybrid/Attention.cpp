@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -66,10 +67,10 @@ Value concatSeq(OpBuilder &b, Location loc, Value past, Value cur) {
   SmallVector<OpFoldResult> psz = out, csz = out;
   psz[2] = ps[2];
   csz[2] = cs[2];
-  r = tensor::InsertSliceOp::create(b, loc, past, r, zeros, psz, ones);
+  r = tensor::InsertSliceOp::create(b, loc, refineToSizes(b, loc, past, psz), r, zeros, psz, ones);
   SmallVector<OpFoldResult> off = zeros;
   off[2] = ps[2];
-  return tensor::InsertSliceOp::create(b, loc, cur, r, off, csz, ones);
+  return tensor::InsertSliceOp::create(b, loc, refineToSizes(b, loc, cur, csz), r, off, csz, ones);
 }
 
 /// Builds hybrid.attention; `mask` must already be rank 4 (or null).
@@ -104,6 +105,143 @@ FailureOr<Value> rank4Mask(OnnxNode &node, Value mask, Value q) {
   if (!elt.isInteger(1) && elt != elementTypeOf(q))
     m = castTensor(node.builder(), node.loc(), m, elementTypeOf(q));
   return m;
+}
+
+/// `allowed` (i1) and `mask` (i1, float or null) into one mask: a logical and, or
+/// the float mask with disallowed entries at -inf.
+FailureOr<Value> combineMask(OnnxNode &node, Value allowed, Value mask) {
+  if (!mask)
+    return allowed;
+  Type mt = elementTypeOf(mask);
+  return elementwise(node, {allowed, mask}, mt,
+                     [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                       if (mt.isInteger(1))
+                         return arith::AndIOp::create(nb, l, a[0], a[1]);
+                       return arith::SelectOp::create(nb, l, a[0], a[1], lowestScalar(nb, l, mt));
+                     });
+}
+
+/// [1, 1, Sq, Skv] i1: key j is visible to query i when j <= i + past.
+Value causalFrontier(OpBuilder &b, Location loc, Value q, Value k, OpFoldResult past) {
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q), ks = mixedSizes(b, loc, k);
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), qs[2], ks[2]};
+  Value init = emptyTensor(b, loc, sizes, b.getI1Type());
+  Value pastV = getValueOrCreateConstantIndexOp(b, loc, past);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               Value i = linalg::IndexOp::create(nb, l, 2), j = linalg::IndexOp::create(nb, l, 3);
+               Value limit = arith::AddIOp::create(nb, l, i, pastV);
+               linalg::YieldOp::create(
+                   nb, l, ValueRange{arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ule, j, limit)});
+             })
+      .getResult(0);
+}
+
+/// Pads the last dim of a rank-4 mask with `extra` masked-out entries (false or -inf).
+Value padLastDim(OpBuilder &b, Location loc, Value mask, int64_t extra) {
+  Type mt = elementTypeOf(mask);
+  Value fill = mt.isInteger(1) ? Value(arith::ConstantOp::create(b, loc, b.getBoolAttr(false)))
+                               : lowestScalar(b, loc, mt);
+  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high(4, b.getIndexAttr(0));
+  high[3] = b.getIndexAttr(extra);
+  SmallVector<int64_t> shape(tensorType(mask).getShape());
+  shape[3] += extra;
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, mt), mask, low, high, fill)
+      .getResult();
+}
+
+/// Attention's optional qk_matmul_output [B, Hq, Sq, Skv], computed beside the
+/// fused hybrid.attention (it is a debugging output; nothing else reads it). The
+/// stages follow onnx 1.22's reference implementation, which the node tests
+/// encode: modes 0 and 1 give scale * Q K^T after the softcap (when there is one),
+/// mode 2 adds the mask (bias, causal frontier, padding; -inf where a boolean mask
+/// is false), mode 3 is the softmax of that (rows with no allowed key are zeros).
+FailureOr<Value> attentionScores(OnnxNode &node, Value q, Value k, Value mask,
+                                 std::optional<float> scale, float softcap, int64_t mode) {
+  if (mode < 0 || mode > 3)
+    return node.emitError() << "qk_matmul_output_mode must be 0 to 3, got " << mode, failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  int64_t hq = tensorType(q).getDimSize(1), hkv = tensorType(k).getDimSize(1);
+  if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv) || hkv == 0 || hq % hkv)
+    return node.emitError() << "qk_matmul_output needs static head counts with Hq % Hkv == 0, got "
+                            << q.getType() << " and " << k.getType(),
+           failure();
+  Type elt = elementTypeOf(q);
+  Type ct = computeType(b, elt);
+  int64_t dk = tensorType(q).getDimSize(3);
+  float s = scale ? *scale
+                  : (ShapedType::isDynamic(dk) ? 0.0f : 1.0f / std::sqrt(static_cast<float>(dk)));
+  if (!scale && ShapedType::isDynamic(dk))
+    return node.emitError() << "qk_matmul_output needs a static head size or a scale", failure();
+  // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h / g, j, d]
+  SmallVector<OpFoldResult> qs = mixedSizes(b, loc, q), ks = mixedSizes(b, loc, k);
+  Value acc = filledTensor(b, loc, {qs[0], qs[1], qs[2], ks[2]}, scalarConstant(b, loc, ct, 0));
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1), d2 = b.getAffineDimExpr(2),
+             d3 = b.getAffineDimExpr(3), d4 = b.getAffineDimExpr(4);
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {d0, d1, d2, d4}, ctx),
+                                 AffineMap::get(5, 0, {d0, d1.floorDiv(hq / hkv), d3, d4}, ctx),
+                                 AffineMap::get(5, 0, {d0, d1, d2, d3}, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Value scores = linalg::GenericOp::create(
+                     b, loc, TypeRange{acc.getType()}, ValueRange{q, k}, ValueRange{acc}, maps, iters,
+                     [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value x = convertScalar(nb, l, a[0], ct), y = convertScalar(nb, l, a[1], ct);
+                       Value m = arith::MulFOp::create(nb, l, x, y);
+                       linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], m)});
+                     })
+                     .getResult(0);
+  FailureOr<Value> staged = elementwise(node, {scores}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    Value x = arith::MulFOp::create(nb, l, a[0], scalarConstant(nb, l, ct, s));
+    if (softcap > 0) {
+      Value c = scalarConstant(nb, l, ct, softcap);
+      x = arith::MulFOp::create(nb, l, c, math::TanhOp::create(nb, l, arith::DivFOp::create(nb, l, x, c)));
+    }
+    return x;
+  });
+  if (failed(staged))
+    return failure();
+  if (mode >= 2 && mask) {
+    Type mt = elementTypeOf(mask);
+    staged = elementwise(node, {*staged, mask}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      if (mt.isInteger(1))
+        return arith::SelectOp::create(nb, l, a[1], a[0], lowestScalar(nb, l, ct));
+      return arith::AddFOp::create(nb, l, a[0], convertScalar(nb, l, a[1], ct));
+    });
+    if (failed(staged))
+      return failure();
+  }
+  if (mode == 3) {
+    // Softmax over keys; a row that is all -inf gives zeros.
+    Value x = *staged;
+    Value mx = reduce(b, loc, x, {3}, /*keepDims=*/true, lowestScalar(b, loc, ct),
+                      [](OpBuilder &nb, Location l, Value a, Value v) { return maxScalar(nb, l, a, v); });
+    FailureOr<Value> e = elementwise(node, {x, mx}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      Value dead = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], lowestScalar(nb, l, ct));
+      Value ex = math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
+      return arith::SelectOp::create(nb, l, dead, scalarConstant(nb, l, ct, 0), ex);
+    });
+    if (failed(e))
+      return failure();
+    Value sum = reduce(b, loc, *e, {3}, /*keepDims=*/true, scalarConstant(b, loc, ct, 0),
+                       [](OpBuilder &nb, Location l, Value a, Value v) -> Value {
+                         return arith::AddFOp::create(nb, l, a, v);
+                       });
+    staged = elementwise(node, {*e, sum}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      Value zero = scalarConstant(nb, l, ct, 0);
+      Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], zero);
+      Value safe = arith::SelectOp::create(nb, l, empty, scalarConstant(nb, l, ct, 1), a[1]);
+      return arith::DivFOp::create(nb, l, a[0], safe);
+    });
+    if (failed(staged))
+      return failure();
+  }
+  return castTensor(b, loc, *staged, elt);
 }
 
 LogicalResult convertAttention(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -145,9 +283,13 @@ LogicalResult convertAttention(OnnxNode &node, SmallVectorImpl<Value> &results) 
       return failure();
     mask = *m4;
     int64_t ml = tensorType(mask).getDimSize(3), kl = tensorType(kh).getDimSize(2);
-    if (!ShapedType::isDynamic(ml) && !ShapedType::isDynamic(kl) && ml != kl && ml != 1)
-      return node.emitError() << "an attn_mask shorter than the total sequence length (" << ml
-                              << " < " << kl << ") is not supported";
+    if (!ShapedType::isDynamic(ml) && !ShapedType::isDynamic(kl) && ml != kl && ml != 1) {
+      if (ml > kl)
+        return node.emitError() << "attn_mask covers " << ml << " keys, but there are only "
+                                << kl;
+      // A mask shorter than past + new keys: the missing (newest) keys are masked out.
+      mask = padLastDim(b, loc, mask, kl - ml);
+    }
   }
   if (node.version() >= 24 && node.hasInput(6)) {
     // nonpad_kv_seqlen [B]: keys at j >= len[b] are padding.
@@ -172,29 +314,43 @@ LogicalResult convertAttention(OnnxNode &node, SmallVectorImpl<Value> &results) 
                                                            nb, l, arith::CmpIPredicate::slt, j, args[0])});
                       })
                       .getResult(0);
-    if (!mask) {
-      mask = valid;
-    } else {
-      Type mt = elementTypeOf(mask);
-      FailureOr<Value> combined = elementwise(node, {valid, mask}, mt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        if (mt.isInteger(1))
-          return arith::AndIOp::create(nb, l, a[0], a[1]);
-        return arith::SelectOp::create(nb, l, a[0], a[1], lowestScalar(nb, l, mt));
-      });
-      if (failed(combined))
-        return failure();
-      mask = *combined;
-    }
+    FailureOr<Value> combined = combineMask(node, valid, mask);
+    if (failed(combined))
+      return failure();
+    mask = *combined;
   }
-  if (node.outputUsed(3))
-    return node.emitError() << "output qk_matmul_output is not supported";
   std::optional<float> scale = node.getFloat("scale");
   float softcap = node.getFloat("softcap", 0.0f);
   bool causal = node.getInt("is_causal", 0) != 0;
+  bool wantScores = node.outputUsed(3);
+  if (causal) {
+    // ONNX aligns the causal frontier on the past: query i sees key j <= past + i.
+    // hybrid.attention aligns bottom-right (j <= i + Skv - Sq); the two agree when
+    // the new keys are as many as the queries. Otherwise the frontier is a mask.
+    int64_t sq = tensorType(qh).getDimSize(2);
+    int64_t snew = tensorType(*k).getDimSize(threeD ? 1 : 2);
+    if (wantScores || ShapedType::isDynamic(sq) || ShapedType::isDynamic(snew) || sq != snew) {
+      OpFoldResult past = node.hasInput(4) ? mixedSizes(b, loc, node.input(4))[2]
+                                           : OpFoldResult(b.getIndexAttr(0));
+      Value frontier = causalFrontier(b, loc, qh, kh, past);
+      FailureOr<Value> combined = combineMask(node, frontier, mask);
+      if (failed(combined))
+        return failure();
+      mask = *combined;
+      causal = false;
+    }
+  }
   Value y = buildAttention(b, loc, qh, kh, vh, mask, scale, causal, -1, -1, softcap);
   results.push_back(threeD ? mergeHeads(b, loc, y) : y);
   results.push_back(node.outputUsed(1) ? kh : Value());
   results.push_back(node.outputUsed(2) ? vh : Value());
+  if (wantScores) {
+    FailureOr<Value> scores = attentionScores(node, qh, kh, mask, scale, softcap,
+                                              node.getInt("qk_matmul_output_mode", 0));
+    if (failed(scores))
+      return failure();
+    results.push_back(*scores);
+  }
   return success();
 }
 

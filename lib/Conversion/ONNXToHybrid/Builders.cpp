@@ -44,10 +44,15 @@ Value hybrid::onnx_conv::convertScalar(OpBuilder &b, Location loc, Value x, Type
     return x;
   auto fromF = dyn_cast<FloatType>(from);
   auto toF = dyn_cast<FloatType>(to);
-  if (fromF && toF)
-    return fromF.getWidth() < toF.getWidth()
-               ? Value(arith::ExtFOp::create(b, loc, to, x))
-               : Value(arith::TruncFOp::create(b, loc, to, x));
+  if (fromF && toF) {
+    if (fromF.getWidth() < toF.getWidth())
+      return arith::ExtFOp::create(b, loc, to, x);
+    // f64 -> bf16 goes through f32: only f32 -> bf16 has an integer expansion
+    // (arith-expand), and x86 has no f64 -> bf16 conversion helper.
+    if (to.isBF16() && fromF.getWidth() > 32)
+      x = arith::TruncFOp::create(b, loc, b.getF32Type(), x);
+    return arith::TruncFOp::create(b, loc, to, x);
+  }
   if (!fromF && toF) {
     if (srcUnsigned || from.isInteger(1))
       return arith::UIToFPOp::create(b, loc, to, x);
@@ -422,4 +427,23 @@ Value hybrid::onnx_conv::highestScalar(OpBuilder &b, Location loc, Type elt, boo
   unsigned w = elt.getIntOrFloatBitWidth();
   APInt v = isUnsigned || w == 1 ? APInt::getMaxValue(w) : APInt::getSignedMaxValue(w);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(elt, v));
+}
+
+Value hybrid::onnx_conv::refineToSizes(OpBuilder &b, Location loc, Value v,
+                                       ArrayRef<OpFoldResult> sizes) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (auto [d, s] : llvm::enumerate(sizes))
+    if (ShapedType::isDynamic(shape[d]))
+      if (std::optional<int64_t> c = getConstantIntValue(s))
+        shape[d] = *c;
+  if (shape == type.getShape())
+    return v;
+  return tensor::CastOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()), v);
+}
+
+Type hybrid::onnx_conv::computeType(OpBuilder &b, Type elt) {
+  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
+    return b.getF32Type();
+  return elt;
 }

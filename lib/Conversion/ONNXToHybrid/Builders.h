@@ -25,6 +25,8 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type
 /// A scalar of `elt` (float or integer) with value `v`.
 Value scalarConstant(OpBuilder &b, Location loc, Type elt, double v);
 /// A tensor of `sizes` filled with `scalar`.
+/// The type arithmetic on `elt` runs in: f32 for floats narrower than 32 bits.
+Type computeType(OpBuilder &b, Type elt);
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Value scalar);
 
 /// Scalar conversion with ONNX Cast semantics (float to bool is x != 0).
@@ -57,6 +59,9 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes, bo
 Value insertUnitDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> positions);
 /// Drops the unit dims at `positions` (sorted).
 Value dropUnitDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> positions);
+/// `v` with its dynamic dims made static where `sizes` has a constant (tensor.cast),
+/// so that it can be inserted with those sizes.
+Value refineToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes);
 /// Reshape to `sizes` (the element count must match).
 Value reshapeTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> sizes);
 /// Transpose with `perm` (result dim i = input dim perm[i]).

@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace hybrid {
@@ -257,6 +258,7 @@ const ConverterTable &hybrid::onnx_conv::getConverterTable() {
     populateRotaryConverters(t);
     populateRecurrentConverters(t);
     populateMoEConverters(t);
+    populateConvConverters(t);
     return t;
   }();
   return table;
@@ -370,7 +372,7 @@ static LogicalResult convertFunction(func::FuncOp func) {
     OnnxNode view(node, b, originalTypes[node], unsignedValues);
     const ConvertFn *fn = table.lookup(node.getDomain(), node.getOpType(), node.getVersion());
     SmallVector<Value> results;
-    if (failed((*fn)(view, results)) || failed(view.ok()))
+    if (!tryFoldIntegerNode(view, results) && (failed((*fn)(view, results)) || failed(view.ok())))
       return failure();
     if (results.size() > node.getNumResults())
       results.resize(node.getNumResults());
@@ -411,6 +413,13 @@ LogicalResult hybrid::convertOnnxToHybrid(ModuleOp module) {
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (failed(convertFunction(func)))
       return failure();
+  // A converter that builds invalid IR is a bug; say so here rather than letting
+  // a later pass (or a reader of the printed IR) trip over it.
+  if (failed(verify(module))) {
+    module.emitError() << "internal error: the converted module does not verify "
+                          "(a bug in an ONNX converter; please report it)";
+    return failure();
+  }
   return success();
 }
 

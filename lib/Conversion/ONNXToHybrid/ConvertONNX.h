@@ -128,6 +128,11 @@ private:
   llvm::StringMap<SmallVector<std::pair<int64_t, ConvertFn>, 2>> table;
 };
 
+/// Evaluates a node of integer shape arithmetic (Shape, Gather, Concat, Range, Add,
+/// ...) whose inputs are all constants, appending an arith.constant to `results`.
+/// False (nothing built) when the node is not of that kind; its converter runs then.
+bool tryFoldIntegerNode(OnnxNode &node, SmallVectorImpl<Value> &results);
+
 /// The table with every family registered (built once).
 const ConverterTable &getConverterTable();
 
@@ -141,6 +146,7 @@ void populateAttentionConverters(ConverterTable &table);
 void populateRotaryConverters(ConverterTable &table);
 void populateRecurrentConverters(ConverterTable &table);
 void populateMoEConverters(ConverterTable &table);
+void populateConvConverters(ConverterTable &table);
 
 } // namespace hybrid::onnx_conv
 

@@ -173,6 +173,10 @@ LogicalResult convertCast(OnnxNode &node, SmallVectorImpl<Value> &results, Type 
     return failure();
   if (isa<ComplexType>(to) || isa<ComplexType>(elementTypeOf(*x)))
     return node.emitError() << "complex casts are not supported";
+  // 8-, 6- and 4-bit floats have no conversion code in the CPU lowering yet.
+  for (Type t : {to, elementTypeOf(*x)})
+    if (auto f = dyn_cast<FloatType>(t); f && f.getWidth() < 16)
+      return node.emitError() << "casts to and from " << t << " are not supported yet";
   ImplicitLocOpBuilder &b = node.builder();
   Value r = castTensor(b, node.loc(), *x, to, node.isUnsignedInput(0), toUnsigned);
   if (toUnsigned)

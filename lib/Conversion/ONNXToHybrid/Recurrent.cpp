@@ -10,6 +10,7 @@
 #include "dialects/Hybrid/IR/HybridOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -32,6 +33,22 @@ FailureOr<Value> unpackHeads(OnnxNode &node, Value x, int64_t heads, StringRef w
                             << " heads",
            failure();
   return reshapeTo(b, loc, x, {s[0], s[1], b.getIndexAttr(heads), b.getIndexAttr(*hd / heads)});
+}
+
+/// [B, T, 1] -> [B, T, n].
+Value broadcastLastDim(OpBuilder &b, Location loc, Value x, int64_t n) {
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, x);
+  sizes[2] = b.getIndexAttr(n);
+  Value init = emptyTensor(b, loc, sizes, elementTypeOf(x));
+  MLIRContext *ctx = b.getContext();
+  AffineMap in = AffineMap::get(3, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                                       b.getAffineConstantExpr(0)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{in, b.getMultiDimIdentityMap(3)},
+             SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); })
+      .getResult(0);
 }
 
 LogicalResult convertLinearAttention(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -80,6 +97,9 @@ LogicalResult convertLinearAttention(OnnxNode &node, SmallVectorImpl<Value> &res
     if (failed(bt))
       return failure();
     beta = *bt;
+    // [B, T, 1]: one beta shared by every head.
+    if (rankOf(beta) == 3 && tensorType(beta).getDimSize(2) == 1 && *hkv != 1)
+      beta = broadcastLastDim(b, loc, beta, *hkv);
   }
   SmallVector<OpFoldResult> qs = mixedSizes(b, loc, *q4), ks = mixedSizes(b, loc, *k4),
                             vs = mixedSizes(b, loc, *v4);

@@ -19,12 +19,6 @@ namespace {
 
 enum class Kind { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
 
-Type computeType(OpBuilder &b, Type elt) {
-  if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
-    return b.getF32Type();
-  return elt;
-}
-
 /// The reduced axes of a Reduce* node, sorted; every axis when none are given,
 /// unless `noop_with_empty_axes` (opsets with axes as an input) makes it a no-op.
 FailureOr<SmallVector<int64_t>> reductionAxes(OnnxNode &node, int64_t rank,
@@ -54,7 +48,8 @@ void reduction(ConverterTable &t, StringRef name, Kind kind, int64_t axesInputSi
     Location loc = node.loc();
     Type elt = elementTypeOf(*x);
     bool isFloat = isFloatLike(elt);
-    bool isUnsigned = node.isUnsignedInput(0);
+    // Booleans order as unsigned (false < true); signed i1 would read true as -1.
+    bool isUnsigned = node.isUnsignedInput(0) || elt.isInteger(1);
     if (!isFloat && (kind == Kind::Mean || kind == Kind::L2 || kind == Kind::LogSum ||
                      kind == Kind::LogSumExp))
       return node.emitError() << "needs a floating-point input, got " << x->getType();
@@ -188,7 +183,7 @@ void argReduction(ConverterTable &t, StringRef name, bool isMax) {
     bool keep = node.getInt("keepdims", 1) != 0;
     bool last = node.getInt("select_last_index", 0) != 0;
     Type elt = elementTypeOf(*x);
-    bool isUnsigned = node.isUnsignedInput(0);
+    bool isUnsigned = node.isUnsignedInput(0) || elt.isInteger(1);
     SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, *x), outSizes;
     SmallVector<AffineExpr> outExprs;
     SmallVector<utils::IteratorType> iters;

@@ -406,12 +406,26 @@ LogicalResult convertConcat(OnnxNode &node, SmallVectorImpl<Value> &results) {
     for (int64_t d = 0; d < rank; ++d)
       if (d != *axis)
         vs[d] = sizes[d];
-    result = tensor::InsertSliceOp::create(b, loc, v, result, offsets, vs, strides);
+    // An empty input adds nothing (and its insert at the end would not verify).
+    if (llvm::any_of(vs, [](OpFoldResult s) { return isConstantIntValue(s, 0); }))
+      continue;
+    result = tensor::InsertSliceOp::create(b, loc, refineToSizes(b, loc, v, vs), result, offsets,
+                                           vs, strides);
     offset = addSizes(b, loc, offset, vs[*axis]);
   }
   node.forwardUnsigned();
   results.push_back(result);
   return success();
+}
+
+/// A tensor.empty of `sizes` when one of them is a constant 0, else null. (An
+/// extract_slice with a static offset into a zero-sized dim does not verify, and
+/// an empty result reads nothing anyway.)
+Value emptyIfZeroSized(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elt) {
+  for (OpFoldResult s : sizes)
+    if (isConstantIntValue(s, 0))
+      return emptyTensor(b, loc, sizes, elt);
+  return nullptr;
 }
 
 /// ONNX Slice clamping of one (start, end, step) against a dim of size `dim`,
@@ -435,7 +449,8 @@ std::pair<OpFoldResult, OpFoldResult> sliceRange(OpBuilder &b, Location loc, OpF
     }
     int64_t count = step > 0 ? std::max<int64_t>(0, (e - s + step - 1) / step)
                              : std::max<int64_t>(0, (s - e + (-step) - 1) / (-step));
-    return {b.getIndexAttr(s), b.getIndexAttr(count)};
+    // An empty slice starts at 0 (extract_slice rejects a static offset past the end).
+    return {b.getIndexAttr(count == 0 ? 0 : s), b.getIndexAttr(count)};
   }
   // Dynamic dim: the same arithmetic in index ops.
   Value n = indexValue(b, loc, dim);
@@ -454,6 +469,8 @@ std::pair<OpFoldResult, OpFoldResult> sliceRange(OpBuilder &b, Location loc, OpF
   Value count = arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, diff, idx(b, loc, as - 1)),
                                        idx(b, loc, as));
   count = arith::MaxSIOp::create(b, loc, count, idx(b, loc, 0));
+  Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count, idx(b, loc, 0));
+  s = arith::SelectOp::create(b, loc, empty, idx(b, loc, 0), s);
   return {s, count};
 }
 
@@ -499,6 +516,10 @@ LogicalResult convertSlice(OnnxNode &node, SmallVectorImpl<Value> &results) {
     strides[*axis] = step;
   }
   node.forwardUnsigned();
+  if (Value empty = emptyIfZeroSized(b, loc, counts, elementTypeOf(*x))) {
+    results.push_back(empty);
+    return success();
+  }
   if (llvm::all_of(strides, [](int64_t s) { return s > 0; })) {
     SmallVector<OpFoldResult> st;
     for (int64_t s : strides)
@@ -567,9 +588,14 @@ LogicalResult convertSplit(OnnxNode &node, SmallVectorImpl<Value> &results) {
   for (OpFoldResult p : parts) {
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), counts = sizes,
         strides(rank, b.getIndexAttr(1));
-    offsets[*axis] = b.getIndexAttr(staticOffset);
+    int64_t count = *getConstantIntValue(p);
+    // An empty part starts at 0 (extract_slice rejects a static offset past the end).
+    offsets[*axis] = b.getIndexAttr(count == 0 ? 0 : staticOffset);
     counts[*axis] = p;
-    results.push_back(tensor::ExtractSliceOp::create(b, loc, *x, offsets, counts, strides));
+    Value empty = emptyIfZeroSized(b, loc, counts, elementTypeOf(*x));
+    results.push_back(empty ? empty
+                            : Value(tensor::ExtractSliceOp::create(b, loc, *x, offsets, counts,
+                                                                   strides)));
     staticOffset += *getConstantIntValue(p);
   }
   if (auto dim = getConstantIntValue(sizes[*axis]); dim && *dim != staticOffset)

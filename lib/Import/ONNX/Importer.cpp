@@ -742,6 +742,8 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   SmallVector<Type> argTypes;
   SmallVector<const ::onnx::ValueInfoProto *> args;
   llvm::StringSet<> pinned;
+  std::vector<std::pair<const ::onnx::ValueInfoProto *, ::onnx::TensorProto>> bound;
+  llvm::StringSet<> boundNames;
   for (const auto &in : graph.input()) {
     if (initializers.count(in.name()))
       continue;
@@ -749,6 +751,40 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
     FailureOr<Type> t = valueType(in.type(), fileLoc, what);
     if (failed(t))
       return nullptr;
+    if (auto it = options.boundInputs.find(in.name()); it != options.boundInputs.end()) {
+      // Specialised on a constant value: check it against the declared type.
+      boundNames.insert(in.name());
+      ::onnx::TensorProto value;
+      if (!value.ParseFromString(it->second)) {
+        error() << "--bind-input " << in.name() << ": not a serialized TensorProto";
+        return nullptr;
+      }
+      auto declared = dyn_cast<TensorType>(*t);
+      if (!declared) {
+        error() << "--bind-input: " << what << " is not a tensor";
+        return nullptr;
+      }
+      if (value.data_type() != in.type().tensor_type().elem_type()) {
+        error() << "--bind-input: " << what << " is declared as "
+                << hybrid::onnx::getDataTypeName(in.type().tensor_type().elem_type())
+                << ", the value is "
+                << hybrid::onnx::getDataTypeName(value.data_type());
+        return nullptr;
+      }
+      if (auto ranked = dyn_cast<RankedTensorType>(declared)) {
+        bool ok = ranked.getRank() == value.dims_size();
+        for (int64_t i = 0; ok && i < ranked.getRank(); ++i)
+          ok = ranked.isDynamicDim(i) || ranked.getDimSize(i) == value.dims(i);
+        if (!ok) {
+          error() << "--bind-input: the value's shape does not match " << what
+                  << ", declared as " << ranked;
+          return nullptr;
+        }
+      }
+      value.set_name(in.name());
+      bound.emplace_back(&in, std::move(value));
+      continue;
+    }
     if (auto it = options.inputShapes.find(in.name()); it != options.inputShapes.end()) {
       pinned.insert(in.name());
       auto ranked = dyn_cast<RankedTensorType>(*t);
@@ -785,6 +821,12 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
     argTypes.push_back(*t);
     args.push_back(&in);
   }
+  for (const auto &entry : options.boundInputs)
+    if (!boundNames.contains(entry.getKey())) {
+      error() << "--bind-input names '" << entry.getKey()
+              << "', which is not an input of the graph";
+      return nullptr;
+    }
   for (const auto &entry : options.inputShapes)
     if (!pinned.contains(entry.getKey())) {
       error() << "--input-shape names '" << entry.getKey()
@@ -821,6 +863,13 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
     if (failed(value))
       return nullptr;
     define(init.name(), arith::ConstantOp::create(builder, loc, cast<TypedAttr>(*value)));
+  }
+  for (auto &[in, tensor] : bound) {
+    Location loc = NameLoc::get(builder.getStringAttr(in->name()), fileLoc);
+    FailureOr<ElementsAttr> value = tensorAttr(tensor, loc, /*allowResource=*/true);
+    if (failed(value))
+      return nullptr;
+    define(in->name(), arith::ConstantOp::create(builder, loc, cast<TypedAttr>(*value)));
   }
   if (failed(importGraphBody(graph, modelOpsets, "")))
     return nullptr;
@@ -869,6 +918,22 @@ LogicalResult hybrid::parseInputShapeOption(StringRef spec, OnnxImportOptions &o
     }
   }
   options.inputShapes[name] = shape;
+  return success();
+}
+
+LogicalResult hybrid::parseBindInputOption(StringRef spec, OnnxImportOptions &options,
+                                           std::string &error) {
+  auto [name, path] = spec.split('=');
+  if (name.empty() || path.empty()) {
+    error = "--bind-input expects name=tensor.pb, got '" + spec.str() + "'";
+    return failure();
+  }
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!file) {
+    error = "--bind-input: cannot read '" + path.str() + "': " + file.getError().message();
+    return failure();
+  }
+  options.boundInputs[name] = (*file)->getBuffer().str();
   return success();
 }
 

@@ -1,0 +1,405 @@
+//===- Conv.cpp - Conv, MaxPool, AveragePool, LpPool, Global*Pool ---------===//
+//
+// N-d convolution and pooling over [N, C, D1..Dk] as linalg.generic ops with
+// strided, dilated window indexing (`o * stride + k * dilation` on an input padded
+// up front with tensor.pad), so they work for any spatial rank and group count.
+// Window geometry (explicit pads, SAME_UPPER/SAME_LOWER/VALID auto_pad, ceil_mode)
+// follows the ONNX operator docs. Spatial sizes must be static; the batch may be
+// dynamic. Narrow floats accumulate in f32.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Conversion/ONNXToHybrid/Builders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace hybrid::onnx_conv;
+
+namespace {
+
+/// Window geometry of one convolution or pooling node.
+struct Window {
+  SmallVector<int64_t> in, kernel, strides, dilations, padBegin, padEnd, out;
+  /// Extra high padding so ceil_mode windows never read past the buffer.
+  SmallVector<int64_t> extraEnd;
+};
+
+/// Reads kernel_shape/strides/dilations/pads/auto_pad/ceil_mode for `spatial`
+/// dims of input sizes `in` and kernel sizes `kernel`.
+FailureOr<Window> windowOf(OnnxNode &node, ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
+                           bool allowCeil) {
+  size_t k = in.size();
+  Window w;
+  w.in.assign(in.begin(), in.end());
+  w.kernel.assign(kernel.begin(), kernel.end());
+  auto listAttr = [&](StringRef name, int64_t dflt, size_t n) -> FailureOr<SmallVector<int64_t>> {
+    std::optional<SmallVector<int64_t>> v = node.getInts(name);
+    if (!v)
+      return SmallVector<int64_t>(n, dflt);
+    if (v->size() != n)
+      return node.emitError() << "'" << name << "' has " << v->size() << " entries, expected " << n,
+             failure();
+    return *v;
+  };
+  FailureOr<SmallVector<int64_t>> strides = listAttr("strides", 1, k),
+                                  dil = listAttr("dilations", 1, k),
+                                  pads = listAttr("pads", 0, 2 * k);
+  if (failed(strides) || failed(dil) || failed(pads))
+    return failure();
+  w.strides = *strides;
+  w.dilations = *dil;
+  for (size_t i = 0; i < k; ++i)
+    if (w.strides[i] <= 0 || w.dilations[i] <= 0 || w.kernel[i] <= 0)
+      return node.emitError() << "kernel sizes, strides and dilations must be positive", failure();
+  bool ceil = allowCeil && node.getInt("ceil_mode", 0) != 0;
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  w.padBegin.assign(pads->begin(), pads->begin() + k);
+  w.padEnd.assign(pads->begin() + k, pads->end());
+  for (size_t i = 0; i < k; ++i) {
+    int64_t span = w.dilations[i] * (w.kernel[i] - 1) + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (w.in[i] + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - w.in[i]);
+      w.padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.padEnd[i] = total - w.padBegin[i];
+    } else if (autoPad == "VALID") {
+      w.padBegin[i] = w.padEnd[i] = 0;
+    } else if (autoPad != "NOTSET") {
+      return node.emitError() << "unknown auto_pad '" << autoPad << "'", failure();
+    }
+    if (w.padBegin[i] < 0 || w.padEnd[i] < 0)
+      return node.emitError() << "pads must not be negative", failure();
+    int64_t room = w.in[i] + w.padBegin[i] + w.padEnd[i] - span;
+    if (room < 0)
+      return node.emitError() << "the window (" << span << ") is larger than padded dim " << i
+                              << " (" << w.in[i] + w.padBegin[i] + w.padEnd[i] << ")",
+             failure();
+    int64_t out = (ceil ? (room + w.strides[i] - 1) / w.strides[i] : room / w.strides[i]) + 1;
+    // ceil_mode: a window may not start in the end padding (ONNX's rule).
+    if (ceil && (out - 1) * w.strides[i] >= w.in[i] + w.padBegin[i])
+      --out;
+    w.out.push_back(out);
+    int64_t needed = (out - 1) * w.strides[i] + span;
+    w.extraEnd.push_back(std::max<int64_t>(0, needed - (w.in[i] + w.padBegin[i] + w.padEnd[i])));
+  }
+  return w;
+}
+
+/// Pads the spatial dims (from dim 2) of `x` with `fill`.
+Value padSpatial(OpBuilder &b, Location loc, Value x, const Window &w, Value fill) {
+  size_t k = w.in.size();
+  bool any = false;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  for (size_t i = 0; i < k; ++i) {
+    int64_t hi = w.padEnd[i] + w.extraEnd[i];
+    any |= w.padBegin[i] || hi;
+    low.push_back(b.getIndexAttr(w.padBegin[i]));
+    high.push_back(b.getIndexAttr(hi));
+  }
+  if (!any)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < k; ++i)
+    shape[2 + i] += w.padBegin[i] + w.padEnd[i] + w.extraEnd[i];
+  return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()), x, low,
+                               high, fill)
+      .getResult();
+}
+
+/// Static spatial sizes of `x` ([N, C, D...]), or an error.
+FailureOr<SmallVector<int64_t>> spatialSizes(OnnxNode &node, Value x, StringRef what) {
+  auto type = tensorType(x);
+  if (type.getRank() < 3)
+    return node.emitError() << what << " must be [N, C, D1, ...], got " << x.getType(), failure();
+  SmallVector<int64_t> s(type.getShape().drop_front(2));
+  if (llvm::any_of(s, ShapedType::isDynamic) || type.isDynamicDim(1))
+    return node.emitError() << what << " needs static channel and spatial sizes, got "
+                            << x.getType() << " (pin them with --input-shape)",
+           failure();
+  return s;
+}
+
+LogicalResult convertConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X"), w = node.rankedInput(1, "W");
+  if (failed(x) || failed(w))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt) || elementTypeOf(*w) != elt)
+    return node.emitError() << "needs floating-point X and W of one type, got " << x->getType()
+                            << " and " << w->getType();
+  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, *x, "X");
+  if (failed(in))
+    return failure();
+  auto wt = tensorType(*w);
+  size_t k = in->size();
+  if (wt.getRank() != static_cast<int64_t>(k) + 2 || !wt.hasStaticShape())
+    return node.emitError() << "W must be a static [M, C/group, K1..K" << k << "], got " << w->getType();
+  int64_t c = tensorType(*x).getDimSize(1), m = wt.getDimSize(0), cg = wt.getDimSize(1);
+  int64_t groups = node.getInt("group", 1);
+  if (groups <= 0 || c % groups || m % groups || cg * groups != c)
+    return node.emitError() << "group " << groups << " does not divide " << c << " input and " << m
+                            << " output channels into W's " << cg << " per group";
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (auto ks = node.getInts("kernel_shape"); ks && SmallVector<int64_t>(*ks) != kernel)
+    return node.emitError() << "kernel_shape disagrees with W " << w->getType();
+  FailureOr<Window> win = windowOf(node, *in, kernel, /*allowCeil=*/false);
+  if (failed(win))
+    return failure();
+  Type ct = computeType(b, elt);
+  Value xp = padSpatial(b, loc, *x, *win, scalarConstant(b, loc, elt, 0));
+  int64_t mg = m / groups;
+  // [N, C, D...] -> [N, G, Cg, D...] and [M, Cg, K...] -> [G, Mg, Cg, K...].
+  SmallVector<OpFoldResult> xs = mixedSizes(b, loc, xp);
+  SmallVector<OpFoldResult> xg = {xs[0], b.getIndexAttr(groups), b.getIndexAttr(cg)};
+  xg.append(xs.begin() + 2, xs.end());
+  Value x5 = reshapeTo(b, loc, xp, xg);
+  SmallVector<OpFoldResult> wg = {b.getIndexAttr(groups), b.getIndexAttr(mg), b.getIndexAttr(cg)};
+  for (int64_t s : kernel)
+    wg.push_back(b.getIndexAttr(s));
+  Value w5 = reshapeTo(b, loc, *w, wg);
+  // Loops: n, g, mg, o1..ok (parallel); cg, k1..kk (reduction).
+  unsigned nd = 3 + k + 1 + k;
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe = {d(0), d(1), d(3 + k)}, we = {d(1), d(2), d(3 + k)},
+                          oe = {d(0), d(1), d(2)};
+  for (size_t i = 0; i < k; ++i) {
+    xe.push_back(d(3 + i) * win->strides[i] + d(4 + k + i) * win->dilations[i]);
+    we.push_back(d(4 + k + i));
+    oe.push_back(d(3 + i));
+  }
+  SmallVector<OpFoldResult> os = {xs[0], b.getIndexAttr(groups), b.getIndexAttr(mg)};
+  for (int64_t o : win->out)
+    os.push_back(b.getIndexAttr(o));
+  Value acc = filledTensor(b, loc, os, scalarConstant(b, loc, ct, 0));
+  SmallVector<utils::IteratorType> iters(3 + k, utils::IteratorType::parallel);
+  iters.append(1 + k, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{acc.getType()}, ValueRange{x5, w5}, ValueRange{acc},
+                ArrayRef<AffineMap>{AffineMap::get(nd, 0, xe, ctx), AffineMap::get(nd, 0, we, ctx),
+                                    AffineMap::get(nd, 0, oe, ctx)},
+                iters,
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  Value p = arith::MulFOp::create(nb, l, convertScalar(nb, l, a[0], ct),
+                                                  convertScalar(nb, l, a[1], ct));
+                  linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
+                })
+                .getResult(0);
+  SmallVector<OpFoldResult> flat = {os[0], b.getIndexAttr(m)};
+  flat.append(os.begin() + 3, os.end());
+  y = reshapeTo(b, loc, y, flat);
+  if (node.hasInput(2)) {
+    FailureOr<Value> bias = node.rankedInput(2, "B");
+    if (failed(bias))
+      return failure();
+    if (rankOf(*bias) != 1)
+      return node.emitError() << "B must be 1-D [M], got " << bias->getType();
+    SmallVector<int64_t> trailing;
+    for (size_t i = 0; i < k; ++i)
+      trailing.push_back(1 + i);
+    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, *bias, ct), trailing);
+    FailureOr<Value> sum = elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::AddFOp::create(nb, l, a[0], a[1]);
+    });
+    if (failed(sum))
+      return failure();
+    y = *sum;
+  }
+  results.push_back(castTensor(b, loc, y, elt));
+  return success();
+}
+
+enum class Pool { Max, Average, Lp };
+
+LogicalResult convertPool(OnnxNode &node, SmallVectorImpl<Value> &results, Pool kind) {
+  FailureOr<Value> x = node.rankedInput(0, "X");
+  if (failed(x))
+    return failure();
+  if (node.outputUsed(1))
+    return node.emitError() << "the Indices output is not supported";
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt))
+    return node.emitError() << "needs a floating-point input, got " << x->getType();
+  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, *x, "X");
+  if (failed(in))
+    return failure();
+  size_t k = in->size();
+  std::optional<SmallVector<int64_t>> kernel = node.getInts("kernel_shape");
+  if (!kernel || kernel->size() != k)
+    return node.emitError() << "kernel_shape must give " << k << " sizes";
+  FailureOr<Window> win = windowOf(node, *in, *kernel, /*allowCeil=*/true);
+  if (failed(win))
+    return failure();
+  Type ct = computeType(b, elt);
+  bool includePad = node.getInt("count_include_pad", 0) != 0;
+  float p = static_cast<float>(node.getInt("p", 2));
+  Value fill = kind == Pool::Max ? lowestScalar(b, loc, elt) : scalarConstant(b, loc, elt, 0);
+  Value xp = padSpatial(b, loc, *x, *win, fill);
+  // Loops: n, c, o1..ok (parallel); k1..kk (reduction).
+  unsigned nd = 2 + 2 * k;
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe = {d(0), d(1)}, oe = {d(0), d(1)}, ke;
+  for (size_t i = 0; i < k; ++i) {
+    xe.push_back(d(2 + i) * win->strides[i] + d(2 + k + i) * win->dilations[i]);
+    oe.push_back(d(2 + i));
+    ke.push_back(d(2 + k + i));
+  }
+  // A shape-only operand that gives the window loops their bounds (linalg infers
+  // loop ranges from operand shapes), as linalg's named pooling ops do.
+  SmallVector<OpFoldResult> ks;
+  for (int64_t s : win->kernel)
+    ks.push_back(b.getIndexAttr(s));
+  Value windowShape = emptyTensor(b, loc, ks, ct);
+  SmallVector<OpFoldResult> xs = mixedSizes(b, loc, *x), os = {xs[0], xs[1]};
+  for (int64_t o : win->out)
+    os.push_back(b.getIndexAttr(o));
+  Value init = kind == Pool::Max ? lowestScalar(b, loc, ct) : scalarConstant(b, loc, ct, 0);
+  Value acc = filledTensor(b, loc, os, init);
+  SmallVector<utils::IteratorType> iters(2 + k, utils::IteratorType::parallel);
+  iters.append(k, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{acc.getType()}, ValueRange{xp, windowShape}, ValueRange{acc},
+                ArrayRef<AffineMap>{AffineMap::get(nd, 0, xe, ctx), AffineMap::get(nd, 0, ke, ctx),
+                                    AffineMap::get(nd, 0, oe, ctx)},
+                iters,
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  Value v = convertScalar(nb, l, a[0], ct);
+                  Value r;
+                  if (kind == Pool::Max)
+                    r = maxScalar(nb, l, a[2], v);
+                  else if (kind == Pool::Average)
+                    r = arith::AddFOp::create(nb, l, a[2], v);
+                  else
+                    r = arith::AddFOp::create(
+                        nb, l, a[2],
+                        math::PowFOp::create(nb, l, math::AbsFOp::create(nb, l, v),
+                                             scalarConstant(nb, l, ct, p)));
+                  linalg::YieldOp::create(nb, l, ValueRange{r});
+                })
+                .getResult(0);
+  if (kind == Pool::Lp) {
+    FailureOr<Value> r = elementwise(node, {y}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return math::PowFOp::create(nb, l, a[0], scalarConstant(nb, l, ct, 1.0 / p));
+    });
+    if (failed(r))
+      return failure();
+    y = *r;
+  } else if (kind == Pool::Average) {
+    // Divide by the window's element count: the taps inside the input (and, with
+    // count_include_pad, inside the explicit pads), never the ceil_mode overhang.
+    SmallVector<OpFoldResult> spatial(os.begin() + 2, os.end());
+    Value cnt = emptyTensor(b, loc, spatial, ct);
+    SmallVector<AffineExpr> se;
+    for (size_t i = 0; i < k; ++i)
+      se.push_back(d(i));
+    unsigned sd = k;
+    Value counts = linalg::GenericOp::create(
+                       b, loc, TypeRange{cnt.getType()}, ValueRange{}, ValueRange{cnt},
+                       ArrayRef<AffineMap>{AffineMap::get(sd, 0, se, ctx)},
+                       SmallVector<utils::IteratorType>(sd, utils::IteratorType::parallel),
+                       [&](OpBuilder &nb, Location l, ValueRange) {
+                         Value total = arith::ConstantIndexOp::create(nb, l, 1);
+                         for (size_t i = 0; i < k; ++i) {
+                           // Taps j = 0..K-1 at pos = o*s + j*dil - padBegin, valid in [lo, hi).
+                           int64_t lo = includePad ? -win->padBegin[i] : 0;
+                           int64_t hi = includePad ? win->in[i] + win->padEnd[i] : win->in[i];
+                           Value o = linalg::IndexOp::create(nb, l, i);
+                           Value n = arith::ConstantIndexOp::create(nb, l, 0);
+                           for (int64_t j = 0; j < win->kernel[i]; ++j) {
+                             Value pos = arith::AddIOp::create(
+                                 nb, l, arith::MulIOp::create(nb, l, o, arith::ConstantIndexOp::create(nb, l, win->strides[i])),
+                                 arith::ConstantIndexOp::create(nb, l, j * win->dilations[i] - win->padBegin[i]));
+                             Value ok = arith::AndIOp::create(
+                                 nb, l,
+                                 arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, pos,
+                                                       arith::ConstantIndexOp::create(nb, l, lo)),
+                                 arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, pos,
+                                                       arith::ConstantIndexOp::create(nb, l, hi)));
+                             n = arith::AddIOp::create(
+                                 nb, l, n,
+                                 arith::SelectOp::create(nb, l, ok, arith::ConstantIndexOp::create(nb, l, 1),
+                                                         arith::ConstantIndexOp::create(nb, l, 0)));
+                           }
+                           total = arith::MulIOp::create(nb, l, total, n);
+                         }
+                         Value asInt = arith::IndexCastOp::create(nb, l, nb.getI64Type(), total);
+                         linalg::YieldOp::create(nb, l, ValueRange{arith::SIToFPOp::create(nb, l, ct, asInt)});
+                       })
+                       .getResult(0);
+    FailureOr<Value> r = elementwise(node, {y, counts}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::DivFOp::create(nb, l, a[0], a[1]);
+    });
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  results.push_back(castTensor(b, loc, y, elt));
+  return success();
+}
+
+LogicalResult convertGlobalPool(OnnxNode &node, SmallVectorImpl<Value> &results, Pool kind) {
+  FailureOr<Value> x = node.rankedInput(0, "X");
+  if (failed(x))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt) || rankOf(*x) < 2)
+    return node.emitError() << "needs a floating-point [N, C, ...] input, got " << x->getType();
+  Type ct = computeType(b, elt);
+  Value input = castTensor(b, loc, *x, ct);
+  SmallVector<int64_t> axes;
+  for (int64_t dim = 2; dim < rankOf(*x); ++dim)
+    axes.push_back(dim);
+  Value y;
+  if (kind == Pool::Max) {
+    y = reduce(b, loc, input, axes, /*keepDims=*/true, lowestScalar(b, loc, ct),
+               [](OpBuilder &nb, Location l, Value a, Value v) { return maxScalar(nb, l, a, v); });
+  } else {
+    y = reduce(b, loc, input, axes, /*keepDims=*/true, scalarConstant(b, loc, ct, 0),
+               [](OpBuilder &nb, Location l, Value a, Value v) -> Value {
+                 return arith::AddFOp::create(nb, l, a, v);
+               });
+    Value n = elementCountAs(b, loc, input, axes, ct);
+    FailureOr<Value> r = elementwise(node, {y}, ct, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::DivFOp::create(nb, l, a[0], n);
+    });
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  results.push_back(castTensor(b, loc, y, elt));
+  return success();
+}
+
+} // namespace
+
+void hybrid::onnx_conv::populateConvConverters(ConverterTable &t) {
+  t.add("", "Conv", 1, convertConv);
+  t.add("", "MaxPool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    if (n.getInt("storage_order", 0) != 0 && n.outputUsed(1))
+      return n.emitError() << "storage_order is not supported";
+    return convertPool(n, r, Pool::Max);
+  });
+  t.add("", "AveragePool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertPool(n, r, Pool::Average);
+  });
+  t.add("", "LpPool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertPool(n, r, Pool::Lp);
+  });
+  t.add("", "GlobalAveragePool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertGlobalPool(n, r, Pool::Average);
+  });
+  t.add("", "GlobalMaxPool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertGlobalPool(n, r, Pool::Max);
+  });
+}
