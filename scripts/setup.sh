@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Hybrid needs on Debian 12, idempotently:
 #   - Debian packages: LLVM/MLIR 22, the build tools, protobuf (the ONNX importer
-#     compiles ONNX's schema with protoc), Python's venv;
+#     compiles ONNX's schema with protoc), clang-22 with libFuzzer (the sanitizer
+#     build and the importer's fuzz target), Python's venv;
 #   - a Python virtual environment in .venv with numpy, onnx, onnxruntime and lit
 #     (Debian's system Python refuses pip installs, PEP 668).
 # Safe to run again: it installs only what is missing.
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   cmake ninja-build ccache g++ git python3 python3-venv python3-pip
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libprotobuf-dev protobuf-compiler
+  clang-22 libclang-rt-22-dev
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

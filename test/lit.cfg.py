@@ -8,7 +8,9 @@ from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
 
 config.name = "HYBRID"
-config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+# lit's internal shell: lit 23 refuses the external one (execute_external=True),
+# and the internal shell behaves the same on every host.
+config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.hybrid_obj_root, "test")
@@ -34,3 +36,9 @@ if config.hybrid_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
     # still fail the run on any memory error or undefined behaviour.
     config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+
+# The libFuzzer target exists in builds configured with HYBRID_BUILD_FUZZERS.
+fuzzer = os.path.join(config.hybrid_tools_dir, "hybrid-import-fuzzer")
+if os.path.exists(fuzzer):
+    config.available_features.add("fuzzer")
+    config.substitutions.append(("%hybrid_import_fuzzer", fuzzer))

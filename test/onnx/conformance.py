@@ -348,7 +348,7 @@ def _check_set(so, nparams, ins, outs, wd, k):
 def run_test(testdir, opt):
     """Runs one node test. When conversion needs a shape-deciding input (reduce axes,
     Slice starts, Reshape's shape, ...) to be a constant, the test is run again with
-    its integer inputs bound to each data set's values (hybrid-opt --bind-input);
+    its integer and scalar inputs bound to each data set's values (hybrid-opt --bind-input);
     such a pass is counted as "bound"."""
     import onnx
     name = os.path.basename(testdir)
@@ -379,8 +379,10 @@ def run_test(testdir, opt):
 def _run_bound(name, model, model_path, sets, wd, opt, first_reason):
     import onnx
     ints = {onnx.TensorProto.INT64, onnx.TensorProto.INT32}
+    # Integer inputs, and scalars of any type (OneHot's depth is a float scalar).
     bind = [i for i, vi in enumerate(model.graph.input)
-            if vi.type.tensor_type.elem_type in ints]
+            if vi.type.tensor_type.elem_type in ints
+            or (vi.type.tensor_type.HasField("shape") and not vi.type.tensor_type.shape.dim)]
     if not bind:
         return Result(name, "unsupported", first_reason)
     from onnx import numpy_helper
@@ -474,8 +476,8 @@ def write_table(path, info, results):
     w("")
     w("- **passed**: the model as written compiles and gives the expected outputs.")
     w("- **bound**: the test feeds a shape-deciding value (reduce `axes`, Slice "
-      "`starts`, Reshape `shape`, Pad `pads`, ...) as a graph input, which Hybrid needs "
-      "constant; it passes once its integer inputs are bound to the data set's values "
+      "`starts`, Reshape `shape`, Pad `pads`, OneHot `depth`, ...) as a graph input, which Hybrid needs "
+      "constant; it passes once its integer and scalar inputs are bound to the data set's values "
       "with `hybrid-opt --bind-input name=value.pb` (real models hold these as "
       "initializers or compute them from shapes).")
     w("- **failed**: it compiled but crashed, hung, or gave a wrong value, or the "

@@ -117,6 +117,31 @@ def undefined_input():
                  [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
 
 
+def scan_state_shape():
+    """A Scan body whose state leaves with a different shape than it entered."""
+    body = h.make_graph([h.make_node("Concat", ["s_in", "x_t"], ["s_out"], axis=0)], "body",
+                        [vi("s_in", T.FLOAT, [2]), vi("x_t", T.FLOAT, [1])], [vi("s_out", T.FLOAT, None)])
+    return model([h.make_node("Scan", ["s0", "x"], ["s"], name="scan", body=body, num_scan_inputs=1)],
+                 [vi("s0", T.FLOAT, [2]), vi("x", T.FLOAT, [5, 1])], [vi("s", T.FLOAT, None)])
+
+
+def if_mismatch():
+    """If branches whose outputs differ in rank."""
+    then_g = h.make_graph([h.make_node("Neg", ["x"], ["t"])], "then", [], [vi("t", T.FLOAT, None)])
+    else_g = h.make_graph([h.make_node("Unsqueeze", ["x", "zero"], ["e"])], "else", [],
+                          [vi("e", T.FLOAT, None)])
+    return model([h.make_node("If", ["c"], ["y"], name="branch", then_branch=then_g, else_branch=else_g)],
+                 [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("y", T.FLOAT, None)],
+                 [nh.from_array(np.array([0], np.int64), "zero")])
+
+
+def runtime_k():
+    """TopK with K as a graph input: the output shape depends on its value."""
+    return model([h.make_node("TopK", ["x", "k"], ["v", "i"], name="topk")],
+                 [vi("x", T.FLOAT, [2, 8]), vi("k", T.INT64, [1])],
+                 [vi("v", T.FLOAT, None), vi("i", T.INT64, None)])
+
+
 def missing_domain():
     return model([h.make_node("MoE", ["x"], ["y"], name="moe", domain="com.microsoft")],
                  [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
@@ -174,6 +199,7 @@ MAKERS = {
     "unknown_ops": unknown_ops, "bad_attr": bad_attr, "inconsistent_shapes": inconsistent_shapes,
     "wrong_declared": wrong_declared, "undefined_input": undefined_input,
     "missing_domain": missing_domain,
+    "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
 }
 
 
@@ -187,6 +213,15 @@ def main():
             data = bytes([0x08, 0x0a]) + bytes((b * 7 + 3) % 256 for b in data[2:200]) + b"\xff" * 16
         with open(out, "wb") as f:
             f.write(data)
+        return
+    if kind == "corpus":
+        # A seed corpus for the importer's fuzz target: every model kind above
+        # that builds a model in memory.
+        os.makedirs(out, exist_ok=True)
+        for name, fn in MAKERS.items():
+            if fn.__code__.co_argcount == 0:
+                with open(os.path.join(out, name + ".onnx"), "wb") as f:
+                    f.write(fn().SerializeToString())
         return
     fn = MAKERS[kind]
     m = fn(out) if fn.__code__.co_argcount == 1 else fn()

@@ -4,14 +4,19 @@ Each case builds its model with onnx.helper and draws fresh random inputs; the
 dynamic dims ("batch", "seq") are left symbolic so the converters' dynamic-shape
 paths run too.
 """
+import os
+import sys
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import onnx
 from onnx import TensorProto as T
 from onnx import helper as h
 from onnx import numpy_helper as nh
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from hybrid import onnx_ops  # noqa: E402
 
 
 @dataclass
@@ -22,6 +27,9 @@ class Case:
     use_ort: bool = True
     tol: float = 1e-4
     flags: List[str] = field(default_factory=list)
+    # For ops neither onnxruntime nor onnx.reference knows (ai.hybrid): the feeds ->
+    # the expected outputs.
+    reference: Optional[Callable[[Dict[str, np.ndarray]], List[np.ndarray]]] = None
 
 
 def model(nodes, inputs, outputs, inits=(), opset=23, extra_opsets=()):
@@ -339,7 +347,202 @@ def folding_cases():
     return out
 
 
+def indexing_cases():
+    """Gathers, scatters and index-driven layouts (Indexing.cpp), CumSum and TopK."""
+    out = []
+    i64 = lambda name, v: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    # ScatterElements with a reduction; indices drawn per run, negative ones included.
+    for red in ["none", "add", "max"]:
+        m = model([h.make_node("ScatterElements", ["data", "idx", "upd"], ["y"], axis=1, reduction=red)],
+                  [vi("data", T.FLOAT, ["batch", 5]), vi("idx", T.INT64, ["batch", 3]),
+                   vi("upd", T.FLOAT, ["batch", 3])], [vi("y", T.FLOAT, None)])
+        # Distinct indices per row, so "none" is well defined.
+        out.append(Case(f"indexing/scatter_elements_{red}", m, lambda r: {
+            "data": rnd(r, (4, 5)), "upd": rnd(r, (4, 3)),
+            "idx": np.stack([r.permutation(5)[:3] - 5 * (i % 2) for i in range(4)]).astype(np.int64)}))
+    m = model([h.make_node("ScatterND", ["data", "idx", "upd"], ["y"], reduction="mul")],
+              [vi("data", T.FLOAT, [4, 3, 2]), vi("idx", T.INT64, [2, 1]), vi("upd", T.FLOAT, [2, 3, 2])],
+              [vi("y", T.FLOAT, None)])
+    out.append(Case("indexing/scatter_nd_mul", m, lambda r: {
+        "data": rnd(r, (4, 3, 2)), "upd": rnd(r, (2, 3, 2)),
+        "idx": r.permutation(4)[:2].reshape(2, 1).astype(np.int64)}))
+    m = model([h.make_node("GatherND", ["data", "idx"], ["y"], batch_dims=1)],
+              [vi("data", T.FLOAT, [3, 4, 5]), vi("idx", T.INT64, [3, 2, 1])], [vi("y", T.FLOAT, None)])
+    out.append(Case("indexing/gather_nd_batch", m, lambda r: {
+        "data": rnd(r, (3, 4, 5)), "idx": r.integers(-4, 4, (3, 2, 1)).astype(np.int64)}))
+    # TensorScatter: a decode step writing one token per batch row at its own position.
+    for mode in ["linear", "circular"]:
+        m = model([h.make_node("TensorScatter", ["past", "upd", "pos"], ["present"], axis=2, mode=mode)],
+                  [vi("past", T.FLOAT, [2, 3, 6, 4]), vi("upd", T.FLOAT, [2, 3, 2, 4]), vi("pos", T.INT64, [2])],
+                  [vi("present", T.FLOAT, None)], opset=24)
+        hi = 6 if mode == "circular" else 4
+        out.append(Case(f"indexing/tensor_scatter_{mode}", m, lambda r, hi=hi: {
+            "past": rnd(r, (2, 3, 6, 4)), "upd": rnd(r, (2, 3, 2, 4)),
+            "pos": r.integers(0, hi + 1, (2,)).astype(np.int64)}, use_ort=False))
+    m = model([h.make_node("OneHot", ["idx", "depth", "vals"], ["y"], axis=1)],
+              [vi("idx", T.INT64, ["batch", 3])], [vi("y", T.FLOAT, None)],
+              [i64("depth", 5), nh.from_array(np.array([-1.0, 2.0], np.float32), "vals")])
+    out.append(Case("indexing/one_hot", m, lambda r: {"idx": r.integers(-5, 5, (2, 3)).astype(np.int64)}))
+    m = model([h.make_node("EyeLike", ["x"], ["y"], k=-1, dtype=T.INT32)],
+              [vi("x", T.FLOAT, [4, 5])], [vi("y", T.INT32, None)])
+    out.append(Case("indexing/eye_like", m, lambda r: {"x": rnd(r, (4, 5))}))
+    m = model([h.make_node("ReverseSequence", ["x", "lens"], ["y"], batch_axis=0, time_axis=1)],
+              [vi("x", T.FLOAT, [3, 5, 2]), vi("lens", T.INT64, [3])], [vi("y", T.FLOAT, None)])
+    out.append(Case("indexing/reverse_sequence", m, lambda r: {
+        "x": rnd(r, (3, 5, 2)), "lens": r.integers(0, 6, (3,)).astype(np.int64)}))
+    for op, mode in [("DepthToSpace", "DCR"), ("DepthToSpace", "CRD"), ("SpaceToDepth", None)]:
+        attrs = dict(blocksize=2, **({"mode": mode} if mode else {}))
+        shape = (2, 8, 3, 2) if op == "DepthToSpace" else (2, 2, 4, 6)
+        m = model([h.make_node(op, ["x"], ["y"], **attrs)], [vi("x", T.FLOAT, ["batch", *shape[1:]])],
+                  [vi("y", T.FLOAT, None)])
+        out.append(Case(f"indexing/{op}_{mode}", m, lambda r, shape=shape: {"x": rnd(r, shape)}))
+    for op, exclusive, reverse in [("CumSum", 0, 0), ("CumSum", 1, 1)]:
+        m = model([h.make_node(op, ["x", "axis"], ["y"], exclusive=exclusive, reverse=reverse)],
+                  [vi("x", T.FLOAT, ["batch", 6, 3])], [vi("y", T.FLOAT, None)], [i64("axis", 1)])
+        out.append(Case(f"indexing/{op}_ex{exclusive}_rev{reverse}", m, lambda r: {"x": rnd(r, (2, 6, 3))}))
+    m = model([h.make_node("CumProd", ["x", "axis"], ["y"])], [vi("x", T.FLOAT, [3, 5])],
+              [vi("y", T.FLOAT, None)], [i64("axis", -1)], opset=26)
+    out.append(Case("indexing/cumprod", m, lambda r: {"x": rnd(r, (3, 5), lo=0.5, hi=1.5)}, use_ort=False))
+    # TopK on MoE-style router logits, largest and smallest, with tied values.
+    for largest in [1, 0]:
+        m = model([h.make_node("TopK", ["x", "k"], ["v", "i"], axis=-1, largest=largest)],
+                  [vi("x", T.FLOAT, ["batch", 8])], [vi("v", T.FLOAT, None), vi("i", T.INT64, None)],
+                  [i64("k", [3])])
+        out.append(Case(f"indexing/topk_largest{largest}", m, lambda r: {
+            "x": r.integers(-3, 4, (5, 8)).astype(np.float32)}))
+    return out
+
+
+def control_flow_cases():
+    """Scan (a gated linear recurrence, as decomposed SSM exports write it) and If."""
+    out = []
+    body = h.make_graph(
+        [h.make_node("Mul", ["h_in", "a_t"], ["ha"]), h.make_node("Add", ["ha", "x_t"], ["h_out"]),
+         h.make_node("ReduceSum", ["h_out"], ["y_t"], keepdims=0)],
+        "body", [vi("h_in", T.FLOAT, [4]), vi("a_t", T.FLOAT, [4]), vi("x_t", T.FLOAT, [4])],
+        [vi("h_out", T.FLOAT, [4]), vi("y_t", T.FLOAT, [])])
+    for rev in [0, 1]:
+        m = model([h.make_node("Scan", ["h0", "a", "x"], ["h", "y"], body=body, num_scan_inputs=2,
+                               scan_input_axes=[1, 0], scan_input_directions=[rev, rev],
+                               scan_output_directions=[rev])],
+                  [vi("h0", T.FLOAT, [4]), vi("a", T.FLOAT, [4, 7]), vi("x", T.FLOAT, [7, 4])],
+                  [vi("h", T.FLOAT, None), vi("y", T.FLOAT, None)])
+        out.append(Case(f"control/scan_rev{rev}", m, lambda r: {
+            "h0": rnd(r, (4,)), "a": rnd(r, (4, 7), lo=0.5, hi=1.0), "x": rnd(r, (7, 4))}))
+    then_g = h.make_graph([h.make_node("Mul", ["x", "x"], ["t"])], "then", [], [vi("t", T.FLOAT, None)])
+    else_g = h.make_graph([h.make_node("Neg", ["x"], ["e"])], "else", [], [vi("e", T.FLOAT, None)])
+    m = model([h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
+               h.make_node("Greater", ["s", "zero"], ["c"]),
+               h.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=else_g)],
+              [vi("x", T.FLOAT, ["batch", 3])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.array(0, np.float32), "zero")])
+    out.append(Case("control/if", m, lambda r: {"x": rnd(r, (2, 3))}))
+    return out
+
+
+def quantize_cases():
+    """Linear (de)quantization and the integer matmul / conv ops (Quantize.cpp)."""
+    out = []
+    f32 = lambda name, v: nh.from_array(np.array(v, np.float32), name)  # noqa: E731
+    m = model([h.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1),
+               h.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=1)],
+              [vi("x", T.FLOAT, ["batch", 3, 4])], [vi("q", T.INT8, None), vi("y", T.FLOAT, None)],
+              [f32("s", [0.02, 0.05, 0.1]), nh.from_array(np.array([-3, 0, 5], np.int8), "z")])
+    out.append(Case("quant/per_axis_int8", m, lambda r: {"x": rnd(r, (2, 3, 4), lo=-4, hi=4)}))
+    m = model([h.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1, block_size=2)],
+              [vi("x", T.FLOAT, [3, 6])], [vi("q", T.UINT8, None)],
+              [nh.from_array(np.abs(np.random.default_rng(3).normal(0.05, 0.01, (3, 3))).astype(np.float32), "s"),
+               nh.from_array(np.full((3, 3), 128, np.uint8), "z")])
+    out.append(Case("quant/blocked_uint8", m, lambda r: {"x": rnd(r, (3, 6), lo=-3, hi=3)}))
+    m = model([h.make_node("DynamicQuantizeLinear", ["x"], ["y", "s", "z"])],
+              [vi("x", T.FLOAT, ["batch", 5])],
+              [vi("y", T.UINT8, None), vi("s", T.FLOAT, None), vi("z", T.UINT8, None)])
+    out.append(Case("quant/dynamic", m, lambda r: {"x": rnd(r, (3, 5), lo=-2, hi=3)}))
+    m = model([h.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["y"])],
+              [vi("a", T.UINT8, ["batch", 4, 6]), vi("b", T.INT8, [6, 3])], [vi("y", T.INT32, None)],
+              [nh.from_array(np.array(12, np.uint8), "az"), nh.from_array(np.array([1, -2, 3], np.int8), "bz")])
+    out.append(Case("quant/matmul_integer", m, lambda r: {
+        "a": r.integers(0, 256, (2, 4, 6)).astype(np.uint8), "b": r.integers(-128, 128, (6, 3)).astype(np.int8)}))
+    m = model([h.make_node("QLinearMatMul", ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"])],
+              [vi("a", T.UINT8, [3, 5]), vi("b", T.UINT8, [5, 2])], [vi("y", T.UINT8, None)],
+              [f32("as", 0.02), nh.from_array(np.array(110, np.uint8), "az"), f32("bs", [0.03, 0.01]),
+               nh.from_array(np.array([120, 130], np.uint8), "bz"), f32("ys", 0.05),
+               nh.from_array(np.array(128, np.uint8), "yz")], opset=21)
+    out.append(Case("quant/qlinear_matmul", m, lambda r: {
+        "a": r.integers(0, 256, (3, 5)).astype(np.uint8), "b": r.integers(0, 256, (5, 2)).astype(np.uint8)}))
+    m = model([h.make_node("ConvInteger", ["x", "w", "xz", "wz"], ["y"], pads=[1, 1, 1, 1])],
+              [vi("x", T.UINT8, [1, 2, 5, 5]), vi("w", T.UINT8, [3, 2, 3, 3])], [vi("y", T.INT32, None)],
+              [nh.from_array(np.array(7, np.uint8), "xz"), nh.from_array(np.array(9, np.uint8), "wz")])
+    out.append(Case("quant/conv_integer", m, lambda r: {
+        "x": r.integers(0, 256, (1, 2, 5, 5)).astype(np.uint8), "w": r.integers(0, 256, (3, 2, 3, 3)).astype(np.uint8)}))
+    return out
+
+
+def extra_normalization_cases():
+    out = []
+    m = model([h.make_node("InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-3)],
+              [vi("x", T.FLOAT, ["batch", 3, 5, 4])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.array([0.5, 1.0, 2.0], np.float32), "s"),
+               nh.from_array(np.array([0.1, -0.2, 0.0], np.float32), "b")])
+    out.append(Case("norm/instance", m, lambda r: {"x": rnd(r, (2, 3, 5, 4))}))
+    for p in [1, 2]:
+        m = model([h.make_node("LpNormalization", ["x"], ["y"], axis=1, p=p)],
+                  [vi("x", T.FLOAT, ["batch", 6, 2])], [vi("y", T.FLOAT, None)], opset=22)
+        out.append(Case(f"norm/lp{p}", m, lambda r: {"x": rnd(r, (3, 6, 2))}))
+    # onnxruntime takes odd sizes only; the even (asymmetric window) one is checked
+    # against onnx's reference evaluator, whose channel loop runs over range(N)
+    # (onnx 1.23), hence a batch equal to the channel count there.
+    for size in [5, 4]:
+        m = model([h.make_node("LRN", ["x"], ["y"], size=size, alpha=2e-3, beta=0.6, bias=1.5)],
+                  [vi("x", T.FLOAT, ["batch", 7, 3, 3])], [vi("y", T.FLOAT, None)])
+        out.append(Case(f"norm/lrn{size}", m, lambda r: {"x": rnd(r, (7, 7, 3, 3), lo=-3, hi=3)},
+                        use_ort=size % 2 == 1))
+    m = model([h.make_node("Einsum", ["q", "k"], ["s"], equation="bhqd,bhkd->bhqk"),
+               h.make_node("Einsum", ["s"], ["t"], equation="...ii")],
+              [vi("q", T.FLOAT, ["batch", 2, 4, 3]), vi("k", T.FLOAT, ["batch", 2, 4, 3])],
+              [vi("s", T.FLOAT, None), vi("t", T.FLOAT, None)])
+    out.append(Case("matmul/einsum", m, lambda r: {"q": rnd(r, (2, 2, 4, 3)), "k": rnd(r, (2, 2, 4, 3))}))
+    return out
+
+
+def selective_scan_cases():
+    """ai.hybrid SelectiveScan, written by python/hybrid/onnx_ops.py, against its
+    NumPy reference (with and without the optional inputs, grouped B/C)."""
+    out = []
+    f32 = lambda name, v: nh.from_array(np.asarray(v, np.float32), name)  # noqa: E731
+    rng = np.random.default_rng(7)
+    d, n = 6, 4
+    a = -np.exp(rng.uniform(-1, 0.5, (d, n)))
+    node = onnx_ops.selective_scan("u", "delta", "A", "B", "C", D="D", z="z", delta_bias="db",
+                                   initial_state="s0", delta_softplus=True)
+    g = [vi("B", T.FLOAT, ["batch", 2, n, "seq"]), vi("C", T.FLOAT, ["batch", 2, n, "seq"])]
+    m = model([node], [vi("u", T.FLOAT, ["batch", d, "seq"]), vi("delta", T.FLOAT, ["batch", d, "seq"]), *g,
+                       vi("z", T.FLOAT, ["batch", d, "seq"]), vi("s0", T.FLOAT, ["batch", d, n])],
+              [vi("y", T.FLOAT, None), vi("final_state", T.FLOAT, None)],
+              [f32("A", a), f32("D", rng.uniform(-1, 1, d)), f32("db", rng.uniform(-0.5, 0.5, d))],
+              extra_opsets=[(onnx_ops.DOMAIN, onnx_ops.VERSION)])
+    consts = {"A": a.astype(np.float32), "D": nh.to_array(m.graph.initializer[1]),
+              "db": nh.to_array(m.graph.initializer[2])}
+    out.append(Case("selective_scan/full", m, lambda r: {
+        "u": rnd(r, (2, d, 9)), "delta": rnd(r, (2, d, 9)), "B": rnd(r, (2, 2, n, 9)),
+        "C": rnd(r, (2, 2, n, 9)), "z": rnd(r, (2, d, 9)), "s0": rnd(r, (2, d, n))},
+        reference=lambda f: list(onnx_ops.selective_scan_reference(
+            f["u"], f["delta"], consts["A"], f["B"], f["C"], D=consts["D"], z=f["z"],
+            delta_bias=consts["db"], initial_state=f["s0"], delta_softplus=True)), tol=1e-4))
+    node = onnx_ops.selective_scan("u", "delta", "A", "B", "C", outputs=["y"])
+    m = model([node], [vi("u", T.FLOAT, [1, d, 5]), vi("delta", T.FLOAT, [1, d, 5]),
+                       vi("B", T.FLOAT, [1, n, 5]), vi("C", T.FLOAT, [1, n, 5])], [vi("y", T.FLOAT, None)],
+              [f32("A", a)], extra_opsets=[(onnx_ops.DOMAIN, onnx_ops.VERSION)])
+    out.append(Case("selective_scan/minimal", m, lambda r: {
+        "u": rnd(r, (1, d, 5)), "delta": rnd(r, (1, d, 5), lo=0.01, hi=0.5), "B": rnd(r, (1, n, 5)),
+        "C": rnd(r, (1, n, 5))},
+        reference=lambda f: [onnx_ops.selective_scan_reference(
+            f["u"], f["delta"], a.astype(np.float32), f["B"], f["C"])[0]]))
+    return out
+
+
 def all_cases() -> List[Case]:
     return (unary_cases() + binary_cases() + matmul_cases() + reduction_cases() + shape_cases()
             + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
-            + folding_cases())
+            + folding_cases() + indexing_cases() + control_flow_cases() + quantize_cases()
+            + extra_normalization_cases() + selective_scan_cases())

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
@@ -446,4 +447,38 @@ Type hybrid::onnx_conv::computeType(OpBuilder &b, Type elt) {
   if (auto f = dyn_cast<FloatType>(elt); f && f.getWidth() < 32)
     return b.getF32Type();
   return elt;
+}
+
+Value hybrid::onnx_conv::generateTensor(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elt,
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  Value init = emptyTensor(b, loc, sizes, elt);
+  int64_t r = sizes.size();
+  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(r)}, iters,
+             [&](OpBuilder &nb, Location l, ValueRange) {
+               SmallVector<Value> ivs;
+               for (int64_t d = 0; d < r; ++d)
+                 ivs.push_back(linalg::IndexOp::create(nb, l, d));
+               linalg::YieldOp::create(nb, l, ValueRange{body(nb, l, ivs)});
+             })
+      .getResult(0);
+}
+
+SmallVector<Value> hybrid::onnx_conv::forEachIndex(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, ValueRange iterArgs,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, ValueRange)> body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(sizes.size(), zero), steps(sizes.size(), one), ubs;
+  for (OpFoldResult s : sizes)
+    ubs.push_back(indexValue(b, loc, s));
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, iterArgs,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange iter) -> scf::ValueVector {
+        SmallVector<Value> next = body(nb, l, ivs, iter);
+        return scf::ValueVector(next.begin(), next.end());
+      });
+  return SmallVector<Value>(nest.results.begin(), nest.results.end());
 }

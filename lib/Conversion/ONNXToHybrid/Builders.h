@@ -89,6 +89,29 @@ Value minScalar(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = 
 Value lowestScalar(OpBuilder &b, Location loc, Type elt, bool isUnsigned = false);
 Value highestScalar(OpBuilder &b, Location loc, Type elt, bool isUnsigned = false);
 
+/// A parallel linalg.generic producing a tensor of `sizes` whose element at each
+/// point is `body(indices)`; `body` reads its sources with tensor.extract.
+Value generateTensor(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elt,
+                     llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+/// An scf.for nest over `sizes` carrying `iterArgs`; `body(ivs, iter)` returns the
+/// next values. Returns the nest's results (`iterArgs` when `sizes` is empty and
+/// the body ran once outside any loop).
+SmallVector<Value> forEachIndex(
+    OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, ValueRange iterArgs,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, ValueRange)> body);
+
+// Quantization (Quantize.cpp).
+/// Input `input` widened to i32 minus the zero point at input `zpInput` (when
+/// present): a scalar, or 1-D along dim `zpAxis` of the input (-1: scalar only).
+FailureOr<Value> widenMinusZeroPoint(OnnxNode &node, unsigned input, unsigned zpInput,
+                                     int64_t zpAxis);
+
+/// clamp(round_half_even(acc * (scale1 * scale2 / yScale)) + y_zero_point) in the
+/// zero point's type (input `yZpInput` of the node; `defaultType` when absent), the
+/// factor in f32 and the product in f64 as ONNX's reference computes it.
+FailureOr<Value> requantize(OnnxNode &node, Value acc, Value scale1, Value scale2, Value yScale,
+                            unsigned yZpInput, Type defaultType, bool defaultUnsigned);
+
 // Attention layouts (Attention.cpp).
 /// [B, S, H*D] -> [B, H, S, D].
 FailureOr<Value> splitHeads(OnnxNode &node, Value x, int64_t heads, StringRef what);

@@ -123,36 +123,32 @@ FailureOr<SmallVector<int64_t>> spatialSizes(OnnxNode &node, Value x, StringRef 
   return s;
 }
 
-LogicalResult convertConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
-  FailureOr<Value> x = node.rankedInput(0, "X"), w = node.rankedInput(1, "W");
-  if (failed(x) || failed(w))
-    return failure();
+/// The convolution of `xv` [N, C, D...] with `wv` [M, C/group, K...] (plus `bias`
+/// [M] when given), for float or integer (ConvInteger, as i32) element types.
+FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
-  Type elt = elementTypeOf(*x);
-  if (!isFloatLike(elt) || elementTypeOf(*w) != elt)
-    return node.emitError() << "needs floating-point X and W of one type, got " << x->getType()
-                            << " and " << w->getType();
-  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, *x, "X");
+  Type elt = elementTypeOf(xv);
+  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, xv, "X");
   if (failed(in))
     return failure();
-  auto wt = tensorType(*w);
+  auto wt = tensorType(wv);
   size_t k = in->size();
   if (wt.getRank() != static_cast<int64_t>(k) + 2 || !wt.hasStaticShape())
-    return node.emitError() << "W must be a static [M, C/group, K1..K" << k << "], got " << w->getType();
-  int64_t c = tensorType(*x).getDimSize(1), m = wt.getDimSize(0), cg = wt.getDimSize(1);
+    return node.emitError() << "W must be a static [M, C/group, K1..K" << k << "], got " << wv.getType(), failure();
+  int64_t c = tensorType(xv).getDimSize(1), m = wt.getDimSize(0), cg = wt.getDimSize(1);
   int64_t groups = node.getInt("group", 1);
   if (groups <= 0 || c % groups || m % groups || cg * groups != c)
     return node.emitError() << "group " << groups << " does not divide " << c << " input and " << m
-                            << " output channels into W's " << cg << " per group";
+                            << " output channels into W's " << cg << " per group", failure();
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
   if (auto ks = node.getInts("kernel_shape"); ks && SmallVector<int64_t>(*ks) != kernel)
-    return node.emitError() << "kernel_shape disagrees with W " << w->getType();
+    return node.emitError() << "kernel_shape disagrees with W " << wv.getType(), failure();
   FailureOr<Window> win = windowOf(node, *in, kernel, /*allowCeil=*/false);
   if (failed(win))
     return failure();
   Type ct = computeType(b, elt);
-  Value xp = padSpatial(b, loc, *x, *win, scalarConstant(b, loc, elt, 0));
+  Value xp = padSpatial(b, loc, xv, *win, scalarConstant(b, loc, elt, 0));
   int64_t mg = m / groups;
   // [N, C, D...] -> [N, G, Cg, D...] and [M, Cg, K...] -> [G, Mg, Cg, K...].
   SmallVector<OpFoldResult> xs = mixedSizes(b, loc, xp);
@@ -162,7 +158,7 @@ LogicalResult convertConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
   SmallVector<OpFoldResult> wg = {b.getIndexAttr(groups), b.getIndexAttr(mg), b.getIndexAttr(cg)};
   for (int64_t s : kernel)
     wg.push_back(b.getIndexAttr(s));
-  Value w5 = reshapeTo(b, loc, *w, wg);
+  Value w5 = reshapeTo(b, loc, wv, wg);
   // Loops: n, g, mg, o1..ok (parallel); cg, k1..kk (reduction).
   unsigned nd = 3 + k + 1 + k;
   MLIRContext *ctx = b.getContext();
@@ -186,33 +182,87 @@ LogicalResult convertConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
                                     AffineMap::get(nd, 0, oe, ctx)},
                 iters,
                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(nb, l, convertScalar(nb, l, a[0], ct),
-                                                  convertScalar(nb, l, a[1], ct));
-                  linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
+                  Value x0 = convertScalar(nb, l, a[0], ct), w0 = convertScalar(nb, l, a[1], ct);
+                  Value sum = isFloatLike(ct)
+                                  ? Value(arith::AddFOp::create(nb, l, a[2], arith::MulFOp::create(nb, l, x0, w0)))
+                                  : Value(arith::AddIOp::create(nb, l, a[2], arith::MulIOp::create(nb, l, x0, w0)));
+                  linalg::YieldOp::create(nb, l, ValueRange{sum});
                 })
                 .getResult(0);
   SmallVector<OpFoldResult> flat = {os[0], b.getIndexAttr(m)};
   flat.append(os.begin() + 3, os.end());
   y = reshapeTo(b, loc, y, flat);
-  if (node.hasInput(2)) {
-    FailureOr<Value> bias = node.rankedInput(2, "B");
-    if (failed(bias))
-      return failure();
-    if (rankOf(*bias) != 1)
-      return node.emitError() << "B must be 1-D [M], got " << bias->getType();
+  if (biasV) {
+    if (rankOf(biasV) != 1)
+      return node.emitError() << "B must be 1-D [M], got " << biasV.getType(), failure();
     SmallVector<int64_t> trailing;
     for (size_t i = 0; i < k; ++i)
       trailing.push_back(1 + i);
-    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, *bias, ct), trailing);
+    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, biasV, ct), trailing);
     FailureOr<Value> sum = elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return arith::AddFOp::create(nb, l, a[0], a[1]);
+      return isFloatLike(a[0].getType()) ? Value(arith::AddFOp::create(nb, l, a[0], a[1]))
+                                         : Value(arith::AddIOp::create(nb, l, a[0], a[1]));
     });
     if (failed(sum))
       return failure();
     y = *sum;
   }
-  results.push_back(castTensor(b, loc, y, elt));
-  return success();
+  return castTensor(b, loc, y, elt);
+}
+
+LogicalResult convertConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X"), w = node.rankedInput(1, "W");
+  if (failed(x) || failed(w))
+    return failure();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt) || elementTypeOf(*w) != elt)
+    return node.emitError() << "needs floating-point X and W of one type, got " << x->getType()
+                            << " and " << w->getType();
+  Value bias;
+  if (node.hasInput(2)) {
+    FailureOr<Value> bv = node.rankedInput(2, "B");
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  return appendResult(results, buildConv(node, *x, *w, bias));
+}
+
+LogicalResult convertConvInteger(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // The convolution of (x - x_zero_point) and (w - w_zero_point) in i32; a 1-D
+  // w_zero_point is per output channel. Padding reads as the zero point.
+  FailureOr<Value> x = widenMinusZeroPoint(node, 0, 2, -1),
+                   w = widenMinusZeroPoint(node, 1, 3, 0);
+  if (failed(x) || failed(w))
+    return failure();
+  return appendResult(results, buildConv(node, *x, *w, Value()));
+}
+
+LogicalResult convertQLinearConv(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B:
+  // the integer convolution plus B (i32), requantized; a 1-D w_scale is per
+  // output channel.
+  FailureOr<Value> x = widenMinusZeroPoint(node, 0, 2, -1),
+                   w = widenMinusZeroPoint(node, 3, 5, 0);
+  FailureOr<Value> xs = node.rankedInput(1, "x_scale"), ws = node.rankedInput(4, "w_scale"),
+                   ys = node.rankedInput(6, "y_scale");
+  if (failed(x) || failed(w) || failed(xs) || failed(ws) || failed(ys))
+    return failure();
+  Value bias = node.input(8);
+  if (bias && elementTypeOf(bias) != node.builder().getI32Type())
+    return node.emitError() << "B must be int32, got " << bias.getType();
+  FailureOr<Value> acc = buildConv(node, *x, *w, bias);
+  if (failed(acc))
+    return failure();
+  Value wScale = *ws;
+  if (rankOf(wScale) == 1 && tensorType(wScale).getDimSize(0) != 1) {
+    SmallVector<int64_t> trailing;
+    for (int64_t d = 2; d < rankOf(*acc); ++d)
+      trailing.push_back(d - 1);
+    wScale = insertUnitDims(node.builder(), node.loc(), wScale, trailing);
+  }
+  return appendResult(results, requantize(node, *acc, *xs, wScale, *ys, 7,
+                                          elementTypeOf(node.input(0)), node.isUnsignedInput(0)));
 }
 
 enum class Pool { Max, Average, Lp };
@@ -384,6 +434,8 @@ LogicalResult convertGlobalPool(OnnxNode &node, SmallVectorImpl<Value> &results,
 } // namespace
 
 void hybrid::onnx_conv::populateConvConverters(ConverterTable &t) {
+  t.add("", "ConvInteger", 10, convertConvInteger);
+  t.add("", "QLinearConv", 10, convertQLinearConv);
   t.add("", "Conv", 1, convertConv);
   t.add("", "MaxPool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
     if (n.getInt("storage_order", 0) != 0 && n.outputUsed(1))

@@ -42,6 +42,16 @@ std::string OnnxNode::describe() {
   return s + "(" + op.getDisplayName() + ")";
 }
 
+Block *OnnxNode::subgraph(StringRef name) {
+  auto names = op.getRegionNames();
+  if (!names)
+    return nullptr;
+  for (auto [i, n] : llvm::enumerate(names->getAsValueRange<StringAttr>()))
+    if (n == name)
+      return &op.getSubgraphs()[i].front();
+  return nullptr;
+}
+
 InFlightDiagnostic OnnxNode::emitError() {
   return op.emitError() << describe() << ": ";
 }
@@ -259,6 +269,9 @@ const ConverterTable &hybrid::onnx_conv::getConverterTable() {
     populateRecurrentConverters(t);
     populateMoEConverters(t);
     populateConvConverters(t);
+    populateControlFlowConverters(t);
+    populateIndexingConverters(t);
+    populateQuantizeConverters(t);
     return t;
   }();
   return table;
@@ -335,41 +348,27 @@ static void makeSignless(func::FuncOp func, DenseSet<Value> &unsignedValues) {
                                          func.getFunctionType().getResults()));
 }
 
-static LogicalResult convertFunction(func::FuncOp func) {
-  const ConverterTable &table = getConverterTable();
-  SmallVector<onnx::NodeOp> nodes;
-  func.walk<WalkOrder::PreOrder>([&](onnx::NodeOp node) { nodes.push_back(node); });
-
-  // Every unsupported node, at once.
-  SmallVector<onnx::NodeOp> unsupported;
-  for (onnx::NodeOp node : nodes)
-    if (!table.lookup(node.getDomain(), node.getOpType(), node.getVersion()))
-      unsupported.push_back(node);
-  if (!unsupported.empty()) {
-    auto diag = func.emitError() << unsupported.size() << " node"
-                                 << (unsupported.size() == 1 ? "" : "s")
-                                 << " cannot be converted (no converter for the op "
-                                    "type, domain or opset version):";
-    for (onnx::NodeOp node : unsupported) {
-      diag << "\n  ";
-      if (auto name = node.getName())
-        diag << "'" << *name << "' ";
-      diag << node.getDisplayName();
-    }
-    for (onnx::NodeOp node : unsupported)
-      diag.attachNote(node.getLoc()) << "unsupported: " << node.getDisplayName();
-    return failure();
-  }
-
+namespace {
+/// What the driver keeps while converting one function (and its subgraphs).
+struct DriverState {
   DenseSet<Value> unsignedValues;
   DenseMap<Operation *, SmallVector<Type>> originalTypes;
-  for (onnx::NodeOp node : nodes)
-    originalTypes[node] = SmallVector<Type>(node.getInputs().getTypes());
-  makeSignless(func, unsignedValues);
+};
+} // namespace
 
+/// Converts the nodes directly in `block`, in program order. A node with subgraphs
+/// (Scan, If) converts its bodies itself, through OnnxNode::convertSubgraph, after
+/// it has given their arguments converted values.
+static LogicalResult convertBlock(Block &block, DriverState &state) {
+  const ConverterTable &table = getConverterTable();
+  SmallVector<onnx::NodeOp> nodes(block.getOps<onnx::NodeOp>());
+  std::function<LogicalResult(Block &)> convertSubgraph = [&](Block &body) {
+    return convertBlock(body, state);
+  };
   for (onnx::NodeOp node : nodes) {
     ImplicitLocOpBuilder b(node.getLoc(), node);
-    OnnxNode view(node, b, originalTypes[node], unsignedValues);
+    OnnxNode view(node, b, state.originalTypes[node], state.unsignedValues);
+    view.setSubgraphConverter(convertSubgraph);
     const ConvertFn *fn = table.lookup(node.getDomain(), node.getOpType(), node.getVersion());
     SmallVector<Value> results;
     if (!tryFoldIntegerNode(view, results) && (failed((*fn)(view, results)) || failed(view.ok())))
@@ -392,11 +391,47 @@ static LogicalResult convertFunction(func::FuncOp func) {
       if (type != newResult.getType())
         newResult = tensor::CastOp::create(b, type, newResult);
       if (view.isUnsignedOutput(i))
-        unsignedValues.insert(newResult);
+        state.unsignedValues.insert(newResult);
       oldResult.replaceAllUsesWith(newResult);
     }
     node.erase();
   }
+  return success();
+}
+
+static LogicalResult convertFunction(func::FuncOp func) {
+  const ConverterTable &table = getConverterTable();
+  SmallVector<onnx::NodeOp> nodes;
+  func.walk<WalkOrder::PreOrder>([&](onnx::NodeOp node) { nodes.push_back(node); });
+
+  // Every unsupported node, at once (subgraphs included).
+  SmallVector<onnx::NodeOp> unsupported;
+  for (onnx::NodeOp node : nodes)
+    if (!table.lookup(node.getDomain(), node.getOpType(), node.getVersion()))
+      unsupported.push_back(node);
+  if (!unsupported.empty()) {
+    auto diag = func.emitError() << unsupported.size() << " node"
+                                 << (unsupported.size() == 1 ? "" : "s")
+                                 << " cannot be converted (no converter for the op "
+                                    "type, domain or opset version):";
+    for (onnx::NodeOp node : unsupported) {
+      diag << "\n  ";
+      if (auto name = node.getName())
+        diag << "'" << *name << "' ";
+      diag << node.getDisplayName();
+    }
+    for (onnx::NodeOp node : unsupported)
+      diag.attachNote(node.getLoc()) << "unsupported: " << node.getDisplayName();
+    return failure();
+  }
+
+  DriverState state;
+  for (onnx::NodeOp node : nodes)
+    state.originalTypes[node] = SmallVector<Type>(node.getInputs().getTypes());
+  makeSignless(func, state.unsignedValues);
+
+  if (failed(convertBlock(func.getBody().front(), state)))
+    return failure();
   func.walk([](onnx::NoneOp none) {
     if (none->use_empty())
       none.erase();

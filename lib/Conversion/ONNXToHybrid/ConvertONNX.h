@@ -89,6 +89,19 @@ public:
   /// Failure when an attribute getter met a mistyped attribute (already reported).
   LogicalResult ok() { return attrError ? failure() : success(); }
 
+  /// Subgraph `i` (an If branch, a Loop or Scan body): its single block.
+  unsigned numSubgraphs() { return op.getSubgraphs().size(); }
+  Block &subgraph(unsigned i) { return op.getSubgraphs()[i].front(); }
+  /// The subgraph named `name` by its attribute, or null.
+  Block *subgraph(StringRef name);
+  /// Converts the nodes of a subgraph block (wherever it has been moved) once its
+  /// arguments have been replaced by converted values; its onnx.yield then holds
+  /// the converted outputs.
+  LogicalResult convertSubgraph(Block &block) { return subgraphConverter(block); }
+  void setSubgraphConverter(std::function<LogicalResult(Block &)> fn) {
+    subgraphConverter = std::move(fn);
+  }
+
   /// The integer values of a constant input (Reshape's shape, Slice's starts, ...),
   /// or nullopt when it is not a compile-time constant.
   std::optional<SmallVector<int64_t>> constantInts(unsigned i);
@@ -102,6 +115,7 @@ private:
   const llvm::DenseSet<Value> &unsignedValues;
   SmallVector<bool> unsignedOutputs;
   bool attrError = false;
+  std::function<LogicalResult(Block &)> subgraphConverter;
 };
 
 /// Appends a converter's single result, or passes its failure on.
@@ -147,6 +161,9 @@ void populateRotaryConverters(ConverterTable &table);
 void populateRecurrentConverters(ConverterTable &table);
 void populateMoEConverters(ConverterTable &table);
 void populateConvConverters(ConverterTable &table);
+void populateControlFlowConverters(ConverterTable &table);
+void populateIndexingConverters(ConverterTable &table);
+void populateQuantizeConverters(ConverterTable &table);
 
 } // namespace hybrid::onnx_conv
 

@@ -3,7 +3,8 @@
 // RMS norms (ai.onnx RMSNormalization-23, SimplifiedLayerNormalization,
 // com.microsoft SkipSimplifiedLayerNormalization and GatedRMSNorm) become
 // hybrid.rms_norm: the normalized trailing dims are collapsed into one and the scale
-// broadcast to it, so any `axis` works. LayerNormalization becomes linalg.
+// broadcast to it, so any `axis` works. LayerNormalization, InstanceNormalization,
+// LpNormalization and LRN become linalg.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"
@@ -11,7 +12,9 @@
 #include "dialects/Hybrid/IR/HybridOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -116,28 +119,18 @@ LogicalResult convertGatedRMSNorm(OnnxNode &node, SmallVectorImpl<Value> &result
   return appendResult(results, y);
 }
 
-LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
-  FailureOr<Value> x = node.rankedInput(0, "X"), scale = node.rankedInput(1, "Scale");
-  if (failed(x) || failed(scale))
-    return failure();
+/// Mean / variance statistics of `x` over `axes` (kept as unit dims), in `ct`.
+struct Moments {
+  Value centered; // x - mean
+  Value mean;
+  Value invStd; // 1 / sqrt(var + eps)
+};
+
+FailureOr<Moments> moments(OnnxNode &node, Value x, ArrayRef<int64_t> axes, float eps, Type ct) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
-  int64_t rank = rankOf(*x);
-  FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", -1), rank);
-  if (failed(axis))
-    return failure();
-  Type elt = elementTypeOf(*x);
-  if (!isFloatLike(elt))
-    return node.emitError() << "needs a floating-point input";
-  float eps = node.getFloat("epsilon", 1e-5f);
-  Type ct = b.getF32Type();
-  if (elt.isF64())
-    ct = elt;
-  Value xf = castTensor(b, loc, *x, ct);
-  SmallVector<int64_t> axes;
-  for (int64_t d = *axis; d < rank; ++d)
-    axes.push_back(d);
-  Value countF = elementCountAs(b, loc, *x, axes, ct);
+  Value xf = castTensor(b, loc, x, ct);
+  Value countF = elementCountAs(b, loc, x, axes, ct);
   auto add = [](OpBuilder &nb, Location l, Value a, Value v) -> Value { return arith::AddFOp::create(nb, l, a, v); };
   Value zero = scalarConstant(b, loc, ct, 0);
   Value sum = reduce(b, loc, xf, axes, true, zero, add);
@@ -160,7 +153,34 @@ LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &
   });
   if (failed(invStd))
     return failure();
-  SmallVector<Value> ins = {*centered, *invStd, *scale};
+  return Moments{*centered, *mean, *invStd};
+}
+
+/// f64 stays f64; every other float computes in f32.
+Type statsType(OpBuilder &b, Type elt) { return elt.isF64() ? elt : b.getF32Type(); }
+
+LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X"), scale = node.rankedInput(1, "Scale");
+  if (failed(x) || failed(scale))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  int64_t rank = rankOf(*x);
+  FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt))
+    return node.emitError() << "needs a floating-point input";
+  Type ct = statsType(b, elt);
+  SmallVector<int64_t> axes;
+  for (int64_t d = *axis; d < rank; ++d)
+    axes.push_back(d);
+  FailureOr<Moments> m = moments(node, *x, axes, node.getFloat("epsilon", 1e-5f), ct);
+  if (failed(m))
+    return failure();
+  Value centered = m->centered, mean = m->mean, invStd = m->invStd;
+  SmallVector<Value> ins = {centered, invStd, *scale};
   if (node.hasInput(2)) {
     FailureOr<Value> bias = node.rankedInput(2, "B");
     if (failed(bias))
@@ -181,8 +201,8 @@ LogicalResult convertLayerNormalization(OnnxNode &node, SmallVectorImpl<Value> &
   if (auto to = node.getInt("stash_type"))
     if (Type t = hybrid::onnx::getElementType(b.getContext(), *to))
       statType = t;
-  results.push_back(node.outputUsed(1) ? castTensor(b, loc, *mean, statType) : Value());
-  results.push_back(node.outputUsed(2) ? castTensor(b, loc, *invStd, statType) : Value());
+  results.push_back(node.outputUsed(1) ? castTensor(b, loc, mean, statType) : Value());
+  results.push_back(node.outputUsed(2) ? castTensor(b, loc, invStd, statType) : Value());
   return success();
 }
 
@@ -229,6 +249,136 @@ LogicalResult convertBatchNormalization(OnnxNode &node, SmallVectorImpl<Value> &
   return appendResult(results, y);
 }
 
+LogicalResult convertInstanceNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // y = scale[c] * (x - mean) / sqrt(var + eps) + B[c], statistics per (n, c) over
+  // the spatial dims.
+  FailureOr<Value> x = node.rankedInput(0, "input"), scale = node.rankedInput(1, "scale"),
+                   bias = node.rankedInput(2, "B");
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  int64_t rank = rankOf(*x);
+  Type elt = elementTypeOf(*x);
+  if (rank < 3 || !isFloatLike(elt))
+    return node.emitError() << "input must be a float tensor of rank >= 3, got " << x->getType();
+  if (rankOf(*scale) != 1 || rankOf(*bias) != 1)
+    return node.emitError() << "scale and B must be 1-D";
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type ct = statsType(b, elt);
+  SmallVector<int64_t> spatial;
+  for (int64_t d = 2; d < rank; ++d)
+    spatial.push_back(d);
+  FailureOr<Moments> m = moments(node, *x, spatial, node.getFloat("epsilon", 1e-5f), ct);
+  if (failed(m))
+    return failure();
+  SmallVector<int64_t> unit;
+  for (int64_t d = 1; d < rank - 1; ++d)
+    unit.push_back(d);
+  Value s = insertUnitDims(b, loc, *scale, unit), bb = insertUnitDims(b, loc, *bias, unit);
+  FailureOr<Value> y = elementwise(node, {m->centered, m->invStd, s, bb}, elt,
+                                   [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+    Value r = arith::MulFOp::create(nb, l, v[0], v[1]);
+    r = arith::MulFOp::create(nb, l, r, convertScalar(nb, l, v[2], ct));
+    r = arith::AddFOp::create(nb, l, r, convertScalar(nb, l, v[3], ct));
+    return convertScalar(nb, l, r, elt);
+  });
+  return appendResult(results, y);
+}
+
+LogicalResult convertLpNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // y = x / ||x||_p along `axis` (p = 1 or 2).
+  FailureOr<Value> x = node.rankedInput(0, "input");
+  if (failed(x))
+    return failure();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt))
+    return node.emitError() << "needs a floating-point input";
+  FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", -1), rankOf(*x));
+  if (failed(axis))
+    return failure();
+  int64_t p = node.getInt("p", 2);
+  if (p != 1 && p != 2)
+    return node.emitError() << "p must be 1 or 2, got " << p;
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type ct = statsType(b, elt);
+  Value xf = castTensor(b, loc, *x, ct);
+  Value norm = reduce(
+      b, loc, xf, {*axis}, true, scalarConstant(b, loc, ct, 0),
+      [](OpBuilder &nb, Location l, Value a, Value v) -> Value { return arith::AddFOp::create(nb, l, a, v); },
+      [&](OpBuilder &nb, Location l, Value v) -> Value {
+        return p == 1 ? Value(math::AbsFOp::create(nb, l, v)) : Value(arith::MulFOp::create(nb, l, v, v));
+      });
+  FailureOr<Value> y = elementwise(node, {xf, norm}, elt, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+    Value n = p == 2 ? Value(math::SqrtOp::create(nb, l, v[1])) : v[1];
+    // A zero norm (an all-zero row) leaves the row at zero, as ONNX's reference does.
+    Value isZero = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, n, scalarConstant(nb, l, ct, 0));
+    n = arith::SelectOp::create(nb, l, isZero, scalarConstant(nb, l, ct, 1), n);
+    return convertScalar(nb, l, arith::DivFOp::create(nb, l, v[0], n), elt);
+  });
+  return appendResult(results, y);
+}
+
+LogicalResult convertLRN(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // y = x / (bias + alpha / size * sum_{c' in window(c)} x[c']^2)^beta, the window
+  // [c - floor((size-1)/2), c + ceil((size-1)/2)] clipped to the channels.
+  FailureOr<Value> x = node.rankedInput(0, "X");
+  if (failed(x))
+    return failure();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt) || rankOf(*x) < 3)
+    return node.emitError() << "X must be a float tensor of rank >= 3, got " << x->getType();
+  auto size = node.getInt("size");
+  if (!size || *size < 1)
+    return node.emitError() << "size must be a positive integer";
+  float alpha = node.getFloat("alpha", 1e-4f), beta = node.getFloat("beta", 0.75f),
+        bias = node.getFloat("bias", 1.0f);
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type ct = statsType(b, elt);
+  int64_t lo = (*size - 1) / 2, hi = *size - 1 - lo;
+  int64_t r = rankOf(*x);
+  Value xv = *x;
+  Value channels = tensor::DimOp::create(b, loc, *x, 1);
+  Value init = emptyTensor(b, loc, mixedSizes(b, loc, *x), elt);
+  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ValueRange{*x}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(r), b.getMultiDimIdentityMap(r)}, iters,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            SmallVector<Value> at;
+            for (int64_t d = 0; d < r; ++d)
+              at.push_back(linalg::IndexOp::create(nb, l, d));
+            Value c = at[1];
+            Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+            Value first = arith::MaxSIOp::create(
+                nb, l, arith::SubIOp::create(nb, l, c, arith::ConstantIndexOp::create(nb, l, lo)), zero);
+            Value end = arith::MinSIOp::create(
+                nb, l, arith::AddIOp::create(nb, l, c, arith::ConstantIndexOp::create(nb, l, hi + 1)),
+                channels);
+            auto loop = scf::ForOp::create(
+                nb, l, first, end, arith::ConstantIndexOp::create(nb, l, 1),
+                ValueRange{scalarConstant(nb, l, ct, 0)},
+                [&](OpBuilder &fb, Location fl, Value cc, ValueRange acc) {
+                  SmallVector<Value> src(at);
+                  src[1] = cc;
+                  Value v = convertScalar(fb, fl, tensor::ExtractOp::create(fb, fl, xv, src), ct);
+                  scf::YieldOp::create(fb, fl, ValueRange{arith::AddFOp::create(
+                                                   fb, fl, acc[0], arith::MulFOp::create(fb, fl, v, v))});
+                });
+            Value den = arith::AddFOp::create(
+                nb, l, scalarConstant(nb, l, ct, bias),
+                arith::MulFOp::create(nb, l, scalarConstant(nb, l, ct, alpha / *size), loop.getResult(0)));
+            den = math::PowFOp::create(nb, l, den, scalarConstant(nb, l, ct, beta));
+            Value out = arith::DivFOp::create(nb, l, convertScalar(nb, l, args[0], ct), den);
+            linalg::YieldOp::create(nb, l, ValueRange{convertScalar(nb, l, out, elt)});
+          })
+          .getResult(0);
+  results.push_back(y);
+  return success();
+}
+
 } // namespace
 
 void hybrid::onnx_conv::populateNormalizationConverters(ConverterTable &t) {
@@ -241,4 +391,7 @@ void hybrid::onnx_conv::populateNormalizationConverters(ConverterTable &t) {
   t.add("com.microsoft", "GatedRMSNorm", 1, convertGatedRMSNorm);
   t.add("", "LayerNormalization", 17, convertLayerNormalization);
   t.add("", "BatchNormalization", 9, convertBatchNormalization);
+  t.add("", "InstanceNormalization", 6, convertInstanceNormalization);
+  t.add("", "LpNormalization", 1, convertLpNormalization);
+  t.add("", "LRN", 1, convertLRN);
 }

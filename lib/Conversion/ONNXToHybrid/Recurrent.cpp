@@ -2,7 +2,7 @@
 //
 //   ai.onnx LinearAttention-27 / com.microsoft LinearAttention -> hybrid.linear_attention
 //   ai.onnx CausalConvWithState-27 / com.microsoft CausalConvWithState -> hybrid.causal_conv1d
-//   ai.hybrid SelectiveScan-1 (ours, docs/onnx-custom-ops.md)          -> hybrid.ssm_scan
+//   ai.hybrid SelectiveScan-1 (ours, docs/onnx-import.md)          -> hybrid.ssm_scan
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"

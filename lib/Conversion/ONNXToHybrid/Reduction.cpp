@@ -1,15 +1,19 @@
-//===- Reduction.cpp - Reduce*, ArgMax/ArgMin, Softmax family --------------===//
+//===- Reduction.cpp - Reduce*, ArgMax/ArgMin, Softmax, CumSum, TopK -------===//
 //
 // Reductions become linalg.generic ops with reduction iterators; f16/bf16 inputs
 // accumulate in f32. Softmax-13+ normalizes one axis; opsets before 13 coerce the
 // input to 2-D at `axis`, i.e. normalize over every dim from `axis` on.
+// CumSum/CumProd and TopK are scf.for loops along their axis (see each).
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -337,6 +341,165 @@ void softmaxFamily(ConverterTable &t, StringRef name, SoftmaxKind kind) {
   });
 }
 
+/// CumSum / CumProd along a constant axis: an scf.for over the axis carrying the
+/// result and the running total of the slices seen so far (O(n) per element).
+LogicalResult convertCumulative(OnnxNode &node, SmallVectorImpl<Value> &results, bool product) {
+  FailureOr<Value> x = node.rankedInput(0, "x");
+  if (failed(x))
+    return failure();
+  auto axisC = node.constantInts(1);
+  if (!axisC || axisC->size() != 1)
+    return node.emitError() << "axis must be a constant scalar";
+  int64_t r = rankOf(*x);
+  FailureOr<int64_t> axis = normalizeAxis(node, (*axisC)[0], r);
+  if (failed(axis))
+    return failure();
+  bool exclusive = node.getInt("exclusive", 0) != 0, reverse = node.getInt("reverse", 0) != 0;
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type elt = elementTypeOf(*x);
+  if (elt.isInteger(1))
+    return node.emitError() << "needs a numeric input, got " << x->getType();
+  Type ct = computeType(b, elt);
+  bool isUnsigned = node.isUnsignedInput(0);
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, *x), sliceSizes = sizes;
+  sliceSizes[*axis] = b.getIndexAttr(1);
+  Value acc0 = filledTensor(b, loc, sliceSizes, scalarConstant(b, loc, ct, product ? 1 : 0));
+  Value out0 = emptyTensor(b, loc, sizes, elt);
+  Value n = tensor::DimOp::create(b, loc, *x, *axis);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, zero, n, one, ValueRange{out0, acc0});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k = loop.getInductionVar();
+    Value pos = reverse ? arith::SubIOp::create(b, loc, arith::SubIOp::create(b, loc, n, one), k).getResult() : k;
+    SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0)), strides(r, b.getIndexAttr(1));
+    offsets[*axis] = pos;
+    Value out = loop.getRegionIterArgs()[0], acc = loop.getRegionIterArgs()[1];
+    Value slice = tensor::ExtractSliceOp::create(b, loc, *x, offsets, sliceSizes, strides);
+    FailureOr<Value> next = elementwise(node, {acc, slice}, ct, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+      Value s = convertScalar(nb, l, v[1], ct, isUnsigned, isUnsigned);
+      if (isFloatLike(ct))
+        return product ? Value(arith::MulFOp::create(nb, l, v[0], s)) : Value(arith::AddFOp::create(nb, l, v[0], s));
+      return product ? Value(arith::MulIOp::create(nb, l, v[0], s)) : Value(arith::AddIOp::create(nb, l, v[0], s));
+    });
+    if (failed(next))
+      return failure();
+    Value nextV = *next;
+    if (nextV.getType() != acc.getType())
+      nextV = tensor::CastOp::create(b, loc, acc.getType(), nextV);
+    Value written = castTensor(b, loc, exclusive ? acc : nextV, elt, isUnsigned, isUnsigned);
+    written = refineToSizes(b, loc, written, sliceSizes);
+    out = tensor::InsertSliceOp::create(b, loc, written, out, offsets, sliceSizes, strides);
+    scf::YieldOp::create(b, loc, ValueRange{out, nextV});
+  }
+  node.forwardUnsigned();
+  results.push_back(loop.getResult(0));
+  return success();
+}
+
+/// TopK: for every row along `axis`, K rounds of selection, each taking the best
+/// element that comes after the previous pick in the order (value, then lower
+/// index first). O(K n) per row, no scratch memory, and the output is sorted.
+LogicalResult convertTopK(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X");
+  if (failed(x))
+    return failure();
+  int64_t kk;
+  if (node.version() < 10) {
+    auto k = node.getInt("k");
+    if (!k)
+      return node.emitError() << "needs attribute k";
+    kk = *k;
+  } else {
+    auto k = node.constantInts(1);
+    if (!k || k->size() != 1)
+      return node.emitError() << "K must be a constant (it decides the output shape)";
+    kk = (*k)[0];
+  }
+  int64_t r = rankOf(*x);
+  FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", -1), r);
+  if (failed(axis))
+    return failure();
+  bool largest = node.getInt("largest", 1) != 0;
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, *x);
+  if (kk < 0)
+    return node.emitError() << "K must not be negative";
+  if (auto n = getConstantIntValue(sizes[*axis]); n && kk > *n)
+    return node.emitError() << "K (" << kk << ") exceeds the axis length " << *n;
+  Value n = indexValue(b, loc, sizes[*axis]);
+  cf::AssertOp::create(b, loc,
+                       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                             arith::ConstantIndexOp::create(b, loc, kk), n),
+                       node.describe() + ": K exceeds the axis length");
+  Type elt = elementTypeOf(*x);
+  bool isUnsigned = node.isUnsignedInput(0);
+  SmallVector<OpFoldResult> outSizes = sizes, outer = sizes;
+  outSizes[*axis] = b.getIndexAttr(kk);
+  outer.erase(outer.begin() + *axis);
+  Value vals0 = emptyTensor(b, loc, outSizes, elt), inds0 = emptyTensor(b, loc, outSizes, b.getI64Type());
+  Value xv = *x;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value kv = arith::ConstantIndexOp::create(b, loc, kk);
+  // a before b: a's value is better, or equal with a lower index.
+  auto before = [&](OpBuilder &nb, Location l, Value va, Value ia, Value vb, Value ib) -> Value {
+    Value better, equal;
+    if (isFloatLike(elt)) {
+      better = arith::CmpFOp::create(nb, l, largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT, va, vb);
+      equal = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, va, vb);
+    } else {
+      auto pred = largest ? (isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                          : (isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
+      better = arith::CmpIOp::create(nb, l, pred, va, vb);
+      equal = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, va, vb);
+    }
+    Value lower = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, ia, ib);
+    return arith::OrIOp::create(nb, l, better, arith::AndIOp::create(nb, l, equal, lower));
+  };
+  SmallVector<Value> outs = forEachIndex(
+      b, loc, outer, ValueRange{vals0, inds0},
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange iter) -> SmallVector<Value> {
+        auto at = [&](Value i) {
+          SmallVector<Value> p(ivs);
+          p.insert(p.begin() + *axis, i);
+          return p;
+        };
+        // The first round has no previous pick; its placeholder is never read.
+        Value first = scalarConstant(nb, l, elt, 0);
+        auto rounds = scf::ForOp::create(
+            nb, l, zero, kv, one, ValueRange{iter[0], iter[1], first, zero},
+            [&](OpBuilder &rb, Location rl, Value round, ValueRange st) {
+              Value isFirst = arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::eq, round, zero);
+              Value prevV = st[2], prevI = st[3];
+              Value fls = arith::ConstantIntOp::create(rb, rl, 0, 1);
+              auto scan = scf::ForOp::create(
+                  rb, rl, zero, n, one, ValueRange{prevV, prevI, fls},
+                  [&](OpBuilder &sb, Location sl, Value j, ValueRange best) {
+                    Value v = tensor::ExtractOp::create(sb, sl, xv, at(j));
+                    Value after = arith::OrIOp::create(sb, sl, isFirst, before(sb, sl, prevV, prevI, v, j));
+                    Value notFound = arith::XOrIOp::create(sb, sl, best[2], arith::ConstantIntOp::create(sb, sl, 1, 1));
+                    Value better = arith::OrIOp::create(sb, sl, notFound, before(sb, sl, v, j, best[0], best[1]));
+                    Value take = arith::AndIOp::create(sb, sl, after, better);
+                    scf::YieldOp::create(sb, sl,
+                                         ValueRange{arith::SelectOp::create(sb, sl, take, v, best[0]),
+                                                    arith::SelectOp::create(sb, sl, take, j, best[1]),
+                                                    arith::OrIOp::create(sb, sl, best[2], take)});
+                  });
+              Value bv = scan.getResult(0), bi = scan.getResult(1);
+              Value bi64 = arith::IndexCastOp::create(rb, rl, rb.getI64Type(), bi);
+              Value vals = tensor::InsertOp::create(rb, rl, bv, st[0], at(round));
+              Value inds = tensor::InsertOp::create(rb, rl, bi64, st[1], at(round));
+              scf::YieldOp::create(rb, rl, ValueRange{vals, inds, bv, bi});
+            });
+        return {rounds.getResult(0), rounds.getResult(1)};
+      });
+  node.forwardUnsigned();
+  results.append({outs[0], outs[1]});
+  return success();
+}
 } // namespace
 
 void hybrid::onnx_conv::populateReductionConverters(ConverterTable &t) {
@@ -353,6 +516,13 @@ void hybrid::onnx_conv::populateReductionConverters(ConverterTable &t) {
   reduction(t, "ReduceSumSquare", Kind::SumSquare, 18);
   argReduction(t, "ArgMax", true);
   argReduction(t, "ArgMin", false);
+  t.add("", "CumSum", 11, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertCumulative(n, r, /*product=*/false);
+  });
+  t.add("", "CumProd", 26, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
+    return convertCumulative(n, r, /*product=*/true);
+  });
+  t.add("", "TopK", 1, convertTopK);
   softmaxFamily(t, "Softmax", SoftmaxKind::Softmax);
   softmaxFamily(t, "LogSoftmax", SoftmaxKind::LogSoftmax);
   softmaxFamily(t, "Hardmax", SoftmaxKind::Hardmax);

@@ -1,0 +1,292 @@
+//===- ControlFlow.cpp - Scan and If with their subgraphs -----------------===//
+//
+// Subgraph bodies become scf regions. A body's nodes are converted in place, after
+// its arguments have been replaced by converted values (a loop's induction
+// variable, its carried state, the slice of each scan input), so every converter
+// works inside a body unchanged, and a body reads outer values directly.
+//
+// The result types of an scf op must be known when it is built, but a body's
+// types are only known once it has been converted. So each converter first builds
+// a scratch op of the same kind with the types it already knows (the carried
+// state), converts the body inside it, then builds the real op with the full
+// result types and moves the converted body over.
+//
+//   Scan-9+  -> scf.for over the scan axis; scan outputs are accumulated with
+//               tensor.insert_slice (each per-iteration slice must be static).
+//   If-11+   -> scf.if; branches whose shapes differ join to a dynamic type.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Conversion/ONNXToHybrid/Builders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace hybrid::onnx_conv;
+
+namespace {
+
+Value idx(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+/// The type both `a` and `b` can be cast to: same element type and rank, dims kept
+/// where they agree and dynamic where they differ. Null when there is none.
+Type joinTypes(Type a, Type b) {
+  if (a == b)
+    return a;
+  auto ra = dyn_cast<RankedTensorType>(a), rb = dyn_cast<RankedTensorType>(b);
+  if (!ra || !rb || ra.getElementType() != rb.getElementType() || ra.getRank() != rb.getRank())
+    return nullptr;
+  SmallVector<int64_t> shape;
+  for (auto [x, y] : llvm::zip(ra.getShape(), rb.getShape()))
+    shape.push_back(x == y ? x : ShapedType::kDynamic);
+  return ra.clone(shape);
+}
+
+/// `v` cast to `type` (tensor.cast) when it differs.
+Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v).getResult();
+}
+
+/// Moves the operations of subgraph `from` to the end of `to`, replacing the
+/// subgraph's arguments with `args`.
+void spliceBody(Block &from, Block &to, ValueRange args) {
+  for (auto [arg, v] : llvm::zip(from.getArguments(), args))
+    arg.replaceAllUsesWith(v);
+  to.getOperations().splice(to.end(), from.getOperations());
+}
+
+/// The 0-based slice `i` of `t` along `axis`, with that dim dropped.
+Value sliceAt(OpBuilder &b, Location loc, Value t, int64_t axis, Value i) {
+  SmallVector<OpFoldResult> offsets(rankOf(t), b.getIndexAttr(0)), sizes = mixedSizes(b, loc, t),
+      strides(rankOf(t), b.getIndexAttr(1));
+  offsets[axis] = i;
+  sizes[axis] = b.getIndexAttr(1);
+  SmallVector<int64_t> shape(tensorType(t).getShape());
+  shape.erase(shape.begin() + axis);
+  auto type = RankedTensorType::get(shape, elementTypeOf(t));
+  return tensor::ExtractSliceOp::create(b, loc, type, t, offsets, sizes, strides);
+}
+
+/// Inserts `slice` (rank r - 1) into `dest` at position `i` of `axis`.
+Value insertAt(OpBuilder &b, Location loc, Value slice, Value dest, int64_t axis, Value i) {
+  SmallVector<OpFoldResult> offsets(rankOf(dest), b.getIndexAttr(0)),
+      sizes = mixedSizes(b, loc, dest), strides(rankOf(dest), b.getIndexAttr(1));
+  offsets[axis] = i;
+  sizes[axis] = b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(b, loc, slice, dest, offsets, sizes, strides);
+}
+
+/// The axes / directions attribute of a Scan, defaulting to zeros, each in range.
+FailureOr<SmallVector<int64_t>> scanInts(OnnxNode &node, StringRef name, size_t count) {
+  SmallVector<int64_t> v = node.getInts(name).value_or(SmallVector<int64_t>(count, 0));
+  if (v.size() != count)
+    return node.emitError() << name << " has " << v.size() << " entries, expected " << count,
+           failure();
+  return v;
+}
+
+/// Checks that every yielded per-iteration value has a static shape, which the
+/// accumulator built before the loop needs.
+LogicalResult checkStaticSlices(OnnxNode &node, ValueRange slices, StringRef what) {
+  for (auto [k, s] : llvm::enumerate(slices)) {
+    auto t = dyn_cast<RankedTensorType>(s.getType());
+    if (!t || !t.hasStaticShape())
+      return node.emitError() << what << " " << k << " has type " << s.getType()
+                              << " per iteration; a static shape is needed to accumulate it";
+  }
+  return success();
+}
+
+LogicalResult convertScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  Block *body = node.subgraph("body");
+  if (!body)
+    return node.emitError() << "has no body";
+  int64_t m = node.getInt("num_scan_inputs", 0);
+  int64_t numIn = node.numInputs();
+  if (m < 1 || m > numIn)
+    return node.emitError() << "num_scan_inputs is " << m << " with " << numIn << " inputs";
+  int64_t n = numIn - m;
+  auto yield = cast<hybrid::onnx::YieldOp>(body->getTerminator());
+  int64_t k = static_cast<int64_t>(yield.getNumOperands()) - n;
+  if (static_cast<int64_t>(body->getNumArguments()) != numIn || k < 0)
+    return node.emitError() << "the body takes " << body->getNumArguments() << " inputs and gives "
+                            << yield.getNumOperands() << " outputs; the node has " << n
+                            << " state and " << m << " scan inputs";
+  if (n + k == 0)
+    return node.emitError() << "has no outputs";
+  FailureOr<SmallVector<int64_t>> inAxes = scanInts(node, "scan_input_axes", m),
+                                  inDirs = scanInts(node, "scan_input_directions", m),
+                                  outAxes = scanInts(node, "scan_output_axes", k),
+                                  outDirs = scanInts(node, "scan_output_directions", k);
+  if (failed(inAxes) || failed(inDirs) || failed(outAxes) || failed(outDirs))
+    return failure();
+
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  SmallVector<Value> states, scans;
+  for (int64_t i = 0; i < numIn; ++i) {
+    FailureOr<Value> v = node.rankedInput(i, i < n ? "initial state" : "scan input");
+    if (failed(v))
+      return failure();
+    (i < n ? states : scans).push_back(*v);
+  }
+  // The sequence length, from the first scan input; the others must agree.
+  OpFoldResult len;
+  for (auto [j, s] : llvm::enumerate(scans)) {
+    FailureOr<int64_t> axis = normalizeAxis(node, (*inAxes)[j], rankOf(s), "scan_input_axes");
+    if (failed(axis))
+      return failure();
+    (*inAxes)[j] = *axis;
+    OpFoldResult l = mixedSizes(b, loc, s)[*axis];
+    if (j == 0) {
+      len = l;
+      continue;
+    }
+    auto c0 = getConstantIntValue(len), c1 = getConstantIntValue(l);
+    if (c0 && c1 && *c0 != *c1)
+      return node.emitError() << "scan inputs 0 and " << j << " have lengths " << *c0 << " and "
+                              << *c1;
+  }
+  Value zero = idx(b, loc, 0), one = idx(b, loc, 1), t = indexValue(b, loc, len);
+  Value last = arith::SubIOp::create(b, loc, t, one);
+
+  // Scratch loop: converts the body with the state types known up front.
+  auto scratch = scf::ForOp::create(b, loc, zero, t, one, states);
+  Block &sb = *scratch.getBody();
+  SmallVector<Value> args(scratch.getRegionIterArgs());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&sb);
+    Value iv = scratch.getInductionVar();
+    Value rev = arith::SubIOp::create(b, loc, last, iv);
+    for (auto [j, s] : llvm::enumerate(scans))
+      args.push_back(sliceAt(b, loc, s, (*inAxes)[j], (*inDirs)[j] ? rev : iv));
+  }
+  spliceBody(*body, sb, args);
+  if (failed(node.convertSubgraph(sb)))
+    return failure();
+  yield = cast<hybrid::onnx::YieldOp>(sb.getTerminator());
+  SmallVector<Value> newStates(yield.getOperands().take_front(n)),
+      slices(yield.getOperands().drop_front(n));
+  for (auto [i, s] : llvm::enumerate(newStates))
+    if (!tensor::CastOp::areCastCompatible(s.getType(), states[i].getType()))
+      return node.emitError() << "state " << i << " enters the body as " << states[i].getType()
+                              << " and leaves it as " << s.getType();
+  if (failed(checkStaticSlices(node, slices, "scan output")))
+    return failure();
+
+  // The real loop carries the states and one accumulator per scan output.
+  SmallVector<Value> inits(states);
+  for (auto [kk, s] : llvm::enumerate(slices)) {
+    auto st = cast<RankedTensorType>(s.getType());
+    FailureOr<int64_t> axis =
+        normalizeAxis(node, (*outAxes)[kk], st.getRank() + 1, "scan_output_axes");
+    if (failed(axis))
+      return failure();
+    (*outAxes)[kk] = *axis;
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : st.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    sizes.insert(sizes.begin() + *axis, len);
+    inits.push_back(emptyTensor(b, loc, sizes, st.getElementType()));
+  }
+  auto loop = scf::ForOp::create(b, loc, zero, t, one, inits);
+  Block &lb = *loop.getBody();
+  SmallVector<Value> replacements = {loop.getInductionVar()};
+  for (int64_t i = 0; i < n; ++i)
+    replacements.push_back(loop.getRegionIterArgs()[i]);
+  spliceBody(sb, lb, replacements);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(yield);
+    Value iv = loop.getInductionVar();
+    Value rev = arith::SubIOp::create(b, loc, last, iv);
+    SmallVector<Value> yielded;
+    for (auto [i, s] : llvm::enumerate(newStates))
+      yielded.push_back(castTo(b, loc, s, states[i].getType()));
+    for (auto [kk, s] : llvm::enumerate(slices))
+      yielded.push_back(insertAt(b, loc, s, loop.getRegionIterArgs()[n + kk], (*outAxes)[kk],
+                                 (*outDirs)[kk] ? rev : iv));
+    scf::YieldOp::create(b, loc, yielded);
+  }
+  yield.erase();
+  scratch.erase();
+  results.append(loop.getResults().begin(), loop.getResults().end());
+  return success();
+}
+
+/// The scalar i1 of a one-element bool tensor (If's cond, Loop's cond).
+FailureOr<Value> conditionScalar(OnnxNode &node, Value cond, StringRef what) {
+  auto t = tensorType(cond);
+  if (!t.getElementType().isInteger(1) || !t.hasStaticShape() || t.getNumElements() != 1)
+    return node.emitError() << what << " must be a one-element bool tensor, got " << cond.getType(),
+           failure();
+  OpBuilder &b = node.builder();
+  SmallVector<Value> at;
+  if (t.getRank())
+    at.assign(t.getRank(), idx(b, node.loc(), 0));
+  return tensor::ExtractOp::create(b, node.loc(), cond, at).getResult();
+}
+
+LogicalResult convertIf(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  Block *thenBody = node.subgraph("then_branch"), *elseBody = node.subgraph("else_branch");
+  if (!thenBody || !elseBody)
+    return node.emitError() << "needs then_branch and else_branch";
+  FailureOr<Value> condT = node.rankedInput(0, "cond");
+  if (failed(condT))
+    return failure();
+  FailureOr<Value> cond = conditionScalar(node, *condT, "cond");
+  if (failed(cond))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  // Scratch if: both branches converted in place.
+  auto scratch = scf::IfOp::create(b, loc, TypeRange{}, *cond, /*withElseRegion=*/true);
+  Block *scratchBlocks[2] = {scratch.thenBlock(), scratch.elseBlock()};
+  Block *bodies[2] = {thenBody, elseBody};
+  SmallVector<Value> yielded[2];
+  for (int br = 0; br < 2; ++br) {
+    scratchBlocks[br]->getTerminator()->erase();
+    spliceBody(*bodies[br], *scratchBlocks[br], {});
+    if (failed(node.convertSubgraph(*scratchBlocks[br])))
+      return failure();
+    yielded[br] = SmallVector<Value>(scratchBlocks[br]->getTerminator()->getOperands());
+  }
+  if (yielded[0].size() != yielded[1].size())
+    return node.emitError() << "then_branch gives " << yielded[0].size()
+                            << " outputs, else_branch " << yielded[1].size();
+  SmallVector<Type> types;
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(yielded[0], yielded[1]))) {
+    Type j = joinTypes(std::get<0>(pair).getType(), std::get<1>(pair).getType());
+    if (!j)
+      return node.emitError() << "output " << i << " is " << std::get<0>(pair).getType()
+                              << " in then_branch and " << std::get<1>(pair).getType()
+                              << " in else_branch";
+    types.push_back(j);
+  }
+  auto op = scf::IfOp::create(b, loc, types, *cond, /*withElseRegion=*/true);
+  Block *blocks[2] = {op.thenBlock(), op.elseBlock()};
+  for (int br = 0; br < 2; ++br) {
+    Operation *oldYield = scratchBlocks[br]->getTerminator();
+    blocks[br]->getOperations().splice(blocks[br]->end(), scratchBlocks[br]->getOperations());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(oldYield);
+    SmallVector<Value> vals;
+    for (auto [v, ty] : llvm::zip(yielded[br], types))
+      vals.push_back(castTo(b, loc, v, ty));
+    scf::YieldOp::create(b, loc, vals);
+    oldYield->erase();
+  }
+  scratch.erase();
+  results.append(op.getResults().begin(), op.getResults().end());
+  return success();
+}
+
+} // namespace
+
+void hybrid::onnx_conv::populateControlFlowConverters(ConverterTable &t) {
+  t.add("", "Scan", 9, convertScan);
+  t.add("", "If", 1, convertIf);
+}
