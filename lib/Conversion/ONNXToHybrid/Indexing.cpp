@@ -40,6 +40,19 @@ Value resolveIndex(OpBuilder &b, Location loc, Value raw, Value dim, StringRef m
   return i;
 }
 
+/// The index tuple `indices[prefix..., 0 .. k-1]` (GatherND / ScatterND), each entry
+/// resolved against `dims[d]` and checked.
+SmallVector<Value> readIndexTuple(OpBuilder &b, Location loc, Value indices, ValueRange prefix,
+                                  ArrayRef<Value> dims, StringRef msg) {
+  SmallVector<Value> at, pos(prefix);
+  pos.push_back(Value());
+  for (auto [d, dim] : llvm::enumerate(dims)) {
+    pos.back() = idx(b, loc, d);
+    at.push_back(resolveIndex(b, loc, tensor::ExtractOp::create(b, loc, indices, pos), dim, msg));
+  }
+  return at;
+}
+
 /// The scatter reduction of `old` and `update` ("none" replaces).
 enum class ScatterReduction { None, Add, Mul, Max, Min };
 
@@ -149,13 +162,7 @@ LogicalResult convertScatterND(OnnxNode &node, SmallVectorImpl<Value> &results) 
       b, loc, mixedSizes(b, loc, *updates), *data,
       [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange iter) -> SmallVector<Value> {
         Value dest = iter[0];
-        SmallVector<Value> at;
-        SmallVector<Value> tuple(ivs.take_front(q - 1));
-        tuple.push_back(Value());
-        for (int64_t d = 0; d < k; ++d) {
-          tuple.back() = idx(nb, l, d);
-          at.push_back(resolveIndex(nb, l, tensor::ExtractOp::create(nb, l, idxV, tuple), dims[d], msg));
-        }
+        SmallVector<Value> at = readIndexTuple(nb, l, idxV, ivs.take_front(q - 1), dims, msg);
         at.append(ivs.begin() + (q - 1), ivs.end());
         Value u = tensor::ExtractOp::create(nb, l, updV, ivs);
         if (*red != ScatterReduction::None)
@@ -191,13 +198,7 @@ LogicalResult convertGatherND(OnnxNode &node, SmallVectorImpl<Value> &results) {
   Value result = generateTensor(b, loc, out, elementTypeOf(*data),
                           [&](OpBuilder &nb, Location l, ValueRange ivs) -> Value {
                             SmallVector<Value> at(ivs.take_front(bd));
-                            SmallVector<Value> tuple(ivs.take_front(q - 1));
-                            tuple.push_back(Value());
-                            for (int64_t d = 0; d < k; ++d) {
-                              tuple.back() = idx(nb, l, d);
-                              at.push_back(resolveIndex(
-                                  nb, l, tensor::ExtractOp::create(nb, l, idxV, tuple), dims[d], msg));
-                            }
+                            at.append(readIndexTuple(nb, l, idxV, ivs.take_front(q - 1), dims, msg));
                             at.append(ivs.begin() + (q - 1), ivs.end());
                             return tensor::ExtractOp::create(nb, l, dataV, at);
                           });
