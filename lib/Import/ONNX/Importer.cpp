@@ -134,7 +134,6 @@ private:
   SmallVector<llvm::StringMap<Value>> scopes;
   SmallVector<llvm::StringMap<Type>> typeScopes;
   int inlineDepth = 0;
-  int64_t blobCounter = 0;
 };
 
 FailureOr<Type> Importer::elementType(int32_t dataType, Location loc, StringRef what) {
