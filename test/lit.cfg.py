@@ -22,6 +22,9 @@ config.substitutions.append(("%hybrid_src_root", config.hybrid_src_root))
 config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
+# The `hybrid` Python package (hybrid.zoo, hybrid.onnx_ops) from the source tree.
+config.environment["PYTHONPATH"] = os.pathsep.join(
+    p for p in [os.path.join(config.hybrid_src_root, "python"), os.environ.get("PYTHONPATH")] if p)
 llvm_config.use_default_substitutions()
 
 # hybrid-opt from the build; FileCheck, not, count from the LLVM 22 install.

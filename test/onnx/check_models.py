@@ -34,7 +34,13 @@ NP_TO_ETYPE = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
 
 def run_compiled(model_path, inputs, out_meta, opt, workdir, extra_flags):
     """Imports + lowers the model, calls _mlir_ciface_main, returns the outputs."""
-    so, nparams = _compile(model_path, workdir, opt, extra_flags)
+    return call_compiled(_compile(model_path, workdir, opt, extra_flags), inputs, out_meta)
+
+
+def call_compiled(compiled, inputs, out_meta):
+    """Calls _mlir_ciface_main of a library from _compile on `inputs`; `out_meta`
+    lists each output's (element type, rank)."""
+    so, nparams = compiled
     lib = ctypes.CDLL(so)
     fn = getattr(lib, "_mlir_ciface_main")
     fn.restype = None

@@ -125,6 +125,25 @@ def scan_state_shape():
                  [vi("s0", T.FLOAT, [2]), vi("x", T.FLOAT, [5, 1])], [vi("s", T.FLOAT, None)])
 
 
+def scan_varying_output():
+    """A Scan whose per-step output grows with its state: Range(0, s) for a counter
+    s, so its size is not known before the loop."""
+    body = h.make_graph([h.make_node("Add", ["s_in", "one"], ["s_out"]),
+                         h.make_node("Range", ["zero", "s_out", "one"], ["r"])], "body",
+                        [vi("s_in", T.INT64, []), vi("x_t", T.FLOAT, [1])],
+                        [vi("s_out", T.INT64, []), vi("r", T.INT64, None)])
+    return model([h.make_node("Scan", ["s0", "x"], ["s", "y"], name="scan", body=body, num_scan_inputs=1)],
+                 [vi("s0", T.INT64, []), vi("x", T.FLOAT, [5, 1])],
+                 [vi("s", T.INT64, None), vi("y", T.INT64, None)],
+                 [nh.from_array(np.array(1, np.int64), "one"), nh.from_array(np.array(0, np.int64), "zero")])
+
+
+def conv_same_dynamic():
+    """SAME padding needs the input size, here a dynamic dim."""
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER")],
+                 [vi("x", T.FLOAT, [1, 2, "len"]), vi("w", T.FLOAT, [2, 2, 3])], [vi("y", T.FLOAT, None)])
+
+
 def if_mismatch():
     """If branches whose outputs differ in rank."""
     then_g = h.make_graph([h.make_node("Neg", ["x"], ["t"])], "then", [], [vi("t", T.FLOAT, None)])
@@ -200,6 +219,7 @@ MAKERS = {
     "wrong_declared": wrong_declared, "undefined_input": undefined_input,
     "missing_domain": missing_domain,
     "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
+    "scan_varying_output": scan_varying_output, "conv_same_dynamic": conv_same_dynamic,
 }
 
 

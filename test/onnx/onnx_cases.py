@@ -305,6 +305,16 @@ def conv_cases():
     m = model([h.make_node("Conv", ["x", "w"], ["y"], group=8, pads=[3, 0])],
               [vi("x", T.FLOAT, [1, 8, 12]), vi("w", T.FLOAT, [8, 1, 4])], [vi("y", T.FLOAT, None)])
     out.append(Case("conv/1d_depthwise_causal", m, lambda r: {"x": rnd(r, (1, 8, 12)), "w": rnd(r, (8, 1, 4))}))
+    # The same over a dynamic sequence, as decomposed Mamba/LFM2 exports write it:
+    # the output length is computed at run time.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], group=8, kernel_shape=[4], pads=[3, 0])],
+              [vi("x", T.FLOAT, ["batch", 8, "seq"]), vi("w", T.FLOAT, [8, 1, 4]), vi("b", T.FLOAT, [8])],
+              [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/1d_depthwise_dynamic_length", m, lambda r: {
+        "x": rnd(r, (2, 8, 11)), "w": rnd(r, (8, 1, 4)), "b": rnd(r, (8,))}))
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], strides=[2, 3], dilations=[2, 1], pads=[1, 0, 2, 1])],
+              [vi("x", T.FLOAT, [1, 3, "h", "w"]), vi("w", T.FLOAT, [4, 3, 3, 2])], [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/2d_dynamic_spatial", m, lambda r: {"x": rnd(r, (1, 3, 10, 9)), "w": rnd(r, (4, 3, 3, 2))}))
     m = model([h.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 2])],
               [vi("x", T.FLOAT, [1, 3, 7, 7]), vi("w", T.FLOAT, [5, 3, 3, 3])], [vi("y", T.FLOAT, None)])
     out.append(Case("conv/same_upper", m, lambda r: {"x": rnd(r, (1, 3, 7, 7)), "w": rnd(r, (5, 3, 3, 3))}))
@@ -429,6 +439,23 @@ def control_flow_cases():
                   [vi("h", T.FLOAT, None), vi("y", T.FLOAT, None)])
         out.append(Case(f"control/scan_rev{rev}", m, lambda r: {
             "h0": rnd(r, (4,)), "a": rnd(r, (4, 7), lo=0.5, hi=1.0), "x": rnd(r, (7, 4))}))
+    # A dynamic batch: the zero state is made from Shape(x) (ConstantOfShape of a
+    # Shape/Slice/Concat chain) and each step's output is [batch, 4]; the scan
+    # output's batch dim is worked out before the loop.
+    body = h.make_graph(
+        [h.make_node("Mul", ["h_in", "decay"], ["hd"]), h.make_node("Add", ["hd", "x_t"], ["h_out"]),
+         h.make_node("Tanh", ["h_out"], ["y_t"])],
+        "body", [vi("h_in", T.FLOAT, None), vi("x_t", T.FLOAT, None)],
+        [vi("h_out", T.FLOAT, None), vi("y_t", T.FLOAT, None)])
+    m = model([h.make_node("Shape", ["x"], ["b"], start=0, end=1),
+               h.make_node("Concat", ["b", "four"], ["s"], axis=0),
+               h.make_node("ConstantOfShape", ["s"], ["h0"]),
+               h.make_node("Scan", ["h0", "x"], ["h", "y"], body=body, num_scan_inputs=1,
+                           scan_input_axes=[1], scan_output_axes=[1])],
+              [vi("x", T.FLOAT, ["batch", "seq", 4])], [vi("h", T.FLOAT, None), vi("y", T.FLOAT, None)],
+              [nh.from_array(np.array([4], np.int64), "four"),
+               nh.from_array(np.array([0.9, 0.5, -0.7, 0.2], np.float32), "decay")])
+    out.append(Case("control/scan_dynamic_batch", m, lambda r: {"x": rnd(r, (3, 6, 4))}))
     then_g = h.make_graph([h.make_node("Mul", ["x", "x"], ["t"])], "then", [], [vi("t", T.FLOAT, None)])
     else_g = h.make_graph([h.make_node("Neg", ["x"], ["e"])], "else", [], [vi("e", T.FLOAT, None)])
     m = model([h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),

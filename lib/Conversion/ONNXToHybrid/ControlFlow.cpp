@@ -12,13 +12,17 @@
 // result types and moves the converted body over.
 //
 //   Scan-9+  -> scf.for over the scan axis; scan outputs are accumulated with
-//               tensor.insert_slice (each per-iteration slice must be static).
+//               tensor.insert_slice. The accumulator is allocated before the loop,
+//               so each dynamic dim of a per-iteration slice (a dynamic batch, say)
+//               is reified in terms of values outside the body: the outer values,
+//               the scan inputs and the initial states (whose shapes a body keeps).
 //   If-11+   -> scf.if; branches whose shapes differ join to a dynamic type.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/Transforms.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -87,16 +91,50 @@ FailureOr<SmallVector<int64_t>> scanInts(OnnxNode &node, StringRef name, size_t 
   return v;
 }
 
-/// Checks that every yielded per-iteration value has a static shape, which the
-/// accumulator built before the loop needs.
-LogicalResult checkStaticSlices(OnnxNode &node, ValueRange slices, StringRef what) {
+/// The sizes of every per-iteration slice, computed before `scratch` (whose body
+/// yields them) from values outside it. A dynamic dim is reified through the
+/// value-bounds analysis, stopping at outer values and at the loop's carried
+/// states, which are then read from their initial values `states`: a body keeps
+/// the shape of its state. Dims that vary per iteration (depend on the induction
+/// variable or on data) are errors.
+FailureOr<SmallVector<SmallVector<OpFoldResult>>>
+sliceSizesBeforeLoop(OnnxNode &node, scf::ForOp scratch, ValueRange states, ValueRange slices) {
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Block *sb = scratch.getBody();
+  auto stop = [&](Value v, std::optional<int64_t>, ValueBoundsConstraintSet &) {
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      return arg.getOwner() == sb ? arg != scratch.getInductionVar()
+                                  : !scratch->isAncestor(arg.getOwner()->getParentOp());
+    return !scratch->isAncestor(v.getDefiningOp());
+  };
+  SmallVector<SmallVector<OpFoldResult>> all;
   for (auto [k, s] : llvm::enumerate(slices)) {
     auto t = dyn_cast<RankedTensorType>(s.getType());
-    if (!t || !t.hasStaticShape())
-      return node.emitError() << what << " " << k << " has type " << s.getType()
-                              << " per iteration; a static shape is needed to accumulate it";
+    if (!t)
+      return node.emitError() << "scan output " << k << " has unranked type " << s.getType(),
+             failure();
+    SmallVector<OpFoldResult> sizes;
+    for (auto [d, size] : llvm::enumerate(t.getShape())) {
+      if (!ShapedType::isDynamic(size)) {
+        sizes.push_back(b.getIndexAttr(size));
+        continue;
+      }
+      FailureOr<OpFoldResult> r =
+          arith::reifyShapedValueDimBound(b, loc, presburger::BoundType::EQ, s, d, stop);
+      if (failed(r))
+        return node.emitError() << "scan output " << k << " has type " << s.getType()
+                                << " per iteration, and dim " << d
+                                << " cannot be computed before the loop (it varies per iteration)",
+               failure();
+      sizes.push_back(*r);
+    }
+    all.push_back(std::move(sizes));
   }
-  return success();
+  // The reified sizes read the carried states; read their initial values instead.
+  for (auto [arg, init] : llvm::zip(scratch.getRegionIterArgs(), states))
+    arg.replaceUsesWithIf(init, [&](OpOperand &use) { return !scratch->isAncestor(use.getOwner()); });
+  return all;
 }
 
 LogicalResult convertScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
@@ -174,7 +212,9 @@ LogicalResult convertScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
     if (!tensor::CastOp::areCastCompatible(s.getType(), states[i].getType()))
       return node.emitError() << "state " << i << " enters the body as " << states[i].getType()
                               << " and leaves it as " << s.getType();
-  if (failed(checkStaticSlices(node, slices, "scan output")))
+  FailureOr<SmallVector<SmallVector<OpFoldResult>>> sliceSizes =
+      sliceSizesBeforeLoop(node, scratch, states, slices);
+  if (failed(sliceSizes))
     return failure();
 
   // The real loop carries the states and one accumulator per scan output.
@@ -186,9 +226,7 @@ LogicalResult convertScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
     if (failed(axis))
       return failure();
     (*outAxes)[kk] = *axis;
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d : st.getShape())
-      sizes.push_back(b.getIndexAttr(d));
+    SmallVector<OpFoldResult> sizes = (*sliceSizes)[kk];
     sizes.insert(sizes.begin() + *axis, len);
     inits.push_back(emptyTensor(b, loc, sizes, st.getElementType()));
   }

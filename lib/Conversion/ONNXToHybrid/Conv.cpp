@@ -4,8 +4,10 @@
 // strided, dilated window indexing (`o * stride + k * dilation` on an input padded
 // up front with tensor.pad), so they work for any spatial rank and group count.
 // Window geometry (explicit pads, SAME_UPPER/SAME_LOWER/VALID auto_pad, ceil_mode)
-// follows the ONNX operator docs. Spatial sizes must be static; the batch may be
-// dynamic. Narrow floats accumulate in f32.
+// follows the ONNX operator docs. The batch may be dynamic; so may Conv's spatial
+// sizes (a causal conv over a dynamic sequence) with explicit or VALID padding,
+// whose output sizes are then computed at run time. Pooling and SAME padding need
+// static spatial sizes. Narrow floats accumulate in f32.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"
@@ -20,7 +22,8 @@ using namespace hybrid::onnx_conv;
 
 namespace {
 
-/// Window geometry of one convolution or pooling node.
+/// Window geometry of one convolution or pooling node. A dynamic input size
+/// (ShapedType::kDynamic) has a dynamic output size and no extra padding.
 struct Window {
   SmallVector<int64_t> in, kernel, strides, dilations, padBegin, padEnd, out;
   /// Extra high padding so ceil_mode windows never read past the buffer.
@@ -60,6 +63,20 @@ FailureOr<Window> windowOf(OnnxNode &node, ArrayRef<int64_t> in, ArrayRef<int64_
   w.padEnd.assign(pads->begin() + k, pads->end());
   for (size_t i = 0; i < k; ++i) {
     int64_t span = w.dilations[i] * (w.kernel[i] - 1) + 1;
+    if (ShapedType::isDynamic(w.in[i])) {
+      if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" || ceil)
+        return node.emitError() << "auto_pad " << autoPad << (ceil ? " with ceil_mode" : "")
+                                << " needs a static size for spatial dim " << i
+                                << " (pin it with --input-shape)",
+               failure();
+      if (autoPad == "VALID")
+        w.padBegin[i] = w.padEnd[i] = 0;
+      if (w.padBegin[i] < 0 || w.padEnd[i] < 0)
+        return node.emitError() << "pads must not be negative", failure();
+      w.out.push_back(ShapedType::kDynamic);
+      w.extraEnd.push_back(0);
+      continue;
+    }
     if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t out = (w.in[i] + w.strides[i] - 1) / w.strides[i];
       int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - w.in[i]);
@@ -104,19 +121,26 @@ Value padSpatial(OpBuilder &b, Location loc, Value x, const Window &w, Value fil
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(type.getShape());
   for (size_t i = 0; i < k; ++i)
-    shape[2 + i] += w.padBegin[i] + w.padEnd[i] + w.extraEnd[i];
+    if (!ShapedType::isDynamic(shape[2 + i]))
+      shape[2 + i] += w.padBegin[i] + w.padEnd[i] + w.extraEnd[i];
   return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()), x, low,
                                high, fill)
       .getResult();
 }
 
-/// Static spatial sizes of `x` ([N, C, D...]), or an error.
-FailureOr<SmallVector<int64_t>> spatialSizes(OnnxNode &node, Value x, StringRef what) {
+/// The spatial sizes of `x` ([N, C, D...]), which must be static unless
+/// `allowDynamic`; the channel count must be static. Or an error.
+FailureOr<SmallVector<int64_t>> spatialSizes(OnnxNode &node, Value x, StringRef what,
+                                             bool allowDynamic = false) {
   auto type = tensorType(x);
   if (type.getRank() < 3)
     return node.emitError() << what << " must be [N, C, D1, ...], got " << x.getType(), failure();
   SmallVector<int64_t> s(type.getShape().drop_front(2));
-  if (llvm::any_of(s, ShapedType::isDynamic) || type.isDynamicDim(1))
+  if (type.isDynamicDim(1))
+    return node.emitError() << what << " needs a static channel count, got " << x.getType()
+                            << " (pin it with --input-shape)",
+           failure();
+  if (!allowDynamic && llvm::any_of(s, ShapedType::isDynamic))
     return node.emitError() << what << " needs static channel and spatial sizes, got "
                             << x.getType() << " (pin them with --input-shape)",
            failure();
@@ -129,7 +153,7 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
   Type elt = elementTypeOf(xv);
-  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, xv, "X");
+  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, xv, "X", /*allowDynamic=*/true);
   if (failed(in))
     return failure();
   auto wt = tensorType(wv);
@@ -171,8 +195,18 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
     oe.push_back(d(3 + i));
   }
   SmallVector<OpFoldResult> os = {xs[0], b.getIndexAttr(groups), b.getIndexAttr(mg)};
-  for (int64_t o : win->out)
-    os.push_back(b.getIndexAttr(o));
+  for (auto [i, o] : llvm::enumerate(win->out)) {
+    if (!ShapedType::isDynamic(o)) {
+      os.push_back(b.getIndexAttr(o));
+      continue;
+    }
+    // (padded - span) / stride + 1, at run time.
+    int64_t span = win->dilations[i] * (win->kernel[i] - 1) + 1;
+    Value room = arith::SubIOp::create(b, loc, indexValue(b, loc, xs[2 + i]),
+                                       arith::ConstantIndexOp::create(b, loc, span));
+    Value q = arith::DivUIOp::create(b, loc, room, arith::ConstantIndexOp::create(b, loc, win->strides[i]));
+    os.push_back(arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1)).getResult());
+  }
   Value acc = filledTensor(b, loc, os, scalarConstant(b, loc, ct, 0));
   SmallVector<utils::IteratorType> iters(3 + k, utils::IteratorType::parallel);
   iters.append(1 + k, utils::IteratorType::reduction);

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace hybrid::onnx_conv;
@@ -24,10 +25,60 @@ namespace {
 
 Value idx(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
+/// Element `i` of a shape tensor built by earlier conversions (Shape, Concat,
+/// Slice of constants and tensor.dim's), found without reading the tensor: a
+/// constant, or the index value it was made from. So ConstantOfShape(Concat(
+/// Shape(x)[0:1], [128, 8])) keeps its static dims. Null when not found.
+OpFoldResult shapeElement(Value t, int64_t i, int depth = 0) {
+  if (depth > 8 || !t)
+    return {};
+  Operation *def = t.getDefiningOp();
+  if (!def)
+    return {};
+  MLIRContext *ctx = t.getContext();
+  DenseIntElementsAttr dense;
+  if (matchPattern(t, m_Constant(&dense)))
+    return i < dense.getNumElements() ? OpFoldResult(IntegerAttr::get(IndexType::get(ctx),
+                                                                      dense.getValues<APInt>()[i].getSExtValue()))
+                                      : OpFoldResult();
+  if (auto fe = dyn_cast<tensor::FromElementsOp>(def)) {
+    Value e = fe.getElements()[i];
+    if (auto cast = e.getDefiningOp<arith::IndexCastOp>())
+      if (cast.getIn().getType().isIndex())
+        return cast.getIn();
+    return {};
+  }
+  if (auto cast = dyn_cast<tensor::CastOp>(def))
+    return shapeElement(cast.getSource(), i, depth + 1);
+  auto staticOf = [](OpFoldResult f) { return getConstantIntValue(f); };
+  if (auto ins = dyn_cast<tensor::InsertSliceOp>(def)) {
+    if (ins.getType().getRank() != 1)
+      return {};
+    auto off = staticOf(ins.getMixedOffsets()[0]), size = staticOf(ins.getMixedSizes()[0]),
+         stride = staticOf(ins.getMixedStrides()[0]);
+    if (!off || !size || !stride || *stride != 1)
+      return {};
+    if (i >= *off && i < *off + *size)
+      return shapeElement(ins.getSource(), i - *off, depth + 1);
+    return shapeElement(ins.getDest(), i, depth + 1);
+  }
+  if (auto ext = dyn_cast<tensor::ExtractSliceOp>(def)) {
+    if (ext.getSourceType().getRank() != 1)
+      return {};
+    auto off = staticOf(ext.getMixedOffsets()[0]), stride = staticOf(ext.getMixedStrides()[0]);
+    if (!off || !stride)
+      return {};
+    return shapeElement(ext.getSource(), *off + i * *stride, depth + 1);
+  }
+  return {};
+}
+
 /// Element `i` of a 1-D integer tensor as an index.
-Value extractIndex(OpBuilder &b, Location loc, Value t, int64_t i) {
+OpFoldResult extractIndex(OpBuilder &b, Location loc, Value t, int64_t i) {
+  if (OpFoldResult known = shapeElement(t, i))
+    return known;
   Value e = tensor::ExtractOp::create(b, loc, t, ValueRange{idx(b, loc, i)});
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), e);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), e).getResult();
 }
 
 /// Sizes from a 1-D shape input: constant entries fold, others are read at run time.
