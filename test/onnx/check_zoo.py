@@ -6,7 +6,8 @@
 For each model (both forms, prefill and decode):
   1. hybrid-opt imports it; a fused form must turn into the hybrid ops its layers
      are made of (hybrid.ssm_scan, hybrid.linear_attention, hybrid.attention, ...),
-     and a decomposed prefill with a recurrence must hold its Scan as an scf.for;
+     and a decomposed prefill with a recurrence must hold its loop (a Scan as
+     scf.for, Mamba-2's Loop as scf.while);
   2. it is compiled once with the reference pipeline and run on fresh random inputs
      at two sets of sizes for its symbolic dims (batch, seq, past_seq), so the
      dynamic shapes are exercised;
@@ -57,8 +58,11 @@ FUSED_OPS = {
 }
 # Sizes of the symbolic dims in the two runs of each compiled model.
 DIMS = [{"batch": 2, "seq": 7, "past_seq": 5}, {"batch": 1, "seq": 12, "past_seq": 9}]
-# Decomposed prefill models whose recurrence is an ONNX Scan.
-SCANS = {"mamba1", "mamba2", "gdn", "jamba", "nemotron_h"}
+# Decomposed prefill models and the loop their recurrence imports into: an ONNX
+# Scan becomes scf.for; Mamba-2's Loop (a while_loop as dynamo writes it, its body
+# a model-local function) becomes scf.while.
+RECURRENCE_LOOPS = {"mamba1": ["scf.for"], "gdn": ["scf.for"], "jamba": ["scf.for"],
+                    "mamba2": ["scf.while"], "nemotron_h": ["scf.while"]}
 
 
 def check_import(opt, path, arch, form, phase, workdir):
@@ -70,8 +74,8 @@ def check_import(opt, path, arch, form, phase, workdir):
     if form == zoo.DECOMPOSED:
         if "hybrid." in ir.replace("hybrid.zoo", ""):
             raise AssertionError("a decomposed form imported into hybrid ops (no raising yet)")
-        if arch in SCANS and phase == zoo.PREFILL:
-            want = ["scf.for"]
+        if phase == zoo.PREFILL:
+            want = RECURRENCE_LOOPS.get(arch, [])
     missing = [op for op in want if op + " " not in ir and op + "(" not in ir]
     if missing:
         raise AssertionError(f"the imported IR lacks {', '.join(missing)}")

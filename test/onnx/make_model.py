@@ -125,6 +125,22 @@ def scan_state_shape():
                  [vi("s0", T.FLOAT, [2]), vi("x", T.FLOAT, [5, 1])], [vi("s", T.FLOAT, None)])
 
 
+def loop_cond_scan():
+    """A condition-only Loop with a scan output: nothing sizes the output."""
+    body = h.make_graph([h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Identity", ["x"], ["y"])],
+                        "body", [vi("i", T.INT64, []), vi("c_in", T.BOOL, [])],
+                        [vi("c_out", T.BOOL, []), vi("y", T.FLOAT, None)])
+    return model([h.make_node("Loop", ["", "c"], ["ys"], name="loop", body=body)],
+                 [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("ys", T.FLOAT, None)])
+
+
+def schema_function():
+    """MeanVarianceNormalization: an ai.onnx function op without a converter of its
+    own, read as its schema's function body."""
+    return model([h.make_node("MeanVarianceNormalization", ["x"], ["y"], name="mvn", axes=[0, 2])],
+                 [vi("x", T.FLOAT, [3, 4, 5])], [vi("y", T.FLOAT, None)], opsets=(("", 18),))
+
+
 def scan_varying_output():
     """A Scan whose per-step output grows with its state: Range(0, s) for a counter
     s, so its size is not known before the loop."""
@@ -219,7 +235,8 @@ MAKERS = {
     "wrong_declared": wrong_declared, "undefined_input": undefined_input,
     "missing_domain": missing_domain,
     "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
-    "scan_varying_output": scan_varying_output, "conv_same_dynamic": conv_same_dynamic,
+    "scan_varying_output": scan_varying_output, "schema_function": schema_function,
+    "loop_cond_scan": loop_cond_scan, "conv_same_dynamic": conv_same_dynamic,
 }
 
 

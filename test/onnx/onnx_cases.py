@@ -167,6 +167,13 @@ def shape_cases():
     m = model([h.make_node("Slice", ["x", "st", "en"], ["y"])], [vi("x", T.FLOAT, ["batch", 8])],
               [vi("y", T.FLOAT, None)], [i64([1, 2], "st"), i64([100, -1], "en")])
     out.append(Case("shape/slice_dynamic", m, lambda r: {"x": rnd(r, (4, 8))}))
+    # Starts and ends read at run time (negative ones count from the end).
+    m = model([h.make_node("Slice", ["x", "st", "en", "ax"], ["y"])],
+              [vi("x", T.FLOAT, ["batch", 8]), vi("st", T.INT64, [1]), vi("en", T.INT64, [1])],
+              [vi("y", T.FLOAT, None)], [i64([1], "ax")])
+    out.append(Case("shape/slice_runtime_starts", m, lambda r: {
+        "x": rnd(r, (3, 8)), "st": r.integers(-9, 4, (1,)).astype(np.int64),
+        "en": r.integers(-3, 10, (1,)).astype(np.int64)}))
     m = model([h.make_node("Split", ["x", "sp"], ["a", "b"], axis=1)], [vi("x", T.FLOAT, [2, 7])],
               [vi("a", T.FLOAT, None), vi("b", T.FLOAT, None)], [i64([3, 4], "sp")])
     out.append(Case("shape/split", m, lambda r: {"x": rnd(r, (2, 7))}))
@@ -423,6 +430,19 @@ def indexing_cases():
     return out
 
 
+def function_cases():
+    """ai.onnx function ops without converters, read as their schemas' bodies."""
+    out = []
+    m = model([h.make_node("MeanVarianceNormalization", ["x"], ["y"], axes=[0, 2, 3])],
+              [vi("x", T.FLOAT, ["batch", 3, 4, 5])], [vi("y", T.FLOAT, None)], opset=18)
+    out.append(Case("function/MeanVarianceNormalization", m, lambda r: {"x": rnd(r, (2, 3, 4, 5), lo=-2, hi=3)}))
+    for op in ["HannWindow", "HammingWindow", "BlackmanWindow"]:
+        m = model([h.make_node(op, ["n"], ["y"], periodic=0)], [], [vi("y", T.FLOAT, None)],
+                  [nh.from_array(np.array(10, np.int64), "n")], opset=17)
+        out.append(Case(f"function/{op}", m, lambda r: {}))
+    return out
+
+
 def control_flow_cases():
     """Scan (a gated linear recurrence, as decomposed SSM exports write it) and If."""
     out = []
@@ -456,6 +476,38 @@ def control_flow_cases():
               [nh.from_array(np.array([4], np.int64), "four"),
                nh.from_array(np.array([0.9, 0.5, -0.7, 0.2], np.float32), "decay")])
     out.append(Case("control/scan_dynamic_batch", m, lambda r: {"x": rnd(r, (3, 6, 4))}))
+    # Loop with a trip count: a running state over the rows of x, read with a
+    # Slice at the iteration number, and a scan output per iteration.
+    body = h.make_graph(
+        [h.make_node("Unsqueeze", ["i", "zero1"], ["i1"]), h.make_node("Add", ["i1", "one1"], ["i2"]),
+         h.make_node("Slice", ["x", "i1", "i2", "zero1"], ["row"]),
+         h.make_node("Squeeze", ["row", "zero1"], ["r"]),
+         h.make_node("Mul", ["s_in", "half"], ["sh"]), h.make_node("Add", ["sh", "r"], ["s_out"]),
+         h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Tanh", ["s_out"], ["y"])],
+        "body", [vi("i", T.INT64, []), vi("c_in", T.BOOL, []), vi("s_in", T.FLOAT, None)],
+        [vi("c_out", T.BOOL, []), vi("s_out", T.FLOAT, None), vi("y", T.FLOAT, None)])
+    m = model([h.make_node("Shape", ["x"], ["shp"], start=0, end=1),
+               h.make_node("Squeeze", ["shp"], ["n"]),
+               h.make_node("Loop", ["n", "", "s0"], ["s", "ys"], body=body)],
+              [vi("x", T.FLOAT, ["rows", 5]), vi("s0", T.FLOAT, [5])],
+              [vi("s", T.FLOAT, None), vi("ys", T.FLOAT, None)],
+              [nh.from_array(np.array([0], np.int64), "zero1"), nh.from_array(np.array([1], np.int64), "one1"),
+               nh.from_array(np.array(0.5, np.float32), "half")])
+    out.append(Case("control/loop_trip_count", m, lambda r: {"x": rnd(r, (6, 5)), "s0": rnd(r, (5,))}))
+    # Loop as a while: double v until its sum passes a limit (condition only), and
+    # with both M and the condition (whichever stops first).
+    body = h.make_graph(
+        [h.make_node("Mul", ["v_in", "two"], ["v_out"]), h.make_node("ReduceSum", ["v_out"], ["sum"], keepdims=0),
+         h.make_node("Less", ["sum", "limit"], ["c_out"])],
+        "body", [vi("i", T.INT64, []), vi("c_in", T.BOOL, []), vi("v_in", T.FLOAT, None)],
+        [vi("c_out", T.BOOL, []), vi("v_out", T.FLOAT, None)])
+    for tag, m_in in [("while", ""), ("bounded_while", "max")]:
+        m = model([h.make_node("Loop", [m_in, "go", "v0"], ["v"], body=body)],
+                  [vi("v0", T.FLOAT, [4])], [vi("v", T.FLOAT, None)],
+                  [nh.from_array(np.array(True), "go"), nh.from_array(np.array(2.0, np.float32), "two"),
+                   nh.from_array(np.array(100.0, np.float32), "limit"),
+                   nh.from_array(np.array(3, np.int64), "max")])
+        out.append(Case(f"control/loop_{tag}", m, lambda r: {"v0": rnd(r, (4,), lo=0.1, hi=1.0)}))
     then_g = h.make_graph([h.make_node("Mul", ["x", "x"], ["t"])], "then", [], [vi("t", T.FLOAT, None)])
     else_g = h.make_graph([h.make_node("Neg", ["x"], ["e"])], "else", [], [vi("e", T.FLOAT, None)])
     m = model([h.make_node("ReduceSum", ["x"], ["s"], keepdims=0),
@@ -572,4 +624,4 @@ def all_cases() -> List[Case]:
     return (unary_cases() + binary_cases() + matmul_cases() + reduction_cases() + shape_cases()
             + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
             + folding_cases() + indexing_cases() + control_flow_cases() + quantize_cases()
-            + extra_normalization_cases() + selective_scan_cases())
+            + extra_normalization_cases() + selective_scan_cases() + function_cases())

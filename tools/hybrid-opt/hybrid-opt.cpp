@@ -82,6 +82,12 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   hybrid::OnnxImportOptions options;
   options.entryName = onnxEntry;
+  // Function ops the conversion has no converter for are read as their schema's
+  // body (the faithful form keeps every node as written).
+  if (!onnxFaithful)
+    options.expandSchemaFunction = [](StringRef opType, int64_t version) {
+      return !hybrid::hasOnnxConverter("", opType, version);
+    };
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (failed(hybrid::parseInputShapeOption(spec, options, error))) {

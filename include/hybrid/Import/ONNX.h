@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace hybrid {
@@ -39,6 +40,11 @@ struct OnnxImportOptions {
   /// inputs that decide shapes (Reshape's shape, Slice's starts, reduce axes) then
   /// become constants, which the conversion needs.
   llvm::StringMap<std::string> boundInputs;
+  /// Called for each ai.onnx node with (op type, opset version): true replaces the
+  /// node by its schema's function body (when the op has one), inlined as a
+  /// model-local function is. hybrid-opt asks for every op the conversion has no
+  /// converter for. Unset: nodes stay as written (the faithful form).
+  std::function<bool(llvm::StringRef opType, int64_t version)> expandSchemaFunction;
 };
 
 /// Parses "name=path.pb" and reads the TensorProto file into `options`.

@@ -16,6 +16,14 @@
 //               so each dynamic dim of a per-iteration slice (a dynamic batch, say)
 //               is reified in terms of values outside the body: the outer values,
 //               the scan inputs and the initial states (whose shapes a body keeps).
+//   Loop-1+  -> scf.while carrying the iteration number, the loop-carried values
+//               and one accumulator per scan output. The condition checks the trip
+//               count M and the condition value, each when the node has it. Scan
+//               outputs are accumulated into [M, ...] (so they need M) and sliced to
+//               the iterations that ran. The body's condition input reads true:
+//               the body only runs while the condition holds (for the plain
+//               M-bounded form, where the condition is ignored, it is not the
+//               previous iteration's value).
 //   If-11+   -> scf.if; branches whose shapes differ join to a dynamic type.
 //
 //===----------------------------------------------------------------------===//
@@ -236,6 +244,10 @@ LogicalResult convertScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
   for (int64_t i = 0; i < n; ++i)
     replacements.push_back(loop.getRegionIterArgs()[i]);
   spliceBody(sb, lb, replacements);
+  // The yielded values again: those that were the scratch loop's arguments now
+  // are the real loop's.
+  newStates.assign(yield.getOperands().begin(), yield.getOperands().begin() + n);
+  slices.assign(yield.getOperands().begin() + n, yield.getOperands().end());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(yield);
@@ -322,9 +334,167 @@ LogicalResult convertIf(OnnxNode &node, SmallVectorImpl<Value> &results) {
   return success();
 }
 
+/// The index value of a one-element integer tensor (Loop's M).
+Value scalarIndex(OpBuilder &b, Location loc, Value t) {
+  SmallVector<Value> at(rankOf(t), idx(b, loc, 0));
+  Value v = tensor::ExtractOp::create(b, loc, t, at);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+LogicalResult convertLoop(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  Block *body = node.subgraph("body");
+  if (!body)
+    return node.emitError() << "has no body";
+  int64_t numIn = node.numInputs();
+  if (numIn < 2)
+    return node.emitError() << "needs the M and cond inputs (either may be empty)";
+  int64_t n = numIn - 2;
+  auto yield = cast<hybrid::onnx::YieldOp>(body->getTerminator());
+  int64_t k = static_cast<int64_t>(yield.getNumOperands()) - 1 - n;
+  if (static_cast<int64_t>(body->getNumArguments()) != 2 + n || k < 0)
+    return node.emitError() << "the body takes " << body->getNumArguments() << " inputs and gives "
+                            << yield.getNumOperands() << " outputs; the node carries " << n
+                            << " values (the body needs 2 + " << n << " inputs and 1 + " << n
+                            << " + scan outputs)";
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Value tripCount, condInit;
+  if (node.hasInput(0)) {
+    FailureOr<Value> m = node.rankedInput(0, "M");
+    if (failed(m))
+      return failure();
+    auto mt = tensorType(*m);
+    if (!mt.getElementType().isInteger(64) || !mt.hasStaticShape() || mt.getNumElements() != 1)
+      return node.emitError() << "M must be a one-element int64 tensor, got " << m->getType();
+    tripCount = scalarIndex(b, loc, *m);
+  }
+  if (node.hasInput(1)) {
+    FailureOr<Value> c = node.rankedInput(1, "cond");
+    if (failed(c))
+      return failure();
+    FailureOr<Value> cv = conditionScalar(node, *c, "cond");
+    if (failed(cv))
+      return failure();
+    condInit = *cv;
+  }
+  if (!tripCount && !condInit)
+    return node.emitError() << "has neither a trip count nor a condition (an infinite loop)";
+  if (!tripCount && k > 0)
+    return node.emitError() << "has " << k
+                            << " scan outputs but no trip count M to size them (a condition-only "
+                               "loop with scan outputs is not supported)";
+  SmallVector<Value> states;
+  for (int64_t i = 0; i < n; ++i) {
+    FailureOr<Value> v = node.rankedInput(2 + i, "v_initial");
+    if (failed(v))
+      return failure();
+    states.push_back(*v);
+  }
+  Value zero = idx(b, loc, 0), one = idx(b, loc, 1);
+
+  // Scratch loop: converts the body with the iteration number and the condition
+  // standing for the loop's values (the trip count only bounds the scratch loop).
+  auto scratch = scf::ForOp::create(b, loc, zero, tripCount ? tripCount : one, one, states);
+  Block &sb = *scratch.getBody();
+  SmallVector<Value> args;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&sb);
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), scratch.getInductionVar());
+    args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI64Type()),
+                                                  ValueRange{i64}));
+    Value t = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+    args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI1Type()),
+                                                  ValueRange{t}));
+  }
+  llvm::append_range(args, scratch.getRegionIterArgs());
+  spliceBody(*body, sb, args);
+  if (failed(node.convertSubgraph(sb)))
+    return failure();
+  yield = cast<hybrid::onnx::YieldOp>(sb.getTerminator());
+  Value condOut = yield.getOperand(0);
+  SmallVector<Value> newStates(yield.getOperands().slice(1, n)),
+      slices(yield.getOperands().drop_front(1 + n));
+  for (auto [i, s] : llvm::enumerate(newStates))
+    if (!tensor::CastOp::areCastCompatible(s.getType(), states[i].getType()))
+      return node.emitError() << "loop-carried value " << i << " enters the body as "
+                              << states[i].getType() << " and leaves it as " << s.getType();
+  FailureOr<SmallVector<SmallVector<OpFoldResult>>> sliceSizes =
+      sliceSizesBeforeLoop(node, scratch, states, slices);
+  if (failed(sliceSizes))
+    return failure();
+
+  // The real loop: (iteration, condition, carried values..., accumulators...).
+  SmallVector<Value> inits = {zero, condInit ? condInit : arith::ConstantOp::create(b, loc, b.getBoolAttr(true)).getResult()};
+  llvm::append_range(inits, states);
+  for (auto [kk, s] : llvm::enumerate(slices)) {
+    SmallVector<OpFoldResult> sizes = (*sliceSizes)[kk];
+    sizes.insert(sizes.begin(), tripCount);
+    inits.push_back(emptyTensor(b, loc, sizes, elementTypeOf(s)));
+  }
+  SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
+  SmallVector<Location> locs(types.size(), loc);
+  auto loop = scf::WhileOp::create(b, loc, types, inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *before = b.createBlock(&loop.getBefore(), {}, types, locs);
+    Value go = before->getArgument(1);
+    if (tripCount) {
+      Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, before->getArgument(0), tripCount);
+      go = condInit ? arith::AndIOp::create(b, loc, go, inRange).getResult() : inRange;
+    }
+    scf::ConditionOp::create(b, loc, go, before->getArguments());
+  }
+  Block *after = b.createBlock(&loop.getAfter(), {}, types, locs);
+  b.setInsertionPointAfter(loop);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(after);
+    Value iv = after->getArgument(0);
+    SmallVector<Value> replacements = {iv};
+    llvm::append_range(replacements, after->getArguments().slice(2, n));
+    spliceBody(sb, *after, replacements);
+    // The yielded values again: those that were the scratch loop's arguments
+    // now are the real loop's.
+    condOut = yield.getOperand(0);
+    newStates.assign(yield.getOperands().begin() + 1, yield.getOperands().begin() + 1 + n);
+    slices.assign(yield.getOperands().begin() + 1 + n, yield.getOperands().end());
+    b.setInsertionPoint(yield);
+    SmallVector<Value> yielded = {arith::AddIOp::create(b, loc, iv, one)};
+    if (condInit) {
+      FailureOr<Value> c = conditionScalar(node, condOut, "the body's condition output");
+      if (failed(c))
+        return failure();
+      yielded.push_back(*c);
+    } else {
+      yielded.push_back(after->getArgument(1));
+    }
+    for (auto [i, s] : llvm::enumerate(newStates))
+      yielded.push_back(castTo(b, loc, s, states[i].getType()));
+    for (auto [kk, s] : llvm::enumerate(slices))
+      yielded.push_back(insertAt(b, loc, s, after->getArgument(2 + n + kk), 0, iv));
+    scf::YieldOp::create(b, loc, yielded);
+  }
+  yield.erase();
+  scratch.erase();
+  for (int64_t i = 0; i < n; ++i)
+    results.push_back(loop.getResult(2 + i));
+  // Scan outputs: the iterations that ran.
+  Value count = loop.getResult(0);
+  for (int64_t kk = 0; kk < k; ++kk) {
+    Value acc = loop.getResult(2 + n + kk);
+    SmallVector<OpFoldResult> offsets(rankOf(acc), b.getIndexAttr(0)), sizes = mixedSizes(b, loc, acc),
+        strides(rankOf(acc), b.getIndexAttr(1));
+    sizes[0] = count;
+    results.push_back(tensor::ExtractSliceOp::create(b, loc, acc, offsets, sizes, strides));
+  }
+  return success();
+}
+
 } // namespace
 
 void hybrid::onnx_conv::populateControlFlowConverters(ConverterTable &t) {
   t.add("", "Scan", 9, convertScan);
   t.add("", "If", 1, convertIf);
+  t.add("", "Loop", 1, convertLoop);
 }

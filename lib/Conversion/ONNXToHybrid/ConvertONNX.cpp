@@ -466,3 +466,7 @@ struct ConvertONNXPass : public hybrid::impl::ConvertONNXBase<ConvertONNXPass> {
   }
 };
 } // namespace
+
+bool hybrid::hasOnnxConverter(llvm::StringRef domain, llvm::StringRef opType, int64_t version) {
+  return onnx_conv::getConverterTable().lookup(domain, opType, version) != nullptr;
+}

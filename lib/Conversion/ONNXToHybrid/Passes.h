@@ -16,6 +16,11 @@ namespace hybrid {
 /// Converts every onnx.node in `module`; on failure the diagnostics name the nodes.
 mlir::LogicalResult convertOnnxToHybrid(mlir::ModuleOp module);
 
+/// True when the conversion has a converter for `opType` of `domain` ("" for
+/// ai.onnx) at opset `version`. The importer expands ONNX function ops for which
+/// this is false into their schema's function body.
+bool hasOnnxConverter(llvm::StringRef domain, llvm::StringRef opType, int64_t version);
+
 } // namespace hybrid
 
 #endif // HYBRID_LIB_CONVERSION_ONNXTOHYBRID_PASSES_H

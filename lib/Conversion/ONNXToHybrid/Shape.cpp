@@ -480,11 +480,15 @@ Value emptyIfZeroSized(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
 }
 
 /// ONNX Slice clamping of one (start, end, step) against a dim of size `dim`,
-/// computed at compile time when `dim` is static. Returns (start, count).
+/// computed at compile time when the dim, start and end are constants, else in
+/// index arithmetic (a start or end read at run time, say a Loop's iteration
+/// number). Returns (start, count).
 std::pair<OpFoldResult, OpFoldResult> sliceRange(OpBuilder &b, Location loc, OpFoldResult dim,
-                                                 int64_t start, int64_t end, int64_t step) {
-  if (auto d = getConstantIntValue(dim)) {
-    int64_t n = *d;
+                                                 OpFoldResult startF, OpFoldResult endF,
+                                                 int64_t step) {
+  auto d = getConstantIntValue(dim), cs = getConstantIntValue(startF), ce = getConstantIntValue(endF);
+  if (d && cs && ce) {
+    int64_t n = *d, start = *cs, end = *ce;
     auto clampIdx = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
         v += n;
@@ -503,18 +507,26 @@ std::pair<OpFoldResult, OpFoldResult> sliceRange(OpBuilder &b, Location loc, OpF
     // An empty slice starts at 0 (extract_slice rejects a static offset past the end).
     return {b.getIndexAttr(count == 0 ? 0 : s), b.getIndexAttr(count)};
   }
-  // Dynamic dim: the same arithmetic in index ops.
+  // The same arithmetic in index ops.
   Value n = indexValue(b, loc, dim);
-  auto norm = [&](int64_t v, int64_t lo, bool hiIsN) -> Value {
-    Value x = idx(b, loc, v);
-    if (v < 0)
-      x = arith::AddIOp::create(b, loc, x, n);
+  auto norm = [&](OpFoldResult v, int64_t lo, bool hiIsN) -> Value {
+    Value x;
+    if (auto c = getConstantIntValue(v)) {
+      x = idx(b, loc, *c);
+      if (*c < 0)
+        x = arith::AddIOp::create(b, loc, x, n);
+    } else {
+      // Negative values count from the end.
+      x = indexValue(b, loc, v);
+      Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, idx(b, loc, 0));
+      x = arith::SelectOp::create(b, loc, neg, arith::AddIOp::create(b, loc, x, n), x);
+    }
     Value hi = hiIsN ? n : Value(arith::SubIOp::create(b, loc, n, idx(b, loc, 1)));
     x = arith::MaxSIOp::create(b, loc, x, idx(b, loc, lo));
     return arith::MinSIOp::create(b, loc, x, hi);
   };
-  Value s = step > 0 ? norm(start, 0, true) : norm(start, -1, false);
-  Value e = step > 0 ? norm(end, 0, true) : norm(end, -1, false);
+  Value s = step > 0 ? norm(startF, 0, true) : norm(startF, -1, false);
+  Value e = step > 0 ? norm(endF, 0, true) : norm(endF, -1, false);
   Value diff = step > 0 ? Value(arith::SubIOp::create(b, loc, e, s)) : Value(arith::SubIOp::create(b, loc, s, e));
   int64_t as = std::abs(step);
   Value count = arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, diff, idx(b, loc, as - 1)),
@@ -532,21 +544,43 @@ LogicalResult convertSlice(OnnxNode &node, SmallVectorImpl<Value> &results) {
   OpBuilder &b = node.builder();
   Location loc = node.loc();
   int64_t rank = rankOf(*x);
-  std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  std::optional<SmallVector<OpFoldResult>> starts, ends;
+  std::optional<SmallVector<int64_t>> axes, steps;
+  auto folded = [&](std::optional<SmallVector<int64_t>> v) -> std::optional<SmallVector<OpFoldResult>> {
+    if (!v)
+      return std::nullopt;
+    SmallVector<OpFoldResult> out;
+    for (int64_t x : *v)
+      out.push_back(b.getIndexAttr(x));
+    return out;
+  };
   if (node.version() < 10) {
-    starts = node.getInts("starts");
-    ends = node.getInts("ends");
+    starts = folded(node.getInts("starts"));
+    ends = folded(node.getInts("ends"));
     axes = node.getInts("axes");
   } else {
-    starts = node.constantInts(1);
-    ends = node.constantInts(2);
+    // Starts and ends may be read at run time; axes and steps decide the
+    // result's layout and must be constants.
+    for (auto [i, out] : {std::pair<unsigned, std::optional<SmallVector<OpFoldResult>> *>{1, &starts},
+                          {2, &ends}}) {
+      if (!node.hasInput(i))
+        continue;
+      if (auto c = node.constantInts(i)) {
+        *out = folded(c);
+        continue;
+      }
+      FailureOr<SmallVector<OpFoldResult>> v = shapeOperand(node, i, i == 1 ? "starts" : "ends");
+      if (failed(v))
+        return failure();
+      *out = *v;
+    }
     if (node.hasInput(3) && !(axes = node.constantInts(3)))
       return node.emitError() << "axes must be a constant";
     if (node.hasInput(4) && !(steps = node.constantInts(4)))
       return node.emitError() << "steps must be a constant";
   }
   if (!starts || !ends)
-    return node.emitError() << "starts and ends must be constants";
+    return node.emitError() << "needs starts and ends";
   if (starts->size() != ends->size() || (axes && axes->size() != starts->size()) ||
       (steps && steps->size() != starts->size()))
     return node.emitError() << "starts, ends, axes and steps differ in length";

@@ -8,7 +8,9 @@
 //     blobs copied straight from the protobuf bytes (or the external-data file), so
 //     weights never pass through text;
 //   - model-local FunctionProtos are inlined at their call sites, with their own
-//     opset imports and `ref_attr_name` attribute references resolved;
+//     opset imports and `ref_attr_name` attribute references resolved; so are the
+//     function bodies of ai.onnx ops' schemas, for the ops the caller asks for
+//     (OnnxImportOptions::expandSchemaFunction: those the conversion lacks);
 //   - GRAPH attributes (If, Loop, Scan bodies) become regions.
 // Every error names the file and the node (name, op type, index) or the tensor.
 //
@@ -62,6 +64,78 @@ std::string describeNode(const ::onnx::NodeProto &node, int index) {
 
 /// The opset versions visible in one scope: the model's, or a function's.
 using OpsetMap = llvm::StringMap<int64_t>;
+
+/// The function bodies of ai.onnx ops' schemas, from the onnx package the build
+/// used (gen_schema_functions.py), parsed once.
+class SchemaFunctions {
+public:
+  static const SchemaFunctions &get() {
+    static const SchemaFunctions table;
+    return table;
+  }
+
+  /// The body that defines `opType` at opset `version`: the one of the op's
+  /// newest schema at or below `version`, in its newest form at or below
+  /// `version`. Null when that schema has no (context-independent) body.
+  const ::onnx::FunctionProto *find(StringRef opType, int64_t version) const {
+    auto s = sinceVersions.find(opType);
+    if (s == sinceVersions.end())
+      return nullptr;
+    int64_t since = -1;
+    for (int64_t v : s->second)
+      if (v <= version)
+        since = std::max(since, v);
+    const ::onnx::FunctionProto *best = nullptr;
+    int64_t bestOpset = -1;
+    for (const Body &b : bodies.lookup(opType))
+      if (b.since == since && b.opset <= version && b.opset > bestOpset)
+        best = b.fn, bestOpset = b.opset;
+    return best;
+  }
+
+private:
+  struct Body {
+    int64_t since, opset;
+    const ::onnx::FunctionProto *fn;
+  };
+
+  SchemaFunctions() {
+    static const unsigned char blob[] = {
+#include "SchemaFunctions.inc"
+    };
+    if (!model.ParseFromArray(blob, sizeof(blob)))
+      return;
+    auto toInts = [](StringRef list) {
+      SmallVector<int64_t> out;
+      SmallVector<StringRef> parts;
+      list.split(parts, ',');
+      for (StringRef p : parts)
+        if (int64_t v; !p.getAsInteger(10, v))
+          out.push_back(v);
+      return out;
+    };
+    for (const auto &p : model.metadata_props())
+      if (StringRef(p.key()).starts_with("since:"))
+        sinceVersions[StringRef(p.key()).drop_front(6)] = toInts(p.value());
+    for (const auto &fn : model.functions()) {
+      Body b{-1, -1, &fn};
+      for (const auto &p : fn.metadata_props()) {
+        int64_t v = -1;
+        if (StringRef(p.value()).getAsInteger(10, v))
+          continue;
+        if (p.key() == "since_version")
+          b.since = v;
+        else if (p.key() == "function_opset")
+          b.opset = v;
+      }
+      bodies[fn.name()].push_back(b);
+    }
+  }
+
+  ::onnx::ModelProto model;
+  llvm::StringMap<SmallVector<int64_t>> sinceVersions;
+  llvm::StringMap<SmallVector<Body>> bodies;
+};
 
 std::string canonicalDomain(llvm::StringRef domain) {
   return domain == "ai.onnx" ? std::string() : domain.str();
@@ -529,7 +603,7 @@ LogicalResult Importer::inlineFunction(
     ArrayRef<Value> inputs, StringRef prefix,
     const llvm::StringMap<const ::onnx::AttributeProto *> *callerAttrs, Location loc) {
   if (++inlineDepth > kMaxInlineDepth)
-    return error(loc) << describeNode(node, index) << ": model-local function '"
+    return error(loc) << describeNode(node, index) << ": function '"
                       << fn.name() << "' nests deeper than " << kMaxInlineDepth
                       << " calls (recursive?)";
   llvm::scope_exit restoreDepth([&] { --inlineDepth; });
@@ -633,6 +707,12 @@ Importer::importNode(const ::onnx::NodeProto &node, int index, const OpsetMap &o
   if (opset == opsets.end())
     return error(loc) << where << " uses domain '" << (domain.empty() ? "ai.onnx" : domain)
                       << "', which the model does not import (no opset_import entry)";
+
+  // An ai.onnx function op the caller wants expanded: its schema's body instead.
+  if (domain.empty() && options.expandSchemaFunction &&
+      options.expandSchemaFunction(node.op_type(), opset->second))
+    if (const ::onnx::FunctionProto *fn = SchemaFunctions::get().find(node.op_type(), opset->second))
+      return inlineFunction(*fn, node, index, inputs, prefix, callerAttrs, loc);
 
   SmallVector<NamedAttribute> attrs;
   SmallVector<const ::onnx::GraphProto *> graphs;

@@ -16,6 +16,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 FLOAT = TensorProto.FLOAT
 INT64 = TensorProto.INT64
+BOOL = TensorProto.BOOL
 
 Shape = Sequence[Union[int, str, None]]
 
@@ -58,7 +59,8 @@ class Graph:
     outer scope, as exporters write them.
     """
 
-    def __init__(self, name: str, weights: Weights, parent: Optional["Graph"] = None):
+    def __init__(self, name: str, weights: Weights, parent: Optional["Graph"] = None,
+                 function: bool = False):
         self.name = name
         self.weights = weights
         self.parent = parent
@@ -72,6 +74,9 @@ class Graph:
         self._used: Dict[str, int] = parent.root._used if parent else {}
         self._consts: Dict[tuple, str] = {}
         self._init_names: Dict[str, np.ndarray] = {}
+        # A FunctionProto body sees no outer scope: its constants are Constant nodes.
+        self.function = function
+        self.functions: List[onnx.FunctionProto] = []
 
     # -- names ---------------------------------------------------------------
     @contextlib.contextmanager
@@ -117,6 +122,11 @@ class Graph:
     def const(self, value, dtype=None) -> str:
         """An unnamed constant (shared between uses with the same value)."""
         arr = np.asarray(value, dtype=dtype)
+        if self.function:
+            key = (arr.dtype.str, arr.shape, arr.tobytes())
+            if key not in self._consts:
+                self._consts[key] = self.op("Constant", value=numpy_helper.from_array(arr))
+            return self._consts[key]
         root = self.root
         key = (arr.dtype.str, arr.shape, arr.tobytes())
         if key not in root._consts:
@@ -144,6 +154,19 @@ class Graph:
     def subgraph(self, name: str) -> "Graph":
         return Graph(name, self.weights, parent=self)
 
+    def function_body(self, name: str) -> "Graph":
+        """A graph whose nodes become a model-local function (see add_function)."""
+        return Graph(name, self.weights, parent=self, function=True)
+
+    def add_function(self, body: "Graph", domain: str, opset: int) -> None:
+        """Makes `body` the model-local function `domain`.`body.name` (inputs and
+        outputs by name, as torch.onnx's dynamo exporter writes loop bodies)."""
+        fn = helper.make_function(domain, body.name, [i.name for i in body.inputs],
+                                  [o.name for o in body.outputs], body.nodes,
+                                  [helper.make_opsetid("", opset)])
+        self.root.functions.append(fn)
+        self.root.domains[domain] = 1
+
     def graph_proto(self) -> onnx.GraphProto:
         return helper.make_graph(self.nodes, self.name, self.inputs, self.outputs,
                                  self.initializers if self.parent is None else [])
@@ -151,7 +174,8 @@ class Graph:
     def model(self, opset: int, producer: str = "hybrid.zoo") -> onnx.ModelProto:
         opsets = [helper.make_opsetid("", opset)]
         opsets += [helper.make_opsetid(d, v) for d, v in sorted(self.domains.items())]
-        m = helper.make_model(self.graph_proto(), opset_imports=opsets, producer_name=producer)
+        m = helper.make_model(self.graph_proto(), opset_imports=opsets, producer_name=producer,
+                              functions=self.functions)
         m.ir_version = 10
         return m
 

@@ -27,10 +27,13 @@ import numpy as np
 from onnx import helper
 
 from .. import onnx_ops
-from .graph import FLOAT, Graph
+from .graph import BOOL, FLOAT, INT64, Graph
 
 FUSED, DECOMPOSED = "fused", "decomposed"
 PREFILL, DECODE = "prefill", "decode"
+
+FUSED_OPSET = 27       # LinearAttention and CausalConvWithState are opset 27
+DECOMPOSED_OPSET = 18  # what torch.onnx's TorchScript exporter writes
 
 # Symbolic dims of the graph inputs.
 BATCH, SEQ, PAST = "batch", "seq", "past_seq"
@@ -80,6 +83,7 @@ class Ctx:
         assert form in (FUSED, DECOMPOSED) and phase in (PREFILL, DECODE)
         self.g, self.cfg, self.form, self.phase = g, cfg, form, phase
         self.w = g.weights
+        self.opset = FUSED_OPSET if form == FUSED else DECOMPOSED_OPSET
 
     @property
     def fused(self):
@@ -220,6 +224,43 @@ def _scan(c: Ctx, name: str, states, scans, step, n_out: int):
                 scan_input_axes=[1] * len(scans), scan_output_axes=[1] * n_out)
 
 
+def _loop(c: Ctx, name: str, states, seqs, consts, step, out_ranks):
+    """The same recurrence as a Loop, as torch.onnx's dynamo exporter writes a
+    while_loop: trip count = the sequence length, the body one call of a
+    model-local function `step` (which sees no outer scope, so the per-step slices
+    and the loop-invariant `consts` are its inputs). Scan outputs come back
+    [L, B, ...] and are moved to axis 1 (`out_ranks`: each per-step output's rank)."""
+    n_out = len(out_ranks)
+    g = c.g
+    name = g.root._unique(name)
+    fn = g.function_body(f"{name}_step")
+    with fn.scope(name + "_step"):
+        f_states = [fn.input(f"state{i}", None) for i in range(len(states))]
+        f_xs = [fn.input(f"x{i}", None) for i in range(len(seqs))]
+        f_consts = [fn.input(f"c{i}", None) for i in range(len(consts))]
+        new_states, outs = step(fn, f_states, f_xs, f_consts)
+        for i, v in enumerate(new_states + outs):
+            fn.output(v, f"out{i}")
+    domain = "pkg.hybrid.zoo"
+    g.add_function(fn, domain, c.opset)
+    body = g.subgraph(f"{name}_body")
+    with body.scope(name + "_body"):
+        it = body.input(f"{name}_i", [], elem=INT64)
+        cond = body.input(f"{name}_cond", [], elem=BOOL)
+        s_in = [body.input(f"{name}_state{i}", None) for i in range(len(states))]
+        xs = [body.op("Gather", x, it, axis=1) for x in seqs]
+        res = body.op(fn.name, *s_in, *xs, *consts, outputs=len(states) + n_out, domain=domain)
+        res = res if isinstance(res, list) else [res]
+        body.output(body.op("Identity", cond), f"{name}_cond_out", elem=BOOL)
+        for i, v in enumerate(res):
+            body.output(v, f"{name}_out{i}")
+    trip = squeeze(g, g.shape_dim(seqs[0], 1), 0)
+    res = g.op("Loop", trip, None, *states, outputs=len(states) + n_out, body=body.graph_proto())
+    finals, ys = res[:len(states)], res[len(states):]
+    ys = [g.op("Transpose", y, perm=[1, 0] + list(range(2, r + 1))) for y, r in zip(ys, out_ranks)]
+    return finals + ys
+
+
 # -- Mamba-1 ----------------------------------------------------------------------
 
 def mamba1(c: Ctx, h: str, li: int) -> str:
@@ -303,9 +344,9 @@ def mamba2(c: Ctx, h: str, li: int) -> str:
             state = transpose(g, s, 0, 1, 3, 2)
             y = reshape(g, y, 0, 0, H, P)
         else:
-            def step(b, states, xs):
-                (hs,), (xt, dtt, Bt, Ct) = states, xs                    # [B,H,P], [B,H], [B,N]
-                dA = unsqueeze(b, b.op("Exp", b.op("Mul", dtt, A)), 2, 3)
+            def step(b, states, xs, consts=(A,)):
+                (hs,), (xt, dtt, Bt, Ct), (Av,) = states, xs, consts      # [B,H,P], [B,H], [B,N]
+                dA = unsqueeze(b, b.op("Exp", b.op("Mul", dtt, Av)), 2, 3)
                 dBx = b.op("Mul", unsqueeze(b, b.op("Mul", xt, unsqueeze(b, dtt, 2)), 3),
                            unsqueeze(b, Bt, 1, 2))
                 hn = b.op("Add", b.op("Mul", dA, hs), dBx)
@@ -317,7 +358,8 @@ def mamba2(c: Ctx, h: str, li: int) -> str:
                 y = unsqueeze(g, y, 1)
             else:
                 h0 = g.op("ConstantOfShape", g.op("Concat", g.shape_dim(h, 0), g.i64(H, P, N), axis=0))
-                state, y = _scan(c, "ssd", [h0], [x4, dt, Bm, Cm], step, 1)
+                # A Loop (not a Scan), as the dynamo exporter writes a while_loop.
+                state, y = _loop(c, "ssd", [h0], [x4, dt, Bm, Cm], [A], step, [3])
         Dp = g.param(f"{p}.D", c.w.uniform(f"{p}.D", (H, 1), 0.5, 1.5))
         y = reshape(g, g.op("Add", y, g.op("Mul", x4, Dp)), 0, 0, Di)
         # Mamba-2's gated norm multiplies by SiLU(z) before normalizing.

@@ -11,10 +11,7 @@ import onnx
 
 from . import layers as L
 from .graph import INT64, Graph, Weights
-from .layers import BATCH, FUSED, Config, Ctx
-
-FUSED_OPSET = 27       # LinearAttention and CausalConvWithState are opset 27
-DECOMPOSED_OPSET = 18  # what torch.onnx's TorchScript exporter writes
+from .layers import BATCH, DECOMPOSED_OPSET, FUSED, FUSED_OPSET, Config, Ctx
 
 MIXERS = {
     "mamba1": L.mamba1,
