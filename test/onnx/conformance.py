@@ -302,7 +302,7 @@ def _compare(got, want):
     return None
 
 
-_NEEDS_CONSTANT = re.compile(r"must be a constant|of static length")
+_NEEDS_CONSTANT = re.compile(r"must be a constant|of static length|needs (a )?constant")
 
 
 def _compile_model(model_path, wd, opt, extra):
@@ -348,7 +348,8 @@ def _check_set(so, nparams, ins, outs, wd, k):
 def run_test(testdir, opt):
     """Runs one node test. When conversion needs a shape-deciding input (reduce axes,
     Slice starts, Reshape's shape, ...) to be a constant, the test is run again with
-    its integer and scalar inputs bound to each data set's values (hybrid-opt --bind-input);
+    its integer and scalar inputs (and short 1-D inputs after the first, such as
+    Resize's scales) bound to each data set's values (hybrid-opt --bind-input);
     such a pass is counted as "bound"."""
     import onnx
     name = os.path.basename(testdir)
@@ -379,10 +380,16 @@ def run_test(testdir, opt):
 def _run_bound(name, model, model_path, sets, wd, opt, first_reason):
     import onnx
     ints = {onnx.TensorProto.INT64, onnx.TensorProto.INT32}
-    # Integer inputs, and scalars of any type (OneHot's depth is a float scalar).
+    # Integer inputs, scalars of any type (OneHot's depth is a float scalar), and
+    # short 1-D float inputs after the first (Resize's scales and roi).
+    def short_1d(i, vi):
+        t = vi.type.tensor_type
+        return (i > 0 and t.HasField("shape") and len(t.shape.dim) == 1
+                and np.asarray(sets[0][0][i]).size <= 16)
     bind = [i for i, vi in enumerate(model.graph.input)
             if vi.type.tensor_type.elem_type in ints
-            or (vi.type.tensor_type.HasField("shape") and not vi.type.tensor_type.shape.dim)]
+            or (vi.type.tensor_type.HasField("shape") and not vi.type.tensor_type.shape.dim)
+            or short_1d(i, vi)]
     if not bind:
         return Result(name, "unsupported", first_reason)
     from onnx import numpy_helper

@@ -134,6 +134,14 @@ def loop_cond_scan():
                  [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("ys", T.FLOAT, None)])
 
 
+def resize_both():
+    """Resize given both scales and sizes."""
+    return model([h.make_node("Resize", ["x", "", "sc", "sz"], ["y"], name="up")],
+                 [vi("x", T.FLOAT, [1, 1, 2, 2])], [vi("y", T.FLOAT, None)],
+                 [nh.from_array(np.array([1, 1, 2, 2], np.float32), "sc"),
+                  nh.from_array(np.array([1, 1, 4, 4], np.int64), "sz")], opsets=(("", 19),))
+
+
 def schema_function():
     """MeanVarianceNormalization: an ai.onnx function op without a converter of its
     own, read as its schema's function body."""
@@ -236,7 +244,7 @@ MAKERS = {
     "missing_domain": missing_domain,
     "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
     "scan_varying_output": scan_varying_output, "schema_function": schema_function,
-    "loop_cond_scan": loop_cond_scan, "conv_same_dynamic": conv_same_dynamic,
+    "loop_cond_scan": loop_cond_scan, "resize_both": resize_both, "conv_same_dynamic": conv_same_dynamic,
 }
 
 

@@ -252,6 +252,27 @@ def attention_cases():
     out.append(Case("attention/decode_with_past", m, lambda r: {
         "q": rnd(r, (B, H, 1, D)), "k": rnd(r, (B, KV, 1, D)), "v": rnd(r, (B, KV, 1, D)),
         "pk": rnd(r, (B, KV, P, D)), "pv": rnd(r, (B, KV, P, D))}))
+    # com.microsoft GroupQueryAttention as onnxruntime-genai writes it: packed QKV
+    # with the fused rotary (prefill), and separate q/k/v with a KV cache (decode).
+    DG = 16  # onnxruntime's rotary needs a head size that is a multiple of 16
+    i32 = lambda v, name: nh.from_array(np.array(v, np.int32), name)  # noqa: E731
+    rng = np.random.default_rng(7)
+    cos, sin = (nh.from_array(rng.uniform(-1, 1, (32, DG // 2)).astype(np.float32), n) for n in ("cos", "sin"))
+    m = model([h.make_node("GroupQueryAttention", ["qkv", "", "", "", "", "sk", "tot", "cos", "sin"],
+                           ["y", "pk", "pv"], domain="com.microsoft", num_heads=H, kv_num_heads=KV, do_rotary=1)],
+              [vi("qkv", T.FLOAT, [B, S, (H + 2 * KV) * DG])],
+              [vi("y", T.FLOAT, None), vi("pk", T.FLOAT, None), vi("pv", T.FLOAT, None)],
+              [i32([S - 1] * B, "sk"), i32(S, "tot"), cos, sin], extra_opsets=[("com.microsoft", 1)])
+    out.append(Case("attention/ms_gqa_packed_rotary_prefill", m, lambda r: {"qkv": rnd(r, (B, S, (H + 2 * KV) * DG))}))
+    m = model([h.make_node("GroupQueryAttention", ["q", "k", "v", "past_k", "past_v", "sk", "tot", "cos", "sin"],
+                           ["y", "pk", "pv"], domain="com.microsoft", num_heads=H, kv_num_heads=KV, do_rotary=1)],
+              [vi("q", T.FLOAT, [B, 1, H * DG]), vi("k", T.FLOAT, [B, 1, KV * DG]), vi("v", T.FLOAT, [B, 1, KV * DG]),
+               vi("past_k", T.FLOAT, [B, KV, P, DG]), vi("past_v", T.FLOAT, [B, KV, P, DG])],
+              [vi("y", T.FLOAT, None), vi("pk", T.FLOAT, None), vi("pv", T.FLOAT, None)],
+              [i32([P] * B, "sk"), i32(P + 1, "tot"), cos, sin], extra_opsets=[("com.microsoft", 1)])
+    out.append(Case("attention/ms_gqa_rotary_decode", m, lambda r: {
+        "q": rnd(r, (B, 1, H * DG)), "k": rnd(r, (B, 1, KV * DG)), "v": rnd(r, (B, 1, KV * DG)),
+        "past_k": rnd(r, (B, KV, P, DG)), "past_v": rnd(r, (B, KV, P, DG))}))
     # RotaryEmbedding with position ids.
     m = model([h.make_node("RotaryEmbedding", ["x", "cos", "sin", "pos"], ["y"])],
               [vi("x", T.FLOAT, [B, H, S, D]), vi("cos", T.FLOAT, [16, D // 2]), vi("sin", T.FLOAT, [16, D // 2]),
@@ -322,6 +343,20 @@ def conv_cases():
     m = model([h.make_node("Conv", ["x", "w"], ["y"], strides=[2, 3], dilations=[2, 1], pads=[1, 0, 2, 1])],
               [vi("x", T.FLOAT, [1, 3, "h", "w"]), vi("w", T.FLOAT, [4, 3, 3, 2])], [vi("y", T.FLOAT, None)])
     out.append(Case("conv/2d_dynamic_spatial", m, lambda r: {"x": rnd(r, (1, 3, 10, 9)), "w": rnd(r, (4, 3, 3, 2))}))
+    # Transposed convolutions (decoders, upsampling): strided with pads, output
+    # padding and groups over a dynamic batch and spatial size; dilated 1-D; SAME.
+    w_t = np.random.default_rng(2).uniform(-1, 1, (4, 3, 3, 2)).astype(np.float32)
+    m = model([h.make_node("ConvTranspose", ["x", "w", "b"], ["y"], group=2, strides=[2, 3],
+                           pads=[1, 0, 0, 1], output_padding=[1, 2])],
+              [vi("x", T.FLOAT, ["batch", 4, "h", "w"])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(w_t, "w"), nh.from_array(np.linspace(-1, 1, 6).astype(np.float32), "b")])
+    out.append(Case("conv/transpose_2d_group_stride_pads", m, lambda r: {"x": rnd(r, (2, 4, 5, 4))}))
+    m = model([h.make_node("ConvTranspose", ["x", "w"], ["y"], dilations=[2], strides=[2])],
+              [vi("x", T.FLOAT, [1, 3, 7]), vi("w", T.FLOAT, [3, 2, 3])], [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/transpose_1d_dilated", m, lambda r: {"x": rnd(r, (1, 3, 7)), "w": rnd(r, (3, 2, 3))}))
+    m = model([h.make_node("ConvTranspose", ["x", "w"], ["y"], auto_pad="SAME_LOWER", strides=[2, 2])],
+              [vi("x", T.FLOAT, [1, 2, 4, 3]), vi("w", T.FLOAT, [2, 3, 3, 3])], [vi("y", T.FLOAT, None)])
+    out.append(Case("conv/transpose_same_lower", m, lambda r: {"x": rnd(r, (1, 2, 4, 3)), "w": rnd(r, (2, 3, 3, 3))}))
     m = model([h.make_node("Conv", ["x", "w"], ["y"], auto_pad="SAME_UPPER", strides=[2, 2])],
               [vi("x", T.FLOAT, [1, 3, 7, 7]), vi("w", T.FLOAT, [5, 3, 3, 3])], [vi("y", T.FLOAT, None)])
     out.append(Case("conv/same_upper", m, lambda r: {"x": rnd(r, (1, 3, 7, 7)), "w": rnd(r, (5, 3, 3, 3))}))
@@ -427,6 +462,41 @@ def indexing_cases():
                   [i64("k", [3])])
         out.append(Case(f"indexing/topk_largest{largest}", m, lambda r: {
             "x": r.integers(-3, 4, (5, 8)).astype(np.float32)}))
+    return out
+
+
+def resize_cases():
+    """Resize in the modes image models use, with constant scales or sizes and with
+    sizes computed at run time (a U-Net skip connection's shape)."""
+    out = []
+    f = lambda name, v: nh.from_array(np.array(v, np.float32), name)  # noqa: E731
+    i64 = lambda v, name: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    configs = [
+        ("linear_half_pixel_up", dict(mode="linear"), [f("sc", [1, 1, 2.0, 1.5])], ["x", "", "sc"]),
+        ("nearest_asymmetric_floor", dict(mode="nearest", coordinate_transformation_mode="asymmetric",
+                                          nearest_mode="floor"), [i64([2, 3, 9, 4], "sz")], ["x", "", "", "sz"]),
+        ("cubic_align_corners_down", dict(mode="cubic", coordinate_transformation_mode="align_corners",
+                                          axes=[2, 3]),
+         [i64([3, 4], "sz")], ["x", "", "", "sz"]),
+        ("linear_antialias_down", dict(mode="linear", antialias=1, axes=[2, 3]),
+         [f("sc", [0.5, 0.6])], ["x", "", "sc"]),
+        ("cubic_pytorch_half_pixel_exclude", dict(mode="cubic", coordinate_transformation_mode="pytorch_half_pixel",
+                                                  exclude_outside=1, cubic_coeff_a=-0.5),
+         [f("sc", [1, 1, 1.7, 0.8])], ["x", "", "sc"]),
+    ]
+    for name, attrs, inits, ins in configs:
+        m = model([h.make_node("Resize", ins, ["y"], **attrs)], [vi("x", T.FLOAT, [2, 3, 6, 5])],
+                  [vi("y", T.FLOAT, None)], inits, opset=19)
+        out.append(Case(f"resize/{name}", m, lambda r: {"x": rnd(r, (2, 3, 6, 5))}))
+    # Upsample a feature map to its skip connection's size, known at run time.
+    m = model([h.make_node("Shape", ["x"], ["xs"], start=0, end=2), h.make_node("Shape", ["skip"], ["ss"], start=2),
+               h.make_node("Concat", ["xs", "ss"], ["sz"], axis=0),
+               h.make_node("Resize", ["x", "", "", "sz"], ["up"], mode="linear"),
+               h.make_node("Add", ["up", "skip"], ["y"])],
+              [vi("x", T.FLOAT, ["batch", 4, "h", "w"]), vi("skip", T.FLOAT, ["batch", 4, "H", "W"])],
+              [vi("y", T.FLOAT, None)], opset=19)
+    out.append(Case("resize/linear_to_skip_size", m, lambda r: {
+        "x": rnd(r, (2, 4, 3, 5)), "skip": rnd(r, (2, 4, 7, 9))}))
     return out
 
 
@@ -625,8 +695,14 @@ def selective_scan_cases():
     return out
 
 
+def onnxscript_cases():
+    import onnxscript_cases as osc  # test/onnx/onnxscript_cases.py (needs onnxscript)
+    return osc.cases(Case, rnd)
+
+
 def all_cases() -> List[Case]:
     return (unary_cases() + binary_cases() + matmul_cases() + reduction_cases() + shape_cases()
             + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
             + folding_cases() + indexing_cases() + control_flow_cases() + quantize_cases()
-            + extra_normalization_cases() + selective_scan_cases() + function_cases())
+            + extra_normalization_cases() + selective_scan_cases() + function_cases()
+            + resize_cases() + onnxscript_cases())

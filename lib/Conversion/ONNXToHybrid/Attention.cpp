@@ -379,9 +379,36 @@ LogicalResult convertGroupQueryAttention(OnnxNode &node, SmallVectorImpl<Value> 
   FailureOr<Value> q = node.rankedInput(0, "query");
   if (failed(q))
     return failure();
-  if (!node.hasInput(1) || !node.hasInput(2))
-    return node.emitError() << "packed QKV (no key/value inputs) is not supported";
-  FailureOr<Value> k = node.rankedInput(1, "key"), v = node.rankedInput(2, "value");
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  std::optional<int64_t> hq = node.getInt("num_heads"), hkv = node.getInt("kv_num_heads");
+  if (!hq || !hkv || *hq <= 0 || *hkv <= 0)
+    return node.emitError() << "num_heads and kv_num_heads are required (and positive)";
+  FailureOr<Value> k, v;
+  if (!node.hasInput(1) && !node.hasInput(2)) {
+    // Packed QKV (onnxruntime-genai's packed MatMul): query is [B, S, (Hq + 2 Hkv) D].
+    int64_t width = tensorType(*q).getDimSize(2);
+    if (rankOf(*q) != 3 || ShapedType::isDynamic(width) || width % (*hq + 2 * *hkv))
+      return node.emitError() << "packed QKV must be [B, S, (num_heads + 2 * kv_num_heads) * head_size] "
+                                 "with a static last dim, got "
+                              << q->getType();
+    int64_t d = width / (*hq + 2 * *hkv);
+    SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, *q);
+    auto part = [&](int64_t start, int64_t count) -> Value {
+      SmallVector<OpFoldResult> off = {b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(start)},
+                                sz = {sizes[0], sizes[1], b.getIndexAttr(count)},
+                                st(3, b.getIndexAttr(1));
+      return tensor::ExtractSliceOp::create(b, loc, *q, off, sz, st);
+    };
+    k = part(*hq * d, *hkv * d);
+    v = part((*hq + *hkv) * d, *hkv * d);
+    q = part(0, *hq * d);
+  } else if (!node.hasInput(1) || !node.hasInput(2)) {
+    return node.emitError() << "needs both key and value, or neither (packed QKV)";
+  } else {
+    k = node.rankedInput(1, "key");
+    v = node.rankedInput(2, "value");
+  }
   if (failed(k) || failed(v))
     return failure();
   for (StringRef a : {"smooth_softmax", "k_quant_type", "v_quant_type", "kv_cache_bit_width", "qk_output"})
@@ -390,11 +417,6 @@ LogicalResult convertGroupQueryAttention(OnnxNode &node, SmallVectorImpl<Value> 
       return node.emitError() << "attribute '" << a << "' is not supported";
   if (node.hasInput(10) || node.hasInput(11))
     return node.emitError() << "attention_bias and head_sink are not supported";
-  OpBuilder &b = node.builder();
-  Location loc = node.loc();
-  std::optional<int64_t> hq = node.getInt("num_heads"), hkv = node.getInt("kv_num_heads");
-  if (!hq || !hkv)
-    return node.emitError() << "num_heads and kv_num_heads are required";
   FailureOr<Value> qh = splitHeads(node, *q, *hq, "query"), kh = splitHeads(node, *k, *hkv, "key"),
                    vh = splitHeads(node, *v, *hkv, "value");
   if (failed(qh) || failed(kh) || failed(vh))

@@ -32,8 +32,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/Transforms.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace hybrid::onnx_conv;
@@ -81,10 +83,20 @@ Value sliceAt(OpBuilder &b, Location loc, Value t, int64_t axis, Value i) {
   return tensor::ExtractSliceOp::create(b, loc, type, t, offsets, sizes, strides);
 }
 
-/// Inserts `slice` (rank r - 1) into `dest` at position `i` of `axis`.
+/// Inserts `slice` (rank r - 1) into `dest` at position `i` of `axis`. A dynamic
+/// dim of `slice` is checked at run time against `dest`'s, which was sized before
+/// the loop.
 Value insertAt(OpBuilder &b, Location loc, Value slice, Value dest, int64_t axis, Value i) {
   SmallVector<OpFoldResult> offsets(rankOf(dest), b.getIndexAttr(0)),
       sizes = mixedSizes(b, loc, dest), strides(rankOf(dest), b.getIndexAttr(1));
+  for (int64_t j = 0; j < rankOf(slice); ++j) {
+    if (!tensorType(slice).isDynamicDim(j))
+      continue;
+    int64_t dj = j < axis ? j : j + 1;
+    Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tensor::DimOp::create(b, loc, slice, j),
+                                     indexValue(b, loc, sizes[dj]));
+    cf::AssertOp::create(b, loc, eq, "a scan output's size changed between iterations");
+  }
   offsets[axis] = i;
   sizes[axis] = b.getIndexAttr(1);
   return tensor::InsertSliceOp::create(b, loc, slice, dest, offsets, sizes, strides);
@@ -394,31 +406,64 @@ LogicalResult convertLoop(OnnxNode &node, SmallVectorImpl<Value> &results) {
 
   // Scratch loop: converts the body with the iteration number and the condition
   // standing for the loop's values (the trip count only bounds the scratch loop).
-  auto scratch = scf::ForOp::create(b, loc, zero, tripCount ? tripCount : one, one, states);
-  Block &sb = *scratch.getBody();
-  SmallVector<Value> args;
+  // A loop-carried value may change shape between iterations (an accumulator
+  // grown by Concat, as onnxscript writes a for loop): when the body gives one
+  // back with another type than it took, the body is converted again, from a
+  // pristine copy, with the carried value's type widened to cover both.
+  Region pristine;
   {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&sb);
-    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), scratch.getInductionVar());
-    args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI64Type()),
-                                                  ValueRange{i64}));
-    Value t = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
-    args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI1Type()),
-                                                  ValueRange{t}));
+    IRMapping mapping;
+    body->getParent()->cloneInto(&pristine, mapping);
   }
-  llvm::append_range(args, scratch.getRegionIterArgs());
-  spliceBody(*body, sb, args);
-  if (failed(node.convertSubgraph(sb)))
-    return failure();
-  yield = cast<hybrid::onnx::YieldOp>(sb.getTerminator());
-  Value condOut = yield.getOperand(0);
-  SmallVector<Value> newStates(yield.getOperands().slice(1, n)),
-      slices(yield.getOperands().drop_front(1 + n));
-  for (auto [i, s] : llvm::enumerate(newStates))
-    if (!tensor::CastOp::areCastCompatible(s.getType(), states[i].getType()))
-      return node.emitError() << "loop-carried value " << i << " enters the body as "
-                              << states[i].getType() << " and leaves it as " << s.getType();
+  Block *src = body;
+  std::unique_ptr<Region> copy; // the body for a retry, cloned from `pristine`
+  scf::ForOp scratch;
+  Value condOut;
+  SmallVector<Value> newStates, slices;
+  for (int attempt = 0;; ++attempt) {
+    scratch = scf::ForOp::create(b, loc, zero, tripCount ? tripCount : one, one, states);
+    Block &sb = *scratch.getBody();
+    SmallVector<Value> args;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&sb);
+      Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), scratch.getInductionVar());
+      args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI64Type()),
+                                                    ValueRange{i64}));
+      Value t = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+      args.push_back(tensor::FromElementsOp::create(b, loc, RankedTensorType::get({}, b.getI1Type()),
+                                                    ValueRange{t}));
+    }
+    llvm::append_range(args, scratch.getRegionIterArgs());
+    spliceBody(*src, sb, args);
+    if (failed(node.convertSubgraph(sb)))
+      return failure();
+    yield = cast<hybrid::onnx::YieldOp>(sb.getTerminator());
+    condOut = yield.getOperand(0);
+    newStates.assign(yield.getOperands().begin() + 1, yield.getOperands().begin() + 1 + n);
+    slices.assign(yield.getOperands().begin() + 1 + n, yield.getOperands().end());
+    bool widened = false;
+    for (auto [i, s] : llvm::enumerate(newStates)) {
+      Type joined = joinTypes(s.getType(), states[i].getType());
+      if (!joined)
+        return node.emitError() << "loop-carried value " << i << " enters the body as "
+                                << states[i].getType() << " and leaves it as " << s.getType();
+      if (joined != states[i].getType()) {
+        states[i] = castTo(b, loc, states[i], joined);
+        widened = true;
+      }
+    }
+    if (!widened)
+      break;
+    if (attempt == 2 || pristine.empty())
+      return node.emitError() << "the types of its loop-carried values do not settle";
+    scratch.erase();
+    copy = std::make_unique<Region>();
+    IRMapping mapping;
+    pristine.cloneInto(copy.get(), mapping);
+    src = &copy->front();
+  }
+  Block &sb = *scratch.getBody();
   FailureOr<SmallVector<SmallVector<OpFoldResult>>> sliceSizes =
       sliceSizesBeforeLoop(node, scratch, states, slices);
   if (failed(sliceSizes))

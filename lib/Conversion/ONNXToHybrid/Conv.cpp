@@ -1,4 +1,4 @@
-//===- Conv.cpp - Conv, MaxPool, AveragePool, LpPool, Global*Pool ---------===//
+//===- Conv.cpp - Conv, ConvTranspose, MaxPool, AveragePool, LpPool, ... --===//
 //
 // N-d convolution and pooling over [N, C, D1..Dk] as linalg.generic ops with
 // strided, dilated window indexing (`o * stride + k * dilation` on an input padded
@@ -299,6 +299,179 @@ LogicalResult convertQLinearConv(OnnxNode &node, SmallVectorImpl<Value> &results
                                           elementTypeOf(node.input(0)), node.isUnsignedInput(0)));
 }
 
+/// ConvTranspose: Y[n, g*Mg + m, o] = B[..] + sum over c < Cg and kernel k of
+/// X[n, g*Cg + c, i] * W[g*Cg + c, m, k] where o = i * stride + k * dilation -
+/// pad_begin. Written as a gather over the output: each output point reads the
+/// input at (o + pad_begin - k * dilation) / stride where that divides and is in
+/// range. Pads and output sizes follow ONNX's reference: explicit pads (default
+/// 0) give output = stride * (in - 1) + output_padding + span - pads, unless
+/// output_shape says; SAME_UPPER/SAME_LOWER without pads split the padding that
+/// makes the output output_shape (default in * stride).
+LogicalResult convertConvTranspose(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X"), wv = node.rankedInput(1, "W");
+  if (failed(x) || failed(wv))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type elt = elementTypeOf(*x);
+  if (!isFloatLike(elt) || elementTypeOf(*wv) != elt)
+    return node.emitError() << "needs floating-point X and W of one type, got " << x->getType()
+                            << " and " << wv->getType();
+  FailureOr<SmallVector<int64_t>> in = spatialSizes(node, *x, "X", /*allowDynamic=*/true);
+  if (failed(in))
+    return failure();
+  size_t k = in->size();
+  auto wt = tensorType(*wv);
+  if (wt.getRank() != static_cast<int64_t>(k) + 2 || !wt.hasStaticShape())
+    return node.emitError() << "W must be a static [C, M/group, K1..K" << k << "], got " << wv->getType();
+  int64_t c = tensorType(*x).getDimSize(1), groups = node.getInt("group", 1);
+  if (groups <= 0 || c % groups || wt.getDimSize(0) != c)
+    return node.emitError() << "group " << groups << " does not divide X's " << c
+                            << " channels, or W " << wv->getType() << " does not take them";
+  int64_t cg = c / groups, mg = wt.getDimSize(1), m = mg * groups;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  auto list = [&](StringRef name, int64_t dflt, size_t n) -> FailureOr<SmallVector<int64_t>> {
+    std::optional<SmallVector<int64_t>> v = node.getInts(name);
+    if (!v)
+      return SmallVector<int64_t>(n, dflt);
+    if (v->size() != n)
+      return node.emitError() << "'" << name << "' has " << v->size() << " entries, expected " << n,
+             failure();
+    return *v;
+  };
+  FailureOr<SmallVector<int64_t>> strides = list("strides", 1, k), dil = list("dilations", 1, k),
+                                  outPad = list("output_padding", 0, k);
+  if (failed(strides) || failed(dil) || failed(outPad))
+    return failure();
+  if (auto ks = node.getInts("kernel_shape"); ks && SmallVector<int64_t>(*ks) != kernel)
+    return node.emitError() << "kernel_shape disagrees with W " << wv->getType();
+  for (size_t i = 0; i < k; ++i)
+    if ((*strides)[i] <= 0 || (*dil)[i] <= 0)
+      return node.emitError() << "strides and dilations must be positive";
+  std::optional<SmallVector<int64_t>> outputShape = node.getInts("output_shape");
+  if (outputShape && outputShape->size() == k + 2)
+    outputShape = SmallVector<int64_t>(outputShape->begin() + 2, outputShape->end());
+  if (outputShape && outputShape->size() != k)
+    return node.emitError() << "output_shape has " << outputShape->size() << " entries, expected " << k;
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  std::optional<SmallVector<int64_t>> padsAttr = node.getInts("pads");
+  if (padsAttr && padsAttr->size() != 2 * k)
+    return node.emitError() << "'pads' has " << padsAttr->size() << " entries, expected " << 2 * k;
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!same && autoPad != "NOTSET" && autoPad != "VALID")
+    return node.emitError() << "unknown auto_pad '" << autoPad << "'";
+  SmallVector<int64_t> padBegin(k, 0);
+  SmallVector<OpFoldResult> outSizes;
+  SmallVector<OpFoldResult> xs = mixedSizes(b, loc, *x);
+  for (size_t i = 0; i < k; ++i) {
+    int64_t span = (*dil)[i] * (kernel[i] - 1) + 1, st = (*strides)[i];
+    if (same && !padsAttr) {
+      // total = stride * (in - 1) + output_padding + span - out.
+      if (ShapedType::isDynamic((*in)[i]) && outputShape)
+        return node.emitError() << "output_shape with auto_pad needs a static size for spatial dim " << i;
+      int64_t total = outputShape ? st * ((*in)[i] - 1) + (*outPad)[i] + span - (*outputShape)[i]
+                                  : (*outPad)[i] + span - st; // out = in * stride
+      padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      if (outputShape) {
+        outSizes.push_back(b.getIndexAttr((*outputShape)[i]));
+      } else if (!ShapedType::isDynamic((*in)[i])) {
+        outSizes.push_back(b.getIndexAttr((*in)[i] * st));
+      } else {
+        outSizes.push_back(mulSizes(b, loc, xs[2 + i], b.getIndexAttr(st)));
+      }
+      continue;
+    }
+    int64_t pb = padsAttr && autoPad != "VALID" ? (*padsAttr)[i] : 0;
+    int64_t pe = padsAttr && autoPad != "VALID" ? (*padsAttr)[k + i] : 0;
+    if (pb < 0 || pe < 0)
+      return node.emitError() << "pads must not be negative";
+    padBegin[i] = pb;
+    int64_t extra = (*outPad)[i] + span - pb - pe - st; // out = stride * in + extra
+    if (outputShape) {
+      outSizes.push_back(b.getIndexAttr((*outputShape)[i]));
+    } else if (!ShapedType::isDynamic((*in)[i])) {
+      int64_t o = st * (*in)[i] + extra;
+      if (o <= 0)
+        return node.emitError() << "the output of spatial dim " << i << " would be empty (" << o << ")";
+      outSizes.push_back(b.getIndexAttr(o));
+    } else {
+      outSizes.push_back(addSizes(b, loc, mulSizes(b, loc, xs[2 + i], b.getIndexAttr(st)), b.getIndexAttr(extra)));
+    }
+  }
+  Type ct = computeType(b, elt);
+  // W [C, Mg, K...] -> [G, Cg, Mg, K...]; loops n, g, mg, o... (parallel), cg, k... (reduction).
+  SmallVector<OpFoldResult> wg = {b.getIndexAttr(groups), b.getIndexAttr(cg), b.getIndexAttr(mg)};
+  for (int64_t s : kernel)
+    wg.push_back(b.getIndexAttr(s));
+  Value w5 = reshapeTo(b, loc, *wv, wg);
+  unsigned nd = 3 + k + 1 + k;
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> we = {d(1), d(3 + k), d(2)}, oe = {d(0), d(1), d(2)};
+  for (size_t i = 0; i < k; ++i) {
+    we.push_back(d(4 + k + i));
+    oe.push_back(d(3 + i));
+  }
+  SmallVector<OpFoldResult> os = {xs[0], b.getIndexAttr(groups), b.getIndexAttr(mg)};
+  os.append(outSizes.begin(), outSizes.end());
+  Value acc = filledTensor(b, loc, os, scalarConstant(b, loc, ct, 0));
+  SmallVector<utils::IteratorType> iters(3 + k, utils::IteratorType::parallel);
+  iters.append(1 + k, utils::IteratorType::reduction);
+  Value input = *x;
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{acc.getType()}, ValueRange{w5}, ValueRange{acc},
+                ArrayRef<AffineMap>{AffineMap::get(nd, 0, we, ctx), AffineMap::get(nd, 0, oe, ctx)}, iters,
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  auto ci = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v).getResult(); };
+                  Value valid = arith::ConstantOp::create(nb, l, nb.getBoolAttr(true));
+                  SmallVector<Value> at = {linalg::IndexOp::create(nb, l, 0)};
+                  // Channel g * Cg + cg.
+                  at.push_back(arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, linalg::IndexOp::create(nb, l, 1), ci(cg)),
+                                                     linalg::IndexOp::create(nb, l, 3 + k)));
+                  for (size_t i = 0; i < k; ++i) {
+                    Value o = linalg::IndexOp::create(nb, l, 3 + i), kk = linalg::IndexOp::create(nb, l, 4 + k + i);
+                    Value t = arith::SubIOp::create(nb, l, arith::AddIOp::create(nb, l, o, ci(padBegin[i])),
+                                                    arith::MulIOp::create(nb, l, kk, ci((*dil)[i])));
+                    Value q = arith::DivSIOp::create(nb, l, t, ci((*strides)[i]));
+                    Value r = arith::RemSIOp::create(nb, l, t, ci((*strides)[i]));
+                    Value n = indexValue(nb, l, xs[2 + i]);
+                    Value ok = arith::AndIOp::create(
+                        nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, t, ci(0)),
+                        arith::AndIOp::create(nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, r, ci(0)),
+                                              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, q, n)));
+                    valid = arith::AndIOp::create(nb, l, valid, ok);
+                    at.push_back(arith::SelectOp::create(nb, l, ok, q, ci(0)));
+                  }
+                  Value xv = convertScalar(nb, l, tensor::ExtractOp::create(nb, l, input, at), ct);
+                  Value prod = arith::MulFOp::create(nb, l, xv, convertScalar(nb, l, a[0], ct));
+                  prod = arith::SelectOp::create(nb, l, valid, prod, scalarConstant(nb, l, ct, 0));
+                  linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[1], prod)});
+                })
+                .getResult(0);
+  SmallVector<OpFoldResult> flat = {os[0], b.getIndexAttr(m)};
+  flat.append(os.begin() + 3, os.end());
+  y = reshapeTo(b, loc, y, flat);
+  if (node.hasInput(2)) {
+    FailureOr<Value> bias = node.rankedInput(2, "B");
+    if (failed(bias))
+      return failure();
+    if (rankOf(*bias) != 1)
+      return node.emitError() << "B must be 1-D [M], got " << bias->getType();
+    SmallVector<int64_t> trailing;
+    for (size_t i = 0; i < k; ++i)
+      trailing.push_back(1 + i);
+    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, *bias, ct), trailing);
+    FailureOr<Value> sum = elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+      return arith::AddFOp::create(nb, l, a[0], a[1]);
+    });
+    if (failed(sum))
+      return failure();
+    y = *sum;
+  }
+  results.push_back(castTensor(b, loc, y, elt));
+  return success();
+}
+
 enum class Pool { Max, Average, Lp };
 
 LogicalResult convertPool(OnnxNode &node, SmallVectorImpl<Value> &results, Pool kind) {
@@ -471,6 +644,7 @@ void hybrid::onnx_conv::populateConvConverters(ConverterTable &t) {
   t.add("", "ConvInteger", 10, convertConvInteger);
   t.add("", "QLinearConv", 10, convertQLinearConv);
   t.add("", "Conv", 1, convertConv);
+  t.add("", "ConvTranspose", 1, convertConvTranspose);
   t.add("", "MaxPool", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {
     if (n.getInt("storage_order", 0) != 0 && n.outputUsed(1))
       return n.emitError() << "storage_order is not supported";

@@ -272,6 +272,7 @@ const ConverterTable &hybrid::onnx_conv::getConverterTable() {
     populateControlFlowConverters(t);
     populateIndexingConverters(t);
     populateQuantizeConverters(t);
+    populateResizeConverters(t);
     return t;
   }();
   return table;

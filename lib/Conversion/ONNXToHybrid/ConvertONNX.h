@@ -164,6 +164,7 @@ void populateConvConverters(ConverterTable &table);
 void populateControlFlowConverters(ConverterTable &table);
 void populateIndexingConverters(ConverterTable &table);
 void populateQuantizeConverters(ConverterTable &table);
+void populateResizeConverters(ConverterTable &table);
 
 } // namespace hybrid::onnx_conv
 
