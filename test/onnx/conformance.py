@@ -483,8 +483,9 @@ def write_table(path, info, results):
     w("")
     w("- **passed**: the model as written compiles and gives the expected outputs.")
     w("- **bound**: the test feeds a shape-deciding value (reduce `axes`, Slice "
-      "`starts`, Reshape `shape`, Pad `pads`, OneHot `depth`, ...) as a graph input, which Hybrid needs "
-      "constant; it passes once its integer and scalar inputs are bound to the data set's values "
+      "`axes`, Reshape `shape`, Pad `pads`, OneHot `depth`, Resize `scales`, ...) as a graph input, "
+      "which Hybrid needs constant; it passes once its integer and scalar inputs (and short 1-D "
+      "inputs after the first) are bound to the data set's values "
       "with `hybrid-opt --bind-input name=value.pb` (real models hold these as "
       "initializers or compute them from shapes).")
     w("- **failed**: it compiled but crashed, hung, or gave a wrong value, or the "
