@@ -134,6 +134,17 @@ def loop_cond_scan():
                  [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("ys", T.FLOAT, None)])
 
 
+def loop_unbounded_scan():
+    """A while loop written as TorchScript does (M = INT64_MAX plus a condition)
+    with a scan output: M cannot size it."""
+    body = h.make_graph([h.make_node("Identity", ["c_in"], ["c_out"]), h.make_node("Identity", ["x"], ["y"])],
+                        "body", [vi("i", T.INT64, []), vi("c_in", T.BOOL, [])],
+                        [vi("c_out", T.BOOL, []), vi("y", T.FLOAT, None)])
+    return model([h.make_node("Loop", ["m", "c"], ["ys"], name="loop", body=body)],
+                 [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("ys", T.FLOAT, None)],
+                 [nh.from_array(np.array(np.iinfo(np.int64).max, np.int64), "m")])
+
+
 def resize_both():
     """Resize given both scales and sizes."""
     return model([h.make_node("Resize", ["x", "", "sc", "sz"], ["y"], name="up")],
@@ -244,7 +255,8 @@ MAKERS = {
     "missing_domain": missing_domain,
     "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
     "scan_varying_output": scan_varying_output, "schema_function": schema_function,
-    "loop_cond_scan": loop_cond_scan, "resize_both": resize_both, "conv_same_dynamic": conv_same_dynamic,
+    "loop_cond_scan": loop_cond_scan, "resize_both": resize_both,
+    "loop_unbounded_scan": loop_unbounded_scan, "conv_same_dynamic": conv_same_dynamic,
 }
 
 

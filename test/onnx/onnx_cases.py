@@ -500,6 +500,42 @@ def resize_cases():
     return out
 
 
+def context_function_cases():
+    """Function ops whose bodies depend on the input types, so they are converted
+    natively: the losses, GroupNormalization, CenterCropPad."""
+    out = []
+    w5 = nh.from_array(np.array([0.5, 1.0, 2.0, 0.7, 1.3], np.float32), "w")
+    for red in ["mean", "sum", "none"]:
+        m = model([h.make_node("NegativeLogLikelihoodLoss", ["x", "t", "w"], ["y"], reduction=red, ignore_index=4)],
+                  [vi("x", T.FLOAT, ["batch", 5, 2]), vi("t", T.INT64, ["batch", 2])], [vi("y", T.FLOAT, None)],
+                  [w5], opset=13)
+        out.append(Case(f"loss/nll_{red}_weight_ignore", m, lambda r: {
+            "x": rnd(r, (3, 5, 2), lo=-3, hi=0), "t": r.integers(0, 5, (3, 2)).astype(np.int64)}))
+    m = model([h.make_node("SoftmaxCrossEntropyLoss", ["x", "t"], ["y", "logp"])],
+              [vi("x", T.FLOAT, ["batch", 6]), vi("t", T.INT64, ["batch"])],
+              [vi("y", T.FLOAT, None), vi("logp", T.FLOAT, None)], opset=13)
+    out.append(Case("loss/sce_mean_log_prob", m, lambda r: {
+        "x": rnd(r, (4, 6), lo=-3, hi=3), "t": r.integers(0, 6, (4,)).astype(np.int64)}))
+    m = model([h.make_node("SoftmaxCrossEntropyLoss", ["x", "t", "w"], ["y"], reduction="sum", ignore_index=0)],
+              [vi("x", T.FLOAT, [2, 5, 3, 2]), vi("t", T.INT64, [2, 3, 2])], [vi("y", T.FLOAT, None)],
+              [w5], opset=13)
+    out.append(Case("loss/sce_4d_sum_weight_ignore", m, lambda r: {
+        "x": rnd(r, (2, 5, 3, 2), lo=-3, hi=3), "t": r.integers(0, 5, (2, 3, 2)).astype(np.int64)}))
+    m = model([h.make_node("GroupNormalization", ["x", "s", "b"], ["y"], num_groups=3, epsilon=1e-4)],
+              [vi("x", T.FLOAT, ["batch", 6, 4, 3])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.linspace(0.5, 1.5, 6).astype(np.float32), "s"),
+               nh.from_array(np.linspace(-0.3, 0.3, 6).astype(np.float32), "b")], opset=21)
+    out.append(Case("norm/GroupNormalization", m, lambda r: {"x": rnd(r, (2, 6, 4, 3), lo=-2, hi=3)}))
+    m = model([h.make_node("CenterCropPad", ["x", "sh"], ["y"], axes=[0, 1])],
+              [vi("x", T.FLOAT, [5, 7, 3])], [vi("y", T.FLOAT, None)], [i64_init([4, 10], "sh")], opset=18)
+    out.append(Case("shape/center_crop_pad", m, lambda r: {"x": rnd(r, (5, 7, 3))}))
+    return out
+
+
+def i64_init(v, name):
+    return nh.from_array(np.array(v, np.int64), name)
+
+
 def function_cases():
     """ai.onnx function ops without converters, read as their schemas' bodies."""
     out = []
@@ -705,4 +741,4 @@ def all_cases() -> List[Case]:
             + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
             + folding_cases() + indexing_cases() + control_flow_cases() + quantize_cases()
             + extra_normalization_cases() + selective_scan_cases() + function_cases()
-            + resize_cases() + onnxscript_cases())
+            + resize_cases() + context_function_cases() + onnxscript_cases())

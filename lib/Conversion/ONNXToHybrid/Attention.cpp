@@ -387,8 +387,8 @@ LogicalResult convertGroupQueryAttention(OnnxNode &node, SmallVectorImpl<Value> 
   FailureOr<Value> k, v;
   if (!node.hasInput(1) && !node.hasInput(2)) {
     // Packed QKV (onnxruntime-genai's packed MatMul): query is [B, S, (Hq + 2 Hkv) D].
-    int64_t width = tensorType(*q).getDimSize(2);
-    if (rankOf(*q) != 3 || ShapedType::isDynamic(width) || width % (*hq + 2 * *hkv))
+    int64_t width = rankOf(*q) == 3 ? tensorType(*q).getDimSize(2) : ShapedType::kDynamic;
+    if (ShapedType::isDynamic(width) || width % (*hq + 2 * *hkv))
       return node.emitError() << "packed QKV must be [B, S, (num_heads + 2 * kv_num_heads) * head_size] "
                                  "with a static last dim, got "
                               << q->getType();

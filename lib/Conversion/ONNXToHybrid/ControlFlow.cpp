@@ -36,6 +36,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
 using namespace hybrid::onnx_conv;
@@ -391,6 +392,10 @@ LogicalResult convertLoop(OnnxNode &node, SmallVectorImpl<Value> &results) {
   }
   if (!tripCount && !condInit)
     return node.emitError() << "has neither a trip count nor a condition (an infinite loop)";
+  if (k > 0 && node.hasInput(0))
+    if (auto m = node.constantInts(0); m && !m->empty() && ((*m)[0] < 0 || (*m)[0] > (int64_t{1} << 31)))
+      return node.emitError() << "has " << k << " scan outputs and a trip count M of " << (*m)[0]
+                              << ", which cannot size them (the loop runs until its condition)";
   if (!tripCount && k > 0)
     return node.emitError() << "has " << k
                             << " scan outputs but no trip count M to size them (a condition-only "
@@ -411,12 +416,14 @@ LogicalResult convertLoop(OnnxNode &node, SmallVectorImpl<Value> &results) {
   // back with another type than it took, the body is converted again, from a
   // pristine copy, with the carried value's type widened to cover both.
   Region pristine;
-  {
-    IRMapping mapping;
-    body->getParent()->cloneInto(&pristine, mapping);
-  }
-  Block *src = body;
+  node.cloneSubgraph(*body->getParent(), pristine);
   std::unique_ptr<Region> copy; // the body for a retry, cloned from `pristine`
+  llvm::scope_exit forgetCopies([&] {
+    node.forgetOps(pristine);
+    if (copy)
+      node.forgetOps(*copy);
+  });
+  Block *src = body;
   scf::ForOp scratch;
   Value condOut;
   SmallVector<Value> newStates, slices;
@@ -457,10 +464,12 @@ LogicalResult convertLoop(OnnxNode &node, SmallVectorImpl<Value> &results) {
       break;
     if (attempt == 2 || pristine.empty())
       return node.emitError() << "the types of its loop-carried values do not settle";
+    node.forgetOps(scratch.getRegion());
     scratch.erase();
+    if (copy)
+      node.forgetOps(*copy);
     copy = std::make_unique<Region>();
-    IRMapping mapping;
-    pristine.cloneInto(copy.get(), mapping);
+    node.cloneSubgraph(pristine, *copy);
     src = &copy->front();
   }
   Block &sb = *scratch.getBody();

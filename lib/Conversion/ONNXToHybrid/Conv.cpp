@@ -200,12 +200,14 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
       os.push_back(b.getIndexAttr(o));
       continue;
     }
-    // (padded - span) / stride + 1, at run time.
+    // floor((padded - span) / stride) + 1 at run time; 0 when the window does not
+    // fit (an input shorter than the kernel gives an empty output).
     int64_t span = win->dilations[i] * (win->kernel[i] - 1) + 1;
     Value room = arith::SubIOp::create(b, loc, indexValue(b, loc, xs[2 + i]),
                                        arith::ConstantIndexOp::create(b, loc, span));
-    Value q = arith::DivUIOp::create(b, loc, room, arith::ConstantIndexOp::create(b, loc, win->strides[i]));
-    os.push_back(arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1)).getResult());
+    Value q = arith::FloorDivSIOp::create(b, loc, room, arith::ConstantIndexOp::create(b, loc, win->strides[i]));
+    Value count = arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1));
+    os.push_back(arith::MaxSIOp::create(b, loc, count, arith::ConstantIndexOp::create(b, loc, 0)).getResult());
   }
   Value acc = filledTensor(b, loc, os, scalarConstant(b, loc, ct, 0));
   SmallVector<utils::IteratorType> iters(3 + k, utils::IteratorType::parallel);
@@ -371,7 +373,9 @@ LogicalResult convertConvTranspose(OnnxNode &node, SmallVectorImpl<Value> &resul
         return node.emitError() << "output_shape with auto_pad needs a static size for spatial dim " << i;
       int64_t total = outputShape ? st * ((*in)[i] - 1) + (*outPad)[i] + span - (*outputShape)[i]
                                   : (*outPad)[i] + span - st; // out = in * stride
-      padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      // Python's floor division, as ONNX's reference (total may be negative).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      padBegin[i] = autoPad == "SAME_UPPER" ? half : total - half;
       if (outputShape) {
         outSizes.push_back(b.getIndexAttr((*outputShape)[i]));
       } else if (!ShapedType::isDynamic((*in)[i])) {

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -273,6 +274,7 @@ const ConverterTable &hybrid::onnx_conv::getConverterTable() {
     populateIndexingConverters(t);
     populateQuantizeConverters(t);
     populateResizeConverters(t);
+    populateLossConverters(t);
     return t;
   }();
   return table;
@@ -366,10 +368,40 @@ static LogicalResult convertBlock(Block &block, DriverState &state) {
   std::function<LogicalResult(Block &)> convertSubgraph = [&](Block &body) {
     return convertBlock(body, state);
   };
+  OnnxNode::SubgraphHooks hooks;
+  hooks.clone = [&](Region &from, Region &to) {
+    IRMapping mapping;
+    from.cloneInto(&to, mapping);
+    auto carry = [&](Value v) {
+      if (state.unsignedValues.contains(v))
+        state.unsignedValues.insert(mapping.lookup(v));
+    };
+    from.walk([&](Block *blk) { llvm::for_each(blk->getArguments(), carry); });
+    from.walk([&](Operation *op) {
+      Operation *copy = mapping.lookup(op);
+      if (auto it = state.originalTypes.find(op); it != state.originalTypes.end()) {
+        SmallVector<Type> types = it->second;
+        state.originalTypes[copy] = std::move(types);
+      }
+      llvm::for_each(op->getResults(), carry);
+    });
+  };
+  hooks.forget = [&](Region &region) {
+    region.walk([&](Block *blk) {
+      for (Value a : blk->getArguments())
+        state.unsignedValues.erase(a);
+    });
+    region.walk([&](Operation *op) {
+      state.originalTypes.erase(op);
+      for (Value r : op->getResults())
+        state.unsignedValues.erase(r);
+    });
+  };
   for (onnx::NodeOp node : nodes) {
     ImplicitLocOpBuilder b(node.getLoc(), node);
     OnnxNode view(node, b, state.originalTypes[node], state.unsignedValues);
     view.setSubgraphConverter(convertSubgraph);
+    view.setSubgraphHooks(hooks);
     const ConvertFn *fn = table.lookup(node.getDomain(), node.getOpType(), node.getVersion());
     SmallVector<Value> results;
     if (!tryFoldIntegerNode(view, results) && (failed((*fn)(view, results)) || failed(view.ok())))
@@ -395,6 +427,8 @@ static LogicalResult convertBlock(Block &block, DriverState &state) {
         state.unsignedValues.insert(newResult);
       oldResult.replaceAllUsesWith(newResult);
     }
+    // The node's records go with it (a later op may get its address).
+    state.originalTypes.erase(node);
     node.erase();
   }
   return success();

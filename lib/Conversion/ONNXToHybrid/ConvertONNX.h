@@ -101,6 +101,19 @@ public:
   void setSubgraphConverter(std::function<LogicalResult(Block &)> fn) {
     subgraphConverter = std::move(fn);
   }
+  /// For converting a subgraph a second time (Loop, when a carried value changes
+  /// type): clones the unconverted region `from` into `to` with the driver's
+  /// records of its nodes (their original input types, which values are
+  /// unsigned) carried over to the clones; and drops the records of the ops and
+  /// block arguments in `region` before they are erased, so that nothing created
+  /// later at the same address inherits them.
+  void cloneSubgraph(Region &from, Region &to) { subgraphHooks.clone(from, to); }
+  void forgetOps(Region &region) { subgraphHooks.forget(region); }
+  struct SubgraphHooks {
+    std::function<void(Region &, Region &)> clone;
+    std::function<void(Region &)> forget;
+  };
+  void setSubgraphHooks(SubgraphHooks hooks) { subgraphHooks = std::move(hooks); }
 
   /// The integer values of a constant input (Reshape's shape, Slice's starts, ...),
   /// or nullopt when it is not a compile-time constant.
@@ -116,6 +129,7 @@ private:
   SmallVector<bool> unsignedOutputs;
   bool attrError = false;
   std::function<LogicalResult(Block &)> subgraphConverter;
+  SubgraphHooks subgraphHooks;
 };
 
 /// Appends a converter's single result, or passes its failure on.
@@ -165,6 +179,7 @@ void populateControlFlowConverters(ConverterTable &table);
 void populateIndexingConverters(ConverterTable &table);
 void populateQuantizeConverters(ConverterTable &table);
 void populateResizeConverters(ConverterTable &table);
+void populateLossConverters(ConverterTable &table);
 
 } // namespace hybrid::onnx_conv
 

@@ -285,6 +285,81 @@ LogicalResult convertInstanceNormalization(OnnxNode &node, SmallVectorImpl<Value
   return appendResult(results, y);
 }
 
+LogicalResult convertGroupNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // y = (x - mean_g) / sqrt(var_g + eps) * scale + bias, the statistics over each
+  // group of C / num_groups channels and the spatial dims. scale and bias are
+  // per channel [C] since opset 21, per group [num_groups] in opset 18.
+  // (Its function body is context-dependent, so it is converted here.)
+  FailureOr<Value> x = node.rankedInput(0, "X"), scale = node.rankedInput(1, "scale"),
+                   bias = node.rankedInput(2, "bias");
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  int64_t rank = rankOf(*x);
+  Type elt = elementTypeOf(*x);
+  if (rank < 2 || !isFloatLike(elt))
+    return node.emitError() << "X must be a float [N, C, ...] tensor, got " << x->getType();
+  std::optional<int64_t> groups = node.getInt("num_groups");
+  int64_t c = tensorType(*x).getDimSize(1);
+  if (!groups || *groups <= 0)
+    return node.emitError() << "num_groups is required and must be positive";
+  if (ShapedType::isDynamic(c) || c % *groups)
+    return node.emitError() << "num_groups " << *groups << " must divide a static channel count, got "
+                            << x->getType();
+  bool perChannel = node.version() >= 21;
+  int64_t want = perChannel ? c : *groups;
+  for (Value v : {*scale, *bias})
+    if (rankOf(v) != 1 || tensorType(v).getDimSize(0) != want)
+      return node.emitError() << "scale and bias must be [" << want << "], got " << v.getType();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Type ct = statsType(b, elt);
+  SmallVector<OpFoldResult> xs = mixedSizes(b, loc, *x);
+  SmallVector<OpFoldResult> gs = {xs[0], b.getIndexAttr(*groups), b.getIndexAttr(c / *groups)};
+  gs.append(xs.begin() + 2, xs.end());
+  Value xg = reshapeTo(b, loc, *x, gs); // [N, G, C/G, S...]
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank + 1; ++d)
+    axes.push_back(d);
+  FailureOr<Moments> m = moments(node, xg, axes, node.getFloat("epsilon", 1e-5f), ct);
+  if (failed(m))
+    return failure();
+  auto affine = [&](Value t, Value sc, Value bi) -> FailureOr<Value> {
+    // t * sc + bi, with sc and bi [K] along dim 1 of t.
+    SmallVector<int64_t> unit;
+    for (int64_t d = 1; d < rankOf(t) - 1; ++d)
+      unit.push_back(d);
+    Value s = insertUnitDims(b, loc, sc, unit), bb = insertUnitDims(b, loc, bi, unit);
+    return elementwise(node, {t, s, bb}, ct, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+      Value r = arith::MulFOp::create(nb, l, v[0], convertScalar(nb, l, v[1], ct));
+      return arith::AddFOp::create(nb, l, r, convertScalar(nb, l, v[2], ct));
+    });
+  };
+  FailureOr<Value> normed = elementwise(node, {m->centered, m->invStd}, ct,
+                                        [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+                                          return arith::MulFOp::create(nb, l, v[0], v[1]);
+                                        });
+  if (failed(normed))
+    return failure();
+  Value y = *normed;
+  if (!perChannel) {
+    FailureOr<Value> r = affine(y, *scale, *bias);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  SmallVector<OpFoldResult> outSizes(xs);
+  outSizes[1] = b.getIndexAttr(c);
+  y = reshapeTo(b, loc, y, outSizes);
+  if (perChannel) {
+    FailureOr<Value> r = affine(y, *scale, *bias);
+    if (failed(r))
+      return failure();
+    y = *r;
+  }
+  results.push_back(castTensor(b, loc, y, elt));
+  return success();
+}
+
 LogicalResult convertLpNormalization(OnnxNode &node, SmallVectorImpl<Value> &results) {
   // y = x / ||x||_p along `axis` (p = 1 or 2).
   FailureOr<Value> x = node.rankedInput(0, "input");
@@ -392,6 +467,7 @@ void hybrid::onnx_conv::populateNormalizationConverters(ConverterTable &t) {
   t.add("", "LayerNormalization", 17, convertLayerNormalization);
   t.add("", "BatchNormalization", 9, convertBatchNormalization);
   t.add("", "InstanceNormalization", 6, convertInstanceNormalization);
+  t.add("", "GroupNormalization", 18, convertGroupNormalization);
   t.add("", "LpNormalization", 1, convertLpNormalization);
   t.add("", "LRN", 1, convertLRN);
 }

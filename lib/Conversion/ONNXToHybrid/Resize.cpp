@@ -191,7 +191,8 @@ LogicalResult convertResizeOrUpsample(OnnxNode &node, SmallVectorImpl<Value> &re
       }
       for (int64_t d : axes) {
         plan[d].staticScale = s;
-        plan[d].outSize = b.getIndexAttr(static_cast<int64_t>(std::nearbyint(s * *getConstantIntValue(in[d]))));
+        // round(scale * in), halves up as ONNX's reference does.
+        plan[d].outSize = b.getIndexAttr(static_cast<int64_t>(std::floor(s * *getConstantIntValue(in[d]) + 0.5)));
       }
     } else {
       for (auto [i, d] : llvm::enumerate(axes)) {
@@ -312,13 +313,13 @@ LogicalResult convertResizeOrUpsample(OnnxNode &node, SmallVectorImpl<Value> &re
       SmallVector<std::pair<int64_t, Value>> w; // (offset from floor, weight)
       for (int64_t i = first; i < first + count; ++i)
         w.push_back({i, kernel(mul(sub(f64(nb, l, static_cast<double>(i)), frac), f64(nb, l, s)))});
-      bool normalize = antialias || (excludeOutside && mode == "cubic");
+      bool normalize = antialias || excludeOutside;
       Value total;
       SmallVector<Tap> axisTaps;
       for (auto [off, weight] : w) {
         Value raw = arith::AddIOp::create(nb, l, base, arith::ConstantIndexOp::create(nb, l, off));
         Value wt = weight;
-        if (excludeOutside && mode == "cubic") {
+        if (excludeOutside) {
           Value lo = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, raw, arith::ConstantIndexOp::create(nb, l, 0));
           Value hi = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, raw, n);
           wt = arith::SelectOp::create(nb, l, arith::OrIOp::create(nb, l, lo, hi), f64(nb, l, 0.0), wt);

@@ -953,6 +953,72 @@ LogicalResult convertConstantOfShape(OnnxNode &node, SmallVectorImpl<Value> &res
   return success();
 }
 
+LogicalResult convertCenterCropPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  // Each listed axis is cropped or zero-padded to its target size about the
+  // centre: crop from (in - target) / 2, pad before by (target - in) / 2 (floors,
+  // as ONNX's reference). Its function body is context-dependent, so it is
+  // converted here; shape must be a constant.
+  FailureOr<Value> x = node.rankedInput(0, "input_data");
+  if (failed(x))
+    return failure();
+  std::optional<SmallVector<int64_t>> shape = node.constantInts(1);
+  if (!shape)
+    return node.emitError() << "shape must be a constant";
+  int64_t rank = rankOf(*x);
+  SmallVector<int64_t> axes;
+  if (auto a = node.getInts("axes")) {
+    for (int64_t v : *a) {
+      FailureOr<int64_t> d = normalizeAxis(node, v, rank, "axes entry");
+      if (failed(d))
+        return failure();
+      axes.push_back(*d);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (axes.size() != shape->size())
+    return node.emitError() << "shape has " << shape->size() << " entries for " << axes.size() << " axes";
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  SmallVector<OpFoldResult> in = mixedSizes(b, loc, *x), out = in;
+  SmallVector<int64_t> shift(rank, 0); // input index = output index + shift
+  SmallVector<bool> padded(rank, false);
+  for (auto [i, d] : llvm::enumerate(axes)) {
+    std::optional<int64_t> n = getConstantIntValue(in[d]);
+    if (!n)
+      return node.emitError() << "axis " << d << " needs a static size";
+    int64_t target = (*shape)[i];
+    if (target < 0)
+      return node.emitError() << "shape entry " << target << " is negative";
+    out[d] = b.getIndexAttr(target);
+    shift[d] = target <= *n ? (*n - target) / 2 : -((target - *n) / 2);
+    padded[d] = target > *n;
+  }
+  Value input = *x;
+  Type elt = elementTypeOf(input);
+  node.forwardUnsigned();
+  results.push_back(generateTensor(b, loc, out, elt, [&](OpBuilder &nb, Location l, ValueRange iv) -> Value {
+    Value inside = arith::ConstantOp::create(nb, l, nb.getBoolAttr(true));
+    SmallVector<Value> at;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!padded[d]) {
+        at.push_back(shift[d] ? arith::AddIOp::create(nb, l, iv[d], idx(nb, l, shift[d])).getResult() : iv[d]);
+        continue;
+      }
+      Value j = arith::AddIOp::create(nb, l, iv[d], idx(nb, l, shift[d]));
+      Value ok = arith::AndIOp::create(
+          nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j, idx(nb, l, 0)),
+          arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, indexValue(nb, l, in[d])));
+      inside = arith::AndIOp::create(nb, l, inside, ok);
+      at.push_back(arith::SelectOp::create(nb, l, ok, j, idx(nb, l, 0)));
+    }
+    Value v = tensor::ExtractOp::create(nb, l, input, at);
+    return arith::SelectOp::create(nb, l, inside, v, scalarConstant(nb, l, elt, 0));
+  }));
+  return success();
+}
+
 LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
   FailureOr<Value> x = node.rankedInput(0, "data");
   if (failed(x))
@@ -1073,4 +1139,5 @@ void hybrid::onnx_conv::populateShapeConverters(ConverterTable &t) {
   t.add("", "Trilu", 14, convertTrilu);
   t.add("", "ConstantOfShape", 9, convertConstantOfShape);
   t.add("", "Pad", 2, convertPad);
+  t.add("", "CenterCropPad", 18, convertCenterCropPad);
 }
