@@ -164,6 +164,21 @@ FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxes(OnnxNode &node,
   return out;
 }
 
+FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxesInOrder(OnnxNode &node,
+                                                                        ArrayRef<int64_t> axes,
+                                                                        int64_t rank) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
+    if (failed(n))
+      return failure();
+    if (llvm::is_contained(out, *n))
+      return node.emitError() << "axis " << a << " is repeated", failure();
+    out.push_back(*n);
+  }
+  return out;
+}
+
 FailureOr<SmallVector<OpFoldResult>> hybrid::onnx_conv::broadcastSizes(OnnxNode &node,
                                                                        ValueRange inputs) {
   OpBuilder &b = node.builder();

@@ -79,6 +79,10 @@ Value elementCountAs(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
 /// input 1 from then on; nullopt when absent, failure when not a constant.
 FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OnnxNode &node, int64_t inputSince);
 /// Resolves negative axes against `rank`; sorted, and an error when one repeats.
+/// Each of `axes` made non-negative, in the given order (their order matters:
+/// Resize's scales and CenterCropPad's shape follow it); repeats are errors.
+FailureOr<SmallVector<int64_t>> normalizeAxesInOrder(OnnxNode &node, ArrayRef<int64_t> axes,
+                                                     int64_t rank);
 FailureOr<SmallVector<int64_t>> normalizeAxes(OnnxNode &node, ArrayRef<int64_t> axes,
                                               int64_t rank);
 

@@ -147,6 +147,21 @@ FailureOr<SmallVector<int64_t>> spatialSizes(OnnxNode &node, Value x, StringRef 
   return s;
 }
 
+/// y [N, M, D1..Dk] + bias [M] (broadcast over the spatial dims), in `ct`.
+FailureOr<Value> addChannelBias(OnnxNode &node, Value y, Value bias, size_t k, Type ct) {
+  if (rankOf(bias) != 1)
+    return node.emitError() << "B must be 1-D [M], got " << bias.getType(), failure();
+  OpBuilder &b = node.builder();
+  SmallVector<int64_t> trailing;
+  for (size_t i = 0; i < k; ++i)
+    trailing.push_back(1 + i);
+  Value b3 = insertUnitDims(b, node.loc(), castTensor(b, node.loc(), bias, ct), trailing);
+  return elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return isFloatLike(a[0].getType()) ? Value(arith::AddFOp::create(nb, l, a[0], a[1]))
+                                       : Value(arith::AddIOp::create(nb, l, a[0], a[1]));
+  });
+}
+
 /// The convolution of `xv` [N, C, D...] with `wv` [M, C/group, K...] (plus `bias`
 /// [M] when given), for float or integer (ConvInteger, as i32) element types.
 FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
@@ -229,16 +244,7 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   flat.append(os.begin() + 3, os.end());
   y = reshapeTo(b, loc, y, flat);
   if (biasV) {
-    if (rankOf(biasV) != 1)
-      return node.emitError() << "B must be 1-D [M], got " << biasV.getType(), failure();
-    SmallVector<int64_t> trailing;
-    for (size_t i = 0; i < k; ++i)
-      trailing.push_back(1 + i);
-    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, biasV, ct), trailing);
-    FailureOr<Value> sum = elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return isFloatLike(a[0].getType()) ? Value(arith::AddFOp::create(nb, l, a[0], a[1]))
-                                         : Value(arith::AddIOp::create(nb, l, a[0], a[1]));
-    });
+    FailureOr<Value> sum = addChannelBias(node, y, biasV, k, ct);
     if (failed(sum))
       return failure();
     y = *sum;
@@ -459,15 +465,7 @@ LogicalResult convertConvTranspose(OnnxNode &node, SmallVectorImpl<Value> &resul
     FailureOr<Value> bias = node.rankedInput(2, "B");
     if (failed(bias))
       return failure();
-    if (rankOf(*bias) != 1)
-      return node.emitError() << "B must be 1-D [M], got " << bias->getType();
-    SmallVector<int64_t> trailing;
-    for (size_t i = 0; i < k; ++i)
-      trailing.push_back(1 + i);
-    Value b3 = insertUnitDims(b, loc, castTensor(b, loc, *bias, ct), trailing);
-    FailureOr<Value> sum = elementwise(node, {y, b3}, ct, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return arith::AddFOp::create(nb, l, a[0], a[1]);
-    });
+    FailureOr<Value> sum = addChannelBias(node, y, *bias, k, ct);
     if (failed(sum))
       return failure();
     y = *sum;

@@ -99,14 +99,10 @@ LogicalResult convertResizeOrUpsample(OnnxNode &node, SmallVectorImpl<Value> &re
   SmallVector<int64_t> axes;
   if (auto a = node.getInts("axes")) {
     // In the given order: scales, sizes and roi follow it.
-    for (int64_t v : *a) {
-      FailureOr<int64_t> d = normalizeAxis(node, v, rank, "axes entry");
-      if (failed(d))
-        return failure();
-      if (llvm::is_contained(axes, *d))
-        return node.emitError() << "axis " << v << " is repeated";
-      axes.push_back(*d);
-    }
+    FailureOr<SmallVector<int64_t>> n = normalizeAxesInOrder(node, *a, rank);
+    if (failed(n))
+      return failure();
+    axes = *n;
   } else {
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);

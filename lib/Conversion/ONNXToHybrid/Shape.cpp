@@ -967,12 +967,10 @@ LogicalResult convertCenterCropPad(OnnxNode &node, SmallVectorImpl<Value> &resul
   int64_t rank = rankOf(*x);
   SmallVector<int64_t> axes;
   if (auto a = node.getInts("axes")) {
-    for (int64_t v : *a) {
-      FailureOr<int64_t> d = normalizeAxis(node, v, rank, "axes entry");
-      if (failed(d))
-        return failure();
-      axes.push_back(*d);
-    }
+    FailureOr<SmallVector<int64_t>> n = normalizeAxesInOrder(node, *a, rank);
+    if (failed(n))
+      return failure();
+    axes = *n;
   } else {
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
