@@ -134,6 +134,19 @@ def loop_cond_scan():
                  [vi("c", T.BOOL, []), vi("x", T.FLOAT, [3])], [vi("ys", T.FLOAT, None)])
 
 
+def chunk_dynamic_batch():
+    """torch.chunk(x, 2, dim=1) as the TorchScript exporter writes it: the chunk size
+    from Shape -> Gather -> Add -> Div over a tensor whose batch is dynamic."""
+    c = lambda name, v: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    nodes = [h.make_node("Shape", ["x"], ["s"]), h.make_node("Gather", ["s", "one"], ["n"], axis=0),
+             h.make_node("Add", ["n", "one"], ["n1"]), h.make_node("Div", ["n1", "two"], ["k"]),
+             h.make_node("Mul", ["k", "two"], ["k2"]),
+             h.make_node("Slice", ["x", "zero", "k", "one"], ["a"], name="first"),
+             h.make_node("Slice", ["x", "k", "k2", "one"], ["b"], name="second")]
+    return model(nodes, [vi("x", T.FLOAT, ["batch", 8, 6])], [vi("a", T.FLOAT, None), vi("b", T.FLOAT, None)],
+                 [c("one", [1]), c("two", [2]), c("zero", [0])])
+
+
 def loop_unbounded_scan():
     """A while loop written as TorchScript does (M = INT64_MAX plus a condition)
     with a scan output: M cannot size it."""
@@ -256,7 +269,7 @@ MAKERS = {
     "scan_state_shape": scan_state_shape, "if_mismatch": if_mismatch, "runtime_k": runtime_k,
     "scan_varying_output": scan_varying_output, "schema_function": schema_function,
     "loop_cond_scan": loop_cond_scan, "resize_both": resize_both,
-    "loop_unbounded_scan": loop_unbounded_scan, "conv_same_dynamic": conv_same_dynamic,
+    "loop_unbounded_scan": loop_unbounded_scan, "chunk_dynamic_batch": chunk_dynamic_batch, "conv_same_dynamic": conv_same_dynamic,
 }
 
 

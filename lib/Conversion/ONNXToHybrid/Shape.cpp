@@ -698,6 +698,41 @@ LogicalResult convertGather(OnnxNode &node, SmallVectorImpl<Value> &results) {
   FailureOr<int64_t> axis = normalizeAxis(node, node.getInt("axis", 0), r);
   if (failed(axis))
     return failure();
+  // Picking entries of a shape (Shape -> Gather, as exporters compute sizes):
+  // entries known during conversion give constants (static dims), so the
+  // arithmetic that follows folds, even when other dims are dynamic.
+  if (r == 1 && q <= 1 && isa<IntegerType>(elementTypeOf(*data)) && tensorType(*data).hasStaticShape()) {
+    if (auto picks = node.constantInts(1)) {
+      int64_t n = tensorType(*data).getDimSize(0);
+      SmallVector<OpFoldResult> elems;
+      for (int64_t i : *picks) {
+        if (i < -n || i >= n)
+          return node.emitError() << "index " << i << " is out of range for " << data->getType();
+        if (OpFoldResult e = shapeElement(*data, i < 0 ? i + n : i))
+          elems.push_back(e);
+      }
+      if (elems.size() == picks->size()) {
+        Type it = elementTypeOf(*data);
+        auto type = RankedTensorType::get(tensorType(*indices).getShape(), it);
+        SmallVector<int64_t> consts;
+        for (OpFoldResult e : elems)
+          if (auto c = getConstantIntValue(e))
+            consts.push_back(*c);
+        if (consts.size() == elems.size()) {
+          SmallVector<APInt> vals;
+          for (int64_t c : consts)
+            vals.push_back(APInt(it.getIntOrFloatBitWidth(), c, /*isSigned=*/true));
+          results.push_back(arith::ConstantOp::create(b, loc, DenseIntElementsAttr::get(type, vals)));
+          return success();
+        }
+        SmallVector<Value> vals;
+        for (OpFoldResult e : elems)
+          vals.push_back(arith::IndexCastOp::create(b, loc, it, indexValue(b, loc, e)));
+        results.push_back(tensor::FromElementsOp::create(b, loc, type, vals));
+        return success();
+      }
+    }
+  }
   SmallVector<OpFoldResult> ds = mixedSizes(b, loc, *data), is = mixedSizes(b, loc, *indices);
   SmallVector<OpFoldResult> out(ds.begin(), ds.begin() + *axis);
   out.append(is.begin(), is.end());
