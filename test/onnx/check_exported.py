@@ -15,7 +15,6 @@ import glob
 import os
 import sys
 import tempfile
-import traceback
 
 import numpy as np
 import onnx
@@ -23,7 +22,7 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from check_models import NP_TO_ETYPE, run_compiled  # noqa: E402
+from check_models import NP_TO_ETYPE, run_checks, run_compiled  # noqa: E402
 from check_zoo import assert_close, ort_run  # noqa: E402
 
 
@@ -54,30 +53,19 @@ def main():
     for p in args.paths:
         files += sorted(glob.glob(os.path.join(p, "*.onnx"))) if os.path.isdir(p) else [p]
     rng = np.random.default_rng(99)
-    passed = failed = 0
-    for path in files:
-        name = os.path.basename(path)
-        try:
-            model = onnx.load(path)
-            feeds = make_inputs(model, rng, args.vocab, dims)
-            want = ort_run(model, feeds)
-            meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
-            with tempfile.TemporaryDirectory() as wd:
-                got = run_compiled(os.path.abspath(path), [feeds[i.name] for i in model.graph.input], meta,
-                                   opt, wd, [])
-            assert_close(got, want, [o.name for o in model.graph.output], "")
-            passed += 1
-            print(f"PASS {name}: {len(model.graph.node)} nodes, outputs "
-                  + ", ".join(f"{o.name}{list(np.asarray(w).shape)}" for o, w in zip(model.graph.output, want)))
-        except Exception as e:  # noqa: BLE001 - report and go on
-            failed += 1
-            msg = str(e).strip().splitlines()
-            print(f"FAIL {name}: " + ("\n    ".join(msg[:10]) if msg else repr(e)))
-            if args.v:
-                traceback.print_exc()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
 
+    def check(path):
+        model = onnx.load(path)
+        feeds = make_inputs(model, rng, args.vocab, dims)
+        want = ort_run(model, feeds)
+        meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
+        with tempfile.TemporaryDirectory() as wd:
+            got = run_compiled(os.path.abspath(path), [feeds[i.name] for i in model.graph.input], meta, opt, wd, [])
+        assert_close(got, want, [o.name for o in model.graph.output], "")
+        return f"{len(model.graph.node)} nodes, outputs " + ", ".join(
+            f"{o.name}{list(np.asarray(w).shape)}" for o, w in zip(model.graph.output, want))
+
+    return run_checks(((os.path.basename(p), lambda p=p: check(p)) for p in files), args.v)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -71,6 +71,27 @@ def _compile(model_path, workdir, opt, extra_flags):
     return harness.compile_module(text, workdir, opt_cmd=[])
 
 
+def run_checks(checks, verbose=False):
+    """Runs each (name, check) pair: `check()` raises on a mismatch and may return
+    a detail to print. Prints PASS (with -v or a detail) or FAIL lines and the
+    `N passed, M failed` summary; returns the exit status."""
+    passed = failed = 0
+    for name, check in checks:
+        try:
+            detail = check()
+            passed += 1
+            if verbose or detail:
+                print(f"PASS {name}" + (f": {detail}" if detail else ""))
+        except Exception as e:  # noqa: BLE001 - report and continue
+            failed += 1
+            msg = str(e).strip().splitlines()
+            print(f"FAIL {name}: " + ("\n    ".join(msg[:12]) if msg else repr(e)))
+            if verbose:
+                traceback.print_exc()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def reference_outputs(model, feeds, use_ort):
     if use_ort:
         import onnxruntime as ort
@@ -88,48 +109,35 @@ def main():
     args = ap.parse_args()
     args.hybrid_opt = os.path.abspath(args.hybrid_opt)
     rng = np.random.default_rng(1234)
-    passed = failed = 0
-    for case in onnx_cases.all_cases():
-        if args.only and args.only not in case.name:
-            continue
-        try:
-            with tempfile.TemporaryDirectory() as wd:
-                path = os.path.join(wd, "model.onnx")
-                import onnx
-                onnx.save(case.model, path)
-                feeds = case.make_inputs(rng)
-                want = (case.reference(feeds) if case.reference
-                        else reference_outputs(case.model, feeds, case.use_ort))
-                names = [i.name for i in case.model.graph.input]
-                ins = [feeds[n] for n in names]
-                meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
-                got = run_compiled(path, ins, meta, args.hybrid_opt, wd, case.flags)
-                for i, (g, w) in enumerate(zip(got, want)):
-                    w = np.asarray(w)
-                    if g.dtype != w.dtype and g.dtype.itemsize == w.dtype.itemsize:
-                        g = g.view(w.dtype)
-                    if g.shape != w.shape:
-                        raise AssertionError(f"output {i}: shape {g.shape}, expected {w.shape}")
-                    if w.dtype.kind == "f":
-                        tol = case.tol
-                        if not np.allclose(g.astype(np.float64), w.astype(np.float64),
-                                           rtol=tol, atol=tol, equal_nan=True):
-                            err = np.nanmax(np.abs(g.astype(np.float64) - w.astype(np.float64)))
-                            raise AssertionError(f"output {i}: max abs error {err:.3g} > {tol}")
-                    elif not np.array_equal(g, w):
-                        raise AssertionError(f"output {i}: values differ")
-            passed += 1
-            if args.v:
-                print(f"PASS {case.name}")
-        except Exception as e:  # noqa: BLE001 - report and continue
-            failed += 1
-            msg = str(e).strip().splitlines()
-            print(f"FAIL {case.name}: " + ("\n    ".join(msg[:12]) if msg else repr(e)))
-            if args.v:
-                traceback.print_exc()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
 
+    def check(case):
+        import onnx
+        with tempfile.TemporaryDirectory() as wd:
+            path = os.path.join(wd, "model.onnx")
+            onnx.save(case.model, path)
+            feeds = case.make_inputs(rng)
+            want = (case.reference(feeds) if case.reference
+                    else reference_outputs(case.model, feeds, case.use_ort))
+            ins = [feeds[i.name] for i in case.model.graph.input]
+            meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
+            got = run_compiled(path, ins, meta, args.hybrid_opt, wd, case.flags)
+        for i, (g, w) in enumerate(zip(got, want)):
+            w = np.asarray(w)
+            if g.dtype != w.dtype and g.dtype.itemsize == w.dtype.itemsize:
+                g = g.view(w.dtype)
+            if g.shape != w.shape:
+                raise AssertionError(f"output {i}: shape {g.shape}, expected {w.shape}")
+            if w.dtype.kind == "f":
+                tol = case.tol
+                if not np.allclose(g.astype(np.float64), w.astype(np.float64),
+                                   rtol=tol, atol=tol, equal_nan=True):
+                    err = np.nanmax(np.abs(g.astype(np.float64) - w.astype(np.float64)))
+                    raise AssertionError(f"output {i}: max abs error {err:.3g} > {tol}")
+            elif not np.array_equal(g, w):
+                raise AssertionError(f"output {i}: values differ")
+
+    return run_checks(((c.name, lambda c=c: check(c)) for c in onnx_cases.all_cases()
+                       if not args.only or args.only in c.name), args.v)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -30,7 +30,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
 
 import numpy as np
 import onnx
@@ -39,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 
-from check_models import NP_TO_ETYPE, _compile, call_compiled  # noqa: E402
+from check_models import NP_TO_ETYPE, _compile, call_compiled, run_checks  # noqa: E402
 from hybrid import zoo  # noqa: E402
 
 # The hybrid ops each fused architecture must import into.
@@ -138,43 +137,31 @@ def main():
     args = ap.parse_args()
     opt = os.path.abspath(args.hybrid_opt)
     rng = np.random.default_rng(4321 + args.seed)
-    passed = failed = 0
-    for name, arch, form, phase in zoo.all_models():
-        if args.only and args.only not in name:
-            continue
-        try:
-            model = zoo.build(arch, form, phase, seed=args.seed)
-            twin = zoo.build(arch, zoo.DECOMPOSED, phase, seed=args.seed)
-            out_names = [o.name for o in model.graph.output]
-            if out_names != [o.name for o in twin.graph.output]:
-                raise AssertionError("the two forms have different outputs")
-            with tempfile.TemporaryDirectory() as wd:
-                path = os.path.join(wd, name + ".onnx")
-                onnx.save(model, path)
-                check_import(opt, path, arch, form, phase, wd)
-                compiled = _compile(path, wd, opt, [])
-                for i, dims in enumerate(DIMS):
-                    feeds = zoo.make_inputs(model, rng, dims)
-                    want = ort_run(twin, feeds)
-                    if form == zoo.FUSED and i == 0:
-                        ref = run_fused_reference(model, feeds)
-                        if ref is not None:
-                            assert_close(ref, want, out_names, " (zoo self-check: forms disagree)")
-                    meta = [(NP_TO_ETYPE[w.dtype], w.ndim) for w in want]
-                    got = call_compiled(compiled, [feeds[v.name] for v in model.graph.input], meta)
-                    assert_close(got, want, out_names, f" at {dims}")
-            passed += 1
-            if args.v:
-                print(f"PASS {name}")
-        except Exception as e:  # noqa: BLE001 - report and continue
-            failed += 1
-            msg = str(e).strip().splitlines()
-            print(f"FAIL {name}: " + ("\n    ".join(msg[:12]) if msg else repr(e)))
-            if args.v:
-                traceback.print_exc()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
 
+    def check(name, arch, form, phase):
+        model = zoo.build(arch, form, phase, seed=args.seed)
+        twin = zoo.build(arch, zoo.DECOMPOSED, phase, seed=args.seed)
+        out_names = [o.name for o in model.graph.output]
+        if out_names != [o.name for o in twin.graph.output]:
+            raise AssertionError("the two forms have different outputs")
+        with tempfile.TemporaryDirectory() as wd:
+            path = os.path.join(wd, name + ".onnx")
+            onnx.save(model, path)
+            check_import(opt, path, arch, form, phase, wd)
+            compiled = _compile(path, wd, opt, [])
+            for i, dims in enumerate(DIMS):
+                feeds = zoo.make_inputs(model, rng, dims)
+                want = ort_run(twin, feeds)
+                if form == zoo.FUSED and i == 0:
+                    ref = run_fused_reference(model, feeds)
+                    if ref is not None:
+                        assert_close(ref, want, out_names, " (zoo self-check: forms disagree)")
+                meta = [(NP_TO_ETYPE[w.dtype], w.ndim) for w in want]
+                got = call_compiled(compiled, [feeds[v.name] for v in model.graph.input], meta)
+                assert_close(got, want, out_names, f" at {dims}")
+
+    return run_checks(((m[0], lambda m=m: check(*m)) for m in zoo.all_models()
+                       if not args.only or args.only in m[0]), args.v)
 
 if __name__ == "__main__":
     sys.exit(main())

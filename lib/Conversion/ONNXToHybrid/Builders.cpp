@@ -148,22 +148,6 @@ hybrid::onnx_conv::readAxes(OnnxNode &node, int64_t inputSince) {
   return axes;
 }
 
-FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxes(OnnxNode &node,
-                                                                 ArrayRef<int64_t> axes,
-                                                                 int64_t rank) {
-  SmallVector<int64_t> out;
-  for (int64_t a : axes) {
-    FailureOr<int64_t> n = normalizeAxis(node, a, rank, "axes entry");
-    if (failed(n))
-      return failure();
-    if (llvm::is_contained(out, *n))
-      return node.emitError() << "axis " << a << " is repeated", failure();
-    out.push_back(*n);
-  }
-  llvm::sort(out);
-  return out;
-}
-
 FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxesInOrder(OnnxNode &node,
                                                                         ArrayRef<int64_t> axes,
                                                                         int64_t rank) {
@@ -177,6 +161,21 @@ FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxesInOrder(OnnxNode
     out.push_back(*n);
   }
   return out;
+}
+
+FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::normalizeAxes(OnnxNode &node,
+                                                                 ArrayRef<int64_t> axes,
+                                                                 int64_t rank) {
+  FailureOr<SmallVector<int64_t>> out = normalizeAxesInOrder(node, axes, rank);
+  if (succeeded(out))
+    llvm::sort(*out);
+  return out;
+}
+
+FailureOr<SmallVector<int64_t>> hybrid::onnx_conv::axesAttrOrAll(OnnxNode &node, int64_t rank) {
+  if (std::optional<SmallVector<int64_t>> a = node.getInts("axes"))
+    return normalizeAxesInOrder(node, *a, rank);
+  return llvm::to_vector(llvm::seq<int64_t>(0, rank));
 }
 
 FailureOr<SmallVector<OpFoldResult>> hybrid::onnx_conv::broadcastSizes(OnnxNode &node,

@@ -83,6 +83,8 @@ FailureOr<std::optional<SmallVector<int64_t>>> readAxes(OnnxNode &node, int64_t 
 /// Resize's scales and CenterCropPad's shape follow it); repeats are errors.
 FailureOr<SmallVector<int64_t>> normalizeAxesInOrder(OnnxNode &node, ArrayRef<int64_t> axes,
                                                      int64_t rank);
+/// The `axes` attribute in the given order (normalized), or every axis 0..rank-1.
+FailureOr<SmallVector<int64_t>> axesAttrOrAll(OnnxNode &node, int64_t rank);
 FailureOr<SmallVector<int64_t>> normalizeAxes(OnnxNode &node, ArrayRef<int64_t> axes,
                                               int64_t rank);
 

@@ -95,18 +95,12 @@ LogicalResult convertResizeOrUpsample(OnnxNode &node, SmallVectorImpl<Value> &re
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
     return node.emitError() << "unknown keep_aspect_ratio_policy '" << policy << "'";
 
-  // The resized axes (all, or the `axes` attribute's).
-  SmallVector<int64_t> axes;
-  if (auto a = node.getInts("axes")) {
-    // In the given order: scales, sizes and roi follow it.
-    FailureOr<SmallVector<int64_t>> n = normalizeAxesInOrder(node, *a, rank);
-    if (failed(n))
-      return failure();
-    axes = *n;
-  } else {
-    for (int64_t d = 0; d < rank; ++d)
-      axes.push_back(d);
-  }
+  // The resized axes: all, or the `axes` attribute's in its order (scales,
+  // sizes and roi follow it).
+  FailureOr<SmallVector<int64_t>> axesOr = axesAttrOrAll(node, rank);
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> axes = *axesOr;
   size_t na = axes.size();
   SmallVector<OpFoldResult> in = mixedSizes(b, loc, *x);
   SmallVector<AxisPlan> plan(rank);

@@ -1000,16 +1000,10 @@ LogicalResult convertCenterCropPad(OnnxNode &node, SmallVectorImpl<Value> &resul
   if (!shape)
     return node.emitError() << "shape must be a constant";
   int64_t rank = rankOf(*x);
-  SmallVector<int64_t> axes;
-  if (auto a = node.getInts("axes")) {
-    FailureOr<SmallVector<int64_t>> n = normalizeAxesInOrder(node, *a, rank);
-    if (failed(n))
-      return failure();
-    axes = *n;
-  } else {
-    for (int64_t d = 0; d < rank; ++d)
-      axes.push_back(d);
-  }
+  FailureOr<SmallVector<int64_t>> axesOr = axesAttrOrAll(node, rank);
+  if (failed(axesOr))
+    return failure();
+  SmallVector<int64_t> axes = *axesOr;
   if (axes.size() != shape->size())
     return node.emitError() << "shape has " << shape->size() << " entries for " << axes.size() << " axes";
   OpBuilder &b = node.builder();
