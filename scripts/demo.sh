@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
-# The main job, for now:
+# The main job:
 #  1. generate the Jamba-style language model of the zoo (Mamba-1, attention, MLP
-#     and MoE layers) in its fused and decomposed forms, prefill and one-token
-#     decode; import each with hybrid-opt, compile it through the reference
-#     pipeline to native code, run it on fresh random inputs and check every
-#     output (logits and present_* state) against onnxruntime;
-#  2. lower hybrid-op examples (a Mamba-2 scan, a GQA causal attention, a Gated
-#     DeltaNet step, a causal conv with state, a routed MoE layer) the same way and
-#     check them against the NumPy references written from the spec.
+#     and MoE layers), compile its prefill form to a shared library with its C
+#     header (hybrid-opt --target=cpu), show its signature and run it through the
+#     C runtime (hybrid-run) on random tokens, writing the outputs as .npy;
+#  2. greedy decoding: the prefill and decode libraries, 8 tokens, carrying the KV
+#     cache, conv and SSM states between calls, every call checked against
+#     onnxruntime (test/onnx/decode_loop.py);
+#  3. every Jamba form (fused and decomposed, prefill and decode) compiled, run and
+#     checked against onnxruntime at two sizes (test/onnx/check_zoo.py);
+#  4. hybrid-op examples (a Mamba-2 scan, a GQA causal attention, a Gated DeltaNet
+#     step, a causal conv with state, a routed MoE layer) checked against the NumPy
+#     references written from the spec.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p build/zoo
-PYTHONPATH=python .venv/bin/python -m hybrid.zoo --out build/zoo --only jamba
+out=build/demo
+mkdir -p "$out"
+PYTHONPATH=python .venv/bin/python -m hybrid.zoo --out "$out" --only jamba
+build/bin/hybrid-opt "$out/jamba-fused-prefill.onnx" --target=cpu --progress -o "$out/jamba.so"
+echo "== $out/jamba.so (header: $out/jamba.h)"
+build/bin/hybrid-run "$out/jamba.so" --signature
+build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-range 0:256 \
+  --output-dir "$out/outputs"
+build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-range 0:256 \
+  --benchmark 10
+echo "== greedy decoding with the compiled prefill and decode libraries"
+.venv/bin/python test/onnx/decode_loop.py --hybrid-opt build/bin/hybrid-opt --workdir "$out/decode" --steps 8
+echo "== every Jamba form against onnxruntime"
 .venv/bin/python test/onnx/check_zoo.py --hybrid-opt build/bin/hybrid-opt --only jamba -v
+echo "== hybrid ops against their NumPy references"
 .venv/bin/python test/reference/test_reference.py \
   --hybrid-opt build/bin/hybrid-opt -v \
   -k ssm_scan/everything -k ssm_scan/mamba1_init -k attention/gqa_causal -k linear_attention/gated_delta_gqa \

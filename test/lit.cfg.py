@@ -14,11 +14,12 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.hybrid_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "reference", "onnx"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "reference", "onnx", "Inputs"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%hybrid_src_root", config.hybrid_src_root))
+config.substitutions.append(("%hybrid_obj_root", config.hybrid_obj_root))
 config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
@@ -30,10 +31,24 @@ llvm_config.use_default_substitutions()
 # hybrid-opt from the build; FileCheck, not, count from the LLVM 22 install.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.hybrid_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions([ToolSubst("hybrid-opt", unresolved="fatal")],
+llvm_config.add_tool_substitutions([ToolSubst("hybrid-opt", unresolved="fatal"),
+                                    ToolSubst("hybrid-run", unresolved="fatal")],
                                    tool_dirs)
 
-if config.hybrid_sanitizers.upper() in ("ON", "1", "TRUE", "YES"):
+# %cc compiles and links a C program against the runtime (the AOT example and
+# the runtime's API test): the C compiler of the build, the runtime's headers
+# and static library, and the sanitizers when the build has them.
+sanitize = config.hybrid_sanitizers.upper() in ("ON", "1", "TRUE", "YES")
+cc = [config.c_compiler, "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-g",
+      "-I" + os.path.join(config.hybrid_src_root, "runtime", "include")]
+if sanitize:
+    cc += ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
+config.substitutions.append(("%cc", " ".join(cc)))
+config.substitutions.append(
+    ("%hybrid_runtime_libs",
+     os.path.join(config.hybrid_obj_root, "lib", "libhybrid_runtime.a") + " -ldl -lpthread -lm"))
+
+if sanitize:
     config.available_features.add("sanitizers")
     # LeakSanitizer reports MLIR's process-lifetime singletons; ASan and UBSan
     # still fail the run on any memory error or undefined behaviour.

@@ -41,6 +41,9 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
   // A public function returns a fresh copy of a buffer it does not own (a
   // `bufferization.clone`, here an alloc + copy the caller frees).
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Copies between strided buffers become loops rather than calls into MLIR's
+  // runner-utils library, which compiled models do not link.
+  pm.addPass(hybrid::createHybridExpandStridedCopiesPass());
 
   // Every hybrid op through its scalar implementation; linalg to loops.
   pm.addPass(hybrid::createHybridLowerToLoopsPass());
@@ -69,7 +72,24 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+  // Fold what the importer left (shape arithmetic, constant subgraphs) first.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Code generation proper is the reference lowering today: scalar loops that
+  // LLVM's optimiser (at the TargetMachine's -O level, for the target CPU)
+  // then unrolls and vectorises where it can. Tiling, vectorisation and
+  // parallel loops at this level are the CPU-speed work of issue 6.
+  buildReferencePipeline(pm, ReferencePipelineOptions());
+}
+
 void hybrid::registerPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "hybrid-cpu-pipeline",
+      "Lower an imported model (tensors, hybrid, linalg and upstream ops) to the "
+      "LLVM dialect for the CPU target (what `--target=cpu` runs before "
+      "translation to LLVM IR)",
+      buildCpuPipeline);
   PassPipelineRegistration<ReferencePipelineOptions>(
       "hybrid-reference-pipeline",
       "Lower tensors with hybrid ops to the LLVM dialect through the scalar "

@@ -25,6 +25,14 @@ struct ReferencePipelineOptions
 void buildReferencePipeline(mlir::OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
+/// Options of the CPU pipeline.
+struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions> {};
+
+/// The CPU pipeline: canonicalisation and CSE of the imported module, then the
+/// reference lowering above. `hybrid-opt --target=cpu`, the Python API and the
+/// tests all compile through this one definition.
+void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
+
 /// Registers every pipeline above with the pass registry.
 void registerPipelines();
 

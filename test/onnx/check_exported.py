@@ -22,7 +22,7 @@ import onnx
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from check_models import NP_TO_ETYPE, run_checks, run_compiled  # noqa: E402
+from check_models import run_checks, run_compiled  # noqa: E402
 from check_zoo import assert_close, ort_run  # noqa: E402
 
 
@@ -58,9 +58,9 @@ def main():
         model = onnx.load(path)
         feeds = make_inputs(model, rng, args.vocab, dims)
         want = ort_run(model, feeds)
-        meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
         with tempfile.TemporaryDirectory() as wd:
-            got = run_compiled(os.path.abspath(path), [feeds[i.name] for i in model.graph.input], meta, opt, wd, [])
+            got = run_compiled(os.path.abspath(path), {i.name: feeds[i.name] for i in model.graph.input},
+                               [o.name for o in model.graph.output], opt, wd, [])
         assert_close(got, want, [o.name for o in model.graph.output], "")
         return f"{len(model.graph.node)} nodes, outputs " + ", ".join(
             f"{o.name}{list(np.asarray(w).shape)}" for o, w in zip(model.graph.output, want))

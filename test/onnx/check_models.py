@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Imports ONNX models with hybrid-opt, compiles them with the reference pipeline and
-checks every output against onnxruntime (or onnx's reference evaluator where
+"""Compiles ONNX models with `hybrid-opt --target=cpu`, runs the libraries with
+hybrid-run (the C runtime) and checks every output against onnxruntime (or onnx's reference evaluator where
 onnxruntime lacks the op) on fresh random inputs.
 
     check_models.py --hybrid-opt build/bin/hybrid-opt [--only NAME] [-v]
@@ -9,7 +9,6 @@ The models come from onnx_cases.py (one small graph per converter family). The l
 line is `N passed, M failed`; the exit status is non-zero when anything failed.
 """
 import argparse
-import ctypes
 import os
 import sys
 import tempfile
@@ -21,54 +20,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 sys.path.insert(0, HERE)
 
-import harness  # noqa: E402
 import onnx_cases  # noqa: E402
-
-NP_TO_ETYPE = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
-               np.dtype(np.float16): "f16", np.dtype(np.int64): "i64",
-               np.dtype(np.int32): "i32", np.dtype(np.int8): "i8",
-               np.dtype(np.bool_): "i1",
-               # Unsigned results come back in the signless storage, viewed below.
-               np.dtype(np.uint8): "i8"}
+import runlib  # noqa: E402
 
 
-def run_compiled(model_path, inputs, out_meta, opt, workdir, extra_flags):
-    """Imports + lowers the model, calls _mlir_ciface_main, returns the outputs."""
-    return call_compiled(_compile(model_path, workdir, opt, extra_flags), inputs, out_meta)
-
-
-def call_compiled(compiled, inputs, out_meta):
-    """Calls _mlir_ciface_main of a library from _compile on `inputs`; `out_meta`
-    lists each output's (element type, rank)."""
-    so, nparams = compiled
-    lib = ctypes.CDLL(so)
-    fn = getattr(lib, "_mlir_ciface_main")
-    fn.restype = None
-    arrs = [np.ascontiguousarray(a) for a in inputs]
-    descs = [harness.make_desc(a) for a in arrs]
-    n = nparams["main"]
-    if n != len(descs) + 1:
-        raise RuntimeError(f"_mlir_ciface_main takes {n} parameters for {len(descs)} inputs")
-    if len(out_meta) == 1:
-        res = harness.desc_type(out_meta[0][1])()
-        fn(ctypes.byref(res), *[ctypes.byref(d) for d in descs])
-        rdescs = [res]
-    else:
-        class Res(ctypes.Structure):
-            _fields_ = [(f"r{i}", harness.desc_type(rank)) for i, (_, rank) in enumerate(out_meta)]
-        res = Res()
-        fn(ctypes.byref(res), *[ctypes.byref(d) for d in descs])
-        rdescs = [getattr(res, f"r{i}") for i in range(len(out_meta))]
-    return [harness.read_desc(d, et) for d, (et, _) in zip(rdescs, out_meta)]
-
-
-def _compile(model_path, workdir, opt, extra_flags):
-    low = os.path.join(workdir, "model.lowered.mlir")
-    harness._run_cmd([opt, model_path] + extra_flags +
-                     ["--canonicalize", "--hybrid-reference-pipeline", "-o", low], workdir)
-    with open(low) as f:
-        text = f.read()
-    return harness.compile_module(text, workdir, opt_cmd=[])
+def run_compiled(model_path, feeds, out_names, opt, workdir, extra_flags):
+    """Compiles the model with `hybrid-opt --target=cpu` and runs it with hybrid-run
+    on `feeds` ({input name: array}); returns the outputs named `out_names`."""
+    so = runlib.compile_library(opt, model_path, os.path.join(workdir, "model.so"),
+                                extra_flags, cwd=workdir)
+    return runlib.run_library(runlib.tool_next_to(opt, "hybrid-run"), so, feeds, out_names,
+                              workdir)
 
 
 def run_checks(checks, verbose=False):
@@ -118,9 +80,9 @@ def main():
             feeds = case.make_inputs(rng)
             want = (case.reference(feeds) if case.reference
                     else reference_outputs(case.model, feeds, case.use_ort))
-            ins = [feeds[i.name] for i in case.model.graph.input]
-            meta = [(NP_TO_ETYPE[np.asarray(w).dtype], np.asarray(w).ndim) for w in want]
-            got = run_compiled(path, ins, meta, args.hybrid_opt, wd, case.flags)
+            ins = {i.name: feeds[i.name] for i in case.model.graph.input}
+            got = run_compiled(path, ins, [o.name for o in case.model.graph.output],
+                               args.hybrid_opt, wd, case.flags)
         for i, (g, w) in enumerate(zip(got, want)):
             w = np.asarray(w)
             if g.dtype != w.dtype and g.dtype.itemsize == w.dtype.itemsize:

@@ -8,9 +8,10 @@ For each model (both forms, prefill and decode):
      are made of (hybrid.ssm_scan, hybrid.linear_attention, hybrid.attention, ...),
      and a decomposed prefill with a recurrence must hold its loop (a Scan as
      scf.for, Mamba-2's Loop as scf.while);
-  2. it is compiled once with the reference pipeline and run on fresh random inputs
-     at two sets of sizes for its symbolic dims (batch, seq, past_seq), so the
-     dynamic shapes are exercised;
+  2. it is compiled once (`hybrid-opt --target=cpu`: a shared library and its C
+     header) and run through the C runtime (hybrid-run, .npy files) on fresh random
+     inputs at two sets of sizes for its symbolic dims (batch, seq, past_seq), so
+     the dynamic shapes are exercised;
   3. every output is compared with onnxruntime running the *decomposed* form of the
      same model (same weights, same inputs: standard ops only, which onnxruntime
      runs), within 1e-4 relative to the output's largest magnitude
@@ -38,7 +39,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 sys.path.insert(0, HERE)
 
-from check_models import NP_TO_ETYPE, _compile, call_compiled, run_checks  # noqa: E402
+import runlib  # noqa: E402
+from check_models import run_checks  # noqa: E402
 from hybrid import zoo  # noqa: E402
 
 # The hybrid ops each fused architecture must import into.
@@ -136,6 +138,7 @@ def main():
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
     opt = os.path.abspath(args.hybrid_opt)
+    run_tool = runlib.tool_next_to(opt, "hybrid-run")
     rng = np.random.default_rng(4321 + args.seed)
 
     def check(name, arch, form, phase):
@@ -148,7 +151,7 @@ def main():
             path = os.path.join(wd, name + ".onnx")
             onnx.save(model, path)
             check_import(opt, path, arch, form, phase, wd)
-            compiled = _compile(path, wd, opt, [])
+            so = runlib.compile_library(opt, path, os.path.join(wd, name + ".so"), cwd=wd)
             for i, dims in enumerate(DIMS):
                 feeds = zoo.make_inputs(model, rng, dims)
                 want = ort_run(twin, feeds)
@@ -156,8 +159,8 @@ def main():
                     ref = run_fused_reference(model, feeds)
                     if ref is not None:
                         assert_close(ref, want, out_names, " (zoo self-check: forms disagree)")
-                meta = [(NP_TO_ETYPE[w.dtype], w.ndim) for w in want]
-                got = call_compiled(compiled, [feeds[v.name] for v in model.graph.input], meta)
+                got = runlib.run_library(run_tool, so, {v.name: feeds[v.name] for v in model.graph.input},
+                                         out_names, wd)
                 assert_close(got, want, out_names, f" at {dims}")
 
     return run_checks(((m[0], lambda m=m: check(*m)) for m in zoo.all_models()

@@ -12,10 +12,10 @@ For each test the runner
 
   1. imports and converts it: `hybrid-opt model.onnx -o converted.mlir`; an error
      here means Hybrid cannot take the model ("unsupported", with the reason);
-  2. lowers it: `hybrid-opt converted.mlir --canonicalize --hybrid-reference-pipeline`
-     and compiles the LLVM dialect to a shared object (mlir-translate, llc, cc);
-  3. runs `_mlir_ciface_main` on every data set in a forked child (a crash or a hang
-     is a failure of that test, not of the runner) and compares each output with
+  2. compiles it: `hybrid-opt converted.mlir --target=cpu -o model.so` (the CPU
+     pipeline, LLVM in-process, a shared library with its ABI tables);
+  3. runs it on every data set with `hybrid-run` (the C runtime; its own process, so
+     a crash or a hang is a failure of that test, not of the runner) and compares each output with
      the expected one: exact for integers and booleans, and for floats
      |got - want| <= atol + rtol * |want| with ONNX's own defaults rtol=1e-3,
      atol=1e-7 (float16/bfloat16 outputs: rtol=atol=1e-2).
@@ -36,13 +36,11 @@ finds a difference; failures alone are reported, not fatal (they are in the tabl
 import argparse
 import collections
 import concurrent.futures
-import ctypes
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -175,101 +173,15 @@ def _run_cmd(cmd, cwd, timeout):
     return p.returncode, p.stderr + p.stdout
 
 
-def _desc_type(rank):
-    class Desc(ctypes.Structure):
-        _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-                    ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
-                    ("strides", ctypes.c_int64 * rank)]
-    return Desc
-
-
-def _make_desc(arr):
-    d = _desc_type(arr.ndim)()
-    d.allocated = d.aligned = arr.ctypes.data
-    d.offset = 0
-    acc = 1
-    for i in reversed(range(arr.ndim)):
-        d.sizes[i] = arr.shape[i]
-        d.strides[i] = acc
-        acc *= arr.shape[i]
-    return d
-
-
-def _read_desc(d, dtype):
-    rank = len(d.sizes)
-    shape = [int(d.sizes[i]) for i in range(rank)]
-    strides = [int(d.strides[i]) for i in range(rank)]
-    if any(s == 0 for s in shape):
-        return np.zeros(shape, dtype=dtype)
-    if any(st < 0 for st in strides):
-        raise RuntimeError("negative strides in a returned descriptor")
-    span = 1 + sum((s - 1) * st for s, st in zip(shape, strides))
-    base = int(d.aligned) + int(d.offset) * dtype.itemsize
-    raw = np.frombuffer(ctypes.string_at(base, span * dtype.itemsize), dtype=dtype)
-    view = np.lib.stride_tricks.as_strided(raw, shape=shape,
-                                           strides=[st * dtype.itemsize for st in strides])
-    return np.array(view, copy=True)
-
-
-def _execute(so, nparams, inputs, expected):
-    """Calls _mlir_ciface_main; returns the outputs (numpy arrays)."""
-    lib = ctypes.CDLL(so)
-    fn = lib._mlir_ciface_main
-    fn.restype = None
-    arrs = [np.ascontiguousarray(a) for a in inputs]
-    descs = [_make_desc(a) for a in arrs]
-    if nparams != len(descs) + 1:
-        raise RuntimeError(f"_mlir_ciface_main takes {nparams} parameters for "
-                           f"{len(descs)} inputs")
-    ranks = [np.asarray(e).ndim for e in expected]
-    if len(ranks) == 1:
-        res = _desc_type(ranks[0])()
-        fn(ctypes.byref(res), *[ctypes.byref(d) for d in descs])
-        rdescs = [res]
-    else:
-        class Res(ctypes.Structure):
-            _fields_ = [(f"r{i}", _desc_type(r)) for i, r in enumerate(ranks)]
-        res = Res()
-        fn(ctypes.byref(res), *[ctypes.byref(d) for d in descs])
-        rdescs = [getattr(res, f"r{i}") for i in range(len(ranks))]
-    return [_read_desc(d, np.asarray(e).dtype) for d, e in zip(rdescs, expected)]
-
-
-def _run_forked(so, nparams, inputs, expected, workdir):
-    """Runs _execute in a child process: a crash or a hang fails only this test."""
-    out_path = os.path.join(workdir, "outputs.npz")
-    err_path = os.path.join(workdir, "error.txt")
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 0
-        try:
-            got = _execute(so, nparams, inputs, expected)
-            # ml_dtypes types (bfloat16, float8, int4) do not survive np.savez:
-            # save their bytes as unsigned integers and view them back below.
-            np.savez(out_path, *[g.view(f"u{g.dtype.itemsize}") if g.dtype.kind == "V" else g
-                                 for g in got])
-        except BaseException as e:  # noqa: BLE001 - reported by the parent
-            with open(err_path, "w") as f:
-                f.write(f"{type(e).__name__}: {e}")
-            code = 3
-        os._exit(code)
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            raise RuntimeError(f"timed out after {RUN_TIMEOUT_S} s")
-        time.sleep(0.01)
-    if os.WIFSIGNALED(status):
-        raise RuntimeError(f"crashed ({signal.Signals(os.WTERMSIG(status)).name})")
-    if os.WEXITSTATUS(status) != 0:
-        with open(err_path) as f:
-            raise RuntimeError(f.read())
-    with np.load(out_path, allow_pickle=False) as z:
-        got = [z[f"arr_{i}"] for i in range(len(expected))]
+def _run_library(opt, so, in_names, out_names, inputs, expected, workdir):
+    """Runs the library with hybrid-run, in its own process (a crash or a hang
+    fails only this test); returns the outputs."""
+    import runlib
+    feeds = {n: (a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "V" else a)
+             for n, a in zip(in_names, (np.asarray(i) for i in inputs))}
+    got = runlib.run_library(runlib.tool_next_to(opt, "hybrid-run"), so, feeds, out_names,
+                             workdir, timeout=RUN_TIMEOUT_S)
+    # ml_dtypes types (bfloat16) come back as their bits: view them as expected.
     return [g.view(np.asarray(e).dtype) if np.asarray(e).dtype.kind == "V" else g
             for g, e in zip(got, expected)]
 
@@ -306,36 +218,28 @@ _NEEDS_CONSTANT = re.compile(r"must be a constant|of static length|needs (a )?co
 
 
 def _compile_model(model_path, wd, opt, extra):
-    """(so, nparams) or a Result-like (status, reason) tuple on failure."""
+    """The library's path, or a (status, reason) tuple on failure. Importing and
+    converting is one step (its errors mean "unsupported"), compiling the
+    converted module with `--target=cpu` the next (its errors are failures)."""
     conv = os.path.join(wd, "converted.mlir")
-    low = os.path.join(wd, "lowered.mlir")
+    so = os.path.join(wd, "model.so")
     try:
         rc, out = _run_cmd([opt, model_path, "-o", conv] + extra, wd, COMPILE_TIMEOUT_S)
         if rc != 0:
             if "internal error" in out:
                 return ("failed", "converting: " + _first_line(out[out.index("internal error"):]))
             return ("unsupported", _first_line(out))
-        rc, out = _run_cmd([opt, conv, "--canonicalize", "--hybrid-reference-pipeline",
-                            "-o", low], wd, COMPILE_TIMEOUT_S)
+        rc, out = _run_cmd([opt, conv, "--target=cpu", "-o", so], wd, COMPILE_TIMEOUT_S)
         if rc != 0:
-            return ("failed", "lowering: " + _first_line(out))
-        import harness
-        with open(low) as f:
-            text = f.read()
-        try:
-            so, nparams = harness.compile_module(text, wd, opt_cmd=[])
-        except harness.CompileError as e:
-            return ("failed", "compiling: " + _first_line(str(e)))
+            return ("failed", "compiling: " + _first_line(out))
     except subprocess.TimeoutExpired as e:
         return ("failed", f"timed out: {os.path.basename(e.cmd[0])}")
-    if "main" not in nparams:
-        return ("failed", "no _mlir_ciface_main")
-    return so, nparams["main"]
+    return so
 
 
-def _check_set(so, nparams, ins, outs, wd, k):
+def _check_set(opt, so, in_names, out_names, ins, outs, wd, k):
     try:
-        got = _run_forked(so, nparams, ins, outs, wd)
+        got = _run_library(opt, so, in_names, out_names, ins, outs, wd)
     except Exception as e:  # noqa: BLE001
         return f"data set {k}: {_first_line(str(e))}"
     for i, (g, w) in enumerate(zip(got, outs)):
@@ -364,14 +268,16 @@ def run_test(testdir, opt):
         return Result(name, "unsupported", f"test data: {e}")
     with tempfile.TemporaryDirectory(prefix="hybrid-conf-") as wd:
         built = _compile_model(model_path, wd, opt, [])
-        if isinstance(built[0], str) and built[0] in ("unsupported", "failed"):
+        if isinstance(built, tuple):
             status, reason = built
             if status != "unsupported" or not _NEEDS_CONSTANT.search(reason):
                 return Result(name, status, reason)
             return _run_bound(name, model, model_path, sets, wd, opt, reason)
-        so, nparams = built
+        so = built
+        in_names = [i.name for i in model.graph.input]
+        out_names = [o.name for o in model.graph.output]
         for k, (ins, outs) in enumerate(sets):
-            bad = _check_set(so, nparams, ins, outs, wd, k)
+            bad = _check_set(opt, so, in_names, out_names, ins, outs, wd, k)
             if bad:
                 return Result(name, "failed", bad)
     return Result(name, "passed")
@@ -402,12 +308,14 @@ def _run_bound(name, model, model_path, sets, wd, opt, first_reason):
                 f.write(numpy_helper.from_array(np.asarray(ins[i]), vname).SerializeToString())
             flags += ["--bind-input", f"{vname}={pb}"]
         built = _compile_model(model_path, wd, opt, flags)
-        if isinstance(built[0], str) and built[0] in ("unsupported", "failed"):
+        if isinstance(built, tuple):
             status, reason = built
             return Result(name, status, reason if status == "failed" else first_reason)
-        so, nparams = built
+        so = built
         rest = [a for i, a in enumerate(ins) if i not in bind]
-        bad = _check_set(so, nparams, rest, outs, wd, k)
+        in_names = [vi.name for i, vi in enumerate(model.graph.input) if i not in bind]
+        bad = _check_set(opt, so, in_names, [o.name for o in model.graph.output], rest,
+                         outs, wd, k)
         if bad:
             return Result(name, "failed", "with bound inputs: " + bad)
     return Result(name, "bound")
@@ -475,9 +383,9 @@ def write_table(path, info, results):
       "do not edit. -->")
     w("")
     w(f"ONNX {ONNX_VERSION}'s backend node tests (`onnx/backend/test/data/node`, from the "
-      "PyPI source release), each imported and converted by `hybrid-opt`, lowered with "
-      "`--hybrid-reference-pipeline`, compiled for the host CPU and run on every "
-      "`test_data_set_*`; outputs are compared with the expected ones (floats: "
+      "PyPI source release), each imported and converted by `hybrid-opt`, compiled "
+      "with `hybrid-opt --target=cpu` to a shared library for the host CPU and run "
+      "through the C runtime (`hybrid-run`) on every `test_data_set_*`; outputs are compared with the expected ones (floats: "
       "|got - want| <= 1e-7 + 1e-3 |want|, ONNX's defaults; float16/bfloat16: 1e-2; "
       "integers and booleans exactly).")
     w("")

@@ -7,11 +7,18 @@
 //
 //   hybrid-opt model.onnx --input-shape input_ids=1x128 -o model.mlir
 //
+// With --target=cpu it is the compiler: the model (ONNX, or MLIR at the tensor
+// level) is compiled to a shared library plus its C header, or to an earlier
+// stage with --emit:
+//
+//   hybrid-opt model.onnx --target=cpu -o model.so      # model.so + model.h
+//
 // Errors name the file and the node; the output file is written only on success.
 //
 //===----------------------------------------------------------------------===//
 #include "hybrid/Import/ONNX.h"
 #include "hybrid/InitHybrid.h"
+#include "hybrid/Target/CPU.h"
 #include "lib/Conversion/ONNXToHybrid/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -22,9 +29,15 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Timer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -49,6 +62,49 @@ static llvm::cl::opt<bool>
 static llvm::cl::opt<std::string>
     onnxEntry("onnx-entry", llvm::cl::desc("Name of the function holding the ONNX graph"),
               llvm::cl::init("main"), llvm::cl::cat(onnxCategory));
+
+static llvm::cl::OptionCategory compileCategory("Compiler options (--target)");
+static llvm::cl::opt<std::string>
+    target("target",
+           llvm::cl::desc("Compile the model for a target instead of printing MLIR: 'cpu' "
+                          "writes a shared library (-o model.so) and its C header (model.h)"),
+           llvm::cl::cat(compileCategory));
+static llvm::cl::opt<hybrid::CpuEmitKind> emitKind(
+    "emit", llvm::cl::desc("With --target: the stage to stop at"),
+    llvm::cl::values(
+        clEnumValN(hybrid::CpuEmitKind::Mlir, "mlir", "the LLVM-dialect module after the pipeline"),
+        clEnumValN(hybrid::CpuEmitKind::LlvmIR, "llvm", "optimised LLVM IR with the ABI tables"),
+        clEnumValN(hybrid::CpuEmitKind::Object, "obj", "an object file"),
+        clEnumValN(hybrid::CpuEmitKind::SharedLibrary, "lib",
+                   "a shared library and its C header (the default)"),
+        clEnumValN(hybrid::CpuEmitKind::StaticLibrary, "staticlib",
+                   "a static archive and its C header")),
+    llvm::cl::init(hybrid::CpuEmitKind::SharedLibrary), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    targetCpu("target-cpu",
+              llvm::cl::desc("LLVM CPU to generate code for ('host', 'x86-64-v3', "
+                             "'skylake-avx512', 'znver4', ...)"),
+              llvm::cl::init("host"), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    targetFeatures("target-features",
+                   llvm::cl::desc("Extra LLVM target features, e.g. '+avx2,-avx512f'"),
+                   llvm::cl::cat(compileCategory));
+static llvm::cl::opt<unsigned> optLevel("opt-level",
+                                        llvm::cl::desc("LLVM optimisation level (0-3)"),
+                                        llvm::cl::init(3), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    moduleName("module-name",
+               llvm::cl::desc("C identifier prefix of the header and the query symbol "
+                              "(default: the output file's stem)"),
+               llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    linker("linker", llvm::cl::desc("C compiler driver that links shared libraries (default: cc)"),
+           llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool>
+    progress("progress",
+             llvm::cl::desc("Print a line per compile stage to stderr (on by default when "
+                            "stderr is a terminal)"),
+             llvm::cl::cat(compileCategory));
 
 /// Prints "file: error: message" (the importer's messages name the node).
 static void printDiagnostic(Diagnostic &diag) {
@@ -75,6 +131,82 @@ static void printDiagnostic(Diagnostic &diag) {
   os << diag << "\n";
   for (Diagnostic &note : diag.getNotes())
     printDiagnostic(note);
+}
+
+/// --target: compiles `module` and writes the requested stage.
+static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
+                                   TimingScope &timing) {
+  if (target != "cpu") {
+    llvm::errs() << "hybrid-opt: unknown --target '" << target << "' (expected 'cpu')\n";
+    return failure();
+  }
+  hybrid::CpuTargetOptions options;
+  options.cpu = targetCpu;
+  options.features = targetFeatures;
+  options.optLevel = std::min(optLevel.getValue(), 3u);
+  options.moduleName = moduleName;
+  options.linker = linker;
+  if (progress || llvm::errs().is_displayed()) {
+    auto start = std::make_shared<llvm::TimeRecord>(llvm::TimeRecord::getCurrentTime());
+    options.progress = [start](StringRef stage) {
+      double s = llvm::TimeRecord::getCurrentTime().getWallTime() - start->getWallTime();
+      llvm::errs() << "hybrid-opt: [" << llvm::format("%6.2f", s) << " s] " << stage << "\n";
+    };
+  }
+  return hybrid::compileForCpu(module, outputFilename, emitKind, options, timing);
+}
+
+/// Nothing the user gave may be overwritten: refuse an output (or the header
+/// written next to a library) that is the input file.
+static bool overwritesInput(StringRef inputFilename, StringRef outputFilename) {
+  if (inputFilename == "-" || outputFilename == "-")
+    return false;
+  SmallVector<std::string> outputs = {outputFilename.str()};
+  if (!target.empty() && (emitKind == hybrid::CpuEmitKind::SharedLibrary ||
+                          emitKind == hybrid::CpuEmitKind::StaticLibrary))
+    outputs.push_back(hybrid::headerPathFor(outputFilename));
+  for (const std::string &out : outputs) {
+    bool same = false;
+    if (!llvm::sys::fs::equivalent(inputFilename, out, same) && same) {
+      llvm::errs() << "hybrid-opt: writing '" << out << "' would overwrite the input '"
+                   << inputFilename << "'\n";
+      return true;
+    }
+  }
+  return false;
+}
+
+static void installDiagnosticPrinter(MLIRContext &context) {
+  // Messages name the node; a dump of the onnx.node op adds nothing for a user.
+  context.printOpOnDiagnostic(false);
+  context.getDiagEngine().registerHandler([](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
+}
+
+/// --target with an MLIR input: parse it and compile it.
+static LogicalResult compileMlirFile(StringRef inputFilename,
+                                     std::unique_ptr<llvm::MemoryBuffer> file,
+                                     StringRef outputFilename, DialectRegistry &registry) {
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  installDiagnosticPrinter(context);
+  DefaultTimingManager tm;
+  applyDefaultTimingManagerCLOptions(tm);
+  TimingScope timing = tm.getRootScope();
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope t = timing.nest("Parse");
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  if (!module)
+    return failure();
+  if (!module->getName())
+    module->setName(inputFilename);
+  return compileModule(*module, outputFilename, timing);
 }
 
 static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
@@ -104,21 +236,36 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   }
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  // Messages name the node; a dump of the onnx.node op adds nothing for a user.
-  context.printOpOnDiagnostic(false);
-  context.getDiagEngine().registerHandler([](Diagnostic &diag) {
-    printDiagnostic(diag);
-    return success();
-  });
-  OwningOpRef<ModuleOp> module = hybrid::importOnnxModel(&context, buffer, inputFilename, options);
+  installDiagnosticPrinter(context);
+  DefaultTimingManager tm;
+  applyDefaultTimingManagerCLOptions(tm);
+  TimingScope timing = tm.getRootScope();
+  OwningOpRef<ModuleOp> module;
+  {
+    TimingScope t = timing.nest("Import ONNX");
+    module = hybrid::importOnnxModel(&context, buffer, inputFilename, options);
+  }
   if (!module)
     return failure();
-  if (!onnxFaithful && failed(hybrid::convertOnnxToHybrid(*module)))
-    return failure();
+  if (!onnxFaithful) {
+    TimingScope t = timing.nest("Convert ONNX");
+    if (failed(hybrid::convertOnnxToHybrid(*module)))
+      return failure();
+  }
+  if (!target.empty()) {
+    if (onnxFaithful) {
+      llvm::errs() << "hybrid-opt: --onnx-faithful keeps onnx.node ops, which cannot be "
+                      "compiled; drop it with --target\n";
+      return failure();
+    }
+    module->setName(inputFilename);
+    return compileModule(*module, outputFilename, timing);
+  }
   PassManager pm(&context, ModuleOp::getOperationName());
   pm.enableVerifier(config.shouldVerifyPasses());
   if (failed(applyPassManagerCLOptions(pm)) || failed(config.setupPassPipeline(pm)))
     return failure();
+  pm.enableTiming(timing);
   if (failed(pm.run(*module)))
     return failure();
 
@@ -160,9 +307,23 @@ int main(int argc, char **argv) {
       llvm::errs() << "hybrid-opt: " << error << "\n";
       return 1;
     }
+    if (overwritesInput(inputFilename, outputFilename))
+      return 1;
     if (hybrid::looksLikeOnnxModel(inputFilename, file->getBuffer()))
       return failed(runOnOnnx(inputFilename, file->getBuffer(), outputFilename, registry)) ? 1
                                                                                             : 0;
+    if (!target.empty())
+      return failed(compileMlirFile(inputFilename, std::move(file), outputFilename, registry))
+                 ? 1
+                 : 0;
+  } else if (!target.empty()) {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> file = openInputFile("-", &error);
+    if (!file) {
+      llvm::errs() << "hybrid-opt: " << error << "\n";
+      return 1;
+    }
+    return failed(compileMlirFile("<stdin>", std::move(file), outputFilename, registry)) ? 1 : 0;
   }
   return asMainReturnCode(MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
 }

@@ -35,6 +35,25 @@ def HybridLowerToLoopsPass : Pass<"hybrid-lower-to-loops"> {
   ];
 }
 
+def HybridExpandStridedCopiesPass : Pass<"hybrid-expand-strided-copies"> {
+  let summary = "Rewrite memref.copy between non-contiguous buffers as linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` turns a copy between buffers that are
+    not both contiguous into a call to `memrefCopy`, a function of MLIR's
+    C runner-utils library. Compiled models must not depend on that library
+    (the runtime is MLIR-free), so such copies become `linalg.copy`, which the
+    later linalg-to-loops lowering turns into plain loops. Copies between
+    contiguous buffers stay `memref.copy` (a `memcpy`).
+
+    ```mlir
+    memref.copy %a, %b : memref<4x8xf32, strided<[16, 1]>> to memref<4x8xf32>
+    // becomes
+    linalg.copy ins(%a : memref<4x8xf32, strided<[16, 1]>>) outs(%b : memref<4x8xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def HybridTilePass : Pass<"hybrid-tile"> {
   let summary = "Tile hybrid ops with scf.for loops";
   let description = [{

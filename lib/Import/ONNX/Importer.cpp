@@ -198,6 +198,34 @@ private:
   }
   LogicalResult collectValueInfo(const ::onnx::GraphProto &graph);
 
+  /// The entry function's argument/result attributes for a graph input or
+  /// output: `onnx.name`, `onnx.elem_type` (TensorProto.DataType: keeps
+  /// unsignedness, which the signless MLIR types lose) and, when any dim is
+  /// symbolic, `onnx.dim_params` ("" for an unnamed dim). The compiled library's
+  /// signature table and header are written from them.
+  DictionaryAttr signatureAttrs(const ::onnx::ValueInfoProto &info) {
+    SmallVector<NamedAttribute> attrs;
+    attrs.push_back(builder.getNamedAttr("onnx.name", builder.getStringAttr(info.name())));
+    if (info.type().has_tensor_type()) {
+      const auto &tensor = info.type().tensor_type();
+      if (tensor.elem_type() != 0)
+        attrs.push_back(builder.getNamedAttr("onnx.elem_type",
+                                             builder.getI32IntegerAttr(tensor.elem_type())));
+      if (tensor.has_shape()) {
+        SmallVector<Attribute> dimNames;
+        bool any = false;
+        for (const auto &d : tensor.shape().dim()) {
+          dimNames.push_back(builder.getStringAttr(d.dim_param()));
+          any |= !d.dim_param().empty();
+        }
+        if (any)
+          attrs.push_back(
+              builder.getNamedAttr("onnx.dim_params", builder.getArrayAttr(dimNames)));
+      }
+    }
+    return builder.getDictionaryAttr(attrs);
+  }
+
   MLIRContext *ctx;
   std::string path, baseDir;
   const OnnxImportOptions &options;
@@ -923,18 +951,7 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   builder.setInsertionPointToStart(entry);
   for (auto [i, in] : llvm::enumerate(args)) {
     define(in->name(), entry->getArgument(i));
-    func.setArgAttr(i, "onnx.name", builder.getStringAttr(in->name()));
-    // Keep symbolic dimension names ("batch", "sequence") for messages and docs.
-    if (in->type().has_tensor_type() && in->type().tensor_type().has_shape()) {
-      SmallVector<Attribute> dimNames;
-      bool any = false;
-      for (const auto &d : in->type().tensor_type().shape().dim()) {
-        dimNames.push_back(builder.getStringAttr(d.dim_param()));
-        any |= !d.dim_param().empty();
-      }
-      if (any)
-        func.setArgAttr(i, "onnx.dim_params", builder.getArrayAttr(dimNames));
-    }
+    func.setArgAttrs(i, signatureAttrs(*in));
   }
   for (const auto &init : graph.initializer()) {
     Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);
@@ -967,7 +984,7 @@ OwningOpRef<ModuleOp> Importer::run(const ::onnx::ModelProto &model) {
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
   for (auto [i, out] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "onnx.name", builder.getStringAttr(out.name()));
+    func.setResultAttrs(i, signatureAttrs(out));
   return OwningOpRef<ModuleOp>(module);
 }
 

@@ -1,0 +1,360 @@
+//===- ABI.cpp - entry signatures, ABI tables and the C header -------------===//
+//
+// A compiled library describes itself with the tables of
+// runtime/include/hybrid/abi.h. This file reads the entry functions'
+// signatures from the tensor-level module (ONNX names, element types, symbolic
+// dims, kept by the importer as argument/result attributes), writes those
+// tables and a uniform call trampoline per entry into the LLVM module, and
+// writes the C header that documents the library.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Target/CPU/ABI.h"
+
+#include "hybrid/runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using llvm::StringRef;
+
+namespace {
+/// The element type a graph input or output has in ONNX's numbering: the
+/// importer's `onnx.elem_type` when it agrees in width with the MLIR type (it
+/// keeps signedness), else the MLIR type's own. 0 when unsupported.
+int32_t dtypeOf(Type elt, Attribute onnxElemType) {
+  int32_t fromType = 0;
+  if (elt.isF32())
+    fromType = HYBRID_DTYPE_F32;
+  else if (elt.isF16())
+    fromType = HYBRID_DTYPE_F16;
+  else if (elt.isBF16())
+    fromType = HYBRID_DTYPE_BF16;
+  else if (elt.isF64())
+    fromType = HYBRID_DTYPE_F64;
+  else if (auto i = dyn_cast<IntegerType>(elt)) {
+    bool isUnsigned = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1: fromType = HYBRID_DTYPE_BOOL; break;
+    case 4: fromType = isUnsigned ? HYBRID_DTYPE_U4 : HYBRID_DTYPE_I4; break;
+    case 8: fromType = isUnsigned ? HYBRID_DTYPE_U8 : HYBRID_DTYPE_I8; break;
+    case 16: fromType = isUnsigned ? HYBRID_DTYPE_U16 : HYBRID_DTYPE_I16; break;
+    case 32: fromType = isUnsigned ? HYBRID_DTYPE_U32 : HYBRID_DTYPE_I32; break;
+    case 64: fromType = isUnsigned ? HYBRID_DTYPE_U64 : HYBRID_DTYPE_I64; break;
+    default: break;
+    }
+  }
+  // Signed and unsigned integers of one width share MLIR's signless type: the
+  // ONNX type decides, when it is an integer type of that width.
+  auto isInteger = [](int32_t d) {
+    switch (d) {
+    case HYBRID_DTYPE_U4: case HYBRID_DTYPE_I4: case HYBRID_DTYPE_U8: case HYBRID_DTYPE_I8:
+    case HYBRID_DTYPE_U16: case HYBRID_DTYPE_I16: case HYBRID_DTYPE_U32: case HYBRID_DTYPE_I32:
+    case HYBRID_DTYPE_U64: case HYBRID_DTYPE_I64: return true;
+    default: return false;
+    }
+  };
+  auto attr = dyn_cast_or_null<IntegerAttr>(onnxElemType);
+  if (!attr || !isInteger(fromType))
+    return fromType;
+  int32_t onnx = static_cast<int32_t>(attr.getInt());
+  return isInteger(onnx) && hybrid_dtype_size(onnx) == hybrid_dtype_size(fromType) ? onnx
+                                                                                  : fromType;
+}
+
+FailureOr<hybrid::TensorSignature> tensorSignature(Operation *func, Type type,
+                                                   DictionaryAttr attrs, StringRef what,
+                                                   unsigned index) {
+  hybrid::TensorSignature sig;
+  auto named = attrs ? dyn_cast_or_null<StringAttr>(attrs.get("onnx.name")) : nullptr;
+  sig.name = named ? named.str() : (what + std::to_string(index)).str();
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasRank() || (!isa<RankedTensorType>(type) && !isa<MemRefType>(type))) {
+    func->emitError() << what << " " << index << " ('" << sig.name << "') has type " << type
+                      << "; an entry point takes and returns ranked tensors only";
+    return failure();
+  }
+  if (auto memref = dyn_cast<MemRefType>(type); memref && !memref.getLayout().isIdentity()) {
+    func->emitError() << what << " " << index << " ('" << sig.name
+                      << "') is a strided buffer; an entry point takes dense ones only";
+    return failure();
+  }
+  sig.dtype = dtypeOf(shaped.getElementType(), attrs ? attrs.get("onnx.elem_type") : nullptr);
+  if (!sig.dtype) {
+    func->emitError() << what << " " << index << " ('" << sig.name << "') has element type "
+                      << shaped.getElementType() << ", which the runtime cannot hold";
+    return failure();
+  }
+  for (int64_t d : shaped.getShape())
+    sig.dims.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  if (auto names = attrs ? dyn_cast_or_null<ArrayAttr>(attrs.get("onnx.dim_params")) : nullptr;
+      names && names.size() == sig.dims.size())
+    for (Attribute n : names)
+      sig.dimNames.push_back(isa<StringAttr>(n) ? cast<StringAttr>(n).str() : "");
+  return sig;
+}
+} // namespace
+
+SmallVector<func::FuncOp> hybrid::entryFunctions(ModuleOp module) {
+  SmallVector<func::FuncOp> marked, all;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!f.isPublic() || f.isDeclaration())
+      continue;
+    all.push_back(f);
+    if (f->hasAttr("llvm.emit_c_interface"))
+      marked.push_back(f);
+  }
+  return marked.empty() ? all : marked;
+}
+
+FailureOr<std::vector<hybrid::FunctionSignature>>
+hybrid::collectEntrySignatures(ModuleOp module) {
+  SmallVector<func::FuncOp> entries = entryFunctions(module);
+  if (entries.empty()) {
+    module.emitError("has no public function to compile as an entry point");
+    return failure();
+  }
+  std::vector<FunctionSignature> sigs;
+  for (func::FuncOp f : entries) {
+    FunctionSignature sig;
+    sig.name = f.getSymName().str();
+    for (auto [i, type] : llvm::enumerate(f.getArgumentTypes())) {
+      auto t = tensorSignature(f, type, f.getArgAttrDict(i), "input", i);
+      if (failed(t))
+        return failure();
+      sig.inputs.push_back(std::move(*t));
+    }
+    for (auto [i, type] : llvm::enumerate(f.getResultTypes())) {
+      auto t = tensorSignature(f, type, f.getResultAttrDict(i), "output", i);
+      if (failed(t))
+        return failure();
+      sig.outputs.push_back(std::move(*t));
+    }
+    sigs.push_back(std::move(sig));
+  }
+  return sigs;
+}
+
+std::string hybrid::cIdentifier(StringRef name) {
+  std::string id;
+  for (char c : name)
+    id += llvm::isAlnum(c) ? c : '_';
+  if (id.empty() || llvm::isDigit(id[0]))
+    id = "m_" + id;
+  return id;
+}
+
+//===----------------------------------------------------------------------===//
+// The tables in LLVM IR
+//===----------------------------------------------------------------------===//
+
+LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> sigs,
+                                   StringRef moduleName, StringRef producer,
+                                   bool exportGenericQuery, std::string &error) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  // Field for field the structs of hybrid/abi.h (all pointers and 32/64-bit
+  // integers, so LLVM's natural layout is the C layout).
+  auto *tensorInfoTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy, ptrTy},
+                                                "hybrid_abi_tensor_info");
+  auto *functionTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy},
+                                              "hybrid_abi_function");
+  auto *moduleTy =
+      llvm::StructType::create(ctx, {i32, i32, ptrTy, ptrTy, ptrTy}, "hybrid_abi_module");
+
+  auto str = [&](StringRef s) -> llvm::Constant * {
+    auto *init = llvm::ConstantDataArray::getString(ctx, s);
+    auto *gv = new llvm::GlobalVariable(m, init->getType(), /*isConstant=*/true,
+                                        llvm::GlobalValue::PrivateLinkage, init, ".hybrid.str");
+    gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    gv->setAlignment(llvm::Align(1));
+    return gv;
+  };
+  auto array = [&](llvm::Type *elt, ArrayRef<llvm::Constant *> elems,
+                   StringRef name) -> llvm::Constant * {
+    if (elems.empty())
+      return llvm::ConstantPointerNull::get(ptrTy);
+    auto *type = llvm::ArrayType::get(elt, elems.size());
+    return new llvm::GlobalVariable(m, type, /*isConstant=*/true,
+                                    llvm::GlobalValue::PrivateLinkage,
+                                    llvm::ConstantArray::get(type, elems), name);
+  };
+  auto tensorInfo = [&](const TensorSignature &t) -> llvm::Constant * {
+    SmallVector<llvm::Constant *> dims, names;
+    for (int64_t d : t.dims)
+      dims.push_back(llvm::ConstantInt::get(i64, d));
+    for (const std::string &n : t.dimNames)
+      names.push_back(str(n));
+    llvm::Constant *dimsArray;
+    if (dims.empty()) {
+      dimsArray = llvm::ConstantPointerNull::get(ptrTy);
+    } else {
+      auto *type = llvm::ArrayType::get(i64, dims.size());
+      dimsArray = new llvm::GlobalVariable(m, type, true, llvm::GlobalValue::PrivateLinkage,
+                                           llvm::ConstantArray::get(type, dims), ".hybrid.dims");
+    }
+    return llvm::ConstantStruct::get(
+        tensorInfoTy, {str(t.name), llvm::ConstantInt::get(i32, t.dtype),
+                       llvm::ConstantInt::get(i32, t.dims.size()), dimsArray,
+                       array(ptrTy, names, ".hybrid.dim_names")});
+  };
+
+  SmallVector<llvm::Constant *> functions;
+  for (const FunctionSignature &sig : sigs) {
+    // The C interface MLIR emitted: (results*, input descriptors*...).
+    llvm::Function *ciface = m.getFunction("_mlir_ciface_" + sig.name);
+    size_t params = sig.inputs.size() + (sig.outputs.empty() ? 0 : 1);
+    if (!ciface || ciface->arg_size() != params) {
+      error = "entry function '" + sig.name + "' has no C interface with " +
+              std::to_string(params) + " parameters after lowering";
+      return failure();
+    }
+    // void __hybrid_invoke_<name>(void **args): args[0] the results, args[1 + i]
+    // input i (hybrid/abi.h).
+    auto *invoke = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
+                                                                  {ptrTy}, false),
+                                          llvm::GlobalValue::InternalLinkage,
+                                          "__hybrid_invoke_" + sig.name, m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
+    SmallVector<llvm::Value *> args;
+    unsigned first = sig.outputs.empty() ? 1 : 0;
+    for (unsigned k = 0; k < params; ++k)
+      args.push_back(b.CreateLoad(
+          ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, invoke->getArg(0), k + first)));
+    b.CreateCall(ciface, args);
+    b.CreateRetVoid();
+
+    SmallVector<llvm::Constant *> ins, outs;
+    for (const TensorSignature &t : sig.inputs)
+      ins.push_back(tensorInfo(t));
+    for (const TensorSignature &t : sig.outputs)
+      outs.push_back(tensorInfo(t));
+    functions.push_back(llvm::ConstantStruct::get(
+        functionTy, {str(sig.name), llvm::ConstantInt::get(i32, sig.inputs.size()),
+                     llvm::ConstantInt::get(i32, sig.outputs.size()),
+                     array(tensorInfoTy, ins, ".hybrid.inputs"),
+                     array(tensorInfoTy, outs, ".hybrid.outputs"), invoke}));
+  }
+  auto *table = new llvm::GlobalVariable(
+      m, moduleTy, true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantStruct::get(moduleTy,
+                                {llvm::ConstantInt::get(i32, HYBRID_ABI_VERSION),
+                                 llvm::ConstantInt::get(i32, functions.size()),
+                                 array(functionTy, functions, ".hybrid.functions"),
+                                 str(moduleName), str(producer)}),
+      ".hybrid.module");
+
+  // Everything the model defines becomes internal: a library exports its query
+  // functions and nothing else, so two models (or a model and a program with
+  // its own `main`) never interpose on each other's symbols.
+  for (llvm::Function &f : m.functions())
+    if (!f.isDeclaration())
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &g : m.globals())
+    if (!g.isDeclaration() && !g.getName().starts_with("llvm."))
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  SmallVector<std::string> queryNames = {cIdentifier(moduleName) + "_module_query"};
+  if (exportGenericQuery)
+    queryNames.push_back("hybrid_module_query");
+  for (const std::string &name : queryNames) {
+    if (m.getNamedValue(name)) {
+      error = "the module already defines '" + name + "'";
+      return failure();
+    }
+    auto *query = llvm::Function::Create(llvm::FunctionType::get(ptrTy, {}, false),
+                                         llvm::GlobalValue::ExternalLinkage, name, m);
+    query->setVisibility(llvm::GlobalValue::DefaultVisibility);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", query));
+    b.CreateRet(table);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The C header
+//===----------------------------------------------------------------------===//
+
+static std::string shapeString(const hybrid::TensorSignature &t) {
+  SmallVector<const char *> names;
+  for (const std::string &n : t.dimNames)
+    names.push_back(n.c_str());
+  char buf[1024];
+  return hybrid_shape_string(buf, sizeof buf, static_cast<int32_t>(t.dims.size()),
+                             t.dims.data(), names.empty() ? nullptr : names.data());
+}
+
+std::string hybrid::generateCpuHeader(ArrayRef<FunctionSignature> sigs, StringRef moduleName,
+                                      StringRef source) {
+  std::string id = cIdentifier(moduleName);
+  std::string upper = StringRef(id).upper();
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "/* " << id << ".h: the entry points of the Hybrid-compiled library '" << moduleName
+     << "'.\n"
+     << " * Generated by hybrid-opt from " << (source.empty() ? "<stdin>" : source)
+     << "; do not edit.\n"
+     << " *\n"
+     << " * Call it through the runtime (runtime/include/hybrid/runtime.h):\n"
+     << " *   hybrid_module_t *m;\n"
+     << " *   hybrid_module_wrap(" << id << "_module_query(), &m);   (linked in)\n"
+     << " *   hybrid_module_load(\"path/to/" << moduleName << ".so\", &m); (or loaded)\n"
+     << " *   const hybrid_abi_function *fn;\n"
+     << " *   hybrid_module_function(m, \"<function>\", &fn);\n"
+     << " *   hybrid_call(m, fn, inputs, num_inputs, outputs, num_outputs);\n"
+     << " * Shapes: a number is fixed; a name is a symbolic dim that must agree\n"
+     << " * wherever it appears; ? is free. Inputs and outputs are dense, row-major.\n"
+     << " */\n"
+     << "#ifndef HYBRID_MODEL_" << upper << "_H\n"
+     << "#define HYBRID_MODEL_" << upper << "_H\n\n"
+     << "#include \"hybrid/runtime.h\"\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* The library's signature table (hybrid/abi.h). */\n"
+     << "const hybrid_abi_module *" << id << "_module_query(void);\n";
+  for (const FunctionSignature &sig : sigs) {
+    std::string fn = StringRef(cIdentifier(sig.name)).upper();
+    os << "\n/* Function \"" << sig.name << "\".\n";
+    auto list = [&](StringRef title, ArrayRef<TensorSignature> ts) {
+      os << " *   " << title << ":\n";
+      size_t width = 0;
+      for (const TensorSignature &t : ts)
+        width = std::max(width, t.name.size());
+      for (auto [i, t] : llvm::enumerate(ts))
+        os << " *     " << llvm::format("%2u", static_cast<unsigned>(i)) << "  "
+           << llvm::left_justify(t.name, width) << "  "
+           << llvm::left_justify(hybrid_dtype_name(t.dtype), 8) << " " << shapeString(t) << "\n";
+    };
+    list("inputs", sig.inputs);
+    list("outputs", sig.outputs);
+    os << " */\n";
+    os << "#define " << upper << "_" << fn << "_NAME \"" << sig.name << "\"\n";
+    os << "enum {\n";
+    os << "  " << upper << "_" << fn << "_NUM_INPUTS = " << sig.inputs.size() << ",\n";
+    os << "  " << upper << "_" << fn << "_NUM_OUTPUTS = " << sig.outputs.size() << ",\n";
+    // Index constants; names that collide after sanitising keep the first.
+    llvm::StringSet<> seen;
+    auto indices = [&](StringRef kind, ArrayRef<TensorSignature> ts) {
+      for (auto [i, t] : llvm::enumerate(ts)) {
+        std::string c = upper + "_" + fn + "_" + kind.str() + "_" +
+                        StringRef(cIdentifier(t.name)).upper();
+        if (seen.insert(c).second)
+          os << "  " << c << " = " << i << ",\n";
+      }
+    };
+    indices("IN", sig.inputs);
+    indices("OUT", sig.outputs);
+    os << "};\n";
+  }
+  os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* HYBRID_MODEL_" << upper << "_H */\n";
+  return out;
+}

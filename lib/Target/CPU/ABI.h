@@ -1,0 +1,31 @@
+//===- ABI.h - compiled libraries' ABI tables (internal) --------*- C++ -*-===//
+#ifndef HYBRID_LIB_TARGET_CPU_ABI_H
+#define HYBRID_LIB_TARGET_CPU_ABI_H
+
+#include "hybrid/Target/CPU.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace hybrid {
+
+/// The public functions a library exports: those with `llvm.emit_c_interface`,
+/// or every public definition when none has it.
+llvm::SmallVector<mlir::func::FuncOp> entryFunctions(mlir::ModuleOp module);
+
+/// Adds the hybrid/abi.h tables for `signatures` to a translated module, one
+/// `__hybrid_invoke_<fn>` trampoline per entry (calling `_mlir_ciface_<fn>`),
+/// and the query functions `<module>_module_query` (and, when
+/// `exportGenericQuery`, `hybrid_module_query`); makes every other definition
+/// internal.
+mlir::LogicalResult addAbiTables(llvm::Module &module,
+                                 llvm::ArrayRef<FunctionSignature> signatures,
+                                 llvm::StringRef moduleName, llvm::StringRef producer,
+                                 bool exportGenericQuery, std::string &error);
+
+} // namespace hybrid
+
+#endif // HYBRID_LIB_TARGET_CPU_ABI_H

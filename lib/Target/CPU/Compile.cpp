@@ -1,0 +1,318 @@
+//===- Compile.cpp - tensor-level module -> native CPU library -------------===//
+#include "hybrid/Target/CPU.h"
+#include "lib/Target/CPU/ABI.h"
+#include "passes/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using llvm::StringRef;
+
+std::string hybrid::headerPathFor(StringRef libraryPath) {
+  llvm::SmallString<256> path(libraryPath);
+  llvm::sys::path::replace_extension(path, ".h");
+  return std::string(path);
+}
+
+namespace {
+/// Writes `bytes` to `path` through a temporary file in the same directory that
+/// is renamed into place, so `path` is either untouched or complete.
+LogicalResult writeAtomically(Operation *where, StringRef path, StringRef bytes) {
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        os << bytes;
+        return llvm::Error::success();
+      })) {
+    where->emitError() << "cannot write '" << path << "': " << llvm::toString(std::move(e));
+    return failure();
+  }
+  return success();
+}
+
+/// The TargetMachine for the host's triple and the requested CPU.
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(Operation *where, const hybrid::CpuTargetOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    where->emitError() << "no LLVM target for " << triple.str() << ": " << error;
+    return failure();
+  }
+  bool host = options.cpu.empty() || options.cpu == "host" || options.cpu == "native";
+  std::string cpu = host ? llvm::sys::getHostCPUName().str() : options.cpu;
+  SmallVector<std::string> features;
+  if (host)
+    for (const auto &f : llvm::sys::getHostCPUFeatures())
+      features.push_back((f.getValue() ? "+" : "-") + f.getKey().str());
+  if (!options.features.empty())
+    features.push_back(options.features);
+  std::string featureString = llvm::join(features, ",");
+  // An unknown CPU would only be a warning (and generic code) inside LLVM.
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      target->createMCSubtargetInfo(triple, cpu, featureString));
+  if (!sti || !sti->isCPUStringValid(cpu)) {
+    where->emitError() << "unknown --target-cpu '" << cpu << "' for " << triple.str()
+                       << " (try 'host', 'x86-64-v3', 'skylake-avx512' or 'znver4')";
+    return failure();
+  }
+  llvm::TargetOptions targetOptions;
+  llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                                        : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, featureString, targetOptions, llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm) {
+    where->emitError() << "cannot create an LLVM target machine for " << triple.str() << ", "
+                       << cpu;
+    return failure();
+  }
+  return tm;
+}
+
+/// Links `objectPath` into the shared library `outputPath` with the C compiler
+/// driver (`cc -shared`), through a temporary file renamed into place.
+LogicalResult linkShared(Operation *where, StringRef objectPath, StringRef outputPath,
+                         const hybrid::CpuTargetOptions &options) {
+  std::string linker = options.linker;
+  if (linker.empty()) {
+    for (StringRef candidate : {"cc", "gcc", "clang"})
+      if (auto found = llvm::sys::findProgramByName(candidate)) {
+        linker = *found;
+        break;
+      }
+    if (linker.empty()) {
+      where->emitError() << "no C compiler driver (cc, gcc or clang) on PATH to link the "
+                            "shared library; install one or pass --linker "
+                            "(--emit=obj and --emit=staticlib need none)";
+      return failure();
+    }
+  }
+  llvm::SmallString<256> tmpLib(outputPath);
+  tmpLib += ".tmp-%%%%%%";
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(tmpLib, fd, tmpLib)) {
+    where->emitError() << "cannot create a file next to '" << outputPath << "': " << ec.message();
+    return failure();
+  }
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  llvm::FileRemover removeTmpLib(tmpLib);
+  llvm::SmallString<128> errPath;
+  if (llvm::sys::fs::createTemporaryFile("hybrid-link", "txt", errPath)) {
+    where->emitError("cannot create a temporary file for the linker's messages");
+    return failure();
+  }
+  llvm::FileRemover removeErr(errPath);
+  // --no-undefined: a symbol nothing provides is an error now, not at load time.
+  SmallVector<StringRef> args = {linker,   "-shared",      "-o", tmpLib, objectPath,
+                                 "-lm", "-Wl,--no-undefined", "-Wl,-z,noexecstack"};
+  std::optional<StringRef> redirects[] = {std::nullopt, std::nullopt, StringRef(errPath)};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, redirects, 0, 0, &execError);
+  if (rc != 0) {
+    std::string messages;
+    if (auto buf = llvm::MemoryBuffer::getFile(errPath))
+      messages = (*buf)->getBuffer().trim().str();
+    auto diag = where->emitError() << "linking '" << outputPath << "' with " << linker
+                                   << " failed";
+    if (!execError.empty())
+      diag << ": " << execError;
+    if (!messages.empty())
+      diag << ":\n" << messages;
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmpLib, outputPath)) {
+    where->emitError() << "cannot write '" << outputPath << "': " << ec.message();
+    return failure();
+  }
+  removeTmpLib.releaseFile();
+  return success();
+}
+} // namespace
+
+LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEmitKind kind,
+                                    const CpuTargetOptions &options, TimingScope &timing) {
+  MLIRContext *ctx = module.getContext();
+  auto progress = [&](StringRef stage) {
+    if (options.progress)
+      options.progress(stage);
+  };
+  bool toStdout = outputPath == "-";
+  if (toStdout && (kind == CpuEmitKind::SharedLibrary || kind == CpuEmitKind::StaticLibrary)) {
+    module.emitError("a library needs an output file: pass -o model.so (or model.a)");
+    return failure();
+  }
+  std::string moduleName = options.moduleName;
+  if (moduleName.empty())
+    moduleName = toStdout ? "model" : llvm::sys::path::stem(outputPath).str();
+
+  // The signatures carry the ONNX names; the pipeline drops argument attributes.
+  FailureOr<std::vector<FunctionSignature>> sigs = collectEntrySignatures(module);
+  if (failed(sigs))
+    return failure();
+  for (func::FuncOp f : entryFunctions(module)) {
+    f->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    // The table holds the names now; LLVM IR has no place for them.
+    f.removeArgAttrsAttr();
+    f.removeResAttrsAttr();
+  }
+
+  progress("lowering to the LLVM dialect");
+  {
+    TimingScope t = timing.nest("CPU pipeline");
+    PassManager pm(ctx, ModuleOp::getOperationName());
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    pm.enableTiming(t);
+    buildCpuPipeline(pm, CpuPipelineOptions());
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  auto write = [&](StringRef bytes) -> LogicalResult {
+    if (toStdout) {
+      llvm::outs() << bytes;
+      return success();
+    }
+    return writeAtomically(module, outputPath, bytes);
+  };
+  if (kind == CpuEmitKind::Mlir) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os);
+    os << "\n";
+    return write(text);
+  }
+
+  FailureOr<std::unique_ptr<llvm::TargetMachine>> tm = createTargetMachine(module, options);
+  if (failed(tm))
+    return failure();
+  std::string producer = "hybrid-opt (LLVM " LLVM_VERSION_STRING "), " +
+                         (*tm)->getTargetTriple().str() + ", cpu " +
+                         (*tm)->getTargetCPU().str();
+
+  progress("translating to LLVM IR");
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    TimingScope t = timing.nest("Translate to LLVM IR");
+    registerBuiltinDialectTranslation(*ctx);
+    registerLLVMDialectTranslation(*ctx);
+    llvmModule = translateModuleToLLVMIR(module, llvmContext, moduleName);
+    if (!llvmModule) {
+      module.emitError("translation to LLVM IR failed");
+      return failure();
+    }
+    llvmModule->setDataLayout((*tm)->createDataLayout());
+    llvmModule->setTargetTriple((*tm)->getTargetTriple());
+    std::string error;
+    if (failed(addAbiTables(*llvmModule, *sigs, moduleName, producer,
+                            /*exportGenericQuery=*/kind != CpuEmitKind::StaticLibrary, error))) {
+      module.emitError() << error;
+      return failure();
+    }
+  }
+
+  progress("optimising LLVM IR");
+  {
+    TimingScope t = timing.nest("LLVM optimisation");
+    auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0, tm->get());
+    if (llvm::Error e = optimize(llvmModule.get())) {
+      module.emitError() << "LLVM optimisation failed: " << llvm::toString(std::move(e));
+      return failure();
+    }
+  }
+  if (kind == CpuEmitKind::LlvmIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    return write(text);
+  }
+
+  progress("generating machine code");
+  llvm::SmallString<0> object;
+  {
+    TimingScope t = timing.nest("Machine code generation");
+    llvm::raw_svector_ostream os(object);
+    llvm::legacy::PassManager codegen;
+    if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+      module.emitError("the LLVM target cannot emit object files");
+      return failure();
+    }
+    codegen.run(*llvmModule);
+  }
+  if (kind == CpuEmitKind::Object)
+    return write(object);
+
+  std::string header = generateCpuHeader(*sigs, moduleName, module.getName().value_or(""));
+  std::string headerPath = headerPathFor(outputPath);
+  if (kind == CpuEmitKind::StaticLibrary) {
+    progress("writing the archive");
+    TimingScope t = timing.nest("Archive");
+    std::string member = cIdentifier(moduleName) + ".o";
+    llvm::NewArchiveMember m(llvm::MemoryBufferRef(object, member));
+    m.MemberName = member;
+    // writeArchive goes through a temporary file and renames it into place.
+    std::vector<llvm::NewArchiveMember> members;
+    members.push_back(std::move(m));
+    if (llvm::Error e = llvm::writeArchive(outputPath, members, llvm::SymtabWritingMode::NormalSymtab,
+                                           llvm::object::Archive::K_GNU,
+                                           /*Deterministic=*/true, /*Thin=*/false)) {
+      module.emitError() << "cannot write '" << outputPath << "': "
+                         << llvm::toString(std::move(e));
+      return failure();
+    }
+  } else {
+    progress("linking");
+    TimingScope t = timing.nest("Link");
+    llvm::SmallString<128> objectPath;
+    int fd;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("hybrid-model", "o", fd, objectPath)) {
+      module.emitError() << "cannot create a temporary object file: " << ec.message();
+      return failure();
+    }
+    llvm::FileRemover removeObject(objectPath);
+    {
+      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+      os << object;
+      os.close();
+      if (os.has_error()) {
+        module.emitError() << "cannot write '" << objectPath << "': " << os.error().message();
+        os.clear_error();
+        return failure();
+      }
+    }
+    if (failed(linkShared(module, objectPath, outputPath, options)))
+      return failure();
+  }
+  if (failed(writeAtomically(module, headerPath, header))) {
+    // Never leave a library without its header.
+    llvm::sys::fs::remove(outputPath);
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,159 @@
+/*===- hybrid/runtime.h - Hybrid's thin runtime, C API ---------------------===*
+ *
+ * Loads libraries that `hybrid-opt --target=cpu` compiles, describes their
+ * entry functions, and calls them with validated tensors. Plain C, no LLVM or
+ * MLIR inside: link libhybrid_runtime (shared or static) and libdl.
+ *
+ *   hybrid_module_t *m = NULL;
+ *   hybrid_status_t st = hybrid_module_load("model.so", &m);
+ *   const hybrid_abi_function *fn;
+ *   if (!st) st = hybrid_module_function(m, "main", &fn);
+ *   ... hybrid_tensor_create(NULL, HYBRID_DTYPE_I64, 2, shape, &ids) ...
+ *   if (!st) st = hybrid_call(m, fn, inputs, n_in, outputs, n_out);
+ *   if (st) { fprintf(stderr, "%s\n", hybrid_status_message(st)); hybrid_status_free(st); }
+ *
+ * Errors: every function that can fail returns a hybrid_status_t; NULL means
+ * success, anything else carries a code and a message naming what was wrong
+ * (the input, the dim, the file) and must be freed with hybrid_status_free.
+ *
+ * Threads: a loaded module is immutable; any number of threads may call
+ * hybrid_call on one module at once (each call uses its own memory). A tensor
+ * may be read by several calls at once but must not be written meanwhile.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef HYBRID_RUNTIME_H
+#define HYBRID_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hybrid/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HYBRID_RT_API __attribute__((visibility("default")))
+#else
+#define HYBRID_RT_API
+#endif
+
+/*---- status ---------------------------------------------------------------*/
+
+typedef enum hybrid_status_code {
+  HYBRID_STATUS_OK = 0,
+  HYBRID_STATUS_INVALID_ARGUMENT = 1, /* a bad input: dtype, shape, count, NULL */
+  HYBRID_STATUS_NOT_FOUND = 2,        /* no such function */
+  HYBRID_STATUS_LOAD_ERROR = 3,       /* the library cannot be loaded or is not ours */
+  HYBRID_STATUS_OUT_OF_MEMORY = 4,
+  HYBRID_STATUS_INTERNAL = 5          /* the compiled code broke its own contract */
+} hybrid_status_code;
+
+typedef struct hybrid_status *hybrid_status_t; /* NULL: success */
+
+HYBRID_RT_API hybrid_status_code hybrid_status_get_code(hybrid_status_t status);
+/* The message ("OK" for NULL); valid until hybrid_status_free. */
+HYBRID_RT_API const char *hybrid_status_message(hybrid_status_t status);
+HYBRID_RT_API void hybrid_status_free(hybrid_status_t status);
+
+/*---- element types --------------------------------------------------------*/
+
+/* Bytes per element (0 for an unknown dtype) and NumPy's name ("float32"). */
+HYBRID_RT_API size_t hybrid_dtype_size(int32_t dtype);
+HYBRID_RT_API const char *hybrid_dtype_name(int32_t dtype);
+
+/* Writes a shape as "[2, batch, ?]" into buf (always terminated; truncated to
+ * size). A dim >= 0 is printed as a number, else as names[d] when given and
+ * non-empty, else as '?'. Returns buf. */
+HYBRID_RT_API char *hybrid_shape_string(char *buf, size_t size, int32_t rank,
+                                        const int64_t *dims, const char *const *names);
+
+/*---- allocators -----------------------------------------------------------*/
+
+/* Where tensor memory comes from. `alignment` is a power of two. */
+typedef struct hybrid_allocator {
+  void *(*alloc)(void *user, size_t bytes, size_t alignment);
+  void (*free)(void *user, void *ptr);
+  void *user;
+} hybrid_allocator_t;
+
+/* The default: aligned_alloc / free. */
+HYBRID_RT_API const hybrid_allocator_t *hybrid_allocator_system(void);
+
+/*---- tensors --------------------------------------------------------------*/
+
+/* A dense, row-major tensor. Reference counted: create/wrap return one
+ * reference, hybrid_tensor_retain adds one, hybrid_tensor_release drops one
+ * and frees the tensor (and the memory it owns) with the last. */
+typedef struct hybrid_tensor hybrid_tensor_t;
+
+#define HYBRID_MAX_RANK 32
+
+/* A new tensor with zeroed memory (64-byte aligned) from `allocator`
+ * (NULL: the system allocator). */
+HYBRID_RT_API hybrid_status_t hybrid_tensor_create(const hybrid_allocator_t *allocator,
+                                                   int32_t dtype, int32_t rank,
+                                                   const int64_t *shape,
+                                                   hybrid_tensor_t **out);
+
+/* A tensor over memory the caller owns: `byte_size` must cover the shape.
+ * `release` (may be NULL) is called with (user, data) when the last reference
+ * goes. */
+HYBRID_RT_API hybrid_status_t hybrid_tensor_wrap(int32_t dtype, int32_t rank,
+                                                 const int64_t *shape, void *data,
+                                                 size_t byte_size,
+                                                 void (*release)(void *user, void *data),
+                                                 void *user, hybrid_tensor_t **out);
+
+HYBRID_RT_API void hybrid_tensor_retain(hybrid_tensor_t *tensor);
+HYBRID_RT_API void hybrid_tensor_release(hybrid_tensor_t *tensor);
+
+HYBRID_RT_API int32_t hybrid_tensor_dtype(const hybrid_tensor_t *tensor);
+HYBRID_RT_API int32_t hybrid_tensor_rank(const hybrid_tensor_t *tensor);
+HYBRID_RT_API const int64_t *hybrid_tensor_shape(const hybrid_tensor_t *tensor);
+HYBRID_RT_API int64_t hybrid_tensor_num_elements(const hybrid_tensor_t *tensor);
+HYBRID_RT_API size_t hybrid_tensor_byte_size(const hybrid_tensor_t *tensor);
+HYBRID_RT_API void *hybrid_tensor_data(hybrid_tensor_t *tensor);
+
+/*---- modules --------------------------------------------------------------*/
+
+typedef struct hybrid_module hybrid_module_t;
+
+/* dlopen()s a compiled library (a path without '/' is taken relative to the
+ * current directory, not searched for) and checks its tables. */
+HYBRID_RT_API hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out);
+
+/* A module over a table already in the program (a library linked in; its
+ * header declares <name>_module_query). */
+HYBRID_RT_API hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table,
+                                                 hybrid_module_t **out);
+
+/* Unloads (for hybrid_module_load) and frees. Tensors returned by calls stay
+ * valid: their memory belongs to them. */
+HYBRID_RT_API void hybrid_module_release(hybrid_module_t *module);
+
+HYBRID_RT_API const hybrid_abi_module *hybrid_module_table(const hybrid_module_t *module);
+
+/* The entry function called `name` (NULL: the first one). */
+HYBRID_RT_API hybrid_status_t hybrid_module_function(const hybrid_module_t *module,
+                                                     const char *name,
+                                                     const hybrid_abi_function **out);
+
+/*---- calls ----------------------------------------------------------------*/
+
+/* Calls `fn` of `module`. Checks first, naming the offending input in the
+ * message: the input count, each input's dtype, rank and fixed dims, and that
+ * a symbolic dim ("batch") has one size wherever it appears. On success
+ * outputs[0..num_outputs) receive new tensors (one reference each, owning
+ * their memory); on failure they are set to NULL. */
+HYBRID_RT_API hybrid_status_t hybrid_call(const hybrid_module_t *module,
+                                          const hybrid_abi_function *fn,
+                                          hybrid_tensor_t *const *inputs, int32_t num_inputs,
+                                          hybrid_tensor_t **outputs, int32_t num_outputs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HYBRID_RUNTIME_H */

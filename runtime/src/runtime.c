@@ -1,0 +1,688 @@
+/*===- runtime.c - Hybrid's thin runtime ------------------------------------===*
+ *
+ * Implements hybrid/runtime.h: statuses, tensors, loading compiled libraries
+ * and validated calls through the trampolines of hybrid/abi.h.
+ *
+ *===----------------------------------------------------------------------===*/
+#define _GNU_SOURCE
+#include "hybrid/runtime.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*---- status ---------------------------------------------------------------*/
+
+struct hybrid_status {
+  hybrid_status_code code;
+  char message[];
+};
+
+/* Returned when even the status cannot be allocated; never freed. */
+static struct {
+  hybrid_status_code code;
+  char message[32];
+} out_of_memory_status = {HYBRID_STATUS_OUT_OF_MEMORY, "out of memory"};
+
+static hybrid_status_t oom(void) { return (hybrid_status_t)(void *)&out_of_memory_status; }
+
+__attribute__((format(printf, 2, 3))) static hybrid_status_t
+make_status(hybrid_status_code code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  hybrid_status_t st = malloc(sizeof(struct hybrid_status) + (size_t)n + 1);
+  if (!st)
+    return oom();
+  st->code = code;
+  va_start(ap, fmt);
+  vsnprintf(st->message, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+hybrid_status_code hybrid_status_get_code(hybrid_status_t status) {
+  return status ? status->code : HYBRID_STATUS_OK;
+}
+
+const char *hybrid_status_message(hybrid_status_t status) {
+  return status ? status->message : "OK";
+}
+
+void hybrid_status_free(hybrid_status_t status) {
+  if (status && status != oom())
+    free(status);
+}
+
+/*---- element types --------------------------------------------------------*/
+
+size_t hybrid_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case HYBRID_DTYPE_BOOL: case HYBRID_DTYPE_I8: case HYBRID_DTYPE_U8:
+  case HYBRID_DTYPE_I4: case HYBRID_DTYPE_U4: return 1;
+  case HYBRID_DTYPE_F16: case HYBRID_DTYPE_BF16: case HYBRID_DTYPE_I16:
+  case HYBRID_DTYPE_U16: return 2;
+  case HYBRID_DTYPE_F32: case HYBRID_DTYPE_I32: case HYBRID_DTYPE_U32: return 4;
+  case HYBRID_DTYPE_F64: case HYBRID_DTYPE_I64: case HYBRID_DTYPE_U64: return 8;
+  default: return 0;
+  }
+}
+
+const char *hybrid_dtype_name(int32_t dtype) {
+  switch (dtype) {
+  case HYBRID_DTYPE_F32: return "float32";
+  case HYBRID_DTYPE_F16: return "float16";
+  case HYBRID_DTYPE_BF16: return "bfloat16";
+  case HYBRID_DTYPE_F64: return "float64";
+  case HYBRID_DTYPE_BOOL: return "bool";
+  case HYBRID_DTYPE_I8: return "int8";
+  case HYBRID_DTYPE_U8: return "uint8";
+  case HYBRID_DTYPE_I16: return "int16";
+  case HYBRID_DTYPE_U16: return "uint16";
+  case HYBRID_DTYPE_I32: return "int32";
+  case HYBRID_DTYPE_U32: return "uint32";
+  case HYBRID_DTYPE_I64: return "int64";
+  case HYBRID_DTYPE_U64: return "uint64";
+  case HYBRID_DTYPE_I4: return "int4";
+  case HYBRID_DTYPE_U4: return "uint4";
+  default: return "invalid";
+  }
+}
+
+/*---- allocators -----------------------------------------------------------*/
+
+static void *system_alloc(void *user, size_t bytes, size_t alignment) {
+  (void)user;
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  /* aligned_alloc wants a multiple of the alignment, and never 0 bytes. */
+  size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+  return aligned_alloc(alignment, rounded ? rounded : alignment);
+}
+
+static void system_free(void *user, void *ptr) {
+  (void)user;
+  free(ptr);
+}
+
+static const hybrid_allocator_t system_allocator = {system_alloc, system_free, NULL};
+
+const hybrid_allocator_t *hybrid_allocator_system(void) { return &system_allocator; }
+
+/*---- tensors --------------------------------------------------------------*/
+
+/* Memory shared by tensors (two outputs of one call may share an allocation). */
+typedef struct storage {
+  atomic_int refs;
+  void *ptr;
+  void (*release)(void *user, void *ptr);
+  void *user;
+} storage_t;
+
+struct hybrid_tensor {
+  atomic_int refs;
+  int32_t dtype;
+  int32_t rank;
+  int64_t num_elements;
+  void *data;
+  storage_t *storage;
+  int64_t shape[HYBRID_MAX_RANK];
+};
+
+static void storage_release(storage_t *s) {
+  if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+    if (s->release)
+      s->release(s->user, s->ptr);
+    free(s);
+  }
+}
+
+static storage_t *storage_new(void *ptr, void (*release)(void *, void *), void *user) {
+  storage_t *s = malloc(sizeof *s);
+  if (!s)
+    return NULL;
+  atomic_init(&s->refs, 1);
+  s->ptr = ptr;
+  s->release = release;
+  s->user = user;
+  return s;
+}
+
+/* Checks dtype, rank and shape; the element count goes to *count. */
+static hybrid_status_t check_shape(int32_t dtype, int32_t rank, const int64_t *shape,
+                                   int64_t *count) {
+  if (!hybrid_dtype_size(dtype))
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "unknown dtype %d", (int)dtype);
+  if (rank < 0 || rank > HYBRID_MAX_RANK)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "rank %d is outside [0, %d]",
+                       (int)rank, HYBRID_MAX_RANK);
+  if (rank > 0 && !shape)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "a tensor of rank %d needs a shape",
+                       (int)rank);
+  int64_t n = 1;
+  for (int32_t i = 0; i < rank; ++i) {
+    if (shape[i] < 0)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "dim %d is negative (%lld)", (int)i,
+                         (long long)shape[i]);
+    if (shape[i] && n > INT64_MAX / shape[i] / 8)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "the shape's size overflows");
+    n *= shape[i];
+  }
+  *count = n;
+  return NULL;
+}
+
+static hybrid_tensor_t *tensor_new(int32_t dtype, int32_t rank, const int64_t *shape,
+                                   int64_t count, void *data, storage_t *storage) {
+  hybrid_tensor_t *t = malloc(sizeof *t);
+  if (!t)
+    return NULL;
+  atomic_init(&t->refs, 1);
+  t->dtype = dtype;
+  t->rank = rank;
+  t->num_elements = count;
+  t->data = data;
+  t->storage = storage;
+  for (int32_t i = 0; i < rank; ++i)
+    t->shape[i] = shape[i];
+  return t;
+}
+
+typedef struct {
+  hybrid_allocator_t allocator;
+} allocator_box_t;
+
+static void allocator_box_release(void *user, void *ptr) {
+  allocator_box_t *box = user;
+  box->allocator.free(box->allocator.user, ptr);
+  free(box);
+}
+
+hybrid_status_t hybrid_tensor_create(const hybrid_allocator_t *allocator, int32_t dtype,
+                                     int32_t rank, const int64_t *shape,
+                                     hybrid_tensor_t **out) {
+  if (!out)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_tensor_create: out is NULL");
+  *out = NULL;
+  if (!allocator)
+    allocator = &system_allocator;
+  if (!allocator->alloc || !allocator->free)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                       "hybrid_tensor_create: the allocator lacks alloc or free");
+  int64_t count;
+  hybrid_status_t st = check_shape(dtype, rank, shape, &count);
+  if (st)
+    return st;
+  size_t bytes = (size_t)count * hybrid_dtype_size(dtype);
+  allocator_box_t *box = malloc(sizeof *box);
+  if (!box)
+    return oom();
+  box->allocator = *allocator;
+  void *data = allocator->alloc(allocator->user, bytes ? bytes : 1, 64);
+  if (!data) {
+    free(box);
+    return make_status(HYBRID_STATUS_OUT_OF_MEMORY, "cannot allocate %zu bytes for a tensor",
+                       bytes);
+  }
+  memset(data, 0, bytes);
+  storage_t *s = storage_new(data, allocator_box_release, box);
+  hybrid_tensor_t *t = s ? tensor_new(dtype, rank, shape, count, data, s) : NULL;
+  if (!t) {
+    if (s)
+      storage_release(s);
+    else
+      allocator_box_release(box, data);
+    return oom();
+  }
+  *out = t;
+  return NULL;
+}
+
+hybrid_status_t hybrid_tensor_wrap(int32_t dtype, int32_t rank, const int64_t *shape,
+                                   void *data, size_t byte_size,
+                                   void (*release)(void *user, void *data), void *user,
+                                   hybrid_tensor_t **out) {
+  if (!out)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_tensor_wrap: out is NULL");
+  *out = NULL;
+  int64_t count;
+  hybrid_status_t st = check_shape(dtype, rank, shape, &count);
+  if (st)
+    return st;
+  size_t need = (size_t)count * hybrid_dtype_size(dtype);
+  if (byte_size < need)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                       "hybrid_tensor_wrap: %zu bytes cannot hold the shape (%zu needed)",
+                       byte_size, need);
+  if (need && !data)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_tensor_wrap: data is NULL");
+  storage_t *s = storage_new(data, release, user);
+  hybrid_tensor_t *t = s ? tensor_new(dtype, rank, shape, count, data, s) : NULL;
+  if (!t) {
+    free(s);
+    return oom();
+  }
+  *out = t;
+  return NULL;
+}
+
+void hybrid_tensor_retain(hybrid_tensor_t *t) {
+  if (t)
+    atomic_fetch_add(&t->refs, 1);
+}
+
+void hybrid_tensor_release(hybrid_tensor_t *t) {
+  if (t && atomic_fetch_sub(&t->refs, 1) == 1) {
+    storage_release(t->storage);
+    free(t);
+  }
+}
+
+int32_t hybrid_tensor_dtype(const hybrid_tensor_t *t) { return t ? t->dtype : 0; }
+int32_t hybrid_tensor_rank(const hybrid_tensor_t *t) { return t ? t->rank : 0; }
+const int64_t *hybrid_tensor_shape(const hybrid_tensor_t *t) { return t ? t->shape : NULL; }
+int64_t hybrid_tensor_num_elements(const hybrid_tensor_t *t) {
+  return t ? t->num_elements : 0;
+}
+size_t hybrid_tensor_byte_size(const hybrid_tensor_t *t) {
+  return t ? (size_t)t->num_elements * hybrid_dtype_size(t->dtype) : 0;
+}
+void *hybrid_tensor_data(hybrid_tensor_t *t) { return t ? t->data : NULL; }
+
+/*---- modules --------------------------------------------------------------*/
+
+struct hybrid_module {
+  void *handle; /* dlopen handle, or NULL for a wrapped table */
+  const hybrid_abi_module *table;
+};
+
+static hybrid_status_t check_tensor_info(const hybrid_abi_tensor_info *t, const char *fn,
+                                         const char *kind, int i) {
+  if (!t->name || !hybrid_dtype_size(t->dtype) || t->rank < 0 || t->rank > HYBRID_MAX_RANK ||
+      (t->rank > 0 && !t->dims))
+    return make_status(HYBRID_STATUS_LOAD_ERROR,
+                       "the library's table is corrupt: %s %d of function '%s'", kind, i, fn);
+  return NULL;
+}
+
+/* Checks a table before anything trusts it. */
+static hybrid_status_t check_table(const hybrid_abi_module *m, const char *where) {
+  if (!m)
+    return make_status(HYBRID_STATUS_LOAD_ERROR, "%s: the module table is NULL", where);
+  if (m->abi_version != HYBRID_ABI_VERSION)
+    return make_status(HYBRID_STATUS_LOAD_ERROR,
+                       "%s: compiled for Hybrid ABI version %u, but this runtime speaks "
+                       "version %d; recompile the model with the matching hybrid-opt",
+                       where, m->abi_version, HYBRID_ABI_VERSION);
+  if (m->num_functions < 0 || (m->num_functions > 0 && !m->functions))
+    return make_status(HYBRID_STATUS_LOAD_ERROR, "%s: the module table is corrupt", where);
+  for (int32_t f = 0; f < m->num_functions; ++f) {
+    const hybrid_abi_function *fn = &m->functions[f];
+    if (!fn->name || !fn->invoke || fn->num_inputs < 0 || fn->num_outputs < 0 ||
+        (fn->num_inputs && !fn->inputs) || (fn->num_outputs && !fn->outputs))
+      return make_status(HYBRID_STATUS_LOAD_ERROR, "%s: function %d of the table is corrupt",
+                         where, (int)f);
+    for (int32_t i = 0; i < fn->num_inputs; ++i) {
+      hybrid_status_t st = check_tensor_info(&fn->inputs[i], fn->name, "input", i);
+      if (st)
+        return st;
+    }
+    for (int32_t i = 0; i < fn->num_outputs; ++i) {
+      hybrid_status_t st = check_tensor_info(&fn->outputs[i], fn->name, "output", i);
+      if (st)
+        return st;
+    }
+  }
+  return NULL;
+}
+
+hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out) {
+  if (!out || !path)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_module_load: NULL argument");
+  *out = NULL;
+  /* dlopen searches the library path for a bare name; a user means the file. */
+  char *full = NULL;
+  if (!strchr(path, '/')) {
+    full = malloc(strlen(path) + 3);
+    if (!full)
+      return oom();
+    strcpy(full, "./");
+    strcat(full, path);
+  }
+  void *handle = dlopen(full ? full : path, RTLD_NOW | RTLD_LOCAL);
+  free(full);
+  if (!handle) {
+    const char *why = dlerror();
+    return make_status(HYBRID_STATUS_LOAD_ERROR, "cannot load '%s': %s", path,
+                       why ? why : "unknown error");
+  }
+  hybrid_abi_query_fn query;
+  *(void **)&query = dlsym(handle, "hybrid_module_query");
+  if (!query) {
+    dlclose(handle);
+    return make_status(HYBRID_STATUS_LOAD_ERROR,
+                       "'%s' is not a library compiled by hybrid-opt (it has no "
+                       "hybrid_module_query)",
+                       path);
+  }
+  const hybrid_abi_module *table = query();
+  hybrid_status_t st = check_table(table, path);
+  if (st) {
+    dlclose(handle);
+    return st;
+  }
+  hybrid_module_t *m = malloc(sizeof *m);
+  if (!m) {
+    dlclose(handle);
+    return oom();
+  }
+  m->handle = handle;
+  m->table = table;
+  *out = m;
+  return NULL;
+}
+
+hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table, hybrid_module_t **out) {
+  if (!out)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_module_wrap: out is NULL");
+  *out = NULL;
+  hybrid_status_t st = check_table(table, table && table->name ? table->name : "module");
+  if (st)
+    return st;
+  hybrid_module_t *m = malloc(sizeof *m);
+  if (!m)
+    return oom();
+  m->handle = NULL;
+  m->table = table;
+  *out = m;
+  return NULL;
+}
+
+void hybrid_module_release(hybrid_module_t *m) {
+  if (!m)
+    return;
+  if (m->handle)
+    dlclose(m->handle);
+  free(m);
+}
+
+const hybrid_abi_module *hybrid_module_table(const hybrid_module_t *m) {
+  return m ? m->table : NULL;
+}
+
+hybrid_status_t hybrid_module_function(const hybrid_module_t *m, const char *name,
+                                       const hybrid_abi_function **out) {
+  if (!m || !out)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_module_function: NULL argument");
+  *out = NULL;
+  const hybrid_abi_module *t = m->table;
+  for (int32_t f = 0; f < t->num_functions; ++f)
+    if (!name || strcmp(t->functions[f].name, name) == 0) {
+      *out = &t->functions[f];
+      return NULL;
+    }
+  if (!name || t->num_functions == 0)
+    return make_status(HYBRID_STATUS_NOT_FOUND, "module '%s' has no entry function",
+                       t->name ? t->name : "?");
+  /* List what there is. */
+  char list[512] = "";
+  size_t used = 0;
+  for (int32_t f = 0; f < t->num_functions && used + 1 < sizeof list; ++f)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", f ? ", " : "",
+                             t->functions[f].name);
+  return make_status(HYBRID_STATUS_NOT_FOUND, "module '%s' has no function '%s' (it has %s)",
+                     t->name ? t->name : "?", name, list);
+}
+
+/*---- calls ----------------------------------------------------------------*/
+
+char *hybrid_shape_string(char *buf, size_t size, int32_t rank, const int64_t *dims,
+                          const char *const *names) {
+  if (!buf || !size)
+    return buf;
+  size_t used = (size_t)snprintf(buf, size, "[");
+  for (int32_t i = 0; i < rank && used < size; ++i) {
+    const char *sep = i ? ", " : "";
+    if (dims[i] >= 0)
+      used += (size_t)snprintf(buf + used, size - used, "%s%lld", sep, (long long)dims[i]);
+    else if (names && names[i] && names[i][0])
+      used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, names[i]);
+    else
+      used += (size_t)snprintf(buf + used, size - used, "%s?", sep);
+  }
+  if (used < size)
+    snprintf(buf + used, size - used, "]");
+  return buf;
+}
+
+/* A symbolic dim's size, and the input that fixed it. */
+typedef struct {
+  const char *name;
+  int64_t size;
+  const char *set_by;
+} dim_binding_t;
+
+static hybrid_status_t validate_inputs(const hybrid_abi_function *fn,
+                                       hybrid_tensor_t *const *inputs) {
+  enum { MAX_BINDINGS = 256 };
+  dim_binding_t bindings[MAX_BINDINGS];
+  int nbindings = 0;
+  for (int32_t i = 0; i < fn->num_inputs; ++i) {
+    const hybrid_abi_tensor_info *info = &fn->inputs[i];
+    const hybrid_tensor_t *t = inputs[i];
+    char want[256], got[256];
+    hybrid_shape_string(want, sizeof want, info->rank, info->dims, info->dim_names);
+    if (!t)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                         "%s: input %d ('%s') is missing (NULL); expected %s %s", fn->name,
+                         (int)i, info->name, hybrid_dtype_name(info->dtype), want);
+    hybrid_shape_string(got, sizeof got, t->rank, t->shape, NULL);
+    if (t->dtype != info->dtype)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                         "%s: input %d ('%s') has dtype %s; expected %s", fn->name, (int)i,
+                         info->name, hybrid_dtype_name(t->dtype),
+                         hybrid_dtype_name(info->dtype));
+    if (t->rank != info->rank)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                         "%s: input %d ('%s') has shape %s (rank %d); expected %s (rank %d)",
+                         fn->name, (int)i, info->name, got, (int)t->rank, want,
+                         (int)info->rank);
+    for (int32_t d = 0; d < info->rank; ++d) {
+      int64_t size = t->shape[d];
+      if (info->dims[d] >= 0) {
+        if (size != info->dims[d])
+          return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                             "%s: input %d ('%s') has shape %s; expected %s (dim %d must be "
+                             "%lld)",
+                             fn->name, (int)i, info->name, got, want, (int)d,
+                             (long long)info->dims[d]);
+        continue;
+      }
+      const char *name = info->dim_names ? info->dim_names[d] : NULL;
+      if (!name || !name[0])
+        continue;
+      int b = 0;
+      while (b < nbindings && strcmp(bindings[b].name, name) != 0)
+        ++b;
+      if (b == nbindings) {
+        if (nbindings < MAX_BINDINGS)
+          bindings[nbindings++] = (dim_binding_t){name, size, info->name};
+        continue;
+      }
+      if (bindings[b].size != size)
+        return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                           "%s: input %d ('%s') has shape %s, so '%s' is %lld; but input "
+                           "'%s' has '%s' = %lld",
+                           fn->name, (int)i, info->name, got, name, (long long)size,
+                           bindings[b].set_by, name, (long long)bindings[b].size);
+    }
+    if (t->num_elements && !t->data)
+      return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "%s: input %d ('%s') has no data",
+                         fn->name, (int)i, info->name);
+  }
+  return NULL;
+}
+
+/* A descriptor's words: allocated, aligned, offset, sizes[r], strides[r]. */
+static size_t descriptor_words(int32_t rank) { return 3 + 2 * (size_t)rank; }
+
+/* MLIR marks buffers it does not own (constants) with this allocated pointer. */
+#define HYBRID_NOT_OWNED ((uintptr_t)0xdeadbeef)
+
+static void free_release(void *user, void *ptr) {
+  (void)user;
+  free(ptr);
+}
+
+hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_function *fn,
+                            hybrid_tensor_t *const *inputs, int32_t num_inputs,
+                            hybrid_tensor_t **outputs, int32_t num_outputs) {
+  if (outputs)
+    for (int32_t i = 0; i < num_outputs; ++i)
+      outputs[i] = NULL;
+  if (!module || !fn)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_call: NULL module or function");
+  const hybrid_abi_module *t = module->table;
+  if (fn < t->functions || fn >= t->functions + t->num_functions)
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                       "hybrid_call: function '%s' does not belong to module '%s'",
+                       fn->name ? fn->name : "?", t->name ? t->name : "?");
+  if (num_inputs != fn->num_inputs || (num_inputs && !inputs)) {
+    char names[512] = "";
+    size_t used = 0;
+    for (int32_t i = 0; i < fn->num_inputs && used + 1 < sizeof names; ++i)
+      used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                               fn->inputs[i].name);
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "%s takes %d inputs (%s); got %d",
+                       fn->name, (int)fn->num_inputs, names, (int)num_inputs);
+  }
+  if (num_outputs != fn->num_outputs || (num_outputs && !outputs))
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                       "%s returns %d outputs; room for %d was given", fn->name,
+                       (int)fn->num_outputs, (int)num_outputs);
+  hybrid_status_t st = validate_inputs(fn, inputs);
+  if (st)
+    return st;
+
+  /* One block for every descriptor and the argument array. */
+  size_t words = 0;
+  for (int32_t i = 0; i < fn->num_inputs; ++i)
+    words += descriptor_words(fn->inputs[i].rank);
+  size_t out_words = 0;
+  for (int32_t i = 0; i < fn->num_outputs; ++i)
+    out_words += descriptor_words(fn->outputs[i].rank);
+  size_t nargs = 1 + (size_t)fn->num_inputs;
+  int64_t *block = calloc(words + out_words + nargs, sizeof(int64_t));
+  if (!block)
+    return oom();
+  int64_t *results = block;
+  void **args = (void **)(block + out_words);
+  int64_t *desc = block + out_words + nargs;
+  args[0] = results;
+  for (int32_t i = 0; i < fn->num_inputs; ++i) {
+    const hybrid_tensor_t *in = inputs[i];
+    int32_t r = in->rank;
+    desc[0] = (int64_t)(uintptr_t)in->data;
+    desc[1] = (int64_t)(uintptr_t)in->data;
+    desc[2] = 0;
+    int64_t stride = 1;
+    for (int32_t d = r - 1; d >= 0; --d) {
+      desc[3 + d] = in->shape[d];
+      desc[3 + r + d] = stride;
+      stride *= in->shape[d] ? in->shape[d] : 1;
+    }
+    args[1 + i] = desc;
+    desc += descriptor_words(r);
+  }
+
+  fn->invoke(args);
+
+  /* Wrap the results; a storage per distinct allocation. */
+  st = NULL;
+  int64_t *rd = results;
+  for (int32_t i = 0; i < fn->num_outputs && !st; ++i) {
+    const hybrid_abi_tensor_info *info = &fn->outputs[i];
+    int32_t r = info->rank;
+    void *allocated = (void *)(uintptr_t)rd[0];
+    char *aligned = (char *)(uintptr_t)rd[1];
+    size_t esize = hybrid_dtype_size(info->dtype);
+    char *data = aligned + rd[2] * (int64_t)esize;
+    int64_t count = 1, stride = 1;
+    int contiguous = 1;
+    for (int32_t d = r - 1; d >= 0; --d) {
+      int64_t size = rd[3 + d];
+      if (size < 0 || (info->dims[d] >= 0 && size != info->dims[d]))
+        st = make_status(HYBRID_STATUS_INTERNAL,
+                         "%s: output %d ('%s') came back with dim %d = %lld, against its "
+                         "signature",
+                         fn->name, (int)i, info->name, (int)d, (long long)size);
+      if (size > 1 && rd[3 + r + d] != stride)
+        contiguous = 0;
+      stride *= size;
+      count *= size;
+    }
+    if (!st && !contiguous)
+      st = make_status(HYBRID_STATUS_INTERNAL, "%s: output %d ('%s') is not dense", fn->name,
+                       (int)i, info->name);
+    if (st)
+      break;
+    /* Memory the output does not own (a constant, an input) is copied. */
+    int owned = allocated && (uintptr_t)allocated != HYBRID_NOT_OWNED;
+    for (int32_t k = 0; owned && k < fn->num_inputs; ++k) {
+      char *base = inputs[k]->data;
+      size_t bytes = hybrid_tensor_byte_size(inputs[k]);
+      if ((char *)allocated >= base && (char *)allocated < base + (bytes ? bytes : 1))
+        owned = 0;
+    }
+    storage_t *s = NULL;
+    for (int32_t k = 0; owned && k < i; ++k)
+      if (outputs[k] && outputs[k]->storage->ptr == allocated) {
+        s = outputs[k]->storage;
+        atomic_fetch_add(&s->refs, 1);
+        break;
+      }
+    size_t bytes = (size_t)count * esize;
+    if (!owned) {
+      void *copy = malloc(bytes ? bytes : 1);
+      if (!copy) {
+        st = oom();
+        break;
+      }
+      if (bytes)
+        memcpy(copy, data, bytes);
+      data = copy;
+      allocated = copy;
+    }
+    if (!s && !(s = storage_new(allocated, free_release, NULL))) {
+      free(allocated);
+      st = oom();
+      break;
+    }
+    int64_t shape[HYBRID_MAX_RANK];
+    for (int32_t d = 0; d < r; ++d)
+      shape[d] = rd[3 + d];
+    outputs[i] = tensor_new(info->dtype, r, shape, count, data, s);
+    if (!outputs[i]) {
+      storage_release(s);
+      st = oom();
+      break;
+    }
+    rd += descriptor_words(r);
+  }
+  if (st) {
+    /* Free what was wrapped; the rest of the results leak rather than risk a
+     * double free of memory the tensors above may share. */
+    for (int32_t i = 0; i < num_outputs; ++i) {
+      hybrid_tensor_release(outputs[i]);
+      outputs[i] = NULL;
+    }
+  }
+  free(block);
+  return st;
+}
