@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=Release)
-targets=(hybrid-opt hybrid-doc)
+targets=(hybrid-opt hybrid-run hybrid_runtime hybrid_runtime_static hybrid-doc)
 if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
   flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHYBRID_ENABLE_SANITIZERS=ON)
