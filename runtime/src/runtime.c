@@ -612,7 +612,8 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
     void *allocated = (void *)(uintptr_t)rd[0];
     char *aligned = (char *)(uintptr_t)rd[1];
     size_t esize = hybrid_dtype_size(info->dtype);
-    char *data = aligned + rd[2] * (int64_t)esize;
+    /* (A NULL buffer, possible for an empty output, gets no offset: that is UB.) */
+    char *data = aligned ? aligned + rd[2] * (int64_t)esize : NULL;
     int64_t count = 1, stride = 1;
     int contiguous = 1;
     for (int32_t d = r - 1; d >= 0; --d) {
@@ -635,9 +636,9 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
     /* Memory the output does not own (a constant, an input) is copied. */
     int owned = allocated && (uintptr_t)allocated != HYBRID_NOT_OWNED;
     for (int32_t k = 0; owned && k < fn->num_inputs; ++k) {
-      char *base = inputs[k]->data;
+      uintptr_t base = (uintptr_t)inputs[k]->data;
       size_t bytes = hybrid_tensor_byte_size(inputs[k]);
-      if ((char *)allocated >= base && (char *)allocated < base + (bytes ? bytes : 1))
+      if (base && (uintptr_t)allocated >= base && (uintptr_t)allocated < base + (bytes ? bytes : 1))
         owned = 0;
     }
     storage_t *s = NULL;
