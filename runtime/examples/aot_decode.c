@@ -49,6 +49,27 @@ static int present_index(const hybrid_abi_function *fn, const char *past) {
   return -1;
 }
 
+/* Replaces each decode input's state (every input but input_ids) by the
+ * matching output of the call `producer` just made; `outs` keep their own
+ * references. Returns 0, or 1 when an input has no matching output. */
+static int take_state(hybrid_tensor_t **state, const hybrid_abi_function *decode,
+                      const hybrid_abi_function *producer, hybrid_tensor_t **outs) {
+  for (int i = 0; i < decode->num_inputs; ++i) {
+    if (i == JAMBA_DECODE_MAIN_IN_INPUT_IDS)
+      continue;
+    int k = present_index(producer, decode->inputs[i].name);
+    if (k < 0) {
+      fprintf(stderr, "aot_decode: no output of '%s' feeds '%s'\n", producer->name,
+              decode->inputs[i].name);
+      return 1;
+    }
+    hybrid_tensor_release(state[i]);
+    state[i] = outs[k];
+    hybrid_tensor_retain(state[i]);
+  }
+  return 0;
+}
+
 /* argmax over the vocabulary of the last position of logits [1, seq, vocab]. */
 static int64_t last_argmax(hybrid_tensor_t *logits) {
   const int64_t *shape = hybrid_tensor_shape(logits);
@@ -93,17 +114,8 @@ int main(int argc, char **argv) {
 
   /* The state each decode input takes, by name, from the prefill outputs. */
   hybrid_tensor_t *state[JAMBA_DECODE_MAIN_NUM_INPUTS] = {0};
-  for (int i = 0; i < JAMBA_DECODE_MAIN_NUM_INPUTS; ++i) {
-    if (i == JAMBA_DECODE_MAIN_IN_INPUT_IDS)
-      continue;
-    int k = present_index(prefill, decode->inputs[i].name);
-    if (k < 0) {
-      fprintf(stderr, "aot_decode: no prefill output feeds '%s'\n", decode->inputs[i].name);
-      return 1;
-    }
-    state[i] = out[k];
-    hybrid_tensor_retain(state[i]);
-  }
+  if (take_state(state, decode, prefill, out))
+    return 1;
   int64_t token = last_argmax(out[JAMBA_PREFILL_MAIN_OUT_LOGITS]);
   for (int i = 0; i < JAMBA_PREFILL_MAIN_NUM_OUTPUTS; ++i)
     hybrid_tensor_release(out[i]);
@@ -121,19 +133,10 @@ int main(int argc, char **argv) {
         "decode");
     token = last_argmax(dout[JAMBA_DECODE_MAIN_OUT_LOGITS]);
     /* The new state replaces the old. */
-    for (int i = 0; i < JAMBA_DECODE_MAIN_NUM_INPUTS; ++i) {
-      hybrid_tensor_release(state[i]);
-      state[i] = NULL;
-      if (i == JAMBA_DECODE_MAIN_IN_INPUT_IDS)
-        continue;
-      int k = present_index(decode, decode->inputs[i].name);
-      if (k < 0) {
-        fprintf(stderr, "aot_decode: no decode output feeds '%s'\n", decode->inputs[i].name);
-        return 1;
-      }
-      state[i] = dout[k];
-      hybrid_tensor_retain(state[i]);
-    }
+    hybrid_tensor_release(ids);
+    state[JAMBA_DECODE_MAIN_IN_INPUT_IDS] = NULL;
+    if (take_state(state, decode, decode, dout))
+      return 1;
     for (int i = 0; i < JAMBA_DECODE_MAIN_NUM_OUTPUTS; ++i)
       hybrid_tensor_release(dout[i]);
   }

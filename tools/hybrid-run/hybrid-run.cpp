@@ -96,18 +96,16 @@ const char *npyDescr(int32_t dtype) {
 /// The dtype a .npy descr holds; `want` resolves '<u2' (uint16 or bf16 bits)
 /// and one-byte integers (int4/uint4 values, one per byte).
 int32_t dtypeOfDescr(const std::string &descr, int32_t want) {
-  static const std::pair<const char *, int32_t> table[] = {
-      {"<f4", HYBRID_DTYPE_F32}, {"<f8", HYBRID_DTYPE_F64}, {"<f2", HYBRID_DTYPE_F16},
-      {"|b1", HYBRID_DTYPE_BOOL}, {"|i1", HYBRID_DTYPE_I8},  {"|u1", HYBRID_DTYPE_U8},
-      {"<i2", HYBRID_DTYPE_I16}, {"<u2", HYBRID_DTYPE_U16}, {"<i4", HYBRID_DTYPE_I32},
-      {"<u4", HYBRID_DTYPE_U32}, {"<i8", HYBRID_DTYPE_I64}, {"<u8", HYBRID_DTYPE_U64}};
-  if (descr == "<u2" && want == HYBRID_DTYPE_BF16)
-    return HYBRID_DTYPE_BF16;
-  if ((descr == "|i1" || descr == "|u1") && (want == HYBRID_DTYPE_I4 || want == HYBRID_DTYPE_U4))
+  const char *wanted = npyDescr(want);
+  bool fourBit = want == HYBRID_DTYPE_I4 || want == HYBRID_DTYPE_U4;
+  if ((wanted && descr == wanted) || (fourBit && (descr == "|i1" || descr == "|u1")))
     return want;
-  for (auto &[d, t] : table)
-    if (descr == d)
-      return t;
+  // Otherwise the one dtype NumPy means by it (bf16 and int4 have no descr of their own).
+  for (int32_t d : {HYBRID_DTYPE_F32, HYBRID_DTYPE_F64, HYBRID_DTYPE_F16, HYBRID_DTYPE_BOOL,
+                    HYBRID_DTYPE_I8, HYBRID_DTYPE_U8, HYBRID_DTYPE_I16, HYBRID_DTYPE_U16,
+                    HYBRID_DTYPE_I32, HYBRID_DTYPE_U32, HYBRID_DTYPE_I64, HYBRID_DTYPE_U64})
+    if (descr == npyDescr(d))
+      return d;
   return 0;
 }
 
@@ -204,10 +202,12 @@ hybrid_tensor_t *readNpy(const std::string &path, const hybrid_abi_tensor_info &
 }
 
 void writeNpy(const std::filesystem::path &path, hybrid_tensor_t *t) {
+  // A Python tuple: "()", "(3,)", "(2, 3)".
+  int32_t rank = hybrid_tensor_rank(t);
   std::string shape = "(";
-  for (int32_t d = 0; d < hybrid_tensor_rank(t); ++d)
-    shape += std::to_string(hybrid_tensor_shape(t)[d]) + (hybrid_tensor_rank(t) == 1 ? "," : (d + 1 < hybrid_tensor_rank(t) ? ", " : ""));
-  shape += ")";
+  for (int32_t d = 0; d < rank; ++d)
+    shape += (d ? ", " : "") + std::to_string(hybrid_tensor_shape(t)[d]);
+  shape += rank == 1 ? ",)" : ")";
   std::string header = std::string("{'descr': '") + npyDescr(hybrid_tensor_dtype(t)) +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;
