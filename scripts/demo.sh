@@ -3,7 +3,8 @@
 #  1. generate the Jamba-style language model of the zoo (Mamba-1, attention, MLP
 #     and MoE layers), compile its prefill form to a shared library with its C
 #     header (hybrid-opt --target=cpu), show its signature and run it through the
-#     C runtime (hybrid-run) on random tokens, writing the outputs as .npy;
+#     C runtime (hybrid-run) on random tokens, writing the outputs as .npy; time
+#     it on one thread and on all, with its peak memory and a kernel trace;
 #  2. greedy decoding: the prefill and decode libraries, 8 tokens, carrying the KV
 #     cache, conv and SSM states between calls, every call checked against
 #     onnxruntime (test/onnx/decode_loop.py);
@@ -23,7 +24,10 @@ build/bin/hybrid-run "$out/jamba.so" --signature
 build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-range 0:256 \
   --output-dir "$out/outputs"
 build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-range 0:256 \
-  --benchmark 10
+  --benchmark 10 --threads 1
+build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-range 0:256 \
+  --benchmark 10 --memory --profile "$out/jamba-trace.json"
+echo "== kernel trace: $out/jamba-trace.json (open in ui.perfetto.dev)"
 echo "== greedy decoding with the compiled prefill and decode libraries"
 .venv/bin/python test/onnx/decode_loop.py --hybrid-opt build/bin/hybrid-opt --workdir "$out/decode" --steps 8
 echo "== every Jamba form against onnxruntime"

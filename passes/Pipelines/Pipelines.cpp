@@ -21,8 +21,18 @@
 
 using namespace mlir;
 
-void hybrid::buildReferencePipeline(OpPassManager &pm,
-                                    const ReferencePipelineOptions &) {
+namespace {
+/// What the CPU pipeline adds to the reference lowering.
+struct LoweringHooks {
+  bool parallel = false;
+  int64_t parallelMinWork = 0;
+  bool instrumentKernels = false;
+  /// Buffers through _mlir_memref_to_llvm_{alloc,free} (defined by the CPU
+  /// target to call the runtime's allocator) instead of malloc/free.
+  bool genericAllocation = false;
+};
+
+void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   // Tensors to buffers. Function arguments and results become plain
   // (identity-layout) memrefs; destinations are written in place, and a
   // result that is just a destination argument is dropped (private functions
@@ -45,9 +55,23 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
   // runner-utils library, which compiled models do not link.
   pm.addPass(hybrid::createHybridExpandStridedCopiesPass());
 
-  // Every hybrid op through its scalar implementation; linalg to loops.
-  pm.addPass(hybrid::createHybridLowerToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (hooks.instrumentKernels)
+    pm.addPass(hybrid::createHybridInstrumentKernelsPass());
+
+  // Every hybrid op through its scalar implementation; linalg to loops. With
+  // `parallel`, dims that are parallel become scf.parallel loops, and the
+  // outermost of those tasks for the runtime's thread pool.
+  hybrid::HybridLowerToLoopsPassOptions loops;
+  loops.parallel = hooks.parallel;
+  pm.addPass(hybrid::createHybridLowerToLoopsPass(loops));
+  if (hooks.parallel) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    hybrid::HybridOutlineParallelLoopsPassOptions outline;
+    outline.minWork = hooks.parallelMinWork;
+    pm.addPass(hybrid::createHybridOutlineParallelLoopsPass(outline));
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
 
   // Loops to LLVM. Arithmetic is f32 already; the remaining bf16 <-> f32
   // conversions become integer code (no libgcc bf16 helpers needed).
@@ -66,21 +90,34 @@ void hybrid::buildReferencePipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = hooks.genericAllocation;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
+} // namespace
 
-void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &) {
+void hybrid::buildReferencePipeline(OpPassManager &pm, const ReferencePipelineOptions &) {
+  buildLowering(pm, LoweringHooks());
+}
+
+void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // Fold what the importer left (shape arithmetic, constant subgraphs) first.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // Code generation proper is the reference lowering today: scalar loops that
-  // LLVM's optimiser (at the TargetMachine's -O level, for the target CPU)
-  // then unrolls and vectorises where it can. Tiling, vectorisation and
-  // parallel loops at this level are the CPU-speed work of issue 6.
-  buildReferencePipeline(pm, ReferencePipelineOptions());
+  // Then the reference lowering with the runtime's hooks: scalar loops, the
+  // parallel ones on the thread pool, that LLVM's optimiser (at the
+  // TargetMachine's -O level, for the target CPU) unrolls and vectorises where
+  // it can. Tiling and vectorisation at this level are the CPU-speed work of
+  // issue 6.
+  LoweringHooks hooks;
+  hooks.parallel = options.parallel;
+  hooks.parallelMinWork = options.parallelMinWork;
+  hooks.instrumentKernels = options.instrumentKernels;
+  hooks.genericAllocation = true;
+  buildLowering(pm, hooks);
 }
 
 void hybrid::registerPipelines() {

@@ -26,10 +26,27 @@ void buildReferencePipeline(mlir::OpPassManager &pm,
                             const ReferencePipelineOptions &options);
 
 /// Options of the CPU pipeline.
-struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions> {};
+struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> parallel{*this, "parallel",
+                        llvm::cl::desc("Run parallel loops on the runtime's thread pool"),
+                        llvm::cl::init(true)};
+  Option<int64_t> parallelMinWork{
+      *this, "parallel-min-work",
+      llvm::cl::desc("Loops with less static work (iterations x operations) stay serial"),
+      llvm::cl::init(4096)};
+  Option<bool> instrumentKernels{
+      *this, "instrument-kernels",
+      llvm::cl::desc("Bracket kernels with the runtime's profiler hooks"),
+      llvm::cl::init(true)};
+};
 
 /// The CPU pipeline: canonicalisation and CSE of the imported module, then the
-/// reference lowering above. `hybrid-opt --target=cpu`, the Python API and the
+/// reference lowering above with the runtime's hooks (hybrid/abi.h): linalg
+/// and hybrid ops become scf.parallel loops where their dims are parallel, and
+/// the outermost ones tasks for the thread pool (hybrid-outline-parallel-loops);
+/// kernels are bracketed for the profiler (hybrid-instrument-kernels); every
+/// buffer is allocated through the runtime's allocator (MLIR's generic
+/// allocation functions). `hybrid-opt --target=cpu`, the Python API and the
 /// tests all compile through this one definition.
 void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 

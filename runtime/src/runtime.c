@@ -5,7 +5,7 @@
  *
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE
-#include "hybrid/runtime.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -27,10 +27,13 @@ static struct {
   char message[32];
 } out_of_memory_status = {HYBRID_STATUS_OUT_OF_MEMORY, "out of memory"};
 
-static hybrid_status_t oom(void) { return (hybrid_status_t)(void *)&out_of_memory_status; }
+hybrid_status_t hybrid_internal_oom(void) {
+  return (hybrid_status_t)(void *)&out_of_memory_status;
+}
+#define oom hybrid_internal_oom
+#define make_status hybrid_internal_status
 
-__attribute__((format(printf, 2, 3))) static hybrid_status_t
-make_status(hybrid_status_code code, const char *fmt, ...) {
+hybrid_status_t hybrid_internal_status(hybrid_status_code code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -320,7 +323,8 @@ static hybrid_status_t check_table(const hybrid_abi_module *m, const char *where
                        "%s: compiled for Hybrid ABI version %u, but this runtime speaks "
                        "version %d; recompile the model with the matching hybrid-opt",
                        where, m->abi_version, HYBRID_ABI_VERSION);
-  if (m->num_functions < 0 || (m->num_functions > 0 && !m->functions))
+  if (m->num_functions < 0 || (m->num_functions > 0 && !m->functions) || m->num_kernels < 0 ||
+      (m->num_kernels > 0 && !m->kernels))
     return make_status(HYBRID_STATUS_LOAD_ERROR, "%s: the module table is corrupt", where);
   for (int32_t f = 0; f < m->num_functions; ++f) {
     const hybrid_abi_function *fn = &m->functions[f];
@@ -535,14 +539,128 @@ static size_t descriptor_words(int32_t rank) { return 3 + 2 * (size_t)rank; }
 /* MLIR marks buffers it does not own (constants) with this allocated pointer. */
 #define HYBRID_NOT_OWNED ((uintptr_t)0xdeadbeef)
 
-static void free_release(void *user, void *ptr) {
+/*---- what a call lends the compiled code (hybrid_abi_exec) ------------------*/
+
+/* Every buffer the compiled code allocates comes from the call's allocator,
+ * behind a header that remembers where it came from, so that a buffer (an
+ * output) can be freed after the call without it. */
+typedef struct block_header {
+  void *base;
+  uint64_t bytes;
+  hybrid_allocator_t allocator;
+} block_header_t;
+
+#define BLOCK_ALIGN 64
+
+typedef struct call_ctx {
+  hybrid_allocator_t allocator;
+  hybrid_executor_t *executor;
+  hybrid_profile_t *profile;
+  int32_t profile_module;
+  atomic_ullong live, peak, total, count, parallel_loops;
+  /* Begin times of open kernels (kernels nest only if the compiler nests them). */
+  int64_t kernel_begin[16];
+  int32_t kernel_depth;
+} call_ctx_t;
+
+static void *call_alloc(void *user, uint64_t bytes, uint64_t alignment) {
+  call_ctx_t *c = user;
+  if (alignment < BLOCK_ALIGN)
+    alignment = BLOCK_ALIGN;
+  /* The header sits just below the returned pointer, in a prefix of one
+   * alignment unit (64 bytes or the requested alignment). */
+  uint64_t prefix = alignment;
+  if (bytes > SIZE_MAX - prefix)
+    return NULL;
+  char *base = c->allocator.alloc(c->allocator.user, (size_t)(prefix + bytes), alignment);
+  if (!base)
+    return NULL;
+  block_header_t *h = (block_header_t *)(base + prefix) - 1;
+  h->base = base;
+  h->bytes = bytes;
+  h->allocator = c->allocator;
+  unsigned long long live = atomic_fetch_add(&c->live, bytes) + bytes;
+  unsigned long long peak = atomic_load(&c->peak);
+  while (live > peak && !atomic_compare_exchange_weak(&c->peak, &peak, live))
+    ;
+  atomic_fetch_add(&c->total, bytes);
+  atomic_fetch_add(&c->count, 1);
+  return base + prefix;
+}
+
+static void block_free(void *ptr) {
+  block_header_t *h = (block_header_t *)ptr - 1;
+  h->allocator.free(h->allocator.user, h->base);
+}
+
+static void call_free(void *user, void *ptr) {
+  if (!ptr)
+    return;
+  call_ctx_t *c = user;
+  atomic_fetch_sub(&c->live, ((block_header_t *)ptr - 1)->bytes);
+  block_free(ptr);
+}
+
+static void block_release(void *user, void *ptr) {
   (void)user;
-  free(ptr);
+  block_free(ptr);
+}
+
+/* Below this much work (scalar operations, the compiler's estimate) a parallel
+ * loop stays on the calling thread: waking workers costs microseconds. */
+#define PARALLEL_MIN_WORK 16384
+#define PARALLEL_SLICE_WORK 4096
+
+static void call_parallel_for(void *user, hybrid_abi_task_fn task, void *ctx, int64_t n,
+                              int64_t cost) {
+  call_ctx_t *c = user;
+  int32_t threads = hybrid_executor_num_threads(c->executor);
+  if (cost < 1)
+    cost = 1;
+  double work = (double)n * (double)cost;
+  if (threads <= 1 || n < 2 || work < PARALLEL_MIN_WORK) {
+    task(ctx, 0, n);
+    return;
+  }
+  /* A few slices per thread balance uneven slices; none smaller than
+   * PARALLEL_SLICE_WORK. */
+  double by_work = work / PARALLEL_SLICE_WORK;
+  int64_t chunks = (int64_t)threads * 4;
+  if (by_work < (double)chunks)
+    chunks = by_work < 2 ? 2 : (int64_t)by_work;
+  atomic_fetch_add(&c->parallel_loops, 1);
+  hybrid_internal_parallel_for(c->executor, c->profile, task, ctx, n, chunks);
+}
+
+static void call_kernel_begin(void *user, int32_t kernel) {
+  (void)kernel;
+  call_ctx_t *c = user;
+  if (c->kernel_depth < (int32_t)(sizeof c->kernel_begin / sizeof c->kernel_begin[0]))
+    c->kernel_begin[c->kernel_depth] = hybrid_internal_now_ns();
+  ++c->kernel_depth;
+}
+
+static void call_kernel_end(void *user, int32_t kernel) {
+  call_ctx_t *c = user;
+  if (c->kernel_depth <= 0)
+    return;
+  --c->kernel_depth;
+  if (c->kernel_depth < (int32_t)(sizeof c->kernel_begin / sizeof c->kernel_begin[0]))
+    hybrid_internal_profile_event(c->profile, c->profile_module, HYBRID_EVENT_KERNEL, kernel,
+                                  c->kernel_begin[c->kernel_depth], hybrid_internal_now_ns(),
+                                  0);
 }
 
 hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_function *fn,
                             hybrid_tensor_t *const *inputs, int32_t num_inputs,
                             hybrid_tensor_t **outputs, int32_t num_outputs) {
+  return hybrid_call_ex(module, fn, inputs, num_inputs, outputs, num_outputs, NULL);
+}
+
+hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_function *fn,
+                               hybrid_tensor_t *const *inputs, int32_t num_inputs,
+                               hybrid_tensor_t **outputs, int32_t num_outputs,
+                               const hybrid_call_options_t *options) {
   if (outputs)
     for (int32_t i = 0; i < num_outputs; ++i)
       outputs[i] = NULL;
@@ -569,6 +687,12 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
   hybrid_status_t st = validate_inputs(fn, inputs);
   if (st)
     return st;
+  const hybrid_call_options_t no_options = {0};
+  if (!options)
+    options = &no_options;
+  if (options->allocator && (!options->allocator->alloc || !options->allocator->free))
+    return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
+                       "hybrid_call: the allocator lacks alloc or free");
 
   /* One block for every descriptor and the argument array. */
   size_t words = 0;
@@ -601,7 +725,27 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
     desc += descriptor_words(r);
   }
 
-  fn->invoke(args);
+  call_ctx_t call;
+  memset(&call, 0, sizeof call);
+  call.allocator = options->allocator ? *options->allocator : system_allocator;
+  call.executor = options->executor;
+  call.profile = options->profile;
+  call.profile_module = call.profile ? hybrid_internal_profile_module(call.profile, t) : -1;
+  hybrid_abi_exec exec = {&call, call_parallel_for, call_alloc, call_free,
+                          call.profile ? call_kernel_begin : NULL,
+                          call.profile ? call_kernel_end : NULL};
+  int64_t begin_ns = call.profile ? hybrid_internal_now_ns() : 0;
+  fn->invoke(args, &exec);
+  if (call.profile)
+    hybrid_internal_profile_event(call.profile, call.profile_module, HYBRID_EVENT_CALL,
+                                  (int32_t)(fn - t->functions), begin_ns,
+                                  hybrid_internal_now_ns(), 0);
+  if (options->stats) {
+    options->stats->peak_bytes = atomic_load(&call.peak);
+    options->stats->allocated_bytes = atomic_load(&call.total);
+    options->stats->num_allocations = atomic_load(&call.count);
+    options->stats->parallel_loops = atomic_load(&call.parallel_loops);
+  }
 
   /* Wrap the results; a storage per distinct allocation. */
   st = NULL;
@@ -650,7 +794,7 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
       }
     size_t bytes = (size_t)count * esize;
     if (!owned) {
-      void *copy = malloc(bytes ? bytes : 1);
+      void *copy = call_alloc(&call, bytes, BLOCK_ALIGN);
       if (!copy) {
         st = oom();
         break;
@@ -660,8 +804,8 @@ hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_func
       data = copy;
       allocated = copy;
     }
-    if (!s && !(s = storage_new(allocated, free_release, NULL))) {
-      free(allocated);
+    if (!s && !(s = storage_new(allocated, block_release, NULL))) {
+      block_free(allocated);
       st = oom();
       break;
     }

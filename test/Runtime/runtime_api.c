@@ -1,9 +1,11 @@
 /* The runtime's C API on a compiled library (runtime-api.test):
- *   runtime_api LIB.so
+ *   runtime_api LIB.so TRACE.json
  * statuses and messages, allocators, tensor references, table checks, and
  * concurrent calls: 8 threads x 25 calls on one module must each reproduce a
- * single-threaded call bit for bit. Prints "OK" at the end; any failed check
- * prints it and exits 1. */
+ * single-threaded call bit for bit, and so must 4 threads x 25 calls sharing
+ * one 4-thread executor, with a counting allocator (every buffer returned), call
+ * statistics and a profile written to TRACE.json. Prints "OK" at the end; any
+ * failed check prints it and exits 1. */
 #include "hybrid/runtime.h"
 
 #include <pthread.h>
@@ -38,9 +40,10 @@ static void expect(hybrid_status_t st, hybrid_status_code code, const char *text
   hybrid_status_free(st);
 }
 
-static int allocs, frees;
+/* Counts (atomically: calls allocate from several threads). */
+static _Atomic int allocs, frees;
 static void *counting_alloc(void *user, size_t bytes, size_t alignment) {
-  ++*(int *)user;
+  ++*(_Atomic int *)user;
   return aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
 }
 static void counting_free(void *user, void *ptr) {
@@ -59,11 +62,13 @@ static const hybrid_abi_function *fn;
 static hybrid_tensor_t *inputs[16];
 static hybrid_tensor_t *reference[16];
 
+/* Calls with options (an executor, an allocator, a profile) when `arg` is
+ * not NULL. */
 static void *worker(void *arg) {
-  (void)arg;
+  const hybrid_call_options_t *options = arg;
   for (int call = 0; call < 25; ++call) {
     hybrid_tensor_t *out[16] = {0};
-    ok(hybrid_call(module, fn, inputs, fn->num_inputs, out, fn->num_outputs));
+    ok(hybrid_call_ex(module, fn, inputs, fn->num_inputs, out, fn->num_outputs, options));
     for (int i = 0; i < fn->num_outputs; ++i) {
       CHECK(hybrid_tensor_byte_size(out[i]) == hybrid_tensor_byte_size(reference[i]));
       CHECK(memcmp(hybrid_tensor_data(out[i]), hybrid_tensor_data(reference[i]),
@@ -75,7 +80,7 @@ static void *worker(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  CHECK(argc == 2);
+  CHECK(argc == 3);
   CHECK(hybrid_status_get_code(NULL) == HYBRID_STATUS_OK);
   CHECK(strcmp(hybrid_status_message(NULL), "OK") == 0);
   CHECK(hybrid_dtype_size(HYBRID_DTYPE_BF16) == 2 && hybrid_dtype_size(99) == 0);
@@ -122,7 +127,7 @@ int main(int argc, char **argv) {
     const hybrid_abi_tensor_info *info = &fn->inputs[i];
     int64_t dims[HYBRID_MAX_RANK];
     for (int d = 0; d < info->rank; ++d)
-      dims[d] = info->dims[d] >= 0 ? info->dims[d] : 2;
+      dims[d] = info->dims[d] >= 0 ? info->dims[d] : 48; /* enough work to split */
     ok(hybrid_tensor_create(NULL, info->dtype, info->rank, dims, &inputs[i]));
     CHECK(info->dtype == HYBRID_DTYPE_F32);
     float *p = hybrid_tensor_data(inputs[i]);
@@ -149,6 +154,46 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 8; ++i)
     CHECK(pthread_join(threads[i], NULL) == 0);
   printf("8 threads x 25 calls: identical outputs\n");
+
+  /* One executor shared by 4 calling threads; every buffer through the
+   * counting allocator. */
+  hybrid_executor_t *executor;
+  ok(hybrid_executor_create(4, &executor));
+  CHECK(hybrid_executor_num_threads(executor) == 4);
+  hybrid_profile_t *profile;
+  ok(hybrid_profile_create(&profile));
+  allocs = frees = 0;
+  hybrid_call_options_t options = {executor, &counting, profile, NULL};
+  for (int i = 0; i < 4; ++i)
+    CHECK(pthread_create(&threads[i], NULL, worker, &options) == 0);
+  for (int i = 0; i < 4; ++i)
+    CHECK(pthread_join(threads[i], NULL) == 0);
+  CHECK(allocs > 0 && allocs == frees);
+  printf("4 threads x 25 calls on a 4-thread executor: identical outputs, every buffer "
+         "returned to the allocator\n");
+
+  /* Statistics of one call. */
+  hybrid_call_stats_t stats;
+  memset(&stats, 0xff, sizeof stats);
+  hybrid_call_options_t one = {executor, NULL, NULL, &stats};
+  ok(hybrid_call_ex(module, fn, inputs, fn->num_inputs, out, fn->num_outputs, &one));
+  CHECK(stats.num_allocations > 0 && stats.peak_bytes > 0 &&
+        stats.peak_bytes <= stats.allocated_bytes && stats.parallel_loops > 0);
+  size_t output_bytes = 0;
+  for (int i = 0; i < fn->num_outputs; ++i) {
+    output_bytes += hybrid_tensor_byte_size(out[i]);
+    hybrid_tensor_release(out[i]);
+  }
+  CHECK(stats.peak_bytes >= output_bytes);
+  printf("stats: peak >= outputs, parallel loops split\n");
+  hybrid_executor_release(executor);
+
+  /* The profile: calls, kernels and slices; written whole. */
+  CHECK(hybrid_profile_num_events(profile) > 100);
+  ok(hybrid_profile_write_chrome_trace(profile, argv[2]));
+  expect(hybrid_profile_write_chrome_trace(profile, "/nonexistent/dir/trace.json"),
+         HYBRID_STATUS_INVALID_ARGUMENT, "cannot write '/nonexistent/dir/trace.json'");
+  hybrid_profile_release(profile);
 
   /* Outputs outlive the module (its tables, `fn` included, go with it). */
   int num_outputs = fn->num_outputs;

@@ -100,6 +100,15 @@ static llvm::cl::opt<std::string>
 static llvm::cl::opt<std::string>
     linker("linker", llvm::cl::desc("C compiler driver that links shared libraries (default: cc)"),
            llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> cpuParallel(
+    "parallel",
+    llvm::cl::desc("Run parallel loops on the runtime's thread pool (default true; false "
+                   "keeps every call on its calling thread)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> instrumentKernels(
+    "instrument-kernels",
+    llvm::cl::desc("Bracket kernels with the runtime profiler's hooks (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool>
     progress("progress",
              llvm::cl::desc("Print a line per compile stage to stderr (on by default when "
@@ -146,6 +155,8 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.optLevel = std::min(optLevel.getValue(), 3u);
   options.moduleName = moduleName;
   options.linker = linker;
+  options.parallel = cpuParallel;
+  options.instrumentKernels = instrumentKernels;
   if (progress || llvm::errs().is_displayed()) {
     auto start = std::make_shared<llvm::TimeRecord>(llvm::TimeRecord::getCurrentTime());
     options.progress = [start](StringRef stage) {

@@ -6,6 +6,7 @@
 //   hybrid-run model.so --input input_ids=ids.npy --output-dir out/
 //   hybrid-run model.so --random --dim batch=2 --dim seq=16 --benchmark 20
 //   hybrid-run model.so --signature
+//   hybrid-run model.so --random --dim batch=1 --threads 4 --profile trace.json
 //
 // Uses only the C runtime (runtime/include/hybrid/runtime.h): no LLVM, no MLIR.
 // Every error is one line naming the input, file or dim, and exit status 1;
@@ -64,6 +65,11 @@ void usage() {
       "  --output-dir DIR       write each output as DIR/NAME.npy\n"
       "  --benchmark N          time N calls (after --warmup W, default 1) and print\n"
       "                         min/median/max latency\n"
+      "  --threads N            threads for parallel loops, the calling one included\n"
+      "                         (default 0: one per CPU; 1: no worker threads)\n"
+      "  --profile FILE.json    write a Chrome/Perfetto trace of the calls, kernels\n"
+      "                         and parallel slices (open in ui.perfetto.dev)\n"
+      "  --memory               print the call's peak and total buffer memory\n"
       "  --signature            print the library's functions, inputs and outputs\n"
       "  --quiet                print nothing about the outputs\n");
 }
@@ -356,6 +362,9 @@ int main(int argc, char **argv) {
   uint64_t seed = 0;
   int64_t intLo = 0, intHi = 10;
   long benchmark = 0, warmup = 1;
+  int64_t threads = 0;
+  std::string profilePath;
+  bool memory = false;
 
   auto value = [&](int &i, const char *flag) -> std::string {
     std::string a = argv[i];
@@ -427,6 +436,16 @@ int main(int argc, char **argv) {
         fail("--benchmark needs at least 1 run");
     } else if (is("--warmup")) {
       warmup = number(value(i, "--warmup"), "--warmup");
+    } else if (is("--threads")) {
+      threads = number(value(i, "--threads"), "--threads");
+      if (threads < 0 || threads > 4096)
+        fail("--threads %lld is outside [0, 4096]", static_cast<long long>(threads));
+    } else if (is("--profile")) {
+      profilePath = value(i, "--profile");
+      if (profilePath.empty())
+        fail("--profile needs a file name");
+    } else if (a == "--memory") {
+      memory = true;
     } else if (a == "--signature") {
       signature = true;
     } else if (a == "--quiet" || a == "-q") {
@@ -506,14 +525,25 @@ int main(int argc, char **argv) {
     fillRandom(inputs[i], rng, intLo, intHi);
   }
 
+  hybrid_executor_t *executor = nullptr;
+  check(hybrid_executor_create(static_cast<int32_t>(threads), &executor), "threads");
+  hybrid_profile_t *profile = nullptr;
+  if (!profilePath.empty())
+    check(hybrid_profile_create(&profile), "profile");
+  hybrid_call_stats_t stats{};
+  hybrid_call_options_t options{};
+  options.executor = executor;
+  options.profile = profile;
+  options.stats = &stats;
+
   std::vector<hybrid_tensor_t *> outputs(fn->num_outputs, nullptr);
   auto call = [&]() {
     for (hybrid_tensor_t *&t : outputs) {
       hybrid_tensor_release(t);
       t = nullptr;
     }
-    check(hybrid_call(module, fn, inputs.data(), fn->num_inputs, outputs.data(),
-                      fn->num_outputs),
+    check(hybrid_call_ex(module, fn, inputs.data(), fn->num_inputs, outputs.data(),
+                         fn->num_outputs, &options),
           "call");
   };
   if (benchmark > 0) {
@@ -530,10 +560,23 @@ int main(int argc, char **argv) {
     std::sort(ms.begin(), ms.end());
     double median = ms.size() % 2 ? ms[ms.size() / 2]
                                   : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
-    std::printf("%s: %ld runs: min %.3f ms, median %.3f ms, max %.3f ms\n", fn->name,
-                benchmark, ms.front(), median, ms.back());
+    std::printf("%s: %ld runs: min %.3f ms, median %.3f ms, max %.3f ms (%d threads)\n",
+                fn->name, benchmark, ms.front(), median, ms.back(),
+                static_cast<int>(hybrid_executor_num_threads(executor)));
   } else {
     call();
+  }
+  if (memory)
+    std::printf("memory: peak %.3f MiB in buffers (outputs included), %.3f MiB allocated in "
+                "%" PRIu64 " buffers; %" PRIu64 " parallel loops split across threads\n",
+                stats.peak_bytes / 1048576.0, stats.allocated_bytes / 1048576.0,
+                stats.num_allocations, stats.parallel_loops);
+  if (profile) {
+    check(hybrid_profile_write_chrome_trace(profile, profilePath.c_str()), "--profile");
+    if (!quiet)
+      std::printf("profile: %zu events written to %s\n", hybrid_profile_num_events(profile),
+                  profilePath.c_str());
+    hybrid_profile_release(profile);
   }
 
   if (!outputDir.empty()) {
@@ -558,6 +601,7 @@ int main(int argc, char **argv) {
     hybrid_tensor_release(t);
   for (hybrid_tensor_t *t : inputs)
     hybrid_tensor_release(t);
+  hybrid_executor_release(executor);
   hybrid_module_release(module);
   return 0;
 }

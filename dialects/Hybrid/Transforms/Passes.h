@@ -6,6 +6,10 @@
 
 namespace hybrid {
 
+/// The module attribute in which hybrid-instrument-kernels records the names
+/// of the kernels it numbered.
+inline constexpr llvm::StringLiteral kKernelNamesAttr = "hybrid.kernels";
+
 #define GEN_PASS_DECL
 #include "dialects/Hybrid/Transforms/Passes.h.inc"
 

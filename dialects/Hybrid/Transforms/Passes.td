@@ -28,9 +28,73 @@ def HybridLowerToLoopsPass : Pass<"hybrid-lower-to-loops"> {
     }
     ```
   }];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Iterate the (all-parallel) iteration domain with one scf.parallel "
+           "instead of scf.for loops">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def HybridInstrumentKernelsPass : Pass<"hybrid-instrument-kernels", "::mlir::ModuleOp"> {
+  let summary = "Bracket every kernel with calls the runtime's profiler hooks into";
+  let description = [{
+    A kernel is an op at the top level of a function body that becomes a loop
+    nest: a linalg op, a hybrid op, a `memref.copy`, or an `scf` loop or `if`
+    (a whole ONNX Loop, Scan or If is one kernel). Each gets
+    `func.call @__hybrid_kernel_begin(%id)` before it and
+    `func.call @__hybrid_kernel_end(%id)` after it, and the module records the
+    kernels' names (`"<op> <ONNX node>"`, the node from the op's location) in
+    the `hybrid.kernels` attribute. The CPU target turns the attribute into the
+    library's kernel table and gives the two functions bodies that call the
+    runtime's profiler when one is attached to the call (hybrid/abi.h), so a
+    call without a profiler pays one thread-local load and branch per kernel.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : ...) outs(%c : ...)   // loc("/layers.0/MatMul")
+    // becomes
+    %c0_i32 = arith.constant 0 : i32
+    func.call @__hybrid_kernel_begin(%c0_i32) : (i32) -> ()
+    linalg.matmul ins(%a, %b : ...) outs(%c : ...)
+    func.call @__hybrid_kernel_end(%c0_i32) : (i32) -> ()
+    // module attributes {hybrid.kernels = ["linalg.matmul /layers.0/MatMul"]}
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
+}
+
+def HybridOutlineParallelLoopsPass
+    : Pass<"hybrid-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Run the outermost scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Every outermost `scf.parallel` without reductions (what
+    `convert-linalg-to-parallel-loops` and `hybrid-lower-to-loops{parallel}`
+    write) whose work is large enough is outlined into a task,
+    `llvm.func internal @__hybrid_parallel_N(%ctx: !llvm.ptr, %begin: i64,
+    %end: i64)`, that runs the linearised iterations [begin, end). The values
+    the body uses from above travel in a struct on the caller's stack (a
+    memref as its LLVM descriptor), and the loop becomes
+
+    ```mlir
+    llvm.call @__hybrid_parallel_for(%task, %ctx, %n, %cost)
+    ```
+
+    which the CPU target defines: it hands the task to the runtime's
+    `parallel_for` hook, or runs it whole on the calling thread when there is
+    none. `%cost` is the estimated work of one iteration (operations, loops
+    weighted by their trip counts); a loop whose total work is known and below
+    `min-work` stays a plain loop.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"4096",
+           "Loops with a static total work (iterations x cost) below this stay serial">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect",
     "::mlir::scf::SCFDialect"
   ];
 }

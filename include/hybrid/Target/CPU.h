@@ -72,6 +72,11 @@ struct CpuTargetOptions {
   std::string moduleName;
   /// The C compiler driver that links shared libraries; empty: `cc` on PATH.
   std::string linker;
+  /// Run parallel loops on the runtime's thread pool (false: every loop stays
+  /// on the calling thread, whatever the executor).
+  bool parallel = true;
+  /// Bracket kernels with the profiler's hooks (false: no kernel events).
+  bool instrumentKernels = true;
   /// Called before each stage with a short description (a progress line).
   std::function<void(llvm::StringRef stage)> progress;
 };

@@ -156,10 +156,213 @@ std::string hybrid::cIdentifier(StringRef name) {
 // The tables in LLVM IR
 //===----------------------------------------------------------------------===//
 
-LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> sigs,
-                                   StringRef moduleName, StringRef producer,
-                                   bool exportGenericQuery, std::string &error) {
+namespace {
+/// Defines the functions through which compiled code reaches the runtime's
+/// hooks (hybrid_abi_exec): the pipeline declares them, calls to them are
+/// everywhere in the model, and here they get bodies that read the exec of the
+/// current call from a thread-local variable, falling back to libc (and to the
+/// calling thread) when a hook is absent.
+///
+///   __hybrid_parallel_for(task, ctx, n, cost)   a parallel loop (the outlined
+///       body `task` over [0, n)) through exec->parallel_for; each slice runs
+///       under __hybrid_task, which sets the thread's exec first, so a worker's
+///       allocations go through the same call's hooks;
+///   _mlir_memref_to_llvm_{alloc,aligned_alloc,free}   every buffer (MLIR's
+///       generic allocation functions, `use-generic-functions`);
+///   __hybrid_kernel_begin/_end(k)   the profiler's brackets.
+///
+/// Returns the thread-local exec variable, which the invoke trampolines set.
+llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *voidTy = llvm::Type::getVoidTy(ctx);
+  // hybrid_abi_exec: { user, parallel_for, alloc, free, kernel_begin, kernel_end }.
+  enum { User, ParallelFor, Alloc, Free, KernelBegin, KernelEnd, NumFields };
+  auto *execTy = llvm::StructType::create(ctx, SmallVector<llvm::Type *>(NumFields, ptrTy),
+                                          "hybrid_abi_exec");
+  auto *current = new llvm::GlobalVariable(m, ptrTy, false, llvm::GlobalValue::InternalLinkage,
+                                           llvm::ConstantPointerNull::get(ptrTy),
+                                           "__hybrid_current_exec", nullptr,
+                                           llvm::GlobalValue::GeneralDynamicTLSModel);
+
+  // The function `name` with `type`: the pipeline's declaration when there is
+  // one (given a body here), else a new internal one.
+  auto define = [&](StringRef name, llvm::FunctionType *type) -> llvm::Function * {
+    llvm::Function *f = m.getFunction(name);
+    if (!f)
+      f = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage, name, m);
+    if (!f->isDeclaration() || f->getFunctionType() != type) {
+      error = "'" + name.str() + "' is declared with another type than the runtime ABI's";
+      return nullptr;
+    }
+    f->setLinkage(llvm::GlobalValue::InternalLinkage);
+    return f;
+  };
+  auto libc = [&](StringRef name, llvm::FunctionType *type) {
+    return m.getOrInsertFunction(name, type);
+  };
+  auto field = [&](llvm::IRBuilder<> &b, llvm::Value *exec, unsigned k) {
+    return b.CreateLoad(ptrTy, b.CreateStructGEP(execTy, exec, k));
+  };
+  // Emits `if (exec && exec->f1 && exec->f2 ...) hooked() else fallback()` and
+  // returns the merged value (or nullptr for void).
+  auto branchOnHooks =
+      [&](llvm::Function *f, ArrayRef<unsigned> fields,
+          llvm::function_ref<llvm::Value *(llvm::IRBuilder<> &, llvm::Value *exec)> hooked,
+          llvm::function_ref<llvm::Value *(llvm::IRBuilder<> &)> fallback) {
+        auto *entry = llvm::BasicBlock::Create(ctx, "entry", f);
+        auto *check = llvm::BasicBlock::Create(ctx, "check", f);
+        auto *yes = llvm::BasicBlock::Create(ctx, "hooked", f);
+        auto *no = llvm::BasicBlock::Create(ctx, "fallback", f);
+        llvm::IRBuilder<> b(entry);
+        llvm::Value *exec = b.CreateLoad(ptrTy, b.CreateThreadLocalAddress(current));
+        b.CreateCondBr(b.CreateIsNotNull(exec), check, no);
+        b.SetInsertPoint(check);
+        llvm::Value *all = b.getTrue();
+        for (unsigned k : fields)
+          all = b.CreateAnd(all, b.CreateIsNotNull(field(b, exec, k)));
+        b.CreateCondBr(all, yes, no);
+        b.SetInsertPoint(yes);
+        llvm::Value *v1 = hooked(b, exec);
+        llvm::BasicBlock *yesEnd = b.GetInsertBlock();
+        b.SetInsertPoint(no);
+        llvm::Value *v2 = fallback(b);
+        llvm::BasicBlock *noEnd = b.GetInsertBlock();
+        auto *join = llvm::BasicBlock::Create(ctx, "join", f);
+        b.SetInsertPoint(yesEnd);
+        b.CreateBr(join);
+        b.SetInsertPoint(noEnd);
+        b.CreateBr(join);
+        b.SetInsertPoint(join);
+        if (!v1) {
+          b.CreateRetVoid();
+          return;
+        }
+        llvm::PHINode *phi = b.CreatePHI(v1->getType(), 2);
+        phi->addIncoming(v1, yesEnd);
+        phi->addIncoming(v2, noEnd);
+        b.CreateRet(phi);
+      };
+
+  // void __hybrid_task(ctx2 = {task, ctx, exec}*, i64 begin, i64 end)
+  auto *taskTy = llvm::FunctionType::get(voidTy, {ptrTy, i64, i64}, false);
+  auto *closureTy = llvm::StructType::get(ctx, {ptrTy, ptrTy, ptrTy});
+  auto *task = llvm::Function::Create(taskTy, llvm::GlobalValue::InternalLinkage,
+                                      "__hybrid_task", m);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", task));
+    llvm::Value *slot = b.CreateThreadLocalAddress(current);
+    llvm::Value *saved = b.CreateLoad(ptrTy, slot);
+    llvm::Value *closure = task->getArg(0);
+    b.CreateStore(b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 2)), slot);
+    b.CreateCall(taskTy, b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 0)),
+                 {b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 1)),
+                  task->getArg(1), task->getArg(2)});
+    // (A worker's slot: the same thread may later run slices of other calls.)
+    b.CreateStore(saved, b.CreateThreadLocalAddress(current));
+    b.CreateRetVoid();
+  }
+
+  if (llvm::Function *f = define("__hybrid_parallel_for",
+                                 llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i64, i64}, false)))
+    branchOnHooks(
+        f, {ParallelFor},
+        [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+          llvm::Value *closure = b.CreateAlloca(closureTy);
+          b.CreateStore(f->getArg(0), b.CreateStructGEP(closureTy, closure, 0));
+          b.CreateStore(f->getArg(1), b.CreateStructGEP(closureTy, closure, 1));
+          b.CreateStore(exec, b.CreateStructGEP(closureTy, closure, 2));
+          b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, ptrTy, i64, i64}, false),
+                       field(b, exec, ParallelFor),
+                       {field(b, exec, User), task, closure, f->getArg(2), f->getArg(3)});
+          return nullptr;
+        },
+        [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+          b.CreateCall(taskTy, f->getArg(0),
+                       {f->getArg(1), b.getInt64(0), f->getArg(2)});
+          return nullptr;
+        });
+
+  auto allocHookTy = llvm::FunctionType::get(ptrTy, {ptrTy, i64, i64}, false);
+  if (llvm::Function *f =
+          define("_mlir_memref_to_llvm_alloc", llvm::FunctionType::get(ptrTy, {i64}, false)))
+    branchOnHooks(
+        f, {Alloc, Free},
+        [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+          return b.CreateCall(allocHookTy, field(b, exec, Alloc),
+                              {field(b, exec, User), f->getArg(0), b.getInt64(16)});
+        },
+        [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+          return b.CreateCall(libc("malloc", llvm::FunctionType::get(ptrTy, {i64}, false)),
+                              {f->getArg(0)});
+        });
+  if (llvm::Function *f = define("_mlir_memref_to_llvm_aligned_alloc",
+                                 llvm::FunctionType::get(ptrTy, {i64, i64}, false)))
+    branchOnHooks(
+        f, {Alloc, Free},
+        [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+          return b.CreateCall(allocHookTy, field(b, exec, Alloc),
+                              {field(b, exec, User), f->getArg(1), f->getArg(0)});
+        },
+        [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+          // aligned_alloc wants a size that is a multiple of the alignment.
+          llvm::Value *align = f->getArg(0);
+          llvm::Value *rounded = b.CreateMul(
+              b.CreateUDiv(b.CreateAdd(f->getArg(1), b.CreateSub(align, b.getInt64(1))), align),
+              align);
+          return b.CreateCall(
+              libc("aligned_alloc", llvm::FunctionType::get(ptrTy, {i64, i64}, false)),
+              {align, rounded});
+        });
+  if (llvm::Function *f =
+          define("_mlir_memref_to_llvm_free", llvm::FunctionType::get(voidTy, {ptrTy}, false)))
+    branchOnHooks(
+        f, {Alloc, Free},
+        [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+          b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy, ptrTy}, false),
+                       field(b, exec, Free), {field(b, exec, User), f->getArg(0)});
+          return nullptr;
+        },
+        [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+          b.CreateCall(libc("free", llvm::FunctionType::get(voidTy, {ptrTy}, false)),
+                       {f->getArg(0)});
+          return nullptr;
+        });
+  for (auto [name, k] : {std::pair<StringRef, unsigned>{"__hybrid_kernel_begin", KernelBegin},
+                         {"__hybrid_kernel_end", KernelEnd}})
+    if (llvm::Function *f = define(name, llvm::FunctionType::get(voidTy, {i32}, false))) {
+      unsigned fieldIndex = k;
+      branchOnHooks(
+          f, {fieldIndex},
+          [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+            b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy, i32}, false),
+                         field(b, exec, fieldIndex), {field(b, exec, User), f->getArg(0)});
+            return nullptr;
+          },
+          [&](llvm::IRBuilder<> &) -> llvm::Value * { return nullptr; });
+    }
+  return error.empty() ? current : nullptr;
+}
+} // namespace
+
+LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> sigs,
+                                   ArrayRef<std::string> kernels, StringRef moduleName,
+                                   StringRef producer, bool exportGenericQuery,
+                                   std::string &error) {
+  llvm::LLVMContext &ctx = m.getContext();
+  for (StringRef name : {"__hybrid_parallel_for", "_mlir_memref_to_llvm_alloc",
+                         "_mlir_memref_to_llvm_aligned_alloc", "_mlir_memref_to_llvm_free",
+                         "__hybrid_kernel_begin", "__hybrid_kernel_end", "__hybrid_task",
+                         "__hybrid_current_exec"})
+    if (llvm::GlobalValue *g = m.getNamedValue(name); g && !g->isDeclaration()) {
+      error = "the module already defines '" + name.str() + "', a name the runtime ABI uses";
+      return failure();
+    }
+  llvm::GlobalVariable *currentExec = defineRuntimeHooks(m, error);
+  if (!currentExec)
+    return failure();
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *i64 = llvm::Type::getInt64Ty(ctx);
@@ -169,8 +372,8 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                                                 "hybrid_abi_tensor_info");
   auto *functionTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy},
                                               "hybrid_abi_function");
-  auto *moduleTy =
-      llvm::StructType::create(ctx, {i32, i32, ptrTy, ptrTy, ptrTy}, "hybrid_abi_module");
+  auto *moduleTy = llvm::StructType::create(ctx, {i32, i32, ptrTy, ptrTy, ptrTy, i32, ptrTy},
+                                            "hybrid_abi_module");
 
   auto str = [&](StringRef s) -> llvm::Constant * {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
@@ -219,19 +422,24 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
               std::to_string(params) + " parameters after lowering";
       return failure();
     }
-    // void __hybrid_invoke_<name>(void **args): args[0] the results, args[1 + i]
-    // input i (hybrid/abi.h).
+    // void __hybrid_invoke_<name>(void **args, const hybrid_abi_exec *exec):
+    // args[0] the results, args[1 + i] input i (hybrid/abi.h). The exec is the
+    // thread's for the duration of the call (restored after: a model may be
+    // called from inside another's hook).
     auto *invoke = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx),
-                                                                  {ptrTy}, false),
+                                                                  {ptrTy, ptrTy}, false),
                                           llvm::GlobalValue::InternalLinkage,
                                           "__hybrid_invoke_" + sig.name, m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
+    llvm::Value *saved = b.CreateLoad(ptrTy, b.CreateThreadLocalAddress(currentExec));
+    b.CreateStore(invoke->getArg(1), b.CreateThreadLocalAddress(currentExec));
     SmallVector<llvm::Value *> args;
     unsigned first = sig.outputs.empty() ? 1 : 0;
     for (unsigned k = 0; k < params; ++k)
       args.push_back(b.CreateLoad(
           ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, invoke->getArg(0), k + first)));
     b.CreateCall(ciface, args);
+    b.CreateStore(saved, b.CreateThreadLocalAddress(currentExec));
     b.CreateRetVoid();
 
     SmallVector<llvm::Constant *> ins, outs;
@@ -245,13 +453,18 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                      array(tensorInfoTy, ins, ".hybrid.inputs"),
                      array(tensorInfoTy, outs, ".hybrid.outputs"), invoke}));
   }
+  SmallVector<llvm::Constant *> kernelNames;
+  for (const std::string &k : kernels)
+    kernelNames.push_back(str(k));
   auto *table = new llvm::GlobalVariable(
       m, moduleTy, true, llvm::GlobalValue::PrivateLinkage,
       llvm::ConstantStruct::get(moduleTy,
                                 {llvm::ConstantInt::get(i32, HYBRID_ABI_VERSION),
                                  llvm::ConstantInt::get(i32, functions.size()),
                                  array(functionTy, functions, ".hybrid.functions"),
-                                 str(moduleName), str(producer)}),
+                                 str(moduleName), str(producer),
+                                 llvm::ConstantInt::get(i32, kernels.size()),
+                                 array(ptrTy, kernelNames, ".hybrid.kernels")}),
       ".hybrid.module");
 
   // Everything the model defines becomes internal: a library exports its query

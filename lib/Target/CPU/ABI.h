@@ -16,13 +16,16 @@ namespace hybrid {
 /// or every public definition when none has it.
 llvm::SmallVector<mlir::func::FuncOp> entryFunctions(mlir::ModuleOp module);
 
-/// Adds the hybrid/abi.h tables for `signatures` to a translated module, one
-/// `__hybrid_invoke_<fn>` trampoline per entry (calling `_mlir_ciface_<fn>`),
-/// and the query functions `<module>_module_query` (and, when
+/// Adds the hybrid/abi.h tables for `signatures` and `kernels` (the names of
+/// the profiler's kernel ids) to a translated module, one `__hybrid_invoke_<fn>`
+/// trampoline per entry (calling `_mlir_ciface_<fn>`), the bodies of the
+/// runtime hooks the pipeline declared (parallel loops, allocation, kernel
+/// brackets), and the query functions `<module>_module_query` (and, when
 /// `exportGenericQuery`, `hybrid_module_query`); makes every other definition
 /// internal.
 mlir::LogicalResult addAbiTables(llvm::Module &module,
                                  llvm::ArrayRef<FunctionSignature> signatures,
+                                 llvm::ArrayRef<std::string> kernels,
                                  llvm::StringRef moduleName, llvm::StringRef producer,
                                  bool exportGenericQuery, std::string &error);
 

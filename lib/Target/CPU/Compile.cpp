@@ -1,6 +1,7 @@
 //===- Compile.cpp - tensor-level module -> native CPU library -------------===//
 #include "hybrid/Target/CPU.h"
 #include "lib/Target/CPU/ABI.h"
+#include "dialects/Hybrid/Transforms/Passes.h"
 #include "passes/Pipelines/Pipelines.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -188,7 +189,10 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
     pm.enableTiming(t);
-    buildCpuPipeline(pm, CpuPipelineOptions());
+    CpuPipelineOptions pipeline;
+    pipeline.parallel = options.parallel;
+    pipeline.instrumentKernels = options.instrumentKernels;
+    buildCpuPipeline(pm, pipeline);
     if (failed(pm.run(module)))
       return failure();
   }
@@ -214,6 +218,14 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
                          (*tm)->getTargetTriple().str() + ", cpu " +
                          (*tm)->getTargetCPU().str();
 
+  // The profiler's kernel names, recorded by hybrid-instrument-kernels (LLVM IR
+  // has no place for the attribute; the ABI table gets them).
+  std::vector<std::string> kernels;
+  if (auto names = module->getAttrOfType<ArrayAttr>(kKernelNamesAttr))
+    for (Attribute n : names)
+      kernels.push_back(cast<StringAttr>(n).str());
+  module->removeAttr(kKernelNamesAttr);
+
   progress("translating to LLVM IR");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
@@ -229,7 +241,7 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     llvmModule->setDataLayout((*tm)->createDataLayout());
     llvmModule->setTargetTriple((*tm)->getTargetTriple());
     std::string error;
-    if (failed(addAbiTables(*llvmModule, *sigs, moduleName, producer,
+    if (failed(addAbiTables(*llvmModule, *sigs, kernels, moduleName, producer,
                             /*exportGenericQuery=*/kind != CpuEmitKind::StaticLibrary, error))) {
       module.emitError() << error;
       return failure();

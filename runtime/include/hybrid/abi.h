@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define HYBRID_ABI_VERSION 1
+#define HYBRID_ABI_VERSION 2
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum hybrid_dtype {
@@ -53,15 +53,47 @@ typedef struct hybrid_abi_tensor_info {
   const char *const *dim_names;  /* rank entries ("" when unnamed), or NULL */
 } hybrid_abi_tensor_info;
 
+/* A slice of a parallel loop: iterations [begin, end) of the loop's `ctx`. */
+typedef void (*hybrid_abi_task_fn)(void *ctx, int64_t begin, int64_t end);
+
+/* What the caller lends one call of an entry function. Every hook may be NULL;
+ * `user` is passed back to each. The compiled code calls them from the calling
+ * thread and, for alloc/free, from the threads parallel_for runs tasks on.
+ *
+ *   parallel_for(user, task, ctx, n, cost)   runs task(ctx, b, e) over disjoint
+ *       ranges that cover [0, n) exactly once and returns when all are done;
+ *       `cost` is the compiler's estimate of the work of one iteration (scalar
+ *       operations), to decide whether splitting pays. NULL: one task(ctx, 0, n)
+ *       on the calling thread.
+ *   alloc(user, bytes, alignment) / free(user, ptr)   every buffer the compiled
+ *       code allocates, outputs included (free is never called on an output).
+ *       alloc returns NULL only when out of memory (the code then faults). NULL:
+ *       malloc/free.
+ *   kernel_begin(user, k) / kernel_end(user, k)   bracket kernel k of the
+ *       module's kernel table (one loop nest of the model), on the calling
+ *       thread. */
+typedef struct hybrid_abi_exec {
+  void *user;
+  void (*parallel_for)(void *user, hybrid_abi_task_fn task, void *ctx, int64_t n,
+                       int64_t cost);
+  void *(*alloc)(void *user, uint64_t bytes, uint64_t alignment);
+  void (*free)(void *user, void *ptr);
+  void (*kernel_begin)(void *user, int32_t kernel);
+  void (*kernel_end)(void *user, int32_t kernel);
+} hybrid_abi_exec;
+
 /* The trampoline every entry function has:
  *   args[0]             where the outputs' descriptors are written (see below),
- *   args[1 + i]         a pointer to input i's descriptor.
+ *   args[1 + i]         a pointer to input i's descriptor;
+ *   exec                the hooks above (may be NULL).
  * A descriptor of rank r is, in 8-byte words,
  *   { allocated ptr, aligned ptr, offset, sizes[r], strides[r] }   (MLIR's memref
  * descriptor), and the outputs' descriptors follow each other in order. Output
- * buffers are fresh allocations made with malloc(); the caller frees `allocated`.
- * Two outputs may share one allocation. */
-typedef void (*hybrid_abi_invoke_fn)(void **args);
+ * buffers are fresh allocations made with exec->alloc (malloc() without one);
+ * the caller frees `allocated` with the matching free. Two outputs may share
+ * one allocation; an output may also point at an input or at a constant of the
+ * library (allocated == 0xdeadbeef), which the caller must not free. */
+typedef void (*hybrid_abi_invoke_fn)(void **args, const hybrid_abi_exec *exec);
 
 typedef struct hybrid_abi_function {
   const char *name;
@@ -78,6 +110,8 @@ typedef struct hybrid_abi_module {
   const hybrid_abi_function *functions;
   const char *name;              /* the module name */
   const char *producer;          /* "hybrid-opt <target triple> <cpu>" */
+  int32_t num_kernels;
+  const char *const *kernels;    /* num_kernels names, "<op> <ONNX node>" */
 } hybrid_abi_module;
 
 typedef const hybrid_abi_module *(*hybrid_abi_query_fn)(void);

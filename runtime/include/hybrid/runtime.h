@@ -140,17 +140,79 @@ HYBRID_RT_API hybrid_status_t hybrid_module_function(const hybrid_module_t *modu
                                                      const char *name,
                                                      const hybrid_abi_function **out);
 
+/*---- executors --------------------------------------------------------------*/
+
+/* A thread pool for the parallel loops of calls. It has num_threads - 1 worker
+ * threads; the thread that makes a call works too. num_threads 0 means one per
+ * online CPU; 1 means no workers (every loop runs on the calling thread). Any
+ * number of calls, on any modules, may share one executor at once. */
+typedef struct hybrid_executor hybrid_executor_t;
+
+HYBRID_RT_API hybrid_status_t hybrid_executor_create(int32_t num_threads,
+                                                     hybrid_executor_t **out);
+/* Threads a loop can use, the calling one included (1 for NULL). */
+HYBRID_RT_API int32_t hybrid_executor_num_threads(const hybrid_executor_t *executor);
+/* Stops and joins the workers. No call may be using the executor. */
+HYBRID_RT_API void hybrid_executor_release(hybrid_executor_t *executor);
+
+/*---- profiles ---------------------------------------------------------------*/
+
+/* Records what calls do: each call, each kernel (a loop nest of the model,
+ * named "<op> <ONNX node>") and each slice of a parallel loop, with the thread
+ * that ran it. Calls on several threads may record into one profile at once. */
+typedef struct hybrid_profile hybrid_profile_t;
+
+HYBRID_RT_API hybrid_status_t hybrid_profile_create(hybrid_profile_t **out);
+HYBRID_RT_API void hybrid_profile_release(hybrid_profile_t *profile);
+HYBRID_RT_API size_t hybrid_profile_num_events(const hybrid_profile_t *profile);
+/* Writes the events as a Chrome trace (JSON; chrome://tracing, ui.perfetto.dev),
+ * through a temporary file renamed over `path`. */
+HYBRID_RT_API hybrid_status_t hybrid_profile_write_chrome_trace(hybrid_profile_t *profile,
+                                                                const char *path);
+
 /*---- calls ----------------------------------------------------------------*/
+
+/* What one call used. */
+typedef struct hybrid_call_stats {
+  uint64_t peak_bytes;      /* most memory the call's buffers held at once (outputs
+                               included, inputs not) */
+  uint64_t allocated_bytes; /* all the call allocated */
+  uint64_t num_allocations;
+  uint64_t parallel_loops;  /* parallel loops that were split across threads */
+} hybrid_call_stats_t;
+
+/* Options of hybrid_call_ex; zero-initialise and set what you need. */
+typedef struct hybrid_call_options {
+  /* Runs the call's parallel loops; NULL: all on the calling thread. */
+  hybrid_executor_t *executor;
+  /* Every buffer of the call, outputs included; NULL: the system allocator.
+   * Outputs are freed through it when released, so it must outlive them. */
+  const hybrid_allocator_t *allocator;
+  /* Records the call's events; NULL: none. */
+  hybrid_profile_t *profile;
+  /* Receives the call's statistics when not NULL. */
+  hybrid_call_stats_t *stats;
+} hybrid_call_options_t;
+
 
 /* Calls `fn` of `module`. Checks first, naming the offending input in the
  * message: the input count, each input's dtype, rank and fixed dims, and that
  * a symbolic dim ("batch") has one size wherever it appears. On success
  * outputs[0..num_outputs) receive new tensors (one reference each, owning
- * their memory); on failure they are set to NULL. */
+ * their memory); on failure they are set to NULL. The call runs on the calling
+ * thread alone, with the system allocator. */
 HYBRID_RT_API hybrid_status_t hybrid_call(const hybrid_module_t *module,
                                           const hybrid_abi_function *fn,
                                           hybrid_tensor_t *const *inputs, int32_t num_inputs,
                                           hybrid_tensor_t **outputs, int32_t num_outputs);
+
+/* hybrid_call with options (NULL: as hybrid_call). */
+HYBRID_RT_API hybrid_status_t hybrid_call_ex(const hybrid_module_t *module,
+                                             const hybrid_abi_function *fn,
+                                             hybrid_tensor_t *const *inputs,
+                                             int32_t num_inputs, hybrid_tensor_t **outputs,
+                                             int32_t num_outputs,
+                                             const hybrid_call_options_t *options);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 // RUN: hybrid-opt %s --hybrid-lower-to-loops | FileCheck %s
+// RUN: hybrid-opt %s --hybrid-lower-to-loops=parallel=true | FileCheck %s --check-prefix=PAR
 // The reference lowering: loops over the iteration domain around each op's
 // scalar implementation. Results are checked numerically by test/Reference.
 
@@ -9,6 +10,17 @@
 // CHECK: arith.mulf
 // CHECK: math.sqrt
 // CHECK: memref.store %{{.*}}, %{{.*}}[%[[I]], %{{.*}}] : memref<4x?xf32>
+// With parallel=true the (all-parallel) domain is one scf.parallel and the
+// sequential parts stay scf.for inside it.
+// PAR-LABEL: func.func @rms_norm
+// PAR: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}})
+// PAR: scf.for {{.*}} iter_args
+// PAR: memref.store %{{.*}}, %{{.*}}[%[[I]], %{{.*}}] : memref<4x?xf32>
+// PAR-LABEL: func.func @ssm_scan_f16
+// PAR: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) =
+// PAR-LABEL: func.func @moe_dispatch
+// PAR-NOT: scf.parallel
+// PAR-LABEL: func.func @tensor_op_untouched
 func.func @rms_norm(%x: memref<4x?xf32>, %w: memref<?xf32>, %y: memref<4x?xf32>) {
   hybrid.rms_norm ins(%x, %w : memref<4x?xf32>, memref<?xf32>) outs(%y : memref<4x?xf32>)
   return

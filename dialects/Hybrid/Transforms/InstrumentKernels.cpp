@@ -1,0 +1,94 @@
+//===- InstrumentKernels.cpp - hybrid-instrument-kernels ------------------===//
+//
+// Brackets every kernel (a top-level op of a function that becomes a loop
+// nest) with calls to __hybrid_kernel_begin/_end and records the kernels'
+// names in the module, for the runtime's profiler.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/IR/HybridDialect.h"
+#include "dialects/Hybrid/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace hybrid {
+#define GEN_PASS_DEF_HYBRIDINSTRUMENTKERNELSPASS
+#include "dialects/Hybrid/Transforms/Passes.h.inc"
+} // namespace hybrid
+
+using namespace mlir;
+
+namespace {
+constexpr llvm::StringLiteral kBegin = "__hybrid_kernel_begin";
+constexpr llvm::StringLiteral kEnd = "__hybrid_kernel_end";
+
+bool isKernel(Operation *op) {
+  return isa<linalg::LinalgOp, memref::CopyOp, scf::ForOp, scf::WhileOp, scf::ParallelOp,
+             scf::ForallOp, scf::IfOp, scf::IndexSwitchOp>(op) ||
+         isa<hybrid::HybridDialect>(op->getDialect());
+}
+
+/// The ONNX node an op came from: the first name in its location (the importer
+/// gives every op `loc("<node name>"(file))`; fused locations keep it).
+std::string nodeName(Location loc) {
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto named = dyn_cast<NameLoc>(l)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+struct InstrumentKernelsPass
+    : public hybrid::impl::HybridInstrumentKernelsPassBase<InstrumentKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    auto hookType = b.getFunctionType({b.getI32Type()}, {});
+    for (StringRef name : {kBegin, kEnd}) {
+      if (auto existing = module.lookupSymbol<func::FuncOp>(name)) {
+        if (existing.getFunctionType() != hookType || !existing.isDeclaration()) {
+          existing.emitOpError() << "'" << name << "' is reserved for the profiler's hooks";
+          return signalPassFailure();
+        }
+        continue;
+      }
+      b.setInsertionPointToEnd(module.getBody());
+      func::FuncOp::create(b, module.getLoc(), name, hookType).setPrivate();
+    }
+
+    SmallVector<Attribute> names;
+    if (auto existing = module->getAttrOfType<ArrayAttr>(hybrid::kKernelNamesAttr))
+      names.append(existing.begin(), existing.end());
+    for (auto f : module.getOps<func::FuncOp>()) {
+      if (f.isDeclaration())
+        continue;
+      for (Block &block : f.getBody())
+        for (Operation &op : llvm::make_early_inc_range(block)) {
+          if (!isKernel(&op))
+            continue;
+          std::string node = nodeName(op.getLoc());
+          std::string name = op.getName().getStringRef().str();
+          if (!node.empty())
+            name += " " + node;
+          Location loc = op.getLoc();
+          b.setInsertionPoint(&op);
+          Value id = arith::ConstantIntOp::create(b, loc, names.size(), 32);
+          names.push_back(b.getStringAttr(name));
+          func::CallOp::create(b, loc, kBegin, TypeRange(), id);
+          b.setInsertionPointAfter(&op);
+          func::CallOp::create(b, loc, kEnd, TypeRange(), id);
+        }
+    }
+    module->setAttr(hybrid::kKernelNamesAttr, b.getArrayAttr(names));
+  }
+};
+} // namespace

@@ -1,0 +1,40 @@
+/*===- internal.h - what the runtime's C files share ------------------------===*/
+#ifndef HYBRID_RUNTIME_INTERNAL_H
+#define HYBRID_RUNTIME_INTERNAL_H
+
+#include "hybrid/runtime.h"
+
+#include <stdint.h>
+
+/* A status with a printf-style message; the static out-of-memory status when
+ * even that cannot be allocated. */
+__attribute__((format(printf, 2, 3))) hybrid_status_t
+hybrid_internal_status(hybrid_status_code code, const char *fmt, ...);
+hybrid_status_t hybrid_internal_oom(void);
+
+/* Monotonic nanoseconds. */
+int64_t hybrid_internal_now_ns(void);
+
+/* A small number naming the calling thread in traces (1, 2, ...). */
+int32_t hybrid_internal_thread_id(void);
+
+/* Runs task over [0, n) on the executor's threads (and the calling one). */
+void hybrid_internal_parallel_for(hybrid_executor_t *executor, hybrid_profile_t *profile,
+                                  hybrid_abi_task_fn task, void *ctx, int64_t n,
+                                  int64_t chunks);
+
+/* Profiles: the kernel names of a module are interned once per profile; an
+ * event names its kernel by the interned module index. */
+int32_t hybrid_internal_profile_module(hybrid_profile_t *profile,
+                                       const hybrid_abi_module *table);
+void hybrid_internal_profile_event(hybrid_profile_t *profile, int32_t module, int32_t kind,
+                                   int32_t index, int64_t begin_ns, int64_t end_ns,
+                                   int64_t arg);
+
+enum {
+  HYBRID_EVENT_CALL = 0,     /* index: the function; arg: unused */
+  HYBRID_EVENT_KERNEL = 1,   /* index: the kernel */
+  HYBRID_EVENT_TASK = 2      /* a slice of a parallel loop; arg: its iteration count */
+};
+
+#endif
