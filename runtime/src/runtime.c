@@ -740,13 +740,6 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     hybrid_internal_profile_event(call.profile, call.profile_module, HYBRID_EVENT_CALL,
                                   (int32_t)(fn - t->functions), begin_ns,
                                   hybrid_internal_now_ns(), 0);
-  if (options->stats) {
-    options->stats->peak_bytes = atomic_load(&call.peak);
-    options->stats->allocated_bytes = atomic_load(&call.total);
-    options->stats->num_allocations = atomic_load(&call.count);
-    options->stats->parallel_loops = atomic_load(&call.parallel_loops);
-  }
-
   /* Wrap the results; a storage per distinct allocation. */
   st = NULL;
   int64_t *rd = results;
@@ -827,6 +820,14 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
       hybrid_tensor_release(outputs[i]);
       outputs[i] = NULL;
     }
+  }
+  /* After the outputs: copies of outputs that alias an input or a constant
+   * are the call's memory too. */
+  if (options->stats) {
+    options->stats->peak_bytes = atomic_load(&call.peak);
+    options->stats->allocated_bytes = atomic_load(&call.total);
+    options->stats->num_allocations = atomic_load(&call.count);
+    options->stats->parallel_loops = atomic_load(&call.parallel_loops);
   }
   free(block);
   return st;
