@@ -31,6 +31,20 @@ void hybrid_internal_profile_event(hybrid_profile_t *profile, int32_t module, in
                                    int32_t index, int64_t begin_ns, int64_t end_ns,
                                    int64_t arg);
 
+/* Weights in a side file (weights.c): checks a table's hybrid_abi_weights;
+ * maps the file (weights_path, else the recorded name next to library_path)
+ * and fills the slots, once per slot table however many modules share it
+ * (*out: NULL when the library has no side file); detach drops a reference
+ * and unmaps with the last. */
+struct hybrid_weights_map;
+hybrid_status_t hybrid_internal_check_weights(const hybrid_abi_weights *weights,
+                                              const char *where);
+hybrid_status_t hybrid_internal_weights_attach(const hybrid_abi_module *table,
+                                               const char *library_path,
+                                               const char *weights_path,
+                                               struct hybrid_weights_map **out);
+void hybrid_internal_weights_detach(struct hybrid_weights_map *map);
+
 enum {
   HYBRID_EVENT_CALL = 0,     /* index: the function; arg: unused */
   HYBRID_EVENT_KERNEL = 1,   /* index: the kernel */

@@ -303,6 +303,7 @@ void *hybrid_tensor_data(hybrid_tensor_t *t) { return t ? t->data : NULL; }
 struct hybrid_module {
   void *handle; /* dlopen handle, or NULL for a wrapped table */
   const hybrid_abi_module *table;
+  struct hybrid_weights_map *weights; /* the side file's mapping, or NULL */
 };
 
 static hybrid_status_t check_tensor_info(const hybrid_abi_tensor_info *t, const char *fn,
@@ -343,10 +344,15 @@ static hybrid_status_t check_table(const hybrid_abi_module *m, const char *where
         return st;
     }
   }
-  return NULL;
+  return hybrid_internal_check_weights(m->weights, where);
 }
 
 hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out) {
+  return hybrid_module_load_ex(path, NULL, out);
+}
+
+hybrid_status_t hybrid_module_load_ex(const char *path, const hybrid_module_options_t *options,
+                                      hybrid_module_t **out) {
   if (!out || !path)
     return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_module_load: NULL argument");
   *out = NULL;
@@ -377,22 +383,31 @@ hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out) {
   }
   const hybrid_abi_module *table = query();
   hybrid_status_t st = check_table(table, path);
+  hybrid_module_t *m = NULL;
+  if (!st && !(m = malloc(sizeof *m)))
+    st = oom();
+  if (!st) {
+    m->handle = handle;
+    m->table = table;
+    st = hybrid_internal_weights_attach(table, path, options ? options->weights_path : NULL,
+                                        &m->weights);
+  }
   if (st) {
+    free(m);
     dlclose(handle);
     return st;
   }
-  hybrid_module_t *m = malloc(sizeof *m);
-  if (!m) {
-    dlclose(handle);
-    return oom();
-  }
-  m->handle = handle;
-  m->table = table;
   *out = m;
   return NULL;
 }
 
 hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table, hybrid_module_t **out) {
+  return hybrid_module_wrap_ex(table, NULL, out);
+}
+
+hybrid_status_t hybrid_module_wrap_ex(const hybrid_abi_module *table,
+                                      const hybrid_module_options_t *options,
+                                      hybrid_module_t **out) {
   if (!out)
     return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "hybrid_module_wrap: out is NULL");
   *out = NULL;
@@ -404,6 +419,12 @@ hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table, hybrid_module
     return oom();
   m->handle = NULL;
   m->table = table;
+  st = hybrid_internal_weights_attach(table, NULL, options ? options->weights_path : NULL,
+                                      &m->weights);
+  if (st) {
+    free(m);
+    return st;
+  }
   *out = m;
   return NULL;
 }
@@ -411,6 +432,8 @@ hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table, hybrid_module
 void hybrid_module_release(hybrid_module_t *m) {
   if (!m)
     return;
+  /* The mapping goes before the library that reads it. */
+  hybrid_internal_weights_detach(m->weights);
   if (m->handle)
     dlclose(m->handle);
   free(m);

@@ -135,6 +135,8 @@ def main():
     ap.add_argument("--hybrid-opt", required=True)
     ap.add_argument("--only", default=None)
     ap.add_argument("--seed", type=int, default=0, help="weight seed")
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="an extra hybrid-opt flag for the libraries (repeatable)")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
     opt = os.path.abspath(args.hybrid_opt)
@@ -151,7 +153,8 @@ def main():
             path = os.path.join(wd, name + ".onnx")
             onnx.save(model, path)
             check_import(opt, path, arch, form, phase, wd)
-            so = runlib.compile_library(opt, path, os.path.join(wd, name + ".so"), cwd=wd)
+            so = runlib.compile_library(opt, path, os.path.join(wd, name + ".so"),
+                                        flags=args.compile_flag, cwd=wd)
             for i, dims in enumerate(DIMS):
                 feeds = zoo.make_inputs(model, rng, dims)
                 want = ort_run(twin, feeds)

@@ -109,6 +109,15 @@ static llvm::cl::opt<bool> instrumentKernels(
     "instrument-kernels",
     llvm::cl::desc("Bracket kernels with the runtime profiler's hooks (default true)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> externalWeights(
+    "external-weights",
+    llvm::cl::desc("Write large constants to a side file next to the output (model.so -> "
+                   "model.weights) that the runtime memory-maps, instead of embedding them"),
+    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<uint64_t> externalWeightsMinBytes(
+    "external-weights-min-bytes",
+    llvm::cl::desc("Smallest constant (bytes) --external-weights moves out (default 1024)"),
+    llvm::cl::init(1024), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool>
     progress("progress",
              llvm::cl::desc("Print a line per compile stage to stderr (on by default when "
@@ -157,6 +166,8 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.linker = linker;
   options.parallel = cpuParallel;
   options.instrumentKernels = instrumentKernels;
+  options.externalWeights = externalWeights;
+  options.externalWeightsMinBytes = externalWeightsMinBytes;
   if (progress || llvm::errs().is_displayed()) {
     auto start = std::make_shared<llvm::TimeRecord>(llvm::TimeRecord::getCurrentTime());
     options.progress = [start](StringRef stage) {

@@ -55,6 +55,8 @@ void usage() {
       "usage: hybrid-run LIBRARY [options]\n"
       "Runs a library compiled by `hybrid-opt --target=cpu`.\n\n"
       "  --function NAME        entry function (default: the first)\n"
+      "  --weights FILE         the weights side file of a library compiled with\n"
+      "                         --external-weights (default: the one next to it)\n"
       "  --input NAME=FILE.npy  an input from a .npy file (repeatable)\n"
       "  --random               draw every input not given (floats uniform in [-1, 1),\n"
       "                         integers uniform in --int-range, bools 0/1)\n"
@@ -363,7 +365,7 @@ int main(int argc, char **argv) {
   int64_t intLo = 0, intHi = 10;
   long benchmark = 0, warmup = 1;
   int64_t threads = 0;
-  std::string profilePath;
+  std::string profilePath, weightsPath;
   bool memory = false;
 
   auto value = [&](int &i, const char *flag) -> std::string {
@@ -398,6 +400,8 @@ int main(int argc, char **argv) {
       return 0;
     } else if (is("--function")) {
       function = value(i, "--function");
+    } else if (is("--weights")) {
+      weightsPath = value(i, "--weights");
     } else if (is("--input")) {
       auto [k, v] = keyValue(value(i, "--input"), "--input");
       inputFiles[k] = v;
@@ -464,7 +468,10 @@ int main(int argc, char **argv) {
   }
 
   hybrid_module_t *module = nullptr;
-  check(hybrid_module_load(library.c_str(), &module), "load");
+  hybrid_module_options_t moduleOptions = {};
+  if (!weightsPath.empty())
+    moduleOptions.weights_path = weightsPath.c_str();
+  check(hybrid_module_load_ex(library.c_str(), &moduleOptions, &module), "load");
   if (signature) {
     printSignature(hybrid_module_table(module));
     hybrid_module_release(module);

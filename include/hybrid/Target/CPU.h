@@ -77,6 +77,11 @@ struct CpuTargetOptions {
   bool parallel = true;
   /// Bracket kernels with the profiler's hooks (false: no kernel events).
   bool instrumentKernels = true;
+  /// Move constants of at least `externalWeightsMinBytes` into a side file
+  /// next to the output (`model.so` -> `model.weights`) that the runtime
+  /// memory-maps at load time, instead of embedding them in the library.
+  bool externalWeights = false;
+  uint64_t externalWeightsMinBytes = 1024;
   /// Called before each stage with a short description (a progress line).
   std::function<void(llvm::StringRef stage)> progress;
 };
@@ -84,9 +89,11 @@ struct CpuTargetOptions {
 /// A C identifier made from `name` (the module name in symbols and macros).
 std::string cIdentifier(llvm::StringRef name);
 
-/// The C header that declares a library's entry points and documents them.
+/// The C header that declares a library's entry points and documents them
+/// (`weightsFileName`: the side file the library needs, or empty).
 std::string generateCpuHeader(llvm::ArrayRef<FunctionSignature> signatures,
-                              llvm::StringRef moduleName, llvm::StringRef source);
+                              llvm::StringRef moduleName, llvm::StringRef source,
+                              llvm::StringRef weightsFileName = {});
 
 /// Compiles `module` (tensor level, e.g. straight from the importer) and writes
 /// `outputPath` (plus, for libraries, the header next to it: `model.so` ->
@@ -98,6 +105,8 @@ mlir::LogicalResult compileForCpu(mlir::ModuleOp module, llvm::StringRef outputP
 
 /// The path of the header written next to a library (`dir/model.so` -> `dir/model.h`).
 std::string headerPathFor(llvm::StringRef libraryPath);
+/// The path of the weights side file (`dir/model.so` -> `dir/model.weights`).
+std::string weightsPathFor(llvm::StringRef libraryPath);
 
 } // namespace hybrid
 

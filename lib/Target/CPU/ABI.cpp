@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Target/CPU/ABI.h"
+#include "lib/Target/CPU/Weights.h"
 
 #include "hybrid/runtime.h"
 
@@ -348,7 +349,9 @@ llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, std::string &error) {
 } // namespace
 
 LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> sigs,
-                                   ArrayRef<std::string> kernels, StringRef moduleName,
+                                   ArrayRef<std::string> kernels,
+                                   const ExternalWeights *weights, StringRef weightsFileName,
+                                   StringRef moduleName,
                                    StringRef producer, bool exportGenericQuery,
                                    std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
@@ -372,8 +375,10 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                                                 "hybrid_abi_tensor_info");
   auto *functionTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy},
                                               "hybrid_abi_function");
-  auto *moduleTy = llvm::StructType::create(ctx, {i32, i32, ptrTy, ptrTy, ptrTy, i32, ptrTy},
-                                            "hybrid_abi_module");
+  auto *moduleTy = llvm::StructType::create(
+      ctx, {i32, i32, ptrTy, ptrTy, ptrTy, i32, ptrTy, ptrTy}, "hybrid_abi_module");
+  auto *weightsTy = llvm::StructType::create(ctx, {ptrTy, ptrTy, i64, i32, ptrTy, ptrTy, ptrTy},
+                                             "hybrid_abi_weights");
 
   auto str = [&](StringRef s) -> llvm::Constant * {
     auto *init = llvm::ConstantDataArray::getString(ctx, s);
@@ -456,6 +461,39 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
   SmallVector<llvm::Constant *> kernelNames;
   for (const std::string &k : kernels)
     kernelNames.push_back(str(k));
+
+  // The side file's description, and the slot table the code reads constants'
+  // addresses from (declared by externalizeWeights; the runtime fills it).
+  llvm::Constant *weightsTable = llvm::ConstantPointerNull::get(ptrTy);
+  if (weights && !weights->empty()) {
+    llvm::GlobalVariable *slots = m.getGlobalVariable(kWeightSlotsSymbol, true);
+    if (!slots || !slots->isDeclaration()) {
+      error = "the externalised weights' slot table '" + kWeightSlotsSymbol.str() +
+              "' is missing from the module";
+      return failure();
+    }
+    slots->setInitializer(llvm::Constant::getNullValue(slots->getValueType()));
+    slots->setLinkage(llvm::GlobalValue::InternalLinkage);
+    auto u64s = [&](ArrayRef<uint64_t> values, StringRef name) -> llvm::Constant * {
+      auto *init = llvm::ConstantDataArray::get(ctx, values);
+      return new llvm::GlobalVariable(m, init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                      init, name);
+    };
+    SmallVector<uint64_t> sizes;
+    for (ArrayRef<char> c : weights->contents)
+      sizes.push_back(c.size());
+    auto *idInit = llvm::ConstantDataArray::get(ctx, ArrayRef<uint8_t>(weights->id));
+    auto *id = new llvm::GlobalVariable(m, idInit->getType(), true,
+                                        llvm::GlobalValue::PrivateLinkage, idInit, ".hybrid.weights_id");
+    weightsTable = new llvm::GlobalVariable(
+        m, weightsTy, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantStruct::get(
+            weightsTy, {str(weightsFileName), id, llvm::ConstantInt::get(i64, weights->fileBytes),
+                        llvm::ConstantInt::get(i32, weights->offsets.size()),
+                        u64s(weights->offsets, ".hybrid.weights_offsets"),
+                        u64s(sizes, ".hybrid.weights_sizes"), slots}),
+        ".hybrid.weights");
+  }
   auto *table = new llvm::GlobalVariable(
       m, moduleTy, true, llvm::GlobalValue::PrivateLinkage,
       llvm::ConstantStruct::get(moduleTy,
@@ -464,7 +502,8 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                                  array(functionTy, functions, ".hybrid.functions"),
                                  str(moduleName), str(producer),
                                  llvm::ConstantInt::get(i32, kernels.size()),
-                                 array(ptrTy, kernelNames, ".hybrid.kernels")}),
+                                 array(ptrTy, kernelNames, ".hybrid.kernels"),
+                                 weightsTable}),
       ".hybrid.module");
 
   // Everything the model defines becomes internal: a library exports its query
@@ -508,7 +547,7 @@ static std::string shapeString(const hybrid::TensorSignature &t) {
 }
 
 std::string hybrid::generateCpuHeader(ArrayRef<FunctionSignature> sigs, StringRef moduleName,
-                                      StringRef source) {
+                                      StringRef source, StringRef weightsFileName) {
   std::string id = cIdentifier(moduleName);
   std::string upper = StringRef(id).upper();
   std::string out;
@@ -526,8 +565,14 @@ std::string hybrid::generateCpuHeader(ArrayRef<FunctionSignature> sigs, StringRe
      << " *   hybrid_module_function(m, \"<function>\", &fn);\n"
      << " *   hybrid_call(m, fn, inputs, num_inputs, outputs, num_outputs);\n"
      << " * Shapes: a number is fixed; a name is a symbolic dim that must agree\n"
-     << " * wherever it appears; ? is free. Inputs and outputs are dense, row-major.\n"
-     << " */\n"
+     << " * wherever it appears; ? is free. Inputs and outputs are dense, row-major.\n";
+  if (!weightsFileName.empty())
+    os << " *\n"
+       << " * The weights are in the side file '" << weightsFileName
+       << "', which the runtime memory-maps:\n"
+       << " * hybrid_module_load finds it next to the library; a linked-in library\n"
+       << " * needs hybrid_module_wrap_ex with hybrid_module_options_t.weights_path.\n";
+  os << " */\n"
      << "#ifndef HYBRID_MODEL_" << upper << "_H\n"
      << "#define HYBRID_MODEL_" << upper << "_H\n\n"
      << "#include \"hybrid/runtime.h\"\n\n"

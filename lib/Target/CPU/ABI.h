@@ -11,6 +11,7 @@ class Module;
 } // namespace llvm
 
 namespace hybrid {
+struct ExternalWeights;
 
 /// The public functions a library exports: those with `llvm.emit_c_interface`,
 /// or every public definition when none has it.
@@ -22,10 +23,14 @@ llvm::SmallVector<mlir::func::FuncOp> entryFunctions(mlir::ModuleOp module);
 /// runtime hooks the pipeline declared (parallel loops, allocation, kernel
 /// brackets), and the query functions `<module>_module_query` (and, when
 /// `exportGenericQuery`, `hybrid_module_query`); makes every other definition
-/// internal.
+/// internal. `weights` (may be null) describes constants moved to the side file
+/// `weightsFileName`: the table gets its hybrid_abi_weights and the declared
+/// slot table a definition.
 mlir::LogicalResult addAbiTables(llvm::Module &module,
                                  llvm::ArrayRef<FunctionSignature> signatures,
                                  llvm::ArrayRef<std::string> kernels,
+                                 const ExternalWeights *weights,
+                                 llvm::StringRef weightsFileName,
                                  llvm::StringRef moduleName, llvm::StringRef producer,
                                  bool exportGenericQuery, std::string &error);
 

@@ -1,6 +1,7 @@
 //===- Compile.cpp - tensor-level module -> native CPU library -------------===//
 #include "hybrid/Target/CPU.h"
 #include "lib/Target/CPU/ABI.h"
+#include "lib/Target/CPU/Weights.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 #include "passes/Pipelines/Pipelines.h"
 
@@ -34,6 +35,12 @@ using llvm::StringRef;
 std::string hybrid::headerPathFor(StringRef libraryPath) {
   llvm::SmallString<256> path(libraryPath);
   llvm::sys::path::replace_extension(path, ".h");
+  return std::string(path);
+}
+
+std::string hybrid::weightsPathFor(StringRef libraryPath) {
+  llvm::SmallString<256> path(libraryPath);
+  llvm::sys::path::replace_extension(path, ".weights");
   return std::string(path);
 }
 
@@ -167,6 +174,10 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     module.emitError("a library needs an output file: pass -o model.so (or model.a)");
     return failure();
   }
+  if (toStdout && options.externalWeights && kind == CpuEmitKind::Object) {
+    module.emitError("--external-weights writes the weights next to the output: pass -o model.o");
+    return failure();
+  }
   std::string moduleName = options.moduleName;
   if (moduleName.empty())
     moduleName = toStdout ? "model" : llvm::sys::path::stem(outputPath).str();
@@ -196,6 +207,12 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     if (failed(pm.run(module)))
       return failure();
   }
+  // Large constants move to the side file; the code reads them through slots.
+  ExternalWeights weights;
+  std::string weightsPath =
+      weightsPathFor(toStdout ? StringRef(moduleName + ".so") : outputPath);
+  if (options.externalWeights)
+    weights = externalizeWeights(module, options.externalWeightsMinBytes);
   auto write = [&](StringRef bytes) -> LogicalResult {
     if (toStdout) {
       llvm::outs() << bytes;
@@ -241,7 +258,8 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     llvmModule->setDataLayout((*tm)->createDataLayout());
     llvmModule->setTargetTriple((*tm)->getTargetTriple());
     std::string error;
-    if (failed(addAbiTables(*llvmModule, *sigs, kernels, moduleName, producer,
+    if (failed(addAbiTables(*llvmModule, *sigs, kernels, &weights,
+                            llvm::sys::path::filename(weightsPath), moduleName, producer,
                             /*exportGenericQuery=*/kind != CpuEmitKind::StaticLibrary, error))) {
       module.emitError() << error;
       return failure();
@@ -264,6 +282,42 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     return write(text);
   }
 
+  // The side file goes to a temporary file now and is renamed into place once
+  // the library (or object) itself is written.
+  llvm::SmallString<256> weightsTmp;
+  std::optional<llvm::FileRemover> removeWeightsTmp;
+  auto commitWeights = [&]() -> LogicalResult {
+    if (weightsTmp.empty())
+      return success();
+    if (std::error_code ec = llvm::sys::fs::rename(weightsTmp, weightsPath)) {
+      module.emitError() << "cannot write '" << weightsPath << "': " << ec.message();
+      return failure();
+    }
+    removeWeightsTmp->releaseFile();
+    return success();
+  };
+  if (!weights.empty()) {
+    progress("writing the weights");
+    TimingScope t = timing.nest("Weights file");
+    weightsTmp = weightsPath;
+    weightsTmp += ".tmp-%%%%%%";
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::createUniqueFile(weightsTmp, fd, weightsTmp)) {
+      module.emitError() << "cannot create a file next to '" << weightsPath
+                         << "': " << ec.message();
+      return failure();
+    }
+    removeWeightsTmp.emplace(weightsTmp);
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    weights.write(os);
+    os.close();
+    if (os.has_error()) {
+      module.emitError() << "cannot write '" << weightsPath << "': " << os.error().message();
+      os.clear_error();
+      return failure();
+    }
+  }
+
   progress("generating machine code");
   llvm::SmallString<0> object;
   {
@@ -276,10 +330,19 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     }
     codegen.run(*llvmModule);
   }
-  if (kind == CpuEmitKind::Object)
-    return write(object);
+  if (kind == CpuEmitKind::Object) {
+    if (failed(write(object)))
+      return failure();
+    if (failed(commitWeights())) {
+      llvm::sys::fs::remove(outputPath);
+      return failure();
+    }
+    return success();
+  }
 
-  std::string header = generateCpuHeader(*sigs, moduleName, module.getName().value_or(""));
+  std::string header = generateCpuHeader(
+      *sigs, moduleName, module.getName().value_or(""),
+      weights.empty() ? StringRef() : llvm::sys::path::filename(weightsPath));
   std::string headerPath = headerPathFor(outputPath);
   if (kind == CpuEmitKind::StaticLibrary) {
     progress("writing the archive");
@@ -321,8 +384,8 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     if (failed(linkShared(module, objectPath, outputPath, options)))
       return failure();
   }
-  if (failed(writeAtomically(module, headerPath, header))) {
-    // Never leave a library without its header.
+  if (failed(commitWeights()) || failed(writeAtomically(module, headerPath, header))) {
+    // Never leave a library without its header or its weights.
     llvm::sys::fs::remove(outputPath);
     return failure();
   }

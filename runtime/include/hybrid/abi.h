@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define HYBRID_ABI_VERSION 2
+#define HYBRID_ABI_VERSION 3
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum hybrid_dtype {
@@ -104,6 +104,22 @@ typedef struct hybrid_abi_function {
   hybrid_abi_invoke_fn invoke;
 } hybrid_abi_function;
 
+/* Weights kept in a side file (`hybrid-opt --external-weights`): the library
+ * reads constant i at slots[i], which the runtime sets to the file's mapping
+ * plus offsets[i] when it loads the library (see hybrid_module_load_ex). The
+ * file starts with a 64-byte header: "HYBRIDWT", format version 1 (u32),
+ * the number of constants (u32), the file's size (u64) and the 16-byte id
+ * below, little-endian. */
+typedef struct hybrid_abi_weights {
+  const char *file_name;     /* the side file's name, looked for next to the library */
+  const uint8_t *id;         /* 16 bytes: a hash of the contents, also in the header */
+  uint64_t file_bytes;       /* the side file's exact size */
+  int32_t num_slots;
+  const uint64_t *offsets;   /* num_slots offsets into the file, 64-byte aligned */
+  const uint64_t *sizes;     /* num_slots sizes in bytes */
+  void **slots;              /* num_slots pointers the runtime fills; writable */
+} hybrid_abi_weights;
+
 typedef struct hybrid_abi_module {
   uint32_t abi_version;          /* HYBRID_ABI_VERSION */
   int32_t num_functions;
@@ -112,6 +128,7 @@ typedef struct hybrid_abi_module {
   const char *producer;          /* "hybrid-opt <target triple> <cpu>" */
   int32_t num_kernels;
   const char *const *kernels;    /* num_kernels names, "<op> <ONNX node>" */
+  const hybrid_abi_weights *weights; /* NULL: every constant is in the library */
 } hybrid_abi_module;
 
 typedef const hybrid_abi_module *(*hybrid_abi_query_fn)(void);

@@ -121,13 +121,31 @@ HYBRID_RT_API void *hybrid_tensor_data(hybrid_tensor_t *tensor);
 typedef struct hybrid_module hybrid_module_t;
 
 /* dlopen()s a compiled library (a path without '/' is taken relative to the
- * current directory, not searched for) and checks its tables. */
+ * current directory, not searched for), checks its tables and, when it keeps
+ * its weights in a side file, maps that file (hybrid_module_load_ex). */
 HYBRID_RT_API hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out);
 
 /* A module over a table already in the program (a library linked in; its
  * header declares <name>_module_query). */
 HYBRID_RT_API hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table,
                                                  hybrid_module_t **out);
+
+/* Options of the _ex forms; zero-initialise and set what you need. */
+typedef struct hybrid_module_options {
+  /* The weights side file of a library compiled with --external-weights
+   * (NULL: the name recorded in the library, next to it; a wrapped table has
+   * no "next to it" and needs this). The file is memory-mapped read-only and
+   * must not change while the module is loaded. Ignored for a library that
+   * embeds its weights. */
+  const char *weights_path;
+} hybrid_module_options_t;
+
+HYBRID_RT_API hybrid_status_t hybrid_module_load_ex(const char *path,
+                                                    const hybrid_module_options_t *options,
+                                                    hybrid_module_t **out);
+HYBRID_RT_API hybrid_status_t hybrid_module_wrap_ex(const hybrid_abi_module *table,
+                                                    const hybrid_module_options_t *options,
+                                                    hybrid_module_t **out);
 
 /* Unloads (for hybrid_module_load) and frees. Tensors returned by calls stay
  * valid: their memory belongs to them. */
