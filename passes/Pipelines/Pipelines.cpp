@@ -51,6 +51,10 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   // A public function returns a fresh copy of a buffer it does not own (a
   // `bufferization.clone`, here an alloc + copy the caller frees).
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Ownership frees a buffer at the end of its block; free it after its last
+  // use instead, so the peak is what is live and the runtime's memory plan
+  // can reuse memory.
+  pm.addNestedPass<func::FuncOp>(hybrid::createHybridFreeEarlyPass());
   // Copies between strided buffers become loops rather than calls into MLIR's
   // runner-utils library, which compiled models do not link.
   pm.addPass(hybrid::createHybridExpandStridedCopiesPass());

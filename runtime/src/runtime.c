@@ -6,6 +6,7 @@
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE
 #include "internal.h"
+#include "plan.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -304,6 +305,7 @@ struct hybrid_module {
   void *handle; /* dlopen handle, or NULL for a wrapped table */
   const hybrid_abi_module *table;
   struct hybrid_weights_map *weights; /* the side file's mapping, or NULL */
+  hybrid_plan_cache_t *plans;         /* memory plans by input shapes (plan.c) */
 };
 
 static hybrid_status_t check_tensor_info(const hybrid_abi_tensor_info *t, const char *fn,
@@ -389,10 +391,13 @@ hybrid_status_t hybrid_module_load_ex(const char *path, const hybrid_module_opti
   if (!st) {
     m->handle = handle;
     m->table = table;
+    m->plans = hybrid_internal_plan_cache_create(); /* NULL: calls go unplanned */
     st = hybrid_internal_weights_attach(table, path, options ? options->weights_path : NULL,
                                         &m->weights);
   }
   if (st) {
+    if (m)
+      hybrid_internal_plan_cache_free(m->plans);
     free(m);
     dlclose(handle);
     return st;
@@ -419,9 +424,11 @@ hybrid_status_t hybrid_module_wrap_ex(const hybrid_abi_module *table,
     return oom();
   m->handle = NULL;
   m->table = table;
+  m->plans = hybrid_internal_plan_cache_create();
   st = hybrid_internal_weights_attach(table, NULL, options ? options->weights_path : NULL,
                                       &m->weights);
   if (st) {
+    hybrid_internal_plan_cache_free(m->plans);
     free(m);
     return st;
   }
@@ -434,6 +441,7 @@ void hybrid_module_release(hybrid_module_t *m) {
     return;
   /* The mapping goes before the library that reads it. */
   hybrid_internal_weights_detach(m->weights);
+  hybrid_internal_plan_cache_free(m->plans);
   if (m->handle)
     dlclose(m->handle);
   free(m);
@@ -571,6 +579,7 @@ typedef struct block_header {
   void *base;
   uint64_t bytes;
   hybrid_allocator_t allocator;
+  int64_t plan_index; /* the buffer's number in a plan being recorded, or -1 */
 } block_header_t;
 
 #define BLOCK_ALIGN 64
@@ -584,7 +593,18 @@ typedef struct call_ctx {
   /* Begin times of open kernels (kernels nest only if the compiler nests them). */
   int64_t kernel_begin[16];
   int32_t kernel_depth;
+  /* The memory plan (plan.c), and whether a parallel loop is running (its
+   * tasks' buffers are not planned: their order is the threads'). */
+  hybrid_plan_run_t plan;
+  atomic_int in_parallel;
 } call_ctx_t;
+
+static void note_live(call_ctx_t *c, uint64_t bytes) {
+  unsigned long long live = atomic_fetch_add(&c->live, bytes) + bytes;
+  unsigned long long peak = atomic_load(&c->peak);
+  while (live > peak && !atomic_compare_exchange_weak(&c->peak, &peak, live))
+    ;
+}
 
 static void *call_alloc(void *user, uint64_t bytes, uint64_t alignment) {
   call_ctx_t *c = user;
@@ -592,6 +612,16 @@ static void *call_alloc(void *user, uint64_t bytes, uint64_t alignment) {
     alignment = BLOCK_ALIGN;
   /* The header sits just below the returned pointer, in a prefix of one
    * alignment unit (64 bytes or the requested alignment). */
+  int64_t plan_index = -1;
+  if (c->plan.mode != HYBRID_PLAN_OFF && !atomic_load(&c->in_parallel)) {
+    void *planned = hybrid_internal_plan_alloc(&c->plan, bytes, alignment, &plan_index);
+    if (planned) {
+      /* Its memory is the arena's, counted live for the whole call. */
+      atomic_fetch_add(&c->total, bytes);
+      atomic_fetch_add(&c->count, 1);
+      return planned;
+    }
+  }
   uint64_t prefix = alignment;
   if (bytes > SIZE_MAX - prefix)
     return NULL;
@@ -602,10 +632,8 @@ static void *call_alloc(void *user, uint64_t bytes, uint64_t alignment) {
   h->base = base;
   h->bytes = bytes;
   h->allocator = c->allocator;
-  unsigned long long live = atomic_fetch_add(&c->live, bytes) + bytes;
-  unsigned long long peak = atomic_load(&c->peak);
-  while (live > peak && !atomic_compare_exchange_weak(&c->peak, &peak, live))
-    ;
+  h->plan_index = plan_index;
+  note_live(c, bytes);
   atomic_fetch_add(&c->total, bytes);
   atomic_fetch_add(&c->count, 1);
   return base + prefix;
@@ -620,7 +648,14 @@ static void call_free(void *user, void *ptr) {
   if (!ptr)
     return;
   call_ctx_t *c = user;
-  atomic_fetch_sub(&c->live, ((block_header_t *)ptr - 1)->bytes);
+  if (hybrid_internal_plan_owns(&c->plan, ptr)) {
+    hybrid_internal_plan_free(&c->plan, ptr);
+    return;
+  }
+  block_header_t *h = (block_header_t *)ptr - 1;
+  if (h->plan_index >= 0)
+    hybrid_internal_plan_record_free(&c->plan, h->plan_index);
+  atomic_fetch_sub(&c->live, h->bytes);
   block_free(ptr);
 }
 
@@ -641,8 +676,12 @@ static void call_parallel_for(void *user, hybrid_abi_task_fn task, void *ctx, in
   if (cost < 1)
     cost = 1;
   double work = (double)n * (double)cost;
+  /* Inline or not, a task's buffers stay out of the plan, so the plan does not
+   * depend on the thread count. */
+  atomic_fetch_add(&c->in_parallel, 1);
   if (threads <= 1 || n < 2 || work < PARALLEL_MIN_WORK) {
     task(ctx, 0, n);
+    atomic_fetch_sub(&c->in_parallel, 1);
     return;
   }
   /* A few slices per thread balance uneven slices; none smaller than
@@ -653,6 +692,7 @@ static void call_parallel_for(void *user, hybrid_abi_task_fn task, void *ctx, in
     chunks = by_work < 2 ? 2 : (int64_t)by_work;
   atomic_fetch_add(&c->parallel_loops, 1);
   hybrid_internal_parallel_for(c->executor, c->profile, task, ctx, n, chunks);
+  atomic_fetch_sub(&c->in_parallel, 1);
 }
 
 static void call_kernel_begin(void *user, int32_t kernel) {
@@ -754,11 +794,16 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
   call.executor = options->executor;
   call.profile = options->profile;
   call.profile_module = call.profile ? hybrid_internal_profile_module(call.profile, t) : -1;
+  hybrid_internal_plan_begin(&call.plan, options->no_memory_plan ? NULL : module->plans,
+                             (int32_t)(fn - t->functions), inputs, num_inputs, &call.allocator);
+  if (call.plan.arena_bytes)
+    note_live(&call, call.plan.arena_bytes);
   hybrid_abi_exec exec = {&call, call_parallel_for, call_alloc, call_free,
                           call.profile ? call_kernel_begin : NULL,
                           call.profile ? call_kernel_end : NULL};
   int64_t begin_ns = call.profile ? hybrid_internal_now_ns() : 0;
   fn->invoke(args, &exec);
+  hybrid_internal_plan_invoked(&call.plan);
   if (call.profile)
     hybrid_internal_profile_event(call.profile, call.profile_module, HYBRID_EVENT_CALL,
                                   (int32_t)(fn - t->functions), begin_ns,
@@ -794,7 +839,8 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     if (st)
       break;
     /* Memory the output does not own (a constant, an input) is copied. */
-    int owned = allocated && (uintptr_t)allocated != HYBRID_NOT_OWNED;
+    int owned = allocated && (uintptr_t)allocated != HYBRID_NOT_OWNED &&
+                !hybrid_internal_plan_owns(&call.plan, allocated); /* the arena goes */
     for (int32_t k = 0; owned && k < fn->num_inputs; ++k) {
       uintptr_t base = (uintptr_t)inputs[k]->data;
       size_t bytes = hybrid_tensor_byte_size(inputs[k]);
@@ -851,7 +897,10 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     options->stats->allocated_bytes = atomic_load(&call.total);
     options->stats->num_allocations = atomic_load(&call.count);
     options->stats->parallel_loops = atomic_load(&call.parallel_loops);
+    options->stats->planned_bytes = call.plan.arena_bytes;
+    options->stats->planned_allocations = call.plan.served;
   }
+  hybrid_internal_plan_end(&call.plan);
   free(block);
   return st;
 }

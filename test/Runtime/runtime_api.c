@@ -4,7 +4,7 @@
  * concurrent calls: 8 threads x 25 calls on one module must each reproduce a
  * single-threaded call bit for bit, and so must 4 threads x 25 calls sharing
  * one 4-thread executor, with a counting allocator (every buffer returned), call
- * statistics and a profile written to TRACE.json. Prints "OK" at the end; any
+ * statistics, the memory plan and a profile written to TRACE.json. Prints "OK" at the end; any
  * failed check prints it and exits 1. */
 #include "hybrid/runtime.h"
 
@@ -163,7 +163,7 @@ int main(int argc, char **argv) {
   hybrid_profile_t *profile;
   ok(hybrid_profile_create(&profile));
   allocs = frees = 0;
-  hybrid_call_options_t options = {executor, &counting, profile, NULL};
+  hybrid_call_options_t options = {executor, &counting, profile, NULL, 0};
   for (int i = 0; i < 4; ++i)
     CHECK(pthread_create(&threads[i], NULL, worker, &options) == 0);
   for (int i = 0; i < 4; ++i)
@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
   /* Statistics of one call. */
   hybrid_call_stats_t stats;
   memset(&stats, 0xff, sizeof stats);
-  hybrid_call_options_t one = {executor, NULL, NULL, &stats};
+  hybrid_call_options_t one = {executor, NULL, NULL, &stats, 0};
   ok(hybrid_call_ex(module, fn, inputs, fn->num_inputs, out, fn->num_outputs, &one));
   CHECK(stats.num_allocations > 0 && stats.peak_bytes > 0 &&
         stats.peak_bytes <= stats.allocated_bytes && stats.parallel_loops > 0);
@@ -186,6 +186,24 @@ int main(int argc, char **argv) {
   }
   CHECK(stats.peak_bytes >= output_bytes);
   printf("stats: peak >= outputs, parallel loops split\n");
+
+  /* The memory plan of these shapes (made by the calls above, from their 2nd)
+   * serves buffers from one arena; the outputs are the same without it. */
+  for (int planned = 1; planned >= 0; --planned) {
+    hybrid_call_options_t plan = {executor, NULL, NULL, &stats, !planned};
+    ok(hybrid_call_ex(module, fn, inputs, fn->num_inputs, out, fn->num_outputs, &plan));
+    if (planned)
+      CHECK(stats.planned_bytes > 0 && stats.planned_allocations > 0 &&
+            stats.planned_bytes <= stats.peak_bytes);
+    else
+      CHECK(stats.planned_bytes == 0 && stats.planned_allocations == 0);
+    for (int i = 0; i < fn->num_outputs; ++i) {
+      CHECK(memcmp(hybrid_tensor_data(out[i]), hybrid_tensor_data(reference[i]),
+                   hybrid_tensor_byte_size(out[i])) == 0);
+      hybrid_tensor_release(out[i]);
+    }
+  }
+  printf("memory plan: an arena serves the calling thread's buffers; same outputs without it\n");
   hybrid_executor_release(executor);
 
   /* The profile: calls, kernels and slices; written whole. */

@@ -71,7 +71,10 @@ void usage() {
       "                         (default 0: one per CPU; 1: no worker threads)\n"
       "  --profile FILE.json    write a Chrome/Perfetto trace of the calls, kernels\n"
       "                         and parallel slices (open in ui.perfetto.dev)\n"
-      "  --memory               print the call's peak and total buffer memory\n"
+      "  --memory               print the last call's peak and total buffer memory and\n"
+      "                         its memory plan (planned from the 3rd call with the\n"
+      "                         same input shapes: use --benchmark N)\n"
+      "  --no-memory-plan       allocate every buffer on its own\n"
       "  --signature            print the library's functions, inputs and outputs\n"
       "  --quiet                print nothing about the outputs\n");
 }
@@ -366,7 +369,7 @@ int main(int argc, char **argv) {
   long benchmark = 0, warmup = 1;
   int64_t threads = 0;
   std::string profilePath, weightsPath;
-  bool memory = false;
+  bool memory = false, noMemoryPlan = false;
 
   auto value = [&](int &i, const char *flag) -> std::string {
     std::string a = argv[i];
@@ -450,6 +453,8 @@ int main(int argc, char **argv) {
         fail("--profile needs a file name");
     } else if (a == "--memory") {
       memory = true;
+    } else if (a == "--no-memory-plan") {
+      noMemoryPlan = true;
     } else if (a == "--signature") {
       signature = true;
     } else if (a == "--quiet" || a == "-q") {
@@ -542,6 +547,7 @@ int main(int argc, char **argv) {
   options.executor = executor;
   options.profile = profile;
   options.stats = &stats;
+  options.no_memory_plan = noMemoryPlan;
 
   std::vector<hybrid_tensor_t *> outputs(fn->num_outputs, nullptr);
   auto call = [&]() {
@@ -578,6 +584,15 @@ int main(int argc, char **argv) {
                 "%" PRIu64 " buffers; %" PRIu64 " parallel loops split across threads\n",
                 stats.peak_bytes / 1048576.0, stats.allocated_bytes / 1048576.0,
                 stats.num_allocations, stats.parallel_loops);
+  if (memory && stats.planned_bytes)
+    std::printf("memory plan: %" PRIu64 " of the %" PRIu64 " buffers in one %.3f MiB arena\n",
+                stats.planned_allocations, stats.num_allocations,
+                stats.planned_bytes / 1048576.0);
+  else if (memory)
+    std::printf("memory plan: none%s\n",
+                noMemoryPlan ? " (--no-memory-plan)"
+                             : " (a plan is made from the 2nd call with the same input shapes "
+                               "and used from the 3rd)");
   if (profile) {
     check(hybrid_profile_write_chrome_trace(profile, profilePath.c_str()), "--profile");
     if (!quiet)

@@ -118,6 +118,35 @@ def HybridExpandStridedCopiesPass : Pass<"hybrid-expand-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def HybridFreeEarlyPass : Pass<"hybrid-free-early"> {
+  let summary = "Move each buffer's dealloc right after the buffer's last use";
+  let description = [{
+    MLIR's ownership-based deallocation frees a buffer at the end of the block
+    that allocated it, so in a model's entry function every intermediate
+    buffer lives until the function returns: the peak memory is the sum of
+    all of them, and no memory plan can reuse any. This pass moves an
+    unconditional `memref.dealloc %a`, where `%a` is a `memref.alloc` of the
+    same block, to just after the last op of that block that uses `%a` or
+    any value that may alias it (`BufferViewFlowAnalysis`: views, casts,
+    region and call results). A buffer that escapes the block (an alias used
+    by its terminator, or used in another block) keeps its dealloc.
+
+    ```mlir
+    %a = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%c : f32) outs(%a : memref<64xf32>)
+    linalg.copy ins(%a : memref<64xf32>) outs(%out : memref<64xf32>)
+    ... long tail ...
+    memref.dealloc %a : memref<64xf32>
+    // becomes
+    %a = memref.alloc() : memref<64xf32>
+    linalg.fill ins(%c : f32) outs(%a : memref<64xf32>)
+    linalg.copy ins(%a : memref<64xf32>) outs(%out : memref<64xf32>)
+    memref.dealloc %a : memref<64xf32>
+    ... long tail ...
+    ```
+  }];
+}
+
 def HybridTilePass : Pass<"hybrid-tile"> {
   let summary = "Tile hybrid ops with scf.for loops";
   let description = [{

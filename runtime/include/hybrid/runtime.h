@@ -197,6 +197,8 @@ typedef struct hybrid_call_stats {
   uint64_t allocated_bytes; /* all the call allocated */
   uint64_t num_allocations;
   uint64_t parallel_loops;  /* parallel loops that were split across threads */
+  uint64_t planned_bytes;   /* the memory plan's arena (0: the call had no plan) */
+  uint64_t planned_allocations; /* buffers served from the arena */
 } hybrid_call_stats_t;
 
 /* Options of hybrid_call_ex; zero-initialise and set what you need. */
@@ -210,6 +212,12 @@ typedef struct hybrid_call_options {
   hybrid_profile_t *profile;
   /* Receives the call's statistics when not NULL. */
   hybrid_call_stats_t *stats;
+  /* Non-zero: allocate every buffer on its own, without the memory plan.
+   * (The plan: from the second call with the same function and input shapes
+   * on, the buffers the calling thread allocates come from one arena laid out
+   * so that buffers whose lifetimes do not overlap share memory; see
+   * docs/runtime.md.) */
+  int no_memory_plan;
 } hybrid_call_options_t;
 
 
@@ -224,7 +232,7 @@ HYBRID_RT_API hybrid_status_t hybrid_call(const hybrid_module_t *module,
                                           hybrid_tensor_t *const *inputs, int32_t num_inputs,
                                           hybrid_tensor_t **outputs, int32_t num_outputs);
 
-/* hybrid_call with options (NULL: as hybrid_call). */
+/* hybrid_call with options (NULL: as hybrid_call, memory plan included). */
 HYBRID_RT_API hybrid_status_t hybrid_call_ex(const hybrid_module_t *module,
                                              const hybrid_abi_function *fn,
                                              hybrid_tensor_t *const *inputs,
