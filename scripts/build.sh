@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=Release)
-targets=(hybrid-opt hybrid-run hybrid_runtime hybrid_runtime_static hybrid-doc)
+targets=(hybrid-opt hybrid-run hybrid_runtime hybrid_runtime_static hybrid-doc hybrid-python)
 if [ "${1:-}" = "--sanitize" ]; then
   dir=build-asan
-  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHYBRID_ENABLE_SANITIZERS=ON)
+  flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHYBRID_ENABLE_SANITIZERS=ON -DHYBRID_ENABLE_PYTHON=OFF)
+  targets=(hybrid-opt hybrid-run hybrid_runtime hybrid_runtime_static hybrid-doc)
   # Clang builds the sanitizer configuration, so the libFuzzer target over the
   # importer can be built and run there too (scripts/setup.sh installs clang-22).
   if command -v clang++-22 >/dev/null; then

@@ -8,6 +8,8 @@
 #  2. greedy decoding: the prefill and decode libraries, 8 tokens, carrying the KV
 #     cache, conv and SSM states between calls, every call checked against
 #     onnxruntime (test/onnx/decode_loop.py);
+#     then the same decoding from Python (hybrid.compile, hybrid.Decoder), which
+#     must give the same tokens;
 #  3. every Jamba form (fused and decomposed, prefill and decode) compiled, run and
 #     checked against onnxruntime at two sizes (test/onnx/check_zoo.py);
 #  4. hybrid-op examples (a Mamba-2 scan, a GQA causal attention, a Gated DeltaNet
@@ -30,6 +32,22 @@ build/bin/hybrid-run "$out/jamba.so" --random --dim batch=1 --dim seq=16 --int-r
 echo "== kernel trace: $out/jamba-trace.json (open in ui.perfetto.dev)"
 echo "== greedy decoding with the compiled prefill and decode libraries"
 .venv/bin/python test/onnx/decode_loop.py --hybrid-opt build/bin/hybrid-opt --workdir "$out/decode" --steps 8
+echo "== the same from Python (hybrid.compile, hybrid.Decoder): the same 8 tokens"
+PYTHONPATH=build/python .venv/bin/python - "$out" <<'PY'
+import sys, numpy as np, hybrid
+out = sys.argv[1]
+prefill = hybrid.compile(f"{out}/decode/jamba-fused-prefill.onnx")
+decode = hybrid.compile(f"{out}/decode/jamba-fused-decode.onnx")
+print(prefill)
+tokens = hybrid.Decoder(decode, prefill=prefill).generate(np.array([[1, 17, 42, 99, 7]]), steps=8)
+line = "tokens: " + " ".join(str(t) for t in tokens[0])
+print(line)
+with open(f"{out}/decode/tokens.txt") as f:
+    want = f.read().strip()
+if line != want:
+    sys.exit(f"Python decoding gave '{line}', the C runtime '{want}'")
+print("Python and the C runtime agree")
+PY
 echo "== every Jamba form against onnxruntime"
 .venv/bin/python test/onnx/check_zoo.py --hybrid-opt build/bin/hybrid-opt --only jamba -v
 echo "== hybrid ops against their NumPy references"

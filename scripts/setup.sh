@@ -3,14 +3,15 @@
 #   - Debian packages: LLVM/MLIR 22, the build tools, protobuf (the ONNX importer
 #     compiles ONNX's schema with protoc), clang-22 with libFuzzer (the sanitizer
 #     build and the importer's fuzz target), Python's venv;
-#   - a Python virtual environment in .venv with numpy, onnx, onnxruntime and lit
+#   - a Python virtual environment in .venv with numpy, onnx, onnxruntime, lit,
+#     pytest and pybind11 (the Python API's build and tests)
 #     (Debian's system Python refuses pip installs, PEP 668).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  cmake ninja-build ccache g++ git python3 python3-venv python3-pip
+  cmake ninja-build ccache g++ git python3 python3-venv python3-pip python3-dev
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libprotobuf-dev protobuf-compiler
   clang-22 libclang-rt-22-dev
@@ -35,7 +36,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PY" -m venv .venv
 fi
-if ! .venv/bin/python -c "import numpy, onnx, onnxruntime, lit" 2>/dev/null; then
+if ! .venv/bin/python -c "import numpy, onnx, onnxruntime, lit, pytest, pybind11" 2>/dev/null; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi

@@ -14,7 +14,8 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.hybrid_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "reference", "onnx", "Inputs"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "reference", "onnx", "Inputs",
+                   "pytest"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
@@ -27,6 +28,11 @@ llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
 config.environment["PYTHONPATH"] = os.pathsep.join(
     p for p in [os.path.join(config.hybrid_src_root, "python"), os.environ.get("PYTHONPATH")] if p)
 llvm_config.use_default_substitutions()
+
+# The Python API (build/python) is built unless HYBRID_ENABLE_PYTHON is off
+# (the sanitizer build).
+if config.hybrid_python_api.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("python-api")
 
 # hybrid-opt from the build; FileCheck, not, count from the LLVM 22 install.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -168,6 +168,7 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.instrumentKernels = instrumentKernels;
   options.externalWeights = externalWeights;
   options.externalWeightsMinBytes = externalWeightsMinBytes;
+  options.passManagerCLOptions = true;
   if (progress || llvm::errs().is_displayed()) {
     auto start = std::make_shared<llvm::TimeRecord>(llvm::TimeRecord::getCurrentTime());
     options.progress = [start](StringRef stage) {
@@ -239,9 +240,7 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   // Function ops the conversion has no converter for are read as their schema's
   // body (the faithful form keeps every node as written).
   if (!onnxFaithful)
-    options.expandSchemaFunction = [](StringRef opType, int64_t version) {
-      return !hybrid::hasOnnxConverter("", opType, version);
-    };
+    hybrid::expandUnconvertedSchemaFunctions(options);
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (failed(hybrid::parseInputShapeOption(spec, options, error))) {

@@ -82,6 +82,10 @@ struct CpuTargetOptions {
   /// memory-maps at load time, instead of embedding them in the library.
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;
+  /// Apply MLIR's pass manager command-line options (--mlir-print-ir-*,
+  /// --mlir-pass-statistics) to the pipeline: a tool that registered them
+  /// (hybrid-opt) sets this.
+  bool passManagerCLOptions = false;
   /// Called before each stage with a short description (a progress line).
   std::function<void(llvm::StringRef stage)> progress;
 };

@@ -505,3 +505,9 @@ struct ConvertONNXPass : public hybrid::impl::ConvertONNXBase<ConvertONNXPass> {
 bool hybrid::hasOnnxConverter(llvm::StringRef domain, llvm::StringRef opType, int64_t version) {
   return onnx_conv::getConverterTable().lookup(domain, opType, version) != nullptr;
 }
+
+void hybrid::expandUnconvertedSchemaFunctions(OnnxImportOptions &options) {
+  options.expandSchemaFunction = [](llvm::StringRef opType, int64_t version) {
+    return !hasOnnxConverter("", opType, version);
+  };
+}

@@ -3,6 +3,7 @@
 #define HYBRID_LIB_CONVERSION_ONNXTOHYBRID_PASSES_H
 
 #include "dialects/Hybrid/IR/HybridDialect.h"
+#include "hybrid/Import/ONNX.h"
 #include "mlir/Pass/Pass.h"
 
 namespace hybrid {
@@ -20,6 +21,11 @@ mlir::LogicalResult convertOnnxToHybrid(mlir::ModuleOp module);
 /// ai.onnx) at opset `version`. The importer expands ONNX function ops for which
 /// this is false into their schema's function body.
 bool hasOnnxConverter(llvm::StringRef domain, llvm::StringRef opType, int64_t version);
+
+/// Sets `options.expandSchemaFunction` so that every ai.onnx op without a
+/// converter is imported as its schema's function body (when it has one): what
+/// the compiler does before convertOnnxToHybrid.
+void expandUnconvertedSchemaFunctions(OnnxImportOptions &options);
 
 } // namespace hybrid
 

@@ -61,8 +61,14 @@ LogicalResult writeAtomically(Operation *where, StringRef path, StringRef bytes)
 /// The TargetMachine for the host's triple and the requested CPU.
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(Operation *where, const hybrid::CpuTargetOptions &options) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  // Once per process: registration is not thread-safe, and compiles may run
+  // on several threads at once (the Python API releases the GIL).
+  static const bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
@@ -197,8 +203,13 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
   {
     TimingScope t = timing.nest("CPU pipeline");
     PassManager pm(ctx, ModuleOp::getOperationName());
-    if (failed(applyPassManagerCLOptions(pm)))
+    // The pass manager's command-line options (--mlir-print-ir-after, ...)
+    // exist only in a tool that registered them; MLIR fails the call
+    // elsewhere.
+    if (options.passManagerCLOptions && failed(applyPassManagerCLOptions(pm))) {
+      module.emitError("invalid pass manager options");
       return failure();
+    }
     pm.enableTiming(t);
     CpuPipelineOptions pipeline;
     pipeline.parallel = options.parallel;
