@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import weakref
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -140,7 +141,8 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
 
     `input_shapes` pins graph input shapes ({"input_ids": (1, None)}; None keeps
     a dim dynamic). `threads` sizes the thread pool of the module's calls (None:
-    one per CPU; 1: every call on its calling thread). Other keywords are
+    the pool of one thread per CPU that such modules share; 0: a pool of one
+    per CPU of its own; 1: every call on its calling thread). Other keywords are
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
     module_name, parallel, instrument_kernels, external_weights,
     external_weights_min_bytes. Raises CompileError (with the ONNX node) when
@@ -208,7 +210,10 @@ class CompiledModule:
         self.input_names: Tuple[str, ...] = tuple(t.name for t in self.inputs)
         self.output_names: Tuple[str, ...] = tuple(t.name for t in self.outputs)
         self._in_codes = [t["dtype"] for t in fn["inputs"]]
-        self._executor = None if threads == 1 else _hybrid.Executor(threads or 0)
+        if threads is None:
+            self._executor = _default_executor()
+        else:
+            self._executor = None if threads == 1 else _hybrid.Executor(threads)
         self._source = None
         self._workdir_finalizer = None
 
@@ -338,6 +343,20 @@ class CompiledModule:
         if not ok:
             _raise_for(diags)
         return text
+
+
+_DEFAULT_EXECUTOR = None
+_DEFAULT_EXECUTOR_LOCK = threading.Lock()
+
+
+def _default_executor():
+    """The thread pool (one thread per CPU) that modules loaded without
+    `threads` share, so that many modules do not mean many pools."""
+    global _DEFAULT_EXECUTOR
+    with _DEFAULT_EXECUTOR_LOCK:
+        if _DEFAULT_EXECUTOR is None:
+            _DEFAULT_EXECUTOR = _hybrid.Executor(0)
+        return _DEFAULT_EXECUTOR
 
 
 def _spec(t) -> TensorSpec:

@@ -10,26 +10,37 @@ import hybrid
 from hybrid import zoo
 
 
+def run_threads(n, fn):
+    """Runs fn(0..n-1) on n threads at once; returns what they raised."""
+    errors = []
+
+    def guarded(i):
+        try:
+            fn(i)
+        except BaseException as e:  # reported by the caller, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_concurrent_calls_on_one_module(rng):
     model = zoo.build("jamba", zoo.FUSED, zoo.PREFILL)
     m = hybrid.compile(model, threads=2)
     feeds = [zoo.make_inputs(model, rng, {"batch": 1 + i % 3, "seq": 3 + i}) for i in range(8)]
     want = [m.run(f) for f in feeds]  # one at a time
-    errors, results = [], {}
+    results = {}
 
     def worker(t):
-        try:
-            for rep in range(4):
-                i = (t + rep) % len(feeds)
-                results[(t, rep)] = (i, m.run(feeds[i]))
-        except BaseException as e:  # reported below, not lost in the thread
-            errors.append(e)
+        for rep in range(4):
+            i = (t + rep) % len(feeds)
+            results[(t, rep)] = (i, m.run(feeds[i]))
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_threads(8, worker)
     assert not errors, errors
     assert len(results) == 32
     for i, got in results.values():
@@ -89,19 +100,12 @@ def test_gil_released_while_running_and_compiling(mlp_model):
 def test_concurrent_compiles(mlp_model, rng):
     """Compiles on several threads at once (each owns its MLIR context) give
     modules that all compute the same thing."""
-    modules, errors = [None] * 4, []
+    modules = [None] * 4
 
     def worker(i):
-        try:
-            modules[i] = hybrid.compile(mlp_model, threads=1)
-        except BaseException as e:
-            errors.append(e)
+        modules[i] = hybrid.compile(mlp_model, threads=1)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_threads(4, worker)
     assert not errors, errors
     x = rng.standard_normal((3, 16)).astype(np.float32)
     want = modules[0](x)

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Hybrid against onnxruntime on every zoo model, on the CPU.
+
+    PYTHONPATH=build/python python3 bench/bench_zoo.py [--threads N] [--runs 30]
+        [--warmup 5] [--batch 1] [--seq 64] [--past-seq 64] [--only SUBSTR]
+        [--json results.json]
+
+Every model of the zoo (python/hybrid/zoo: both forms, prefill and decode)
+is compiled by Hybrid (hybrid.compile, the default CPU pipeline) and loaded by
+onnxruntime from the same ONNX model, with the same thread count and
+onnxruntime's full graph optimisations (ORT_ENABLE_ALL, intra-op threads = N,
+sequential execution). onnxruntime cannot run a fused model with Hybrid's
+own ops (ai.hybrid) or with com.microsoft ops it lacks; for those it runs the
+decomposed form of the same model and weights, marked `*`.
+
+Each engine gets `--warmup` calls, then `--runs` timed calls on the same fresh
+random inputs (hybrid.zoo.make_inputs; not zeros); the table shows the median
+latency of each, and the ratio onnxruntime / Hybrid (above 1: Hybrid is
+faster). The roofline columns divide by the machine's limits, measured in the
+same run by bench/peak.c (FMA peak and STREAM triad at N threads):
+  - GFLOP/s counts the dense FLOPs of the model's MatMul, Gemm and Conv nodes
+    at these shapes (2 per multiply-add; ops inside Scan/Loop bodies and
+    attention/scan ops are not counted, so it is a lower bound);
+  - GB/s counts the compulsory bytes: weights, inputs and outputs once (all
+    weights: a MoE decode step reads only its routed experts, so its %bw can
+    pass 100%).
+Peak memory is Hybrid's own buffer peak per call (hybrid_call_stats_t).
+
+This is a benchmark, not a test: it asserts nothing about speed. Timings on a
+shared machine vary; run it twice and compare.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import shape_inference
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+import hybrid  # noqa: E402  (build/python or an installed package)
+from hybrid import zoo  # noqa: E402
+
+
+def machine_peak(threads):
+    """FMA GFLOP/s and triad GB/s at `threads`, from bench/peak.c."""
+    with tempfile.TemporaryDirectory() as wd:
+        exe = os.path.join(wd, "peak")
+        subprocess.run(["cc", "-O2", "-march=native", "-pthread",
+                        os.path.join(HERE, "peak.c"), "-o", exe], check=True)
+        out = subprocess.run([exe, str(threads)], check=True, capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def dense_flops(model, feeds):
+    """FLOPs of the top-level MatMul, Gemm and Conv nodes at the feeds' shapes
+    (those shape inference can size; None when it sizes none)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    for vi in m.graph.input:
+        if vi.name in feeds:
+            dims = vi.type.tensor_type.shape.dim
+            for d, n in zip(dims, feeds[vi.name].shape):
+                d.Clear()
+                d.dim_value = n
+    m = shape_inference.infer_shapes(m, data_prop=True)
+    shapes = {}
+    for vi in list(m.graph.value_info) + list(m.graph.input) + list(m.graph.output):
+        if not vi.type.tensor_type.HasField("shape"):
+            continue  # rank unknown
+        dims = vi.type.tensor_type.shape.dim
+        if all(d.HasField("dim_value") for d in dims):
+            shapes[vi.name] = [d.dim_value for d in dims]
+    for init in m.graph.initializer:
+        shapes[init.name] = list(init.dims)
+    total = 0
+    for node in m.graph.node:
+        if node.op_type not in ("MatMul", "Gemm", "Conv"):
+            continue
+        a = shapes.get(node.input[0])
+        w = shapes.get(node.input[1])
+        y = shapes.get(node.output[0])
+        if a is None or w is None or y is None or not a:
+            continue  # after a Scan/Loop, shapes may be unknown: a lower bound
+        if node.op_type == "MatMul":
+            total += 2 * int(np.prod(y)) * a[-1]
+        elif node.op_type == "Gemm":
+            trans_a = next((at.i for at in node.attribute if at.name == "transA"), 0)
+            total += 2 * int(np.prod(y)) * (a[0] if trans_a else a[1])
+        else:
+            total += 2 * int(np.prod(y)) * int(np.prod(w[1:]))
+    return total or None
+
+
+def weight_bytes(model):
+    return sum(onnx.numpy_helper.to_array(t).nbytes for t in model.graph.initializer)
+
+
+def time_calls(fn, warmup, runs):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def ort_session(model, threads):
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    return ort.InferenceSession(model.SerializeToString(), opts,
+                                providers=["CPUExecutionProvider"])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--seq", type=int, default=64)
+    ap.add_argument("--past-seq", type=int, default=64)
+    ap.add_argument("--only", default=None, help="models whose name contains this")
+    ap.add_argument("--seed", type=int, default=0, help="input seed")
+    ap.add_argument("--json", default=None, help="also write the rows here")
+    args = ap.parse_args()
+    import onnxruntime as ort
+
+    peak = machine_peak(args.threads)
+    dims = {"batch": args.batch, "seq": args.seq, "past_seq": args.past_seq}
+    print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs; {args.threads} threads; measured "
+          f"{peak['fma_gflops']:.1f} GFLOP/s FMA peak ({peak['isa']}), "
+          f"{peak['triad_gbps']:.1f} GB/s triad")
+    print(f"onnxruntime {ort.__version__} (ORT_ENABLE_ALL); sizes {dims}; median of "
+          f"{args.runs} runs after {args.warmup} warm-up")
+    head = (f"{'model':32} {'hybrid ms':>10} {'ort ms':>10} {'ort/hyb':>8} {'GFLOP/s':>8} "
+            f"{'%peak':>6} {'GB/s':>6} {'%bw':>5} {'peak MiB':>9}")
+    print(head)
+    print("-" * len(head))
+    rows = []
+    rng = np.random.default_rng(args.seed)
+    for name, arch, form, phase in zoo.all_models():
+        if args.only and args.only not in name:
+            continue
+        model = zoo.build(arch, form, phase)
+        twin = zoo.build(arch, zoo.DECOMPOSED, phase)
+        feeds = zoo.make_inputs(model, rng, dims)
+        m = hybrid.compile(model, threads=args.threads)
+        outs, stats = m.run(feeds, with_stats=True)
+        t_hyb = time_calls(lambda: m.run(feeds), args.warmup, args.runs)
+        mark = ""
+        try:
+            sess = ort_session(model, args.threads)
+        except Exception:
+            sess, mark = ort_session(twin, args.threads), "*"
+        t_ort = time_calls(lambda: sess.run(None, feeds), args.warmup, args.runs)
+        flops = dense_flops(twin, feeds)
+        moved = (weight_bytes(model) + sum(v.nbytes for v in feeds.values())
+                 + sum(np.asarray(v).nbytes for v in outs.values()))
+        gflops = flops / t_hyb / 1e9 if flops else None
+        gbps = moved / t_hyb / 1e9
+        row = {"model": name, "hybrid_ms": t_hyb * 1e3, "ort_ms": t_ort * 1e3,
+               "ratio": t_ort / t_hyb, "ort_ran_decomposed": bool(mark),
+               "dense_gflop": flops / 1e9 if flops else None, "gflops": gflops,
+               "pct_fma_peak": 100 * gflops / peak["fma_gflops"] if gflops else None,
+               "gbps": gbps, "pct_bandwidth": 100 * gbps / peak["triad_gbps"],
+               "hybrid_peak_mib": stats["peak_bytes"] / 2**20}
+        rows.append(row)
+        fl = f"{gflops:8.2f} {row['pct_fma_peak']:5.1f}%" if gflops else f"{'-':>8} {'-':>6}"
+        print(f"{name:32} {row['hybrid_ms']:10.3f} {row['ort_ms']:9.3f}{mark:1} "
+              f"{row['ratio']:7.2f}x {fl} {gbps:6.2f} {row['pct_bandwidth']:4.1f}% "
+              f"{row['hybrid_peak_mib']:9.2f}")
+        sys.stdout.flush()
+    ratios = [r["ratio"] for r in rows]
+    if ratios:
+        geo = float(np.exp(np.mean(np.log(ratios))))
+        print(f"geometric mean ort/hybrid: {geo:.2f}x over {len(rows)} models "
+              f"(* = onnxruntime ran the decomposed form)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": cpu_name(), "threads": args.threads, "peak": peak,
+                       "sizes": dims, "onnxruntime": ort.__version__, "rows": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
