@@ -17,7 +17,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _hybrid
-from .errors import CompileError, Diagnostic, HybridError, InvalidArgumentError
+from .errors import (CompileError, Diagnostic, HybridError, InvalidArgumentError,
+                     NotFoundError)
 
 __all__ = ["compile", "compile_to", "load", "CompiledModule", "TensorSpec", "IR_STAGES"]
 
@@ -201,7 +202,6 @@ class CompiledModule:
         elif function in names:
             self._index = names.index(function)
         else:
-            from .errors import NotFoundError
             raise NotFoundError(f"{path}: no function '{function}' (it has: {', '.join(names)})")
         fn = self._functions[self._index]
         self.function: str = fn["name"]
@@ -298,6 +298,8 @@ class CompiledModule:
         path = os.path.abspath(os.fspath(path))
         if os.path.isdir(path):
             raise IsADirectoryError(21, "Is a directory", path)
+        if not os.path.isdir(os.path.dirname(path)):
+            raise FileNotFoundError(2, "No such directory", os.path.dirname(path))
         src_header = os.path.splitext(self._path)[0] + ".h"
         copies = [(self._path, path)]
         if os.path.exists(src_header):
