@@ -16,7 +16,7 @@ import importlib
 _API = {
     "compile": "api", "compile_to": "api", "load": "api", "CompiledModule": "api",
     "TensorSpec": "api", "IR_STAGES": "api",
-    "Decoder": "decode", "state_names": "decode",
+    "Decoder": "decode", "state_names": "decode", "past_name": "decode",
     "HybridError": "errors", "CompileError": "errors", "Diagnostic": "errors",
     "InvalidArgumentError": "errors", "NotFoundError": "errors", "LoadError": "errors",
     "OutOfMemoryError": "errors", "InternalError": "errors",

@@ -215,11 +215,10 @@ class CompiledModule:
         else:
             self._executor = None if threads == 1 else _hybrid.Executor(threads)
         self._source = None
-        self._workdir_finalizer = None
 
     def _take_workdir(self, workdir: str) -> None:
         # The temporary directory goes with the module (or at exit).
-        self._workdir_finalizer = weakref.finalize(self, shutil.rmtree, workdir, True)
+        weakref.finalize(self, shutil.rmtree, workdir, True)
 
     @property
     def path(self) -> str:

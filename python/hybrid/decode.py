@@ -13,36 +13,31 @@ Which output feeds which input is read from the names exporters use: an output
 `present_X` feeds the decode input `past_X`, and `present.X` feeds
 `past_key_values.X` (Hugging Face's names); `state=` gives the map explicitly.
 """
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 import numpy as np
 
-from .api import CompiledModule
+if TYPE_CHECKING:  # the naming rules work without the compiled extension
+    from .api import CompiledModule
 
-__all__ = ["Decoder", "state_names"]
+__all__ = ["Decoder", "past_name", "state_names"]
 
 
-def _past_for(present: str, inputs) -> Optional[str]:
-    candidates = []
+def past_name(present: str) -> Optional[str]:
+    """The decode input an output named `present` feeds by the naming rules
+    above (None: the name follows neither)."""
     if present.startswith("present_"):
-        candidates.append("past_" + present[len("present_"):])
+        return "past_" + present[len("present_"):]
     if present.startswith("present."):
-        candidates.append("past_key_values." + present[len("present."):])
-    if present.startswith("present"):
-        candidates.append("past" + present[len("present"):])
-    return next((c for c in candidates if c in inputs), None)
+        return "past_key_values." + present[len("present."):]
+    return None
 
 
-def state_names(decode: CompiledModule) -> Dict[str, str]:
-    """{output name: input name} of the state a decode module carries, by the
-    naming rules above."""
+def state_names(decode: "CompiledModule") -> Dict[str, str]:
+    """{output name: input name} of the state a decode module carries: every
+    output whose past_name is one of its inputs."""
     inputs = set(decode.input_names)
-    found = {}
-    for out in decode.output_names:
-        past = _past_for(out, inputs)
-        if past is not None:
-            found[out] = past
-    return found
+    return {out: past_name(out) for out in decode.output_names if past_name(out) in inputs}
 
 
 class Decoder:
@@ -50,7 +45,7 @@ class Decoder:
     optional prefill module whose outputs start the state). Not thread-safe:
     one Decoder per sequence (several may share the modules)."""
 
-    def __init__(self, decode: CompiledModule, prefill: Optional[CompiledModule] = None,
+    def __init__(self, decode: "CompiledModule", prefill: Optional["CompiledModule"] = None,
                  state: Optional[Dict[str, str]] = None):
         self.decode = decode
         self.prefill_module = prefill
@@ -119,24 +114,22 @@ class Decoder:
 
     def generate(self, prompt, steps: int, *, token_input: str = "input_ids",
                  logits_output: str = "logits", **extra) -> np.ndarray:
-        """Greedy decoding: prefill on `prompt` ([batch, seq] token ids), then
-        `steps` one-token steps, each fed the argmax of the last logits.
-        `extra` inputs go to every call. Returns the [batch, steps] new tokens."""
-        prompt = np.asarray(prompt)
-        if self.prefill_module is not None:
-            outs = self.prefill_module.run({token_input: prompt, **extra})
-        else:
+        """Greedy decoding: prefill on `prompt` ([batch, seq] token ids); each
+        new token is the argmax of the last logits and is fed to the next
+        decode call (`steps` tokens take steps - 1 decode calls). `extra`
+        inputs go to every call. Returns the [batch, steps] new tokens."""
+        if self.prefill_module is None:
             raise ValueError("generate() needs a prefill module")
+        prompt = np.asarray(prompt)
+        outs = self.prefill_module.run({token_input: prompt, **extra})
         self._keep(outs)
         tokens = []
-        logits = outs[logits_output]
-        for _ in range(steps):
-            nxt = np.asarray(logits)[:, -1, :].argmax(-1).astype(prompt.dtype)[:, None]
-            tokens.append(nxt)
-            if len(tokens) == steps:
-                break
-            outs = self.decode.run({token_input: nxt, **extra, **self.state})
-            self._keep(outs)
-            logits = outs[logits_output]
-        return np.concatenate(tokens, axis=1) if tokens else np.zeros(
-            (prompt.shape[0], 0), prompt.dtype)
+        for step in range(steps):
+            if step:
+                outs = self.decode.run({token_input: tokens[-1], **extra, **self.state})
+                self._keep(outs)
+            last = np.asarray(outs[logits_output])[:, -1, :]
+            tokens.append(last.argmax(-1).astype(prompt.dtype)[:, None])
+        if not tokens:
+            return np.empty((prompt.shape[0], 0), prompt.dtype)
+        return np.concatenate(tokens, axis=1)

@@ -6,27 +6,13 @@
  * one 4-thread executor, with a counting allocator (every buffer returned), call
  * statistics, the memory plan and a profile written to TRACE.json. Prints "OK" at the end; any
  * failed check prints it and exits 1. */
+#include "check.h"
 #include "hybrid/runtime.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                       \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      fprintf(stderr, "runtime_api.c:%d: check failed: %s\n", __LINE__, #cond);           \
-      exit(1);                                                                            \
-    }                                                                                     \
-  } while (0)
-
-static void ok(hybrid_status_t st) {
-  if (st) {
-    fprintf(stderr, "unexpected error: %s\n", hybrid_status_message(st));
-    exit(1);
-  }
-}
 
 /* The status must carry `code` and a message containing `text`. */
 static void expect(hybrid_status_t st, hybrid_status_code code, const char *text) {

@@ -5,27 +5,13 @@
  * <name>_module_query) has no "next to the library", so wrapping it needs the
  * weights path; a wrapped table and a loaded library share one mapping, which
  * outlives either module alone; every module computes the same outputs. */
+#include "check.h"
 #include "hybrid/runtime.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(cond)                                                                       \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      fprintf(stderr, "weights_api.c:%d: check failed: %s\n", __LINE__, #cond);           \
-      exit(1);                                                                            \
-    }                                                                                     \
-  } while (0)
-
-static void ok(hybrid_status_t st) {
-  if (st) {
-    fprintf(stderr, "unexpected error: %s\n", hybrid_status_message(st));
-    exit(1);
-  }
-}
 
 /* Runs the first function on inputs drawn from a fixed LCG (every dynamic dim
  * 3, integers in [0, 7)) and returns the first output's bytes. */

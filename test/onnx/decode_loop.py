@@ -31,15 +31,7 @@ sys.path.insert(0, HERE)
 import runlib  # noqa: E402
 from check_zoo import assert_close, ort_run  # noqa: E402
 from hybrid import zoo  # noqa: E402
-
-
-def past_for(present):
-    """The decode input a present_* output feeds."""
-    if present.startswith("present."):
-        return "past_key_values." + present[len("present."):]
-    if present.startswith("present_"):
-        return "past_" + present[len("present_"):]
-    return None
+from hybrid.decode import past_name  # noqa: E402  (the Decoder's naming rules)
 
 
 def main():
@@ -79,7 +71,7 @@ def main():
         token = int(np.argmax(got["logits"][0, -1]))
         tokens.append(token)
         feeds = {"input_ids": np.array([[token]], np.int64)}
-        feeds.update({past_for(n): v for n, v in got.items() if past_for(n)})
+        feeds.update({past_name(n): v for n, v in got.items() if past_name(n)})
         got, err = step(zoo.DECODE, feeds, f" (decode step {k})")
         kv = got["present.2.key"].shape[2]
         print(f"decode step {k}: token {token}, KV cache length {kv}: matches onnxruntime "
