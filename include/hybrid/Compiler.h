@@ -49,6 +49,9 @@ struct CompileOptions {
   std::string linker;
   bool parallel = true;
   bool instrumentKernels = true;
+  bool fuseElementwise = true;
+  bool vectorize = true;
+  bool approximateMath = true;
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;
 };

@@ -114,6 +114,9 @@ hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
   t.linker = o.linker;
   t.parallel = o.parallel;
   t.instrumentKernels = o.instrumentKernels;
+  t.fuseElementwise = o.fuseElementwise;
+  t.vectorize = o.vectorize;
+  t.approximateMath = o.approximateMath;
   t.externalWeights = o.externalWeights;
   t.externalWeightsMinBytes = o.externalWeightsMinBytes;
   return t;

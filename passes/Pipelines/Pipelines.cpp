@@ -6,9 +6,11 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -27,6 +29,12 @@ struct LoweringHooks {
   bool parallel = false;
   int64_t parallelMinWork = 0;
   bool instrumentKernels = false;
+  /// Register-tiled vector microkernels for contractions
+  /// (hybrid-vectorize-contractions).
+  bool vectorizeContractions = false;
+  /// Polynomial exp/log/tanh/erf instead of libm calls
+  /// (hybrid-approximate-math).
+  bool approximateMath = false;
   /// Buffers through _mlir_memref_to_llvm_{alloc,free} (defined by the CPU
   /// target to call the runtime's allocator) instead of malloc/free.
   bool genericAllocation = false;
@@ -62,6 +70,11 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   if (hooks.instrumentKernels)
     pm.addPass(hybrid::createHybridInstrumentKernelsPass());
 
+  // Matmul-like contractions become vector microkernels on scf.parallel
+  // (after instrumentation, so each stays one kernel in profiles).
+  if (hooks.vectorizeContractions)
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass());
+
   // Every hybrid op through its scalar implementation; linalg to loops. With
   // `parallel`, dims that are parallel become scf.parallel loops, and the
   // outermost of those tasks for the runtime's thread pool.
@@ -77,6 +90,10 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
 
+  // On the whole module: parallel task bodies are llvm.func by now.
+  if (hooks.approximateMath)
+    pm.addPass(hybrid::createHybridApproximateMathPass());
+
   // Loops to LLVM. Arithmetic is f32 already; the remaining bf16 <-> f32
   // conversions become integer code (no libgcc bf16 helpers needed).
   // Arithmetic on bf16 (a Range or an elementwise op of a bf16 model) runs in
@@ -89,10 +106,16 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
   pm.addPass(createSCFToControlFlowPass());
+  // Vector ops (the microkernels) to LLVM; n-D vectors do not occur.
+  pm.addPass(createConvertVectorToLLVMPass());
   // expand-strided-metadata writes affine.apply, which lower-affine then
   // lowers together with any affine op left by tiling.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Math ops LLVM has intrinsics for (fma, floor, sqrt, exp, ...) become
+  // those, which vectorise and select to instructions where the target has
+  // them; the rest (erf, tanh, ... when not approximated) become libm calls.
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = hooks.genericAllocation;
@@ -111,15 +134,23 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   // Fold what the importer left (shape arithmetic, constant subgraphs) first.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Elementwise chains into one loop nest each (fewer passes over memory,
+  // fewer buffers).
+  if (options.fuseElementwise) {
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridFuseElementwisePass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   // Then the reference lowering with the runtime's hooks: scalar loops, the
   // parallel ones on the thread pool, that LLVM's optimiser (at the
   // TargetMachine's -O level, for the target CPU) unrolls and vectorises where
-  // it can. Tiling and vectorisation at this level are the CPU-speed work of
-  // issue 6.
+  // it can; contractions get register-tiled vector microkernels first.
   LoweringHooks hooks;
   hooks.parallel = options.parallel;
   hooks.parallelMinWork = options.parallelMinWork;
   hooks.instrumentKernels = options.instrumentKernels;
+  hooks.vectorizeContractions = options.vectorize;
+  hooks.approximateMath = options.approximateMath;
   hooks.genericAllocation = true;
   buildLowering(pm, hooks);
 }

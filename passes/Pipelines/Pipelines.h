@@ -38,6 +38,20 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       *this, "instrument-kernels",
       llvm::cl::desc("Bracket kernels with the runtime's profiler hooks"),
       llvm::cl::init(true)};
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse elementwise chains into their consumers (hybrid-fuse-elementwise)"),
+      llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Polynomial f32 exp/log/tanh/erf, vectorisable, instead of libm calls "
+                     "(hybrid-approximate-math)"),
+      llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Register-tiled vector microkernels for float contractions "
+                     "(hybrid-vectorize-contractions); off: LLVM's loop vectoriser only"),
+      llvm::cl::init(true)};
 };
 
 /// The CPU pipeline: canonicalisation and CSE of the imported module, then the

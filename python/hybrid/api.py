@@ -46,6 +46,7 @@ _CODE_NAMES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: 
 _COMPILE_OPTIONS = {
     "cpu": str, "features": str, "opt_level": int, "module_name": str, "linker": str,
     "parallel": bool, "instrument_kernels": bool, "external_weights": bool,
+    "fuse_elementwise": bool, "vectorize": bool, "approximate_math": bool,
     "external_weights_min_bytes": int,
 }
 
@@ -145,7 +146,8 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
     the pool of one thread per CPU that such modules share; 0: a pool of one
     per CPU of its own; 1: every call on its calling thread). Other keywords are
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
-    module_name, parallel, instrument_kernels, external_weights,
+    module_name, parallel, instrument_kernels, fuse_elementwise, vectorize,
+    approximate_math, external_weights,
     external_weights_min_bytes. Raises CompileError (with the ONNX node) when
     the compiler rejects the model."""
     data, label, path = _read_model(model)

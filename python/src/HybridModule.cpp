@@ -71,6 +71,9 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "linker") options.linker = v.cast<std::string>();
     else if (key == "parallel") options.parallel = v.cast<bool>();
     else if (key == "instrument_kernels") options.instrumentKernels = v.cast<bool>();
+    else if (key == "fuse_elementwise") options.fuseElementwise = v.cast<bool>();
+    else if (key == "vectorize") options.vectorize = v.cast<bool>();
+    else if (key == "approximate_math") options.approximateMath = v.cast<bool>();
     else if (key == "external_weights") options.externalWeights = v.cast<bool>();
     else if (key == "external_weights_min_bytes")
       options.externalWeightsMinBytes = v.cast<uint64_t>();

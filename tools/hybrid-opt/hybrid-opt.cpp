@@ -109,6 +109,20 @@ static llvm::cl::opt<bool> instrumentKernels(
     "instrument-kernels",
     llvm::cl::desc("Bracket kernels with the runtime profiler's hooks (default true)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> fuseElementwise(
+    "fuse-elementwise",
+    llvm::cl::desc("Fuse elementwise chains into their consumers (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> vectorizeContractions(
+    "vectorize",
+    llvm::cl::desc("Vector microkernels for matmuls and convolutions (default true; false: "
+                   "the loop lowering, vectorised by LLVM where it can)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> approximateMath(
+    "approximate-math",
+    llvm::cl::desc("Polynomial f32 exp/log/tanh/erf that vectorise, instead of libm calls "
+                   "(default true)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> externalWeights(
     "external-weights",
     llvm::cl::desc("Write large constants to a side file next to the output (model.so -> "
@@ -166,6 +180,9 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.linker = linker;
   options.parallel = cpuParallel;
   options.instrumentKernels = instrumentKernels;
+  options.fuseElementwise = fuseElementwise;
+  options.vectorize = vectorizeContractions;
+  options.approximateMath = approximateMath;
   options.externalWeights = externalWeights;
   options.externalWeightsMinBytes = externalWeightsMinBytes;
   options.passManagerCLOptions = true;

@@ -6,6 +6,10 @@
 
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
+namespace mlir::linalg {
+class GenericOp;
+} // namespace mlir::linalg
+
 namespace hybrid {
 
 /// The hybrid ops under `root` that implement `OpInterface`, on tensors
@@ -25,6 +29,12 @@ llvm::SmallVector<OpInterface> collectHybridOps(mlir::Operation *root,
   });
   return ops;
 }
+
+/// Whether `op` is a float contraction `out += a * b` (inputs optionally
+/// widened with arith.extf) over plain dims, with at least one reduction dim:
+/// what hybrid-vectorize-contractions turns into microkernels when its layout
+/// fits, and what elementwise fusion must therefore leave alone.
+bool isMulAddContraction(mlir::linalg::GenericOp op);
 
 } // namespace hybrid
 

@@ -206,4 +206,94 @@ def HybridDecomposePass : Pass<"hybrid-decompose"> {
   ];
 }
 
+def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
+  let summary = "Register-tiled vector code for float contractions on buffers";
+  let description = [{
+    Replaces every f32-accumulating multiply-add `linalg.generic` on buffers
+    (MatMul, Gemm, Einsum, batch dims included, and convolutions; f16/bf16
+    inputs widened) where the output and one input are contiguous along the
+    output's innermost dim with one `scf.parallel` over (column tile, other
+    parallel dims, row block), each iteration running vector microkernels:
+    `mr` rows x `nr` columns of accumulators kept in registers across every
+    reduction dim, fed per step by vector loads of the contiguous input and
+    broadcasts of the other (`vector.fma`). The row dim is one only the
+    broadcast input uses (a MatMul's M) when there is one, else one only the
+    vector input uses (a convolution's output rows). A last partial column
+    tile uses masked loads and stores; rows left over from the `mr`-row groups
+    run one at a time. Other contractions (a transposed B, a strided
+    convolution, integers) are left for the loop lowering.
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<?x64xf32>, memref<64x256xf32>) outs(%c : memref<?x256xf32>)
+    // becomes
+    scf.parallel (%t) = (%c0) to (%tiles) step (%c1) {
+      ... scf.for %k = %c0 to %c64 step %c1 iter_args(%acc0 = ..., ...) {
+            %b = vector.load %b[%k, %n] : memref<64x256xf32>, vector<16xf32>
+            %a0 = memref.load %a[%m, %k] ...
+            %s0 = vector.broadcast %a0 : f32 to vector<16xf32>
+            %f0 = vector.fma %s0, %b, %acc0 : vector<16xf32>
+            ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"mr", "mr", "int64_t", /*default=*/"6", "Rows per microkernel">,
+    Option<"nr", "nr", "int64_t", /*default=*/"16",
+           "Columns per microkernel (the vector length)">,
+    Option<"mb", "mb", "int64_t", /*default=*/"24",
+           "Rows per parallel iteration (at least mr)">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def HybridFuseElementwisePass : Pass<"hybrid-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg.generic chains on tensors into their consumers";
+  let description = [{
+    Upstream's elementwise fusion (`linalg::populateElementwiseOpsFusionPatterns`)
+    with a control that fuses a producer only into its single use, only through
+    a permutation map (never recomputed per broadcast element), and never into
+    a mul-add contraction (kept for hybrid-vectorize-contractions). Splat
+    constant operands fold into the bodies, and math's algebraic
+    simplifications then rewrite `powf(x, 2.0)` as `x * x` and similar.
+
+    ```mlir
+    %sq = linalg.generic ... ins(%x, %two : tensor<?x64xf32>, tensor<f32>) { math.powf }
+    %ms = linalg.generic ... ins(%sq : tensor<?x64xf32>) { arith.addf }  // ReduceMean
+    // becomes one reduction whose body is arith.mulf %in, %in then arith.addf
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect"
+  ];
+}
+
+def HybridApproximateMathPass : Pass<"hybrid-approximate-math"> {
+  let summary = "Polynomial approximations for f32 exp, log, tanh and erf";
+  let description = [{
+    Rewrites f32 (scalar or vector) `math.exp`, `expm1`, `log`, `log1p`,
+    `log2`, `tanh` and `erf` with upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`): arith ops plus
+    `math.fma` and `math.floor`, accurate to a few ulp, which LLVM vectorises
+    with the loop around them instead of calling libm per element. Other math
+    ops, and f64, are left as they are.
+
+    ```mlir
+    %e = math.exp %x : f32
+    // becomes a range reduction, a polynomial and an exponent insertion
+    // (arith.mulf, math.fma, math.floor, arith.bitcast, ...), no call
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // HYBRID_TRANSFORMS_PASSES_TD

@@ -214,6 +214,9 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     CpuPipelineOptions pipeline;
     pipeline.parallel = options.parallel;
     pipeline.instrumentKernels = options.instrumentKernels;
+    pipeline.fuseElementwise = options.fuseElementwise;
+    pipeline.vectorize = options.vectorize;
+    pipeline.approximateMath = options.approximateMath;
     buildCpuPipeline(pm, pipeline);
     if (failed(pm.run(module)))
       return failure();

@@ -1,0 +1,522 @@
+//===- VectorizeContractions.cpp - hybrid-vectorize-contractions ----------===//
+//
+// Register-tiled vector code for float contractions on buffers: the MatMul,
+// Gemm and Einsum generics the importer writes (batch dims and all), and its
+// convolutions (stride 1 along the output's innermost dim).
+//
+// The output's innermost dim n0 is the vector dim. One input, the vector
+// operand, must be contiguous along it (a MatMul's B, a convolution's image
+// row: its last index is n0 plus other dims); the other is broadcast. The
+// iteration space is split in three: n0 in tiles of `nr` columns, a row dim
+// m0 in blocks of `mb` rows, and every other parallel dim one by one. One
+// scf.parallel runs over the linearised (n tile, other dims..., row block)
+// index, so the thread pool can split any of them (a decode step's single row
+// still spreads over its column tiles), and a task's consecutive iterations
+// share one B panel. Each iteration runs a microkernel per `mr` rows (then per
+// row for the rest of the block):
+//
+//   acc[i] = C[m + i, n0 : n0 + nr]                     i < mr, vector loads
+//   for k...:                                          (every reduction dim)
+//     b = B[k, n0 : n0 + nr]                            one vector load
+//     acc[i] = fma(broadcast(A[m + i, k]), b, acc[i])  mr broadcasts and FMAs
+//   C[m + i, n0 : n0 + nr] = acc[i]
+//
+// The row dim is chosen so that rows share work: a dim only the broadcast
+// operand uses (a MatMul's M: one B load feeds every row), else one only the
+// vector operand uses (a depthwise convolution's output rows: one weight
+// broadcast feeds every row; each row loads its own image row).
+//
+// The accumulators live in registers across the whole reduction (mr x nr/8
+// AVX2 registers; 6 x 2 by default, with one B panel row and one broadcast
+// that is 15 of 16). A last partial column tile uses masked loads and stores.
+// 16-bit inputs are widened to f32 after loading (the body's arith.extf).
+//
+// What is not matched stays a linalg op for the loop lowering: integer
+// contractions, non-f32 accumulators, layouts where neither input is
+// contiguous along the output's innermost dim (a transposed B, a strided
+// convolution), and bodies other than a multiply-add. Every rewrite is a pure
+// re-association of the same sums per output element, so results match the
+// loop lowering up to floating-point rounding order.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/Transforms/PassUtils.h"
+#include "dialects/Hybrid/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace hybrid {
+#define GEN_PASS_DEF_HYBRIDVECTORIZECONTRACTIONSPASS
+#include "dialects/Hybrid/Transforms/Passes.h.inc"
+} // namespace hybrid
+
+using namespace mlir;
+
+namespace {
+
+/// A contraction this pass can generate code for, with its dims sorted out.
+struct Plan {
+  linalg::GenericOp op;
+  unsigned numLoops = 0;
+  /// The input loaded as vectors along n0 (`v`) and the one broadcast (`s`).
+  unsigned vInput = 1, sInput = 0;
+  /// The output's innermost dim: C and the vector operand are contiguous in it.
+  unsigned n0 = 0;
+  /// The vector operand's step along n0 (2 for a stride-2 convolution's image
+  /// row: its lanes are loaded one by one).
+  int64_t vStride = 1;
+  /// The row dims blocked into microkernels, outermost first: the rows are
+  /// their linearised product (a MatMul on [batch, seq, d] activations has
+  /// batch x seq rows). Empty when no parallel dim is left (a matvec).
+  SmallVector<unsigned> rowDims;
+  /// Every other parallel dim, in loop order.
+  SmallVector<unsigned> others;
+  /// The reduction dims, in loop order (the microkernel's loop nest).
+  SmallVector<unsigned> reductions;
+};
+
+/// `v` with an optional arith.extf peeled off.
+Value stripExt(Value v) {
+  if (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    return ext.getIn();
+  return v;
+}
+
+bool isF32OrHalf(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+
+/// Whether the last dim of a memref type has a static unit stride.
+bool innermostContiguous(MemRefType t) {
+  if (t.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(t.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// The body must be `yield out + a * b` over f32, the inputs optionally
+/// widened from f16/bf16 (either operand order).
+bool isMulAddBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getNumArguments() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value x = stripExt(mul.getLhs()), y = stripExt(mul.getRhs());
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  if (!((x == a && y == b) || (x == b && y == a)))
+    return false;
+  // Nothing else in the body (the two optional extf, mul, add, yield).
+  return llvm::count_if(body, [](Operation &) { return true; }) <=
+         3 + (mul.getLhs() != x) + (mul.getRhs() != y);
+}
+
+bool involves(AffineMap map, unsigned d) {
+  return llvm::any_of(map.getResults(), [&](AffineExpr e) { return e.isFunctionOfDim(d); });
+}
+
+} // namespace
+
+bool hybrid::isMulAddContraction(linalg::GenericOp op) {
+  return op.getNumDpsInputs() == 2 && op.getNumDpsInits() == 1 &&
+         op.getNumReductionLoops() > 0 &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+             .isProjectedPermutation(/*allowZeroInResults=*/false) &&
+         isMulAddBody(op);
+}
+
+namespace {
+
+/// The step of input `i` along n0 when it can be the vector operand: its
+/// memref contiguous, its last index `s * n0 + (anything without n0)` for a
+/// constant s >= 1 (1: vector loads; more: lane by lane), no other index using
+/// n0. nullopt when it cannot.
+std::optional<int64_t> vectorOperandStride(linalg::GenericOp op, unsigned i, unsigned n0) {
+  auto ty = dyn_cast<MemRefType>(op.getDpsInputOperand(i)->get().getType());
+  AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
+  if (!ty || !innermostContiguous(ty) || map.getNumResults() == 0 || map.getNumSymbols())
+    return std::nullopt;
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(n0))
+      return std::nullopt;
+  AffineExpr last = map.getResults().back();
+  if (!last.isFunctionOfDim(n0))
+    return std::nullopt;
+  // The coefficient of n0: last(n0 = 1, others = 0) - last(all = 0).
+  MLIRContext *ctx = op.getContext();
+  unsigned nd = map.getNumDims();
+  SmallVector<AffineExpr> zeros(nd, getAffineConstantExpr(0, ctx)), unit = zeros;
+  unit[n0] = getAffineConstantExpr(1, ctx);
+  auto at1 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(last.replaceDims(unit), nd, 0));
+  auto at0 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(last.replaceDims(zeros), nd, 0));
+  if (!at1 || !at0 || at1.getValue() - at0.getValue() < 1)
+    return std::nullopt;
+  int64_t step = at1.getValue() - at0.getValue();
+  AffineExpr rest = simplifyAffineExpr(last - getAffineDimExpr(n0, ctx) * step, nd, 0);
+  if (rest.isFunctionOfDim(n0))
+    return std::nullopt;
+  return step;
+}
+
+/// Returns the plan for `op`, or nullopt when this pass leaves it alone.
+std::optional<Plan> planFor(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || !hybrid::isMulAddContraction(op))
+    return std::nullopt;
+  auto cTy = dyn_cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
+  auto aTy = dyn_cast<MemRefType>(op.getDpsInputOperand(0)->get().getType());
+  auto bTy = dyn_cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
+  if (!aTy || !bTy || !cTy || !cTy.getElementType().isF32() ||
+      !isF32OrHalf(aTy.getElementType()) || !isF32OrHalf(bTy.getElementType()) ||
+      !innermostContiguous(cTy))
+    return std::nullopt;
+  AffineMap cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  Plan plan;
+  plan.op = op;
+  plan.numLoops = op.getNumLoops();
+  plan.n0 = cMap.getDimPosition(cMap.getNumResults() - 1);
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (iters[plan.n0] != utils::IteratorType::parallel)
+    return std::nullopt;
+  // The vector operand: B when it can be (a MatMul's weights), else A (a
+  // convolution's image row, the weights broadcast).
+  // A contiguous one before a strided one.
+  std::optional<int64_t> step1 = vectorOperandStride(op, 1, plan.n0),
+                         step0 = vectorOperandStride(op, 0, plan.n0);
+  if (step1 && (*step1 == 1 || !step0 || *step0 != 1)) {
+    plan.vInput = 1;
+    plan.sInput = 0;
+    plan.vStride = *step1;
+  } else if (step0) {
+    plan.vInput = 0;
+    plan.sInput = 1;
+    plan.vStride = *step0;
+  } else {
+    return std::nullopt;
+  }
+  AffineMap vMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.vInput));
+  AffineMap sMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.sInput));
+  if (involves(sMap, plan.n0) || sMap.getNumSymbols())
+    return std::nullopt;
+  // Every parallel dim must index the output (each output element is one
+  // independent sum).
+  for (unsigned d = 0; d < plan.numLoops; ++d)
+    if (iters[d] == utils::IteratorType::parallel && !involves(cMap, d))
+      return std::nullopt;
+
+  // The row dims, best first: those only the broadcast operand uses (a
+  // MatMul's M dims, all of them: one vector load feeds every row), else one
+  // only the vector operand uses (a convolution's output rows: one broadcast
+  // feeds every row), else any other. A dim of static extent 1 gains nothing.
+  SmallVector<int64_t> extents = op.getStaticLoopRanges();
+  int bestScore = 0;
+  std::optional<unsigned> best;
+  for (unsigned d = 0; d < plan.numLoops; ++d) {
+    if (d == plan.n0 || iters[d] != utils::IteratorType::parallel || extents[d] == 1)
+      continue;
+    bool inS = involves(sMap, d), inV = involves(vMap, d);
+    int score = inS && !inV ? 3 : inV && !inS ? 2 : 1;
+    if (score == 3)
+      plan.rowDims.push_back(d);
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  if (plan.rowDims.empty() && best)
+    plan.rowDims.push_back(*best);
+  for (unsigned d = 0; d < plan.numLoops; ++d) {
+    if (iters[d] == utils::IteratorType::reduction)
+      plan.reductions.push_back(d);
+    else if (d != plan.n0 && !llvm::is_contained(plan.rowDims, d))
+      plan.others.push_back(d);
+  }
+  return plan;
+}
+
+class Generator {
+public:
+  Generator(const Plan &plan, int64_t mr, int64_t nr, int64_t mb)
+      : plan(plan), op(plan.op), mr(plan.rowDims.empty() ? 1 : mr), nr(nr),
+        mb(plan.rowDims.empty() ? 1 : mb) {}
+
+  void run(RewriterBase &rewriter) {
+    OpBuilder &b = rewriter;
+    Location loc = op.getLoc();
+    b.setInsertionPoint(op);
+    vOperand = op.getDpsInputOperand(plan.vInput)->get();
+    sOperand = op.getDpsInputOperand(plan.sInput)->get();
+    c = op.getDpsInitOperand(0)->get();
+    vMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.vInput));
+    sMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.sInput));
+    cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    vPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(vMap, d); });
+    sPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(sMap, d); });
+
+    // Every loop's extent, from the operands' dims.
+    SmallVector<Range> ranges = cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc);
+    for (Range r : ranges)
+      extents.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+
+    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1);
+    Value nrV = cst(b, loc, nr), mbV = cst(b, loc, mb);
+    Value n = extents[plan.n0], m = c1;
+    for (unsigned d : plan.rowDims)
+      m = arith::MulIOp::create(b, loc, m, extents[d]);
+    // ceil(n / nr) column tiles, ceil(m / mb) row blocks.
+    Value nTiles = ceilDiv(b, loc, n, nrV), mBlocks = ceilDiv(b, loc, m, mbV);
+    SmallVector<Value> basis = {nTiles};
+    for (unsigned d : plan.others)
+      basis.push_back(extents[d]);
+    basis.push_back(mBlocks);
+    Value total = c1;
+    for (Value v : basis)
+      total = arith::MulIOp::create(b, loc, total, v);
+
+    auto par = scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{total}, ValueRange{c1});
+    b.setInsertionPointToStart(par.getBody());
+    // Delinearise, innermost (the row block) first.
+    SmallVector<Value> coords(basis.size());
+    Value rest = par.getInductionVars()[0];
+    for (int64_t i = basis.size() - 1; i > 0; --i) {
+      coords[i] = arith::RemUIOp::create(b, loc, rest, basis[i]);
+      rest = arith::DivUIOp::create(b, loc, rest, basis[i]);
+    }
+    coords[0] = rest;
+    ivs.assign(plan.numLoops, Value());
+    for (auto [d, v] : llvm::zip(plan.others, ArrayRef(coords).slice(1, plan.others.size())))
+      ivs[d] = v;
+    Value nBase = arith::MulIOp::create(b, loc, coords.front(), nrV);
+    Value mBegin = arith::MulIOp::create(b, loc, coords.back(), mbV);
+    Value mEnd = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, mBegin, mbV), m);
+    ivs[plan.n0] = nBase;
+
+    // A full column tile, or the last partial one with a mask.
+    Value cols = arith::SubIOp::create(b, loc, n, nBase);
+    Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, cols, nrV);
+    auto ifFull = scf::IfOp::create(b, loc, full, /*withElseRegion=*/true);
+    b.setInsertionPointToStart(ifFull.thenBlock());
+    rows(b, loc, mBegin, mEnd, Value());
+    b.setInsertionPointToStart(ifFull.elseBlock());
+    auto maskTy = VectorType::get({nr}, b.getI1Type());
+    Value mask = vector::CreateMaskOp::create(b, loc, maskTy, ValueRange{cols});
+    this->cols = cols;
+    rows(b, loc, mBegin, mEnd, mask);
+
+    rewriter.eraseOp(op);
+  }
+
+private:
+  static Value cst(OpBuilder &b, Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  static Value ceilDiv(OpBuilder &b, Location loc, Value x, Value y) {
+    return arith::CeilDivUIOp::create(b, loc, x, y);
+  }
+
+  /// Rows [begin, end): microkernels of mr rows, then of one row.
+  void rows(OpBuilder &b, Location loc, Value begin, Value end, Value mask) {
+    Value mrV = cst(b, loc, mr), c1 = cst(b, loc, 1);
+    Value span = arith::SubIOp::create(b, loc, end, begin);
+    Value groups = arith::DivUIOp::create(b, loc, span, mrV);
+    Value fullEnd = arith::AddIOp::create(b, loc, begin, arith::MulIOp::create(b, loc, groups, mrV));
+    auto big = scf::ForOp::create(b, loc, begin, fullEnd, mrV);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(big.getBody());
+      kernel(b, loc, big.getInductionVar(), mr, mask);
+    }
+    if (mr == 1)
+      return;
+    auto small = scf::ForOp::create(b, loc, fullEnd, end, c1);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(small.getBody());
+    kernel(b, loc, small.getInductionVar(), 1, mask);
+  }
+
+  /// The row dims' values at linear row `row` (innermost fastest).
+  SmallVector<Value> rowCoords(OpBuilder &b, Location loc, Value row) {
+    SmallVector<Value> coords(plan.rowDims.size());
+    for (int64_t i = plan.rowDims.size() - 1; i >= 0; --i) {
+      if (i == 0) {
+        coords[i] = row;
+        break;
+      }
+      Value extent = extents[plan.rowDims[i]];
+      coords[i] = arith::RemUIOp::create(b, loc, row, extent);
+      row = arith::DivUIOp::create(b, loc, row, extent);
+    }
+    return coords;
+  }
+
+  /// The indices of `map`'s operand at the current ivs, the row dims at
+  /// `row` (from rowCoords; the vector dim n0 at its tile base). Plain dims
+  /// are used directly; anything else (a convolution's `oh + kh`) through an
+  /// affine.apply.
+  SmallVector<Value> indices(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> row) {
+    SmallVector<Value> dims = ivs;
+    for (auto [d, v] : llvm::zip(plan.rowDims, row))
+      dims[d] = v;
+    SmallVector<Value> idx;
+    for (AffineExpr e : map.getResults()) {
+      if (auto d = dyn_cast<AffineDimExpr>(e)) {
+        idx.push_back(dims[d.getPosition()]);
+        continue;
+      }
+      // Only the dims `e` uses are defined here; the others are unused operands.
+      SmallVector<Value> operands;
+      for (unsigned d = 0; d < map.getNumDims(); ++d)
+        operands.push_back(e.isFunctionOfDim(d) ? dims[d] : Value(cst(b, loc, 0)));
+      idx.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(map.getNumDims(), 0, e), operands));
+    }
+    return idx;
+  }
+
+  /// `nr` elements of `base` from `idx` on, `step` apart along its last dim,
+  /// widened to f32; under `mask`, lanes past the tile's columns are not
+  /// read (their values are unspecified and never stored).
+  Value load(OpBuilder &b, Location loc, Value base, ValueRange idx, Value mask,
+             int64_t step = 1) {
+    auto elt = cast<MemRefType>(base.getType()).getElementType();
+    auto vecTy = VectorType::get({nr}, elt);
+    Value v;
+    if (step != 1 || (mask && !elt.isF32())) {
+      // Lane by lane: a strided row, or a partial tile of 16-bit floats (x86
+      // has no masked load of those; LLVM would legalise one through libgcc's
+      // __truncsfbf2). Under a mask, lanes past the last column repeat the
+      // last valid element.
+      SmallVector<Value> lanes, at(idx.begin(), idx.end());
+      Value last;
+      if (mask)
+        last = arith::AddIOp::create(
+            b, loc, idx.back(),
+            arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, cols, cst(b, loc, 1)),
+                                  cst(b, loc, step)));
+      for (int64_t i = 0; i < nr; ++i) {
+        Value lane = arith::AddIOp::create(b, loc, idx.back(), cst(b, loc, i * step));
+        at.back() = mask ? arith::MinUIOp::create(b, loc, lane, last).getResult() : lane;
+        lanes.push_back(memref::LoadOp::create(b, loc, base, at));
+      }
+      v = vector::FromElementsOp::create(b, loc, vecTy, lanes);
+    } else if (mask) {
+      Value zero = arith::ConstantOp::create(b, loc, vecTy, b.getZeroAttr(vecTy));
+      v = vector::MaskedLoadOp::create(b, loc, vecTy, base, idx, mask, zero);
+    } else {
+      v = vector::LoadOp::create(b, loc, vecTy, base, idx);
+    }
+    if (!elt.isF32())
+      v = arith::ExtFOp::create(b, loc, VectorType::get({nr}, b.getF32Type()), v);
+    return v;
+  }
+
+  Value splat(OpBuilder &b, Location loc, ArrayRef<Value> row) {
+    Value s = memref::LoadOp::create(b, loc, sOperand, indices(b, loc, sMap, row));
+    if (!s.getType().isF32())
+      s = arith::ExtFOp::create(b, loc, b.getF32Type(), s);
+    return vector::BroadcastOp::create(b, loc, VectorType::get({nr}, b.getF32Type()), s);
+  }
+
+  /// Rows [row, row + rowsHere) x the current column tile, over every
+  /// reduction dim.
+  void kernel(OpBuilder &b, Location loc, Value row, int64_t rowsHere, Value mask) {
+    SmallVector<SmallVector<Value>> rowIdx;
+    for (int64_t i = 0; i < rowsHere; ++i)
+      rowIdx.push_back(rowCoords(
+          b, loc, i == 0 ? row : arith::AddIOp::create(b, loc, row, cst(b, loc, i)).getResult()));
+    SmallVector<Value> acc;
+    for (ArrayRef<Value> r : rowIdx)
+      acc.push_back(load(b, loc, c, indices(b, loc, cMap, r), mask));
+    acc = reduce(b, loc, 0, rowIdx, acc, mask);
+    for (auto [r, v] : llvm::zip(rowIdx, acc)) {
+      SmallVector<Value> idx = indices(b, loc, cMap, r);
+      if (mask)
+        vector::MaskedStoreOp::create(b, loc, c, idx, mask, v);
+      else
+        vector::StoreOp::create(b, loc, v, c, idx);
+    }
+  }
+
+  /// The loop over reduction dim `level`; innermost, the FMAs: one vector
+  /// load and one broadcast shared by every row unless the operand depends on
+  /// the row.
+  SmallVector<Value> reduce(OpBuilder &b, Location loc, size_t level,
+                            ArrayRef<SmallVector<Value>> rowIdx, ArrayRef<Value> acc, Value mask) {
+    if (level == plan.reductions.size()) {
+      Value vShared = vPerRow ? Value()
+                              : load(b, loc, vOperand, indices(b, loc, vMap, rowIdx[0]), mask,
+                                     plan.vStride);
+      Value sShared = sPerRow ? Value() : splat(b, loc, rowIdx[0]);
+      SmallVector<Value> out;
+      for (auto [r, v] : llvm::zip(rowIdx, acc)) {
+        Value vv = vShared ? vShared
+                           : load(b, loc, vOperand, indices(b, loc, vMap, r), mask, plan.vStride);
+        Value sv = sShared ? sShared : splat(b, loc, r);
+        out.push_back(vector::FMAOp::create(b, loc, sv, vv, v));
+      }
+      return out;
+    }
+    unsigned d = plan.reductions[level];
+    auto loop = scf::ForOp::create(
+        b, loc, cst(b, loc, 0), extents[d], cst(b, loc, 1), acc,
+        [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+          ivs[d] = iv;
+          SmallVector<Value> next = reduce(nb, nloc, level + 1, rowIdx, llvm::to_vector(args), mask);
+          scf::YieldOp::create(nb, nloc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  const Plan &plan;
+  linalg::GenericOp op;
+  int64_t mr, nr, mb;
+  Value vOperand, sOperand, c;
+  AffineMap vMap, sMap, cMap;
+  bool vPerRow = false, sPerRow = false;
+  /// The columns left in the current (partial) tile, in the masked branch.
+  Value cols;
+  SmallVector<Value> extents;
+  /// The current value of every loop dim (n0: its tile base).
+  SmallVector<Value> ivs;
+};
+
+struct VectorizeContractionsPass
+    : public hybrid::impl::HybridVectorizeContractionsPassBase<VectorizeContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (mr < 1 || nr < 1 || mb < mr) {
+      getOperation()->emitError() << "hybrid-vectorize-contractions: need mr >= 1, nr >= 1 "
+                                     "and mb >= mr, got mr="
+                                  << mr.getValue() << " nr=" << nr.getValue()
+                                  << " mb=" << mb.getValue();
+      return signalPassFailure();
+    }
+    SmallVector<Plan> plans;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (std::optional<Plan> p = planFor(op))
+        plans.push_back(*p);
+    });
+    IRRewriter rewriter(&getContext());
+    for (const Plan &p : plans)
+      Generator(p, mr, nr, mb).run(rewriter);
+  }
+};
+
+} // namespace

@@ -1,0 +1,239 @@
+// RUN: hybrid-opt %s --split-input-file --hybrid-vectorize-contractions | FileCheck %s
+// RUN: not hybrid-opt %s --split-input-file --hybrid-vectorize-contractions="mr=8 mb=4" 2>&1 | FileCheck %s --check-prefix=OPTS
+
+// OPTS: need mr >= 1, nr >= 1 and mb >= mr, got mr=8 nr=16 mb=4
+
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+
+// A MatMul with a dynamic M and N = 40 (two full column tiles and a partial
+// one): one parallel loop over (column tile, row block); 6-row microkernels
+// with one B load and six broadcasts per k, then single rows; the partial
+// tile masked.
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x40xf32>, %[[C:.*]]: memref<?x40xf32>)
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel
+// CHECK: scf.if
+// CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %c6
+// CHECK-COUNT-6: vector.load %[[C]]
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c64 step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NEXT: %[[BV:.*]] = vector.load %[[B]][%[[K]], %{{.*}}] : memref<64x40xf32>, vector<16xf32>
+// CHECK-NEXT: %[[A0:.*]] = memref.load %[[A]][%[[M]], %[[K]]]
+// CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<16xf32>
+// CHECK-NEXT: vector.fma %[[S0]], %[[BV]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-5: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-6: vector.store
+// One row at a time for the rest of the block.
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: } else {
+// CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: vector.maskedload %[[B]][%{{.*}}], %[[MASK]]
+// CHECK: vector.maskedstore %[[C]][%{{.*}}], %[[MASK]]
+func.func @matmul(%a: memref<?x64xf32>, %b: memref<64x40xf32>, %c: memref<?x40xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x64xf32>, memref<64x40xf32>) outs(%c : memref<?x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Batch dims (activations [batch, seq, d] times weights [d, n]) and bf16
+// inputs widened after loading; the product's operands in the other order.
+// The rows are batch x seq, linearised: a row's (batch, seq) by div/rem.
+// CHECK-LABEL: func.func @batched_bf16
+// CHECK: %[[B:.*]] = memref.dim %{{.*}}, %c0
+// CHECK: %[[S:.*]] = memref.dim %{{.*}}, %c1
+// CHECK: %[[ROWS0:.*]] = arith.muli %c1{{.*}}, %[[B]]
+// CHECK: arith.muli %[[ROWS0]], %[[S]]
+// CHECK: scf.parallel
+// CHECK: arith.remui %{{.*}}, %[[S]]
+// CHECK-NEXT: arith.divui %{{.*}}, %[[S]]
+// CHECK: vector.load %{{.*}} : memref<32x48xbf16>, vector<16xbf16>
+// CHECK-NEXT: arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK: memref.load %{{.*}} : memref<?x?x32xbf16>
+// CHECK-NEXT: arith.extf %{{.*}} : bf16 to f32
+// CHECK: vector.fma
+#x = affine_map<(b, s, n, k) -> (b, s, k)>
+#w = affine_map<(b, s, n, k) -> (k, n)>
+#y = affine_map<(b, s, n, k) -> (b, s, n)>
+func.func @batched_bf16(%a: memref<?x?x32xbf16>, %b: memref<32x48xbf16>, %c: memref<?x?x48xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?x32xbf16>, memref<32x48xbf16>) outs(%c : memref<?x?x48xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %o: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %yf, %xf : f32
+    %s = arith.addf %p, %o : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A depthwise 3x3 convolution (stride 1): the image row is the vector operand
+// (its last index ow + kw), the output rows are the row dim (each row loads
+// its own image row through an affine.apply), and one weight broadcast feeds
+// every row.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: scf.parallel
+// CHECK: scf.for %{{.*}} step %c6
+// CHECK: scf.for %[[KH:.*]] = %{{.*}} to %c3
+// CHECK: scf.for %[[KW:.*]] = %{{.*}} to %c3
+// CHECK: %[[W:.*]] = memref.load %{{.*}} : memref<4x3x3xf32>
+// CHECK-NEXT: %[[S:.*]] = vector.broadcast %[[W]]
+// CHECK: affine.apply
+// CHECK: vector.load %{{.*}} : memref<1x4x10x10xf32>, vector<16xf32>
+// CHECK-NEXT: vector.fma %[[S]]
+#img = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#flt = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
+#out = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+func.func @depthwise(%x: memref<1x4x10x10xf32>, %w: memref<4x3x3xf32>, %y: memref<1x4x8x8xf32>) {
+  linalg.generic {indexing_maps = [#img, #flt, #out],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x4x10x10xf32>, memref<4x3x3xf32>) outs(%y : memref<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A stride-2 convolution: the image row is read lane by lane (16 scalar
+// loads, 2 apart), shared by the rows, which are output channels here.
+// CHECK-LABEL: func.func @strided
+// CHECK: scf.parallel
+// CHECK: scf.for %{{.*}} step %c6
+// CHECK-COUNT-16: memref.load %{{.*}} : memref<1x4x11x11xf32>
+// CHECK: vector.from_elements
+// CHECK-COUNT-6: vector.fma
+#simg = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
+#sflt = affine_map<(n, m, oh, ow, c, kh, kw) -> (m, c, kh, kw)>
+#sout = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, m, oh, ow)>
+func.func @strided(%x: memref<1x4x11x11xf32>, %w: memref<8x4x3x3xf32>, %y: memref<1x8x5x5xf32>) {
+  linalg.generic {indexing_maps = [#simg, #sflt, #sout],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x4x11x11xf32>, memref<8x4x3x3xf32>) outs(%y : memref<1x8x5x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A matrix-vector product has no row dim: single-row kernels only.
+// CHECK-LABEL: func.func @vecmat
+// CHECK: scf.parallel
+// CHECK-NOT: step %c6
+// CHECK: vector.fma
+#v = affine_map<(n, k) -> (k)>
+#m = affine_map<(n, k) -> (k, n)>
+#o = affine_map<(n, k) -> (n)>
+func.func @vecmat(%a: memref<?xf32>, %b: memref<?x?xf32>, %c: memref<?xf32>) {
+  linalg.generic {indexing_maps = [#v, #m, #o], iterator_types = ["parallel", "reduction"]}
+      ins(%a, %b : memref<?xf32>, memref<?x?xf32>) outs(%c : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Near misses, left for the loop lowering.
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mBt = affine_map<(m, n, k) -> (n, k)>
+#mB = affine_map<(m, n, k) -> (k, n)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+
+// B transposed: neither input is contiguous along n.
+// CHECK-LABEL: func.func @transposed_b
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @transposed_b(%a: memref<8x64xf32>, %b: memref<32x64xf32>, %c: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mBt, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xf32>, memref<32x64xf32>) outs(%c : memref<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Integers.
+// CHECK-LABEL: func.func @integer
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @integer(%a: memref<8x64xi32>, %b: memref<64x32xi32>, %c: memref<8x32xi32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xi32>, memref<64x32xi32>) outs(%c : memref<8x32xi32>) {
+  ^bb0(%x: i32, %y: i32, %o: i32):
+    %p = arith.muli %x, %y : i32
+    %s = arith.addi %o, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}
+
+// Not a multiply-add (a max-plus product).
+// CHECK-LABEL: func.func @max_plus
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @max_plus(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xf32>, memref<64x32xf32>) outs(%c : memref<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.addf %x, %y : f32
+    %s = arith.maximumf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A strided output (C's innermost stride is not 1).
+// CHECK-LABEL: func.func @strided_out
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @strided_out(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: memref<8x32xf32, strided<[1, 8]>>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xf32>, memref<64x32xf32>) outs(%c : memref<8x32xf32, strided<[1, 8]>>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Tensors: bufferize first.
+// CHECK-LABEL: func.func @on_tensors
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @on_tensors(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>, %c: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>) outs(%c : tensor<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
