@@ -54,14 +54,18 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::init(true)};
 };
 
-/// The CPU pipeline: canonicalisation and CSE of the imported module, then the
-/// reference lowering above with the runtime's hooks (hybrid/abi.h): linalg
-/// and hybrid ops become scf.parallel loops where their dims are parallel, and
-/// the outermost ones tasks for the thread pool (hybrid-outline-parallel-loops);
-/// kernels are bracketed for the profiler (hybrid-instrument-kernels); every
-/// buffer is allocated through the runtime's allocator (MLIR's generic
-/// allocation functions). `hybrid-opt --target=cpu`, the Python API and the
-/// tests all compile through this one definition.
+/// The CPU pipeline: canonicalisation and CSE of the imported module,
+/// elementwise fusion (hybrid-fuse-elementwise), then the reference lowering
+/// above with the runtime's hooks (hybrid/abi.h) and the fast paths:
+/// contractions become vector microkernels (hybrid-vectorize-contractions);
+/// other linalg and hybrid ops become scf.parallel loops where their dims are
+/// parallel, and the outermost ones tasks for the thread pool
+/// (hybrid-outline-parallel-loops); f32 exp/log/tanh/erf become polynomials
+/// (hybrid-approximate-math); kernels are bracketed for the profiler
+/// (hybrid-instrument-kernels); every buffer is allocated through the
+/// runtime's allocator (MLIR's generic allocation functions).
+/// `hybrid-opt --target=cpu`, the Python API and the tests all compile through
+/// this one definition.
 void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 
 /// Registers every pipeline above with the pass registry.

@@ -65,16 +65,21 @@ def test_matmul_dynamic_rows_constant_weights(rng):
         _close(m(x), x.astype(np.float64) @ w.astype(np.float64))
 
 
-def test_gemm(rng):
+@pytest.mark.parametrize("trans_a,trans_b", [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_gemm(trans_a, trans_b, rng):
+    # transB=1 is how nn.Linear exports: B read lane by lane.
     a = rng.standard_normal((11, 20)).astype(np.float32)
     b = rng.standard_normal((20, 35)).astype(np.float32)
     c = rng.standard_normal((35,)).astype(np.float32)
-    model = _model([helper.make_node("Gemm", ["a", "b", "c"], ["y"], alpha=0.5, beta=2.0)],
+    at = a.T.copy() if trans_a else a
+    bt = b.T.copy() if trans_b else b
+    model = _model([helper.make_node("Gemm", ["a", "b", "c"], ["y"], alpha=0.5, beta=2.0,
+                                     transA=trans_a, transB=trans_b)],
                    [helper.make_tensor_value_info(n, TensorProto.FLOAT, v.shape)
-                    for n, v in (("a", a), ("b", b), ("c", c))],
+                    for n, v in (("a", at), ("b", bt), ("c", c))],
                    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     want = 0.5 * (a.astype(np.float64) @ b) + 2.0 * c
-    _close(hybrid.compile(model)(a, b, c), want)
+    _close(hybrid.compile(model)(at, bt, c), want)
 
 
 def test_bf16_matmul(rng):

@@ -61,6 +61,18 @@ using namespace mlir;
 
 namespace {
 
+/// How input `i` is read along n0 when it is the vector operand.
+struct VectorAccess {
+  /// The index (result of its map) that moves with n0; by default the last.
+  unsigned position = kLast;
+  static constexpr unsigned kLast = ~0u;
+  /// Its step per n0 (2 for a stride-2 convolution's image row).
+  int64_t step = 1;
+  /// One vector load: the last index, step 1, a contiguous memref. Otherwise
+  /// lane by lane (a strided row, a transposed B).
+  bool contiguous = true;
+};
+
 /// A contraction this pass can generate code for, with its dims sorted out.
 struct Plan {
   linalg::GenericOp op;
@@ -69,9 +81,8 @@ struct Plan {
   unsigned vInput = 1, sInput = 0;
   /// The output's innermost dim: C and the vector operand are contiguous in it.
   unsigned n0 = 0;
-  /// The vector operand's step along n0 (2 for a stride-2 convolution's image
-  /// row: its lanes are loaded one by one).
-  int64_t vStride = 1;
+  /// How the vector operand is read along n0.
+  VectorAccess vAccess;
   /// The row dims blocked into microkernels, outermost first: the rows are
   /// their linearised product (a MatMul on [batch, seq, d] activations has
   /// batch x seq rows). Empty when no parallel dim is left (a matvec).
@@ -144,35 +155,42 @@ bool hybrid::isMulAddContraction(linalg::GenericOp op) {
 
 namespace {
 
-/// The step of input `i` along n0 when it can be the vector operand: its
-/// memref contiguous, its last index `s * n0 + (anything without n0)` for a
-/// constant s >= 1 (1: vector loads; more: lane by lane), no other index using
-/// n0. nullopt when it cannot.
-std::optional<int64_t> vectorOperandStride(linalg::GenericOp op, unsigned i, unsigned n0) {
+/// How input `i` can be the vector operand: exactly one of its indices is
+/// `s * n0 + (anything without n0)` for a constant s >= 1. nullopt when it
+/// cannot.
+std::optional<VectorAccess> vectorAccess(linalg::GenericOp op, unsigned i, unsigned n0) {
   auto ty = dyn_cast<MemRefType>(op.getDpsInputOperand(i)->get().getType());
   AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(i));
-  if (!ty || !innermostContiguous(ty) || map.getNumResults() == 0 || map.getNumSymbols())
+  if (!ty || map.getNumSymbols())
     return std::nullopt;
-  for (AffineExpr e : map.getResults().drop_back())
-    if (e.isFunctionOfDim(n0))
+  std::optional<unsigned> position;
+  for (auto [r, e] : llvm::enumerate(map.getResults())) {
+    if (!e.isFunctionOfDim(n0))
+      continue;
+    if (position)
       return std::nullopt;
-  AffineExpr last = map.getResults().back();
-  if (!last.isFunctionOfDim(n0))
+    position = r;
+  }
+  if (!position)
     return std::nullopt;
-  // The coefficient of n0: last(n0 = 1, others = 0) - last(all = 0).
+  AffineExpr e = map.getResult(*position);
+  // The coefficient of n0: e(n0 = 1, others = 0) - e(all = 0).
   MLIRContext *ctx = op.getContext();
   unsigned nd = map.getNumDims();
   SmallVector<AffineExpr> zeros(nd, getAffineConstantExpr(0, ctx)), unit = zeros;
   unit[n0] = getAffineConstantExpr(1, ctx);
-  auto at1 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(last.replaceDims(unit), nd, 0));
-  auto at0 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(last.replaceDims(zeros), nd, 0));
+  auto at1 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(e.replaceDims(unit), nd, 0));
+  auto at0 = dyn_cast<AffineConstantExpr>(simplifyAffineExpr(e.replaceDims(zeros), nd, 0));
   if (!at1 || !at0 || at1.getValue() - at0.getValue() < 1)
     return std::nullopt;
-  int64_t step = at1.getValue() - at0.getValue();
-  AffineExpr rest = simplifyAffineExpr(last - getAffineDimExpr(n0, ctx) * step, nd, 0);
-  if (rest.isFunctionOfDim(n0))
+  VectorAccess access;
+  access.position = *position;
+  access.step = at1.getValue() - at0.getValue();
+  if (simplifyAffineExpr(e - getAffineDimExpr(n0, ctx) * access.step, nd, 0).isFunctionOfDim(n0))
     return std::nullopt;
-  return step;
+  access.contiguous = access.step == 1 && *position + 1 == map.getNumResults() &&
+                      innermostContiguous(ty);
+  return access;
 }
 
 /// Returns the plan for `op`, or nullopt when this pass leaves it alone.
@@ -196,17 +214,17 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
     return std::nullopt;
   // The vector operand: B when it can be (a MatMul's weights), else A (a
   // convolution's image row, the weights broadcast).
-  // A contiguous one before a strided one.
-  std::optional<int64_t> step1 = vectorOperandStride(op, 1, plan.n0),
-                         step0 = vectorOperandStride(op, 0, plan.n0);
-  if (step1 && (*step1 == 1 || !step0 || *step0 != 1)) {
+  // A contiguous one before one read lane by lane; B before A.
+  std::optional<VectorAccess> access1 = vectorAccess(op, 1, plan.n0),
+                              access0 = vectorAccess(op, 0, plan.n0);
+  if (access1 && (access1->contiguous || !access0 || !access0->contiguous)) {
     plan.vInput = 1;
     plan.sInput = 0;
-    plan.vStride = *step1;
-  } else if (step0) {
+    plan.vAccess = *access1;
+  } else if (access0) {
     plan.vInput = 0;
     plan.sInput = 1;
-    plan.vStride = *step0;
+    plan.vAccess = *access0;
   } else {
     return std::nullopt;
   }
@@ -389,15 +407,18 @@ private:
     return idx;
   }
 
-  /// `nr` elements of `base` from `idx` on, `step` apart along its last dim,
-  /// widened to f32; under `mask`, lanes past the tile's columns are not
-  /// read (their values are unspecified and never stored).
+  /// `nr` elements of `base` from `idx` on (along `access`: by default the
+  /// last index, step 1, one vector load), widened to f32; under `mask`,
+  /// lanes past the tile's columns are not read (their values are unspecified
+  /// and never stored).
   Value load(OpBuilder &b, Location loc, Value base, ValueRange idx, Value mask,
-             int64_t step = 1) {
+             VectorAccess access = {}) {
     auto elt = cast<MemRefType>(base.getType()).getElementType();
     auto vecTy = VectorType::get({nr}, elt);
+    unsigned pos = access.position == VectorAccess::kLast ? idx.size() - 1 : access.position;
+    int64_t step = access.step;
     Value v;
-    if (step != 1 || (mask && !elt.isF32())) {
+    if (!access.contiguous || (mask && !elt.isF32())) {
       // Lane by lane: a strided row, or a partial tile of 16-bit floats (x86
       // has no masked load of those; LLVM would legalise one through libgcc's
       // __truncsfbf2). Under a mask, lanes past the last column repeat the
@@ -406,12 +427,12 @@ private:
       Value last;
       if (mask)
         last = arith::AddIOp::create(
-            b, loc, idx.back(),
+            b, loc, idx[pos],
             arith::MulIOp::create(b, loc, arith::SubIOp::create(b, loc, cols, cst(b, loc, 1)),
                                   cst(b, loc, step)));
       for (int64_t i = 0; i < nr; ++i) {
-        Value lane = arith::AddIOp::create(b, loc, idx.back(), cst(b, loc, i * step));
-        at.back() = mask ? arith::MinUIOp::create(b, loc, lane, last).getResult() : lane;
+        Value lane = arith::AddIOp::create(b, loc, idx[pos], cst(b, loc, i * step));
+        at[pos] = mask ? arith::MinUIOp::create(b, loc, lane, last).getResult() : lane;
         lanes.push_back(memref::LoadOp::create(b, loc, base, at));
       }
       v = vector::FromElementsOp::create(b, loc, vecTy, lanes);
@@ -461,12 +482,12 @@ private:
     if (level == plan.reductions.size()) {
       Value vShared = vPerRow ? Value()
                               : load(b, loc, vOperand, indices(b, loc, vMap, rowIdx[0]), mask,
-                                     plan.vStride);
+                                     plan.vAccess);
       Value sShared = sPerRow ? Value() : splat(b, loc, rowIdx[0]);
       SmallVector<Value> out;
       for (auto [r, v] : llvm::zip(rowIdx, acc)) {
         Value vv = vShared ? vShared
-                           : load(b, loc, vOperand, indices(b, loc, vMap, r), mask, plan.vStride);
+                           : load(b, loc, vOperand, indices(b, loc, vMap, r), mask, plan.vAccess);
         Value sv = sShared ? sShared : splat(b, loc, r);
         out.push_back(vector::FMAOp::create(b, loc, sv, vv, v));
       }

@@ -136,6 +136,32 @@ func.func @strided(%x: memref<1x4x11x11xf32>, %w: memref<8x4x3x3xf32>, %y: memre
 
 // -----
 
+// B transposed (Gemm transB, [n, k]): its lanes are loaded one by one along
+// its first index, one vector shared by the six rows.
+// CHECK-LABEL: func.func @transposed_b
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<32x64xf32>
+// CHECK: scf.for %{{.*}} step %c6
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c64
+// CHECK: memref.load %[[B]][%{{.*}}, %[[K]]]
+// CHECK-COUNT-15: memref.load %[[B]][%{{.*}}, %[[K]]]
+// CHECK-NEXT: vector.from_elements
+// CHECK-COUNT-6: vector.fma
+#tA = affine_map<(m, n, k) -> (m, k)>
+#tB = affine_map<(m, n, k) -> (n, k)>
+#tC = affine_map<(m, n, k) -> (m, n)>
+func.func @transposed_b(%a: memref<8x64xf32>, %b: memref<32x64xf32>, %c: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [#tA, #tB, #tC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xf32>, memref<32x64xf32>) outs(%c : memref<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A matrix-vector product has no row dim: single-row kernels only.
 // CHECK-LABEL: func.func @vecmat
 // CHECK: scf.parallel
@@ -159,17 +185,17 @@ func.func @vecmat(%a: memref<?xf32>, %b: memref<?x?xf32>, %c: memref<?xf32>) {
 
 // Near misses, left for the loop lowering.
 #mA = affine_map<(m, n, k) -> (m, k)>
-#mBt = affine_map<(m, n, k) -> (n, k)>
+#mBh = affine_map<(m, n, k) -> (n floordiv 2, k)>
 #mB = affine_map<(m, n, k) -> (k, n)>
 #mC = affine_map<(m, n, k) -> (m, n)>
 
-// B transposed: neither input is contiguous along n.
-// CHECK-LABEL: func.func @transposed_b
+// B read at n floordiv 2: no lane step along n.
+// CHECK-LABEL: func.func @halved_b
 // CHECK-NOT: vector.
 // CHECK: linalg.generic
-func.func @transposed_b(%a: memref<8x64xf32>, %b: memref<32x64xf32>, %c: memref<8x32xf32>) {
-  linalg.generic {indexing_maps = [#mA, #mBt, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%a, %b : memref<8x64xf32>, memref<32x64xf32>) outs(%c : memref<8x32xf32>) {
+func.func @halved_b(%a: memref<8x64xf32>, %b: memref<16x64xf32>, %c: memref<8x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mBh, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<8x64xf32>, memref<16x64xf32>) outs(%c : memref<8x32xf32>) {
   ^bb0(%x: f32, %y: f32, %o: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %o, %p : f32
