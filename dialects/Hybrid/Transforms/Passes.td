@@ -218,7 +218,10 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     reduction dim, fed per step by vector loads of the contiguous input and
     broadcasts of the other (`vector.fma`). The row dim is one only the
     broadcast input uses (a MatMul's M) when there is one, else one only the
-    vector input uses (a convolution's output rows). A last partial column
+    vector input uses (a convolution's output rows). A row block with two
+    microkernels' rows or more first packs the vector input's panel into a
+    contiguous stack buffer (static reduction extents, at most 128 KiB). A
+    last partial column
     tile uses masked loads and stores; rows left over from the `mr`-row groups
     run one at a time. Other contractions (a transposed B, a strided
     convolution, integers) are left for the loop lowering.
@@ -242,13 +245,13 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     Option<"mr", "mr", "int64_t", /*default=*/"6", "Rows per microkernel">,
     Option<"nr", "nr", "int64_t", /*default=*/"16",
            "Columns per microkernel (the vector length)">,
-    Option<"mb", "mb", "int64_t", /*default=*/"24",
+    Option<"mb", "mb", "int64_t", /*default=*/"48",
            "Rows per parallel iteration (at least mr)">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -26,6 +26,13 @@
 // vector operand uses (a depthwise convolution's output rows: one weight
 // broadcast feeds every row; each row loads its own image row).
 //
+// A row block with two microkernels' rows or more first copies the vector
+// operand's panel for its column tile (every reduction coordinate x nr lanes,
+// widened to f32) into a contiguous, 64-byte aligned stack buffer, when the
+// reduction extents are static and the panel is at most 128 KiB: the
+// microkernels then stream consecutive cache lines instead of one line per B
+// row, whose stride (4 KiB for N = 1024) maps every line to the same L1 set.
+//
 // The accumulators live in registers across the whole reduction (mr x nr/8
 // AVX2 registers; 6 x 2 by default, with one B panel row and one broadcast
 // that is 15 of 16). A last partial column tile uses masked loads and stores.
@@ -45,6 +52,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -330,12 +338,12 @@ public:
     Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, cols, nrV);
     auto ifFull = scf::IfOp::create(b, loc, full, /*withElseRegion=*/true);
     b.setInsertionPointToStart(ifFull.thenBlock());
-    rows(b, loc, mBegin, mEnd, Value());
+    block(b, loc, mBegin, mEnd, Value());
     b.setInsertionPointToStart(ifFull.elseBlock());
     auto maskTy = VectorType::get({nr}, b.getI1Type());
     Value mask = vector::CreateMaskOp::create(b, loc, maskTy, ValueRange{cols});
     this->cols = cols;
-    rows(b, loc, mBegin, mEnd, mask);
+    block(b, loc, mBegin, mEnd, mask);
 
     rewriter.eraseOp(op);
   }
@@ -346,6 +354,83 @@ private:
   }
   static Value ceilDiv(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::CeilDivUIOp::create(b, loc, x, y);
+  }
+
+  /// The bytes of a packed panel of the vector operand (every reduction
+  /// coordinate x nr f32 lanes), when one can be packed: the operand is the
+  /// same for every row and every reduction extent is static.
+  std::optional<int64_t> panelBytes() {
+    if (vPerRow)
+      return std::nullopt;
+    int64_t bytes = nr * 4;
+    SmallVector<int64_t> extents = op.getStaticLoopRanges();
+    for (unsigned d : plan.reductions) {
+      if (ShapedType::isDynamic(extents[d]))
+        return std::nullopt;
+      bytes *= std::max<int64_t>(extents[d], 1);
+    }
+    return bytes;
+  }
+
+  /// A row block of the current column tile. When the block has rows enough
+  /// to reuse it (two microkernels or more) and it fits the stack budget, the
+  /// vector operand's panel for this column tile is first copied into a
+  /// contiguous stack buffer, widened to f32: the microkernels then read
+  /// consecutive cache lines instead of one line per B row (a 4 KiB stride for
+  /// N = 1024, which also maps every line to the same L1 set).
+  void block(OpBuilder &b, Location loc, Value begin, Value end, Value mask) {
+    std::optional<int64_t> bytes = panelBytes();
+    if (!bytes || *bytes > kMaxPanelBytes) {
+      rows(b, loc, begin, end, mask);
+      return;
+    }
+    Value span = arith::SubIOp::create(b, loc, end, begin);
+    Value worth = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, span, cst(b, loc, 2 * mr));
+    auto ifPack = scf::IfOp::create(b, loc, worth, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(ifPack.elseBlock());
+    rows(b, loc, begin, end, mask);
+    b.setInsertionPointToStart(ifPack.thenBlock());
+    // The stack is restored at the end of each iteration (the body runs in a
+    // loop once outlined into a task). This is what memref.alloca_scope lowers
+    // to; the scope op itself cannot be used here, as the scf-to-cf lowering
+    // would give its single-block region several blocks before memref-to-llvm
+    // inlines it.
+    auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
+    Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
+    SmallVector<int64_t> shape;
+    SmallVector<int64_t> extents = op.getStaticLoopRanges();
+    for (unsigned d : plan.reductions)
+      shape.push_back(extents[d]);
+    shape.push_back(nr);
+    Value buf = memref::AllocaOp::create(b, loc, MemRefType::get(shape, b.getF32Type()),
+                                         b.getI64IntegerAttr(64));
+    SmallVector<Value> first = rowCoords(b, loc, begin);
+    pack(b, loc, 0, buf, first, mask);
+    panel = buf;
+    rows(b, loc, begin, end, mask);
+    panel = Value();
+    LLVM::StackRestoreOp::create(b, loc, saved);
+  }
+
+  /// Copies the vector operand over every reduction coordinate into `buf`.
+  void pack(OpBuilder &b, Location loc, size_t level, Value buf, ArrayRef<Value> row, Value mask) {
+    if (level == plan.reductions.size()) {
+      Value v = load(b, loc, vOperand, indices(b, loc, vMap, row), mask, plan.vAccess);
+      SmallVector<Value> at;
+      for (unsigned d : plan.reductions)
+        at.push_back(ivs[d]);
+      at.push_back(cst(b, loc, 0));
+      vector::StoreOp::create(b, loc, v, buf, at);
+      return;
+    }
+    unsigned d = plan.reductions[level];
+    scf::ForOp::create(b, loc, cst(b, loc, 0), extents[d], cst(b, loc, 1), ValueRange{},
+                       [&](OpBuilder &nb, Location nloc, Value iv, ValueRange) {
+                         ivs[d] = iv;
+                         pack(nb, nloc, level + 1, buf, row, mask);
+                         scf::YieldOp::create(nb, nloc);
+                       });
   }
 
   /// Rows [begin, end): microkernels of mr rows, then of one row.
@@ -480,9 +565,16 @@ private:
   SmallVector<Value> reduce(OpBuilder &b, Location loc, size_t level,
                             ArrayRef<SmallVector<Value>> rowIdx, ArrayRef<Value> acc, Value mask) {
     if (level == plan.reductions.size()) {
-      Value vShared = vPerRow ? Value()
-                              : load(b, loc, vOperand, indices(b, loc, vMap, rowIdx[0]), mask,
-                                     plan.vAccess);
+      Value vShared;
+      if (panel) {
+        SmallVector<Value> at;
+        for (unsigned d : plan.reductions)
+          at.push_back(ivs[d]);
+        at.push_back(cst(b, loc, 0));
+        vShared = vector::LoadOp::create(b, loc, VectorType::get({nr}, b.getF32Type()), panel, at);
+      } else if (!vPerRow) {
+        vShared = load(b, loc, vOperand, indices(b, loc, vMap, rowIdx[0]), mask, plan.vAccess);
+      }
       Value sShared = sPerRow ? Value() : splat(b, loc, rowIdx[0]);
       SmallVector<Value> out;
       for (auto [r, v] : llvm::zip(rowIdx, acc)) {
@@ -512,6 +604,10 @@ private:
   bool vPerRow = false, sPerRow = false;
   /// The columns left in the current (partial) tile, in the masked branch.
   Value cols;
+  /// The packed panel of the vector operand, while generating rows over it.
+  Value panel;
+  /// Panels larger than this (a very long reduction) are not packed.
+  static constexpr int64_t kMaxPanelBytes = 128 * 1024;
   SmallVector<Value> extents;
   /// The current value of every loop dim (n0: its tile base).
   SmallVector<Value> ivs;

@@ -8,18 +8,26 @@
 #mC = affine_map<(m, n, k) -> (m, n)>
 
 // A MatMul with a dynamic M and N = 40 (two full column tiles and a partial
-// one): one parallel loop over (column tile, row block); 6-row microkernels
-// with one B load and six broadcasts per k, then single rows; the partial
-// tile masked.
+// one): one parallel loop over (column tile, row block). A block with two
+// microkernels' rows or more first packs its B panel into a contiguous stack
+// buffer (restored after the block); then 6-row microkernels with one panel
+// load and six broadcasts per k, then single rows. A smaller block reads B
+// directly; the partial tile is masked.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x40xf32>, %[[C:.*]]: memref<?x40xf32>)
 // CHECK-NOT: linalg.generic
 // CHECK: scf.parallel
 // CHECK: scf.if
+// CHECK: scf.if
+// CHECK: %[[SP:.*]] = llvm.intr.stacksave
+// CHECK: %[[P:.*]] = memref.alloca() {alignment = 64 : i64} : memref<64x16xf32>
+// CHECK: scf.for %[[PK:.*]] = %{{.*}} to %c64
+// CHECK-NEXT: %[[PV:.*]] = vector.load %[[B]][%[[PK]], %{{.*}}]
+// CHECK: vector.store %[[PV]], %[[P]][%[[PK]], %{{.*}}]
 // CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %c6
 // CHECK-COUNT-6: vector.load %[[C]]
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %c64 step %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-NEXT: %[[BV:.*]] = vector.load %[[B]][%[[K]], %{{.*}}] : memref<64x40xf32>, vector<16xf32>
+// CHECK: %[[BV:.*]] = vector.load %[[P]][%[[K]], %{{.*}}] : memref<64x16xf32>, vector<16xf32>
 // CHECK-NEXT: %[[A0:.*]] = memref.load %[[A]][%[[M]], %[[K]]]
 // CHECK-NEXT: %[[S0:.*]] = vector.broadcast %[[A0]] : f32 to vector<16xf32>
 // CHECK-NEXT: vector.fma %[[S0]], %[[BV]], %{{.*}} : vector<16xf32>
@@ -29,6 +37,11 @@
 // One row at a time for the rest of the block.
 // CHECK: scf.for
 // CHECK: vector.fma
+// CHECK: llvm.intr.stackrestore %[[SP]]
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} step %c6
+// CHECK: scf.for %[[K2:.*]] = %{{.*}} to %c64
+// CHECK-NEXT: vector.load %[[B]][%[[K2]], %{{.*}}] : memref<64x40xf32>, vector<16xf32>
 // CHECK: } else {
 // CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK: vector.maskedload %[[B]][%{{.*}}], %[[MASK]]
