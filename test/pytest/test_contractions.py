@@ -1,9 +1,9 @@
 """Matmuls and convolutions through the CPU pipeline's vector microkernels
 (hybrid-vectorize-contractions), against NumPy in float64 and, with the
 pipeline option off, against the loop lowering: shapes around the register
-tile (6 rows x 16 columns) and the row block (24 rows), batch dims that
-broadcast, 16-bit inputs, and convolutions the microkernels take (stride 1:
-depthwise, grouped, dilated, padded, strided)."""
+tile (6 rows x 16 columns), the row block (48 rows) and the packed panel,
+batch dims that broadcast, 16-bit inputs, Gemm's transposes, and
+convolutions (depthwise, grouped, dilated, padded, strided)."""
 import numpy as np
 import pytest
 from onnx import TensorProto, helper
@@ -28,7 +28,8 @@ MATMUL_SHAPES = [
     ((5, 3), (3, 15)),          # fewer rows than a microkernel, one masked tile
     ((6, 16), (16, 16)),        # exactly one microkernel
     ((7, 33), (33, 17)),        # one row and one column over
-    ((25, 40), (40, 48)),       # one row over a row block
+    ((25, 40), (40, 48)),       # a packed panel, then single rows
+    ((49, 40), (40, 48)),       # one row over a row block
     ((64, 64), (64, 40)),
     ((2, 3, 13, 9), (2, 3, 9, 20)),   # batch dims on both
     ((3, 13, 9), (9, 31)),            # activations [b, s, d] x weights

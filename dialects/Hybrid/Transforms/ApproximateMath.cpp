@@ -42,7 +42,8 @@ struct ApproximateMathPass
     // the rest of the module is not this pass's business.
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<math::MathDialect>(op->getDialect()) && approximated(op->getName().getStringRef()))
+      if (op->getName().getDialectNamespace() == "math" &&
+          approximated(op->getName().getStringRef()))
         ops.push_back(op);
     });
     if (ops.empty())

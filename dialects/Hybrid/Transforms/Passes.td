@@ -211,20 +211,21 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
   let description = [{
     Replaces every f32-accumulating multiply-add `linalg.generic` on buffers
     (MatMul, Gemm, Einsum, batch dims included, and convolutions; f16/bf16
-    inputs widened) where the output and one input are contiguous along the
-    output's innermost dim with one `scf.parallel` over (column tile, other
-    parallel dims, row block), each iteration running vector microkernels:
-    `mr` rows x `nr` columns of accumulators kept in registers across every
-    reduction dim, fed per step by vector loads of the contiguous input and
-    broadcasts of the other (`vector.fma`). The row dim is one only the
-    broadcast input uses (a MatMul's M) when there is one, else one only the
-    vector input uses (a convolution's output rows). A row block with two
+    inputs widened) whose output is contiguous along its innermost dim n0
+    with one `scf.parallel` over (column tile, other parallel dims, row
+    block), each iteration running vector microkernels: `mr` rows x `nr`
+    columns of accumulators kept in registers across every reduction dim, fed
+    per step by the vector input (the one with exactly one index moving with
+    n0 by a constant step: one vector load when it is contiguous, lane by lane
+    for a transposed B or a strided convolution) and broadcasts of the other
+    (`vector.fma`). The rows are the dims only the broadcast input uses (a
+    MatMul's M dims, linearised) when there are any, else one only the vector
+    input uses (a convolution's output rows). A row block with two
     microkernels' rows or more first packs the vector input's panel into a
     contiguous stack buffer (static reduction extents, at most 128 KiB). A
-    last partial column
-    tile uses masked loads and stores; rows left over from the `mr`-row groups
-    run one at a time. Other contractions (a transposed B, a strided
-    convolution, integers) are left for the loop lowering.
+    last partial column tile uses masked loads and stores; rows left over
+    from the `mr`-row groups run one at a time. Integer contractions and
+    inputs read at, say, `n floordiv 2` are left for the loop lowering.
 
     ```mlir
     linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),

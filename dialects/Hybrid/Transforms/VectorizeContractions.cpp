@@ -2,11 +2,14 @@
 //
 // Register-tiled vector code for float contractions on buffers: the MatMul,
 // Gemm and Einsum generics the importer writes (batch dims and all), and its
-// convolutions (stride 1 along the output's innermost dim).
+// convolutions.
 //
 // The output's innermost dim n0 is the vector dim. One input, the vector
-// operand, must be contiguous along it (a MatMul's B, a convolution's image
-// row: its last index is n0 plus other dims); the other is broadcast. The
+// operand, has exactly one index that moves with n0 (a MatMul's B, a
+// convolution's image row `s * ow + kw`); the other is broadcast. The vector
+// operand is one vector load when that index is its last, with step 1, in a
+// contiguous memref; otherwise (a transposed B, a strided convolution) its
+// lanes are loaded one by one. The
 // iteration space is split in three: n0 in tiles of `nr` columns, a row dim
 // m0 in blocks of `mb` rows, and every other parallel dim one by one. One
 // scf.parallel runs over the linearised (n tile, other dims..., row block)
@@ -39,11 +42,11 @@
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
 // What is not matched stays a linalg op for the loop lowering: integer
-// contractions, non-f32 accumulators, layouts where neither input is
-// contiguous along the output's innermost dim (a transposed B, a strided
-// convolution), and bodies other than a multiply-add. Every rewrite is a pure
-// re-association of the same sums per output element, so results match the
-// loop lowering up to floating-point rounding order.
+// contractions, non-f32 accumulators, an output not contiguous along its
+// innermost dim, inputs where no index moves with n0 by a constant step (B
+// read at `n floordiv 2`), and bodies other than a multiply-add. Every rewrite
+// is a pure re-association of the same sums per output element, so results
+// match the loop lowering up to floating-point rounding order.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/Transforms/PassUtils.h"
@@ -109,17 +112,6 @@ Value stripExt(Value v) {
 }
 
 bool isF32OrHalf(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
-
-/// Whether the last dim of a memref type has a static unit stride.
-bool innermostContiguous(MemRefType t) {
-  if (t.getRank() == 0)
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(t.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
 
 /// The body must be `yield out + a * b` over f32, the inputs optionally
 /// widened from f16/bf16 (either operand order).
@@ -197,7 +189,7 @@ std::optional<VectorAccess> vectorAccess(linalg::GenericOp op, unsigned i, unsig
   if (simplifyAffineExpr(e - getAffineDimExpr(n0, ctx) * access.step, nd, 0).isFunctionOfDim(n0))
     return std::nullopt;
   access.contiguous = access.step == 1 && *position + 1 == map.getNumResults() &&
-                      innermostContiguous(ty);
+                      ty.isLastDimUnitStride();
   return access;
 }
 
@@ -210,7 +202,7 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
   auto bTy = dyn_cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
   if (!aTy || !bTy || !cTy || !cTy.getElementType().isF32() ||
       !isF32OrHalf(aTy.getElementType()) || !isF32OrHalf(bTy.getElementType()) ||
-      !innermostContiguous(cTy))
+      !cTy.isLastDimUnitStride())
     return std::nullopt;
   AffineMap cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   Plan plan;
@@ -220,9 +212,8 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   if (iters[plan.n0] != utils::IteratorType::parallel)
     return std::nullopt;
-  // The vector operand: B when it can be (a MatMul's weights), else A (a
-  // convolution's image row, the weights broadcast).
-  // A contiguous one before one read lane by lane; B before A.
+  // The vector operand: one read with vector loads before one read lane by
+  // lane; B (a MatMul's weights) before A (a convolution's image row).
   std::optional<VectorAccess> access1 = vectorAccess(op, 1, plan.n0),
                               access0 = vectorAccess(op, 0, plan.n0);
   if (access1 && (access1->contiguous || !access0 || !access0->contiguous)) {
@@ -317,14 +308,7 @@ public:
 
     auto par = scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{total}, ValueRange{c1});
     b.setInsertionPointToStart(par.getBody());
-    // Delinearise, innermost (the row block) first.
-    SmallVector<Value> coords(basis.size());
-    Value rest = par.getInductionVars()[0];
-    for (int64_t i = basis.size() - 1; i > 0; --i) {
-      coords[i] = arith::RemUIOp::create(b, loc, rest, basis[i]);
-      rest = arith::DivUIOp::create(b, loc, rest, basis[i]);
-    }
-    coords[0] = rest;
+    SmallVector<Value> coords = delinearize(b, loc, par.getInductionVars()[0], basis);
     ivs.assign(plan.numLoops, Value());
     for (auto [d, v] : llvm::zip(plan.others, ArrayRef(coords).slice(1, plan.others.size())))
       ivs[d] = v;
@@ -355,21 +339,47 @@ private:
   static Value ceilDiv(OpBuilder &b, Location loc, Value x, Value y) {
     return arith::CeilDivUIOp::create(b, loc, x, y);
   }
+  /// `linear` as coordinates in `basis` (outermost first, innermost fastest).
+  static SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                                        ArrayRef<Value> basis) {
+    SmallVector<Value> coords(basis.size());
+    for (size_t i = basis.size(); i-- > 1;) {
+      coords[i] = arith::RemUIOp::create(b, loc, linear, basis[i]);
+      linear = arith::DivUIOp::create(b, loc, linear, basis[i]);
+    }
+    if (!coords.empty())
+      coords[0] = linear;
+    return coords;
+  }
 
-  /// The bytes of a packed panel of the vector operand (every reduction
+  /// The shape of a packed panel of the vector operand (every reduction
   /// coordinate x nr f32 lanes), when one can be packed: the operand is the
-  /// same for every row and every reduction extent is static.
-  std::optional<int64_t> panelBytes() {
+  /// same for every row, every reduction extent is static and the panel fits
+  /// the stack budget.
+  std::optional<SmallVector<int64_t>> panelShape() {
     if (vPerRow)
       return std::nullopt;
+    SmallVector<int64_t> extents = op.getStaticLoopRanges(), shape;
     int64_t bytes = nr * 4;
-    SmallVector<int64_t> extents = op.getStaticLoopRanges();
     for (unsigned d : plan.reductions) {
       if (ShapedType::isDynamic(extents[d]))
         return std::nullopt;
+      shape.push_back(extents[d]);
       bytes *= std::max<int64_t>(extents[d], 1);
     }
-    return bytes;
+    if (bytes > kMaxPanelBytes)
+      return std::nullopt;
+    shape.push_back(nr);
+    return shape;
+  }
+
+  /// The panel's indices at the current reduction coordinates.
+  SmallVector<Value> panelIndices(OpBuilder &b, Location loc) {
+    SmallVector<Value> at;
+    for (unsigned d : plan.reductions)
+      at.push_back(ivs[d]);
+    at.push_back(cst(b, loc, 0));
+    return at;
   }
 
   /// A row block of the current column tile. When the block has rows enough
@@ -379,8 +389,8 @@ private:
   /// consecutive cache lines instead of one line per B row (a 4 KiB stride for
   /// N = 1024, which also maps every line to the same L1 set).
   void block(OpBuilder &b, Location loc, Value begin, Value end, Value mask) {
-    std::optional<int64_t> bytes = panelBytes();
-    if (!bytes || *bytes > kMaxPanelBytes) {
+    std::optional<SmallVector<int64_t>> shape = panelShape();
+    if (!shape) {
       rows(b, loc, begin, end, mask);
       return;
     }
@@ -398,12 +408,7 @@ private:
     // inlines it.
     auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
     Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
-    SmallVector<int64_t> shape;
-    SmallVector<int64_t> extents = op.getStaticLoopRanges();
-    for (unsigned d : plan.reductions)
-      shape.push_back(extents[d]);
-    shape.push_back(nr);
-    Value buf = memref::AllocaOp::create(b, loc, MemRefType::get(shape, b.getF32Type()),
+    Value buf = memref::AllocaOp::create(b, loc, MemRefType::get(*shape, b.getF32Type()),
                                          b.getI64IntegerAttr(64));
     SmallVector<Value> first = rowCoords(b, loc, begin);
     pack(b, loc, 0, buf, first, mask);
@@ -417,11 +422,7 @@ private:
   void pack(OpBuilder &b, Location loc, size_t level, Value buf, ArrayRef<Value> row, Value mask) {
     if (level == plan.reductions.size()) {
       Value v = load(b, loc, vOperand, indices(b, loc, vMap, row), mask, plan.vAccess);
-      SmallVector<Value> at;
-      for (unsigned d : plan.reductions)
-        at.push_back(ivs[d]);
-      at.push_back(cst(b, loc, 0));
-      vector::StoreOp::create(b, loc, v, buf, at);
+      vector::StoreOp::create(b, loc, v, buf, panelIndices(b, loc));
       return;
     }
     unsigned d = plan.reductions[level];
@@ -453,19 +454,12 @@ private:
     kernel(b, loc, small.getInductionVar(), 1, mask);
   }
 
-  /// The row dims' values at linear row `row` (innermost fastest).
+  /// The row dims' values at linear row `row`.
   SmallVector<Value> rowCoords(OpBuilder &b, Location loc, Value row) {
-    SmallVector<Value> coords(plan.rowDims.size());
-    for (int64_t i = plan.rowDims.size() - 1; i >= 0; --i) {
-      if (i == 0) {
-        coords[i] = row;
-        break;
-      }
-      Value extent = extents[plan.rowDims[i]];
-      coords[i] = arith::RemUIOp::create(b, loc, row, extent);
-      row = arith::DivUIOp::create(b, loc, row, extent);
-    }
-    return coords;
+    SmallVector<Value> basis;
+    for (unsigned d : plan.rowDims)
+      basis.push_back(extents[d]);
+    return delinearize(b, loc, row, basis);
   }
 
   /// The indices of `map`'s operand at the current ivs, the row dims at
@@ -567,11 +561,8 @@ private:
     if (level == plan.reductions.size()) {
       Value vShared;
       if (panel) {
-        SmallVector<Value> at;
-        for (unsigned d : plan.reductions)
-          at.push_back(ivs[d]);
-        at.push_back(cst(b, loc, 0));
-        vShared = vector::LoadOp::create(b, loc, VectorType::get({nr}, b.getF32Type()), panel, at);
+        vShared = vector::LoadOp::create(b, loc, VectorType::get({nr}, b.getF32Type()), panel,
+                                         panelIndices(b, loc));
       } else if (!vPerRow) {
         vShared = load(b, loc, vOperand, indices(b, loc, vMap, rowIdx[0]), mask, plan.vAccess);
       }
