@@ -202,7 +202,7 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
   auto bTy = dyn_cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
   if (!aTy || !bTy || !cTy || !cTy.getElementType().isF32() ||
       !isF32OrHalf(aTy.getElementType()) || !isF32OrHalf(bTy.getElementType()) ||
-      !cTy.isLastDimUnitStride())
+      cTy.getRank() == 0 || !cTy.isLastDimUnitStride())
     return std::nullopt;
   AffineMap cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   Plan plan;

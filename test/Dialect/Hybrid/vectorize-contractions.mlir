@@ -262,6 +262,22 @@ func.func @strided_out(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: memref<8
   return
 }
 
+// A dot product into a scalar: no output dim to vectorise along.
+// CHECK-LABEL: func.func @dot
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+func.func @dot(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(k) -> (k)>, affine_map<(k) -> (k)>, affine_map<(k) -> ()>],
+                  iterator_types = ["reduction"]}
+      ins(%a, %b : memref<64xf32>, memref<64xf32>) outs(%c : memref<f32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // Tensors: bufferize first.
 // CHECK-LABEL: func.func @on_tensors
 // CHECK-NOT: vector.
