@@ -2,7 +2,7 @@
 """Single-op kernels through Hybrid and onnxruntime: GFLOP/s against the FMA peak.
 
 Each case is a one-node ONNX model (a MatMul with its weights as an initializer,
-as in a linear layer, or a Conv), compiled by `hybrid.compile` (the default CPU
+as in a linear layer, a Conv, or an Attention over [B, H, S, D] inputs), compiled by `hybrid.compile` (the default CPU
 pipeline) and loaded by onnxruntime (ORT_ENABLE_ALL, the same intra-op thread
 count, sequential execution). Both get the same fresh random inputs; the table
 shows the median of --runs calls after --warmup, each engine's GFLOP/s, its
@@ -37,6 +37,9 @@ CASES = [
     ("conv 3x3 64->64 28x28", "conv", (1, 64, 30, 30, 64, 3, 1, 1)),
     ("conv dw 7x7 128 14x14", "conv", (1, 128, 20, 20, 128, 7, 1, 128)),
     ("conv 4x4/4 3->64 64x64", "conv", (1, 3, 64, 64, 64, 4, 4, 1)),
+    ("attn causal 8h 512x64", "attention", (1, 8, 8, 512, 64, 1)),
+    ("attn gqa 8/2h 256x128", "attention", (1, 8, 2, 256, 128, 0)),
+    ("attn causal 4h 2048x64", "attention", (1, 4, 4, 2048, 64, 1)),
 ]
 
 
@@ -51,6 +54,21 @@ def build(kind, shape, rng):
                                   initializer=[numpy_helper.from_array(w, "w")])
         feeds = {"x": rng.standard_normal((m, k)).astype(np.float32)}
         flops = 2.0 * m * k * n
+    elif kind == "attention":
+        # ONNX Attention (opset 23) on [B, H, S, D] inputs.
+        b, h, hkv, sl, d, causal = shape
+        names = {"q": h, "k": hkv, "v": hkv}
+        node = helper.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=causal)
+        graph = helper.make_graph(
+            [node], "attn",
+            [helper.make_tensor_value_info(x, TensorProto.FLOAT, [b, nh, sl, d])
+             for x, nh in names.items()],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [b, h, sl, d])])
+        feeds = {x: rng.standard_normal((b, nh, sl, d)).astype(np.float32)
+                 for x, nh in names.items()}
+        # q.k^T and p.v; a causal mask halves both (the diagonal aside).
+        flops = 4.0 * b * h * sl * sl * d * (0.5 if causal else 1.0)
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)]), feeds, flops
     else:
         n, c, h, wd, m, ks, stride, group = shape
         w = rng.standard_normal((m, c // group, ks, ks)).astype(np.float32)

@@ -51,6 +51,7 @@ struct CompileOptions {
   bool instrumentKernels = true;
   bool fuseElementwise = true;
   bool vectorize = true;
+  bool flashAttention = true;
   bool approximateMath = true;
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;

@@ -116,6 +116,7 @@ hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
   t.instrumentKernels = o.instrumentKernels;
   t.fuseElementwise = o.fuseElementwise;
   t.vectorize = o.vectorize;
+  t.flashAttention = o.flashAttention;
   t.approximateMath = o.approximateMath;
   t.externalWeights = o.externalWeights;
   t.externalWeightsMinBytes = o.externalWeightsMinBytes;

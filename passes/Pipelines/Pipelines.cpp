@@ -32,6 +32,9 @@ struct LoweringHooks {
   /// Register-tiled vector microkernels for contractions
   /// (hybrid-vectorize-contractions).
   bool vectorizeContractions = false;
+  /// Tiled online-softmax attention (hybrid-flash-attention).
+  bool flashAttention = false;
+  int64_t flashMinQueryRows = 8;
   /// Polynomial exp/log/tanh/erf instead of libm calls
   /// (hybrid-approximate-math).
   bool approximateMath = false;
@@ -70,6 +73,14 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   if (hooks.instrumentKernels)
     pm.addPass(hybrid::createHybridInstrumentKernelsPass());
 
+  // Attention becomes score blocks on the stack and two contractions per
+  // block, which the next pass vectorises like any other.
+  if (hooks.flashAttention) {
+    hybrid::HybridFlashAttentionPassOptions flash;
+    flash.minQueryRows = hooks.flashMinQueryRows;
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridFlashAttentionPass(flash));
+  }
+
   // Matmul-like contractions become vector microkernels on scf.parallel
   // (after instrumentation, so each stays one kernel in profiles).
   if (hooks.vectorizeContractions)
@@ -102,9 +113,9 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   emulate.sourceTypeStrs = {"bf16"};
   emulate.targetTypeStr = "f32";
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
+  // Division forms and bf16 conversions LLVM lacks; float min/max stay ops
+  // (LLVM intrinsics whose reductions vectorise).
+  pm.addPass(hybrid::createHybridExpandArithPass());
   pm.addPass(createSCFToControlFlowPass());
   // Vector ops (the microkernels) to LLVM; n-D vectors do not occur.
   pm.addPass(createConvertVectorToLLVMPass());
@@ -150,6 +161,8 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   hooks.parallelMinWork = options.parallelMinWork;
   hooks.instrumentKernels = options.instrumentKernels;
   hooks.vectorizeContractions = options.vectorize;
+  hooks.flashAttention = options.flashAttention;
+  hooks.flashMinQueryRows = options.flashMinQueryRows;
   hooks.approximateMath = options.approximateMath;
   hooks.genericAllocation = true;
   buildLowering(pm, hooks);

@@ -47,6 +47,16 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::desc("Polynomial f32 exp/log/tanh/erf, vectorisable, instead of libm calls "
                      "(hybrid-approximate-math)"),
       llvm::cl::init(true)};
+  Option<bool> flashAttention{
+      *this, "flash-attention",
+      llvm::cl::desc("Tiled online-softmax attention whose contractions become microkernels "
+                     "(hybrid-flash-attention); off: the scalar loops of hybrid.attention"),
+      llvm::cl::init(true)};
+  Option<int64_t> flashMinQueryRows{
+      *this, "flash-min-query-rows",
+      llvm::cl::desc("Attention with fewer query rows keeps its scalar loops "
+                     "(hybrid-flash-attention's min-query-rows; 0: always flash)"),
+      llvm::cl::init(8)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Register-tiled vector microkernels for float contractions "
@@ -57,7 +67,9 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
 /// The CPU pipeline: canonicalisation and CSE of the imported module,
 /// elementwise fusion (hybrid-fuse-elementwise), then the reference lowering
 /// above with the runtime's hooks (hybrid/abi.h) and the fast paths:
-/// contractions become vector microkernels (hybrid-vectorize-contractions);
+/// attention with query blocks of 8 rows or more becomes a tiled online-softmax
+/// loop nest (hybrid-flash-attention) whose contractions, like every other,
+/// become vector microkernels (hybrid-vectorize-contractions);
 /// other linalg and hybrid ops become scf.parallel loops where their dims are
 /// parallel, and the outermost ones tasks for the thread pool
 /// (hybrid-outline-parallel-loops); f32 exp/log/tanh/erf become polynomials

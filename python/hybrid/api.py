@@ -46,7 +46,8 @@ _CODE_NAMES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: 
 _COMPILE_OPTIONS = {
     "cpu": str, "features": str, "opt_level": int, "module_name": str, "linker": str,
     "parallel": bool, "instrument_kernels": bool, "external_weights": bool,
-    "fuse_elementwise": bool, "vectorize": bool, "approximate_math": bool,
+    "fuse_elementwise": bool, "vectorize": bool, "flash_attention": bool,
+    "approximate_math": bool,
     "external_weights_min_bytes": int,
 }
 
@@ -147,7 +148,7 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
     per CPU of its own; 1: every call on its calling thread). Other keywords are
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
     module_name, parallel, instrument_kernels, fuse_elementwise, vectorize,
-    approximate_math, external_weights,
+    flash_attention, approximate_math, external_weights,
     external_weights_min_bytes. Raises CompileError (with the ONNX node) when
     the compiler rejects the model."""
     data, label, path = _read_model(model)

@@ -73,6 +73,7 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "instrument_kernels") options.instrumentKernels = v.cast<bool>();
     else if (key == "fuse_elementwise") options.fuseElementwise = v.cast<bool>();
     else if (key == "vectorize") options.vectorize = v.cast<bool>();
+    else if (key == "flash_attention") options.flashAttention = v.cast<bool>();
     else if (key == "approximate_math") options.approximateMath = v.cast<bool>();
     else if (key == "external_weights") options.externalWeights = v.cast<bool>();
     else if (key == "external_weights_min_bytes")

@@ -221,6 +221,17 @@ def _run_cmd(cmd, cwd):
 _CIFACE_RE = re.compile(r"^define\s+[^@]*@_mlir_ciface_([A-Za-z0-9_.$]+)\((.*)\)", re.M)
 
 
+_ALLOC_STUB = r"""
+#include <stdint.h>
+#include <stdlib.h>
+__attribute__((weak)) void *_mlir_memref_to_llvm_alloc(uint64_t n) { return malloc(n ? n : 1); }
+__attribute__((weak)) void *_mlir_memref_to_llvm_aligned_alloc(uint64_t a, uint64_t n) {
+  return aligned_alloc(a, (n + a - 1) / a * a);
+}
+__attribute__((weak)) void _mlir_memref_to_llvm_free(void *p) { free(p); }
+"""
+
+
 def compile_module(text: str, workdir: str, opt_cmd: Sequence[str],
                    llvm_bin: str = DEFAULT_LLVM_BIN, tag: str = "m"):
     """Lower `text` to a shared object in `workdir` (an empty `opt_cmd` means `text`
@@ -243,10 +254,15 @@ def compile_module(text: str, workdir: str, opt_cmd: Sequence[str],
              workdir)
     _run_cmd([os.path.join(llvm_bin, "llc"), "-O2", "-filetype=obj",
               "-relocation-model=pic", ll, "-o", obj], workdir)
+    # The CPU pipeline allocates through MLIR's generic allocation functions,
+    # which a compiled model gets from the runtime; here, plain libc.
+    stub = os.path.join(workdir, f"{tag}.alloc.c")
+    with open(stub, "w") as f:
+        f.write(_ALLOC_STUB)
     # memref.copy of strided views calls memrefCopy from MLIR's C runner utils.
     llvm_lib = os.path.join(os.path.dirname(os.path.abspath(llvm_bin)), "lib")
-    _run_cmd(["cc", "-shared", obj, "-o", so, f"-L{llvm_lib}", "-lmlir_c_runner_utils",
-              f"-Wl,-rpath,{llvm_lib}", "-lm"], workdir)
+    _run_cmd(["cc", "-shared", "-fPIC", obj, stub, "-o", so, f"-L{llvm_lib}",
+              "-lmlir_c_runner_utils", f"-Wl,-rpath,{llvm_lib}", "-lm"], workdir)
     with open(ll) as f:
         lltext = f.read()
     nparams = {}

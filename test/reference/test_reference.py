@@ -258,6 +258,21 @@ def attention_cases():
     attention("dyn_all_bool_mask_rank2", B=2, Hq=4, Hkv=2, Sq=3, Skv=6, Dk=8, Dv=4,
               causal=True, mask="bool", mask_labels=("Sq", "Skv"),
               dyn="B Hq Hkv Sq Skv Dk Dv")
+    # Past one query block (48 rows) and one key block (64 keys) of the CPU
+    # pipeline's flash form, which the cases above take only when it is forced
+    # (flash-min-query-rows=0).
+    attention("long_causal_gqa", Hq=4, Hkv=2, Sq=100, Skv=140, Dk=16, Dv=24, causal=True)
+    attention("long_window_left", Sq=97, Skv=97, causal=True, window_left=30)
+    attention("long_window_both", Sq=60, Skv=130, window_left=20, window_right=70)
+    attention("long_float_mask_neginf", Sq=50, Skv=70, mask="float_neginf",
+              mask_labels=(1, 1, "Sq", "Skv"))
+    attention("long_bool_mask_padding", B=2, Sq=49, Skv=65, mask="bool",
+              mask_labels=("B", 1, 1, "Skv"))
+    attention("long_softcap", Sq=64, Skv=64, causal=True, softcap=4.0, Dk=32, Dv=32)
+    attention("long_empty_rows", Sq=70, Skv=20, causal=True)
+    attention("long_f16", Hq=2, Hkv=1, Sq=55, Skv=80, causal=True, dtype="f16")
+    attention("long_bf16", Sq=50, Skv=66, dtype="bf16")
+    attention("long_dyn_seq", Hq=2, Hkv=1, Sq=50, Skv=90, causal=True, dyn="Sq Skv")
     attention("dyn_decode", Hq=2, Hkv=1, Sq=1, Skv=8, causal=True, window_left=3,
               dyn="Sq Skv")
     attention("dyn_float_mask", B=2, Sq=3, Skv=4, mask="float",
@@ -961,6 +976,10 @@ def main(argv=None):
                     help="tile every op with --hybrid-tile=tile-sizes=... before "
                          "the reference pipeline (checks that tiling keeps the "
                          "results)")
+    ap.add_argument("--cpu-pipeline", default=None, metavar="OPTIONS",
+                    help="compile with --hybrid-cpu-pipeline='OPTIONS' (e.g. "
+                         "'parallel=0 instrument-kernels=0') instead of the "
+                         "reference pipeline: checks the fast paths")
     args = ap.parse_args(argv)
 
     if not R._self_check():
@@ -999,6 +1018,8 @@ def main(argv=None):
         print("0 passed, 0 failed")
         return 1
     opt = H.opt_command(args)
+    if args.cpu_pipeline is not None:
+        opt = opt[:1] + [f"--hybrid-cpu-pipeline={args.cpu_pipeline}"]
     if args.tile_sizes:
         opt = opt[:1] + [f"--hybrid-tile=tile-sizes={args.tile_sizes}"] + opt[1:]
     if args.decompose:

@@ -118,6 +118,11 @@ static llvm::cl::opt<bool> vectorizeContractions(
     llvm::cl::desc("Vector microkernels for matmuls and convolutions (default true; false: "
                    "the loop lowering, vectorised by LLVM where it can)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> flashAttention(
+    "flash-attention",
+    llvm::cl::desc("Tiled online-softmax attention on the microkernels (default true; "
+                   "false: the scalar loops of hybrid.attention)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> approximateMath(
     "approximate-math",
     llvm::cl::desc("Polynomial f32 exp/log/tanh/erf that vectorise, instead of libm calls "
@@ -182,6 +187,7 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.instrumentKernels = instrumentKernels;
   options.fuseElementwise = fuseElementwise;
   options.vectorize = vectorizeContractions;
+  options.flashAttention = flashAttention;
   options.approximateMath = approximateMath;
   options.externalWeights = externalWeights;
   options.externalWeightsMinBytes = externalWeightsMinBytes;

@@ -256,6 +256,47 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
   ];
 }
 
+def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
+  let summary = "Tiled online-softmax attention on buffers, from two contractions per key block";
+  let description = [{
+    Replaces `hybrid.attention` on buffers (f32, f16 or bf16; static head
+    counts and head sizes) with a flash-attention loop nest: k is transposed
+    once (widened to f32); one `scf.parallel` runs over (batch, query head,
+    block of `query-block` query rows), and each iteration walks the key
+    blocks its rows may see (causal and window bounds skip the rest) in steps
+    of `key-block` keys:
+
+    - the score block `q . k^T` (a mul-add `linalg.generic` into a stack
+      array) is scaled, soft-capped, masked and turned into weights with the
+      online softmax (running max and sum per row, the accumulator rescaled
+      when the max grows);
+    - the weights times the block's values accumulate into a stack array
+      (another mul-add generic);
+
+    and the rows are divided by their sums at the end (0 for a row that saw no
+    key). Both generics are left for hybrid-vectorize-contractions, which runs
+    next. No score matrix is written to memory.
+
+    Queries shorter than `min-query-rows` (a decode step) keep the op's scalar
+    loops; with a dynamic Sq the choice is an `scf.if` at run time. f64, other
+    element types and dynamic head shapes are left alone.
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"48",
+           "Query rows per parallel iteration">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
+           "Keys per score block">,
+    Option<"minQueryRows", "min-query-rows", "int64_t", /*default=*/"8",
+           "Shorter queries keep the scalar loops (0: always the flash form)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def HybridFuseElementwisePass : Pass<"hybrid-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg.generic chains on tensors into their consumers";
   let description = [{
@@ -276,6 +317,20 @@ def HybridFuseElementwisePass : Pass<"hybrid-fuse-elementwise"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect"
   ];
+}
+
+def HybridExpandArithPass : Pass<"hybrid-expand-arith"> {
+  let summary = "Expand the arith ops the LLVM lowering lacks, keeping float min/max";
+  let description = [{
+    Rewrites `arith.ceildivsi`, `ceildivui` and `floordivsi` into plain integer
+    arithmetic, and `arith.extf`/`truncf` from and to bf16 into integer code
+    (round to nearest even), as upstream's `arith-expand` does, but leaves
+    `arith.maximumf`, `minimumf`, `maxnumf` and `minnumf` alone: they lower
+    to `llvm.maximum`, `llvm.maxnum`, ..., whose reductions LLVM's loop
+    vectoriser recognises (a softmax row's max, ReduceMax), where the
+    compare-and-select form stays scalar.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def HybridApproximateMathPass : Pass<"hybrid-approximate-math"> {

@@ -78,10 +78,12 @@ struct CpuTargetOptions {
   /// Bracket kernels with the profiler's hooks (false: no kernel events).
   bool instrumentKernels = true;
   /// The optimisations of the CPU pipeline (CpuPipelineOptions): elementwise
-  /// fusion, vector microkernels for contractions, polynomial exp/log/tanh/erf.
+  /// fusion, vector microkernels for contractions, tiled online-softmax
+  /// attention, polynomial exp/log/tanh/erf.
   /// Off: the plain loop lowering of each, for comparison and bisection.
   bool fuseElementwise = true;
   bool vectorize = true;
+  bool flashAttention = true;
   bool approximateMath = true;
   /// Move constants of at least `externalWeightsMinBytes` into a side file
   /// next to the output (`model.so` -> `model.weights`) that the runtime

@@ -216,6 +216,7 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     pipeline.instrumentKernels = options.instrumentKernels;
     pipeline.fuseElementwise = options.fuseElementwise;
     pipeline.vectorize = options.vectorize;
+    pipeline.flashAttention = options.flashAttention;
     pipeline.approximateMath = options.approximateMath;
     buildCpuPipeline(pm, pipeline);
     if (failed(pm.run(module)))

@@ -1,0 +1,459 @@
+//===- FlashAttention.cpp - hybrid-flash-attention ------------------------===//
+//
+// A tiled, online-softmax ("flash") lowering of hybrid.attention on buffers,
+// built from linalg contractions that hybrid-vectorize-contractions then turns
+// into microkernels:
+//
+//   kt = transpose(k), widened to f32              [B, Hkv, Dk, Skv], once
+//   scf.parallel (b, h, query block of qb rows):
+//     m = -inf, l = 0, acc = 0                     per row, on the stack
+//     for each block of kb keys (only those some row of the block may see):
+//       s = q[rows] . kt[:, keys]                  linalg.generic (mul-add)
+//       per row: scale, softcap, float mask, -inf where not allowed;
+//                m' = max(m, max s); p = exp(s - m'); alpha = exp(m - m')
+//                l = alpha * l + sum p; acc *= alpha; m = m'
+//       acc += p . v[keys]                         linalg.generic (mul-add)
+//     o[rows] = acc / l                            (0 where l == 0)
+//
+// The score block never leaves the stack (qb x kb floats), and a causal or
+// windowed op visits only the key blocks its rows can see. Transposing k once
+// makes both contractions read their vector operand contiguously, so the
+// microkernels pack it with vector loads.
+//
+// It takes f32, f16 and bf16 operands (arithmetic in f32) with static head
+// counts and head sizes; f64 and dynamic head shapes keep the scalar loops.
+// Queries shorter than `min-query-rows` (decode steps) also keep the scalar
+// loops, which suit a single row better; when Sq is dynamic the choice is made
+// at run time with an scf.if around both forms.
+//
+// Numerics: the same sums as the reference, re-associated per key block; a
+// NaN score propagates to its row, a row with no allowed key (or only -inf
+// scores) gives zeros. Masked keys inside a visited block multiply a zero
+// weight into v, as the NumPy reference does (0 * inf is NaN there too).
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/Transforms/PassUtils.h"
+#include "dialects/Hybrid/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+#include <limits>
+
+namespace hybrid {
+#define GEN_PASS_DEF_HYBRIDFLASHATTENTIONPASS
+#include "dialects/Hybrid/Transforms/Passes.h.inc"
+} // namespace hybrid
+
+using namespace mlir;
+using namespace hybrid;
+
+namespace {
+
+bool isF32OrHalf(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+
+/// Whether the flash form applies to `op` (whatever Sq is).
+bool eligible(AttentionOp op) {
+  auto memref = [](Value v) { return dyn_cast_or_null<MemRefType>(v ? v.getType() : Type()); };
+  MemRefType q = memref(op.getQ()), k = memref(op.getK()), v = memref(op.getV()),
+             o = memref(op.getOutputs()[0]);
+  if (!q || !k || !v || !o)
+    return false;
+  for (MemRefType t : {q, k, v, o})
+    if (!isF32OrHalf(t.getElementType()))
+      return false;
+  if (Value mask = op.getMask()) {
+    MemRefType m = memref(mask);
+    if (!m || !(m.getElementType().isInteger(1) || isF32OrHalf(m.getElementType())))
+      return false;
+  }
+  // Static heads (the group is a compile-time constant) and head sizes (the
+  // accumulator row is a stack array; the contraction panels are packed).
+  return !q.isDynamicDim(1) && !k.isDynamicDim(1) && !q.isDynamicDim(3) &&
+         !v.isDynamicDim(3) && k.getDimSize(1) > 0 && q.getDimSize(1) % k.getDimSize(1) == 0;
+}
+
+class Generator {
+public:
+  Generator(AttentionOp op, int64_t qb, int64_t kb) : op(op), qb(qb), kb(kb) {}
+
+  /// Emits the flash form of `op` at the builder's insertion point.
+  void emit(OpBuilder &b) {
+    Location loc = op.getLoc();
+    Value q = op.getQ(), k = op.getK(), v = op.getV();
+    auto qTy = cast<MemRefType>(q.getType());
+    int64_t dk = qTy.getDimSize(3), dv = cast<MemRefType>(v.getType()).getDimSize(3);
+    int64_t group = qTy.getDimSize(1) / cast<MemRefType>(k.getType()).getDimSize(1);
+    Value batch = dim(b, loc, q, 0), hq = dim(b, loc, q, 1), hkv = dim(b, loc, k, 1),
+          sq = dim(b, loc, q, 2), skv = dim(b, loc, k, 2);
+    Type f32 = b.getF32Type();
+
+    // kt[b, h, d, j] = k[b, h, j, d] in f32.
+    auto ktTy = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, dk,
+                                 ShapedType::kDynamic},
+                                f32);
+    Value kt = memref::AllocOp::create(b, loc, ktTy, ValueRange{batch, hkv, skv},
+                                       b.getI64IntegerAttr(64));
+    {
+      MLIRContext *ctx = b.getContext();
+      AffineExpr d0, d1, d2, d3;
+      bindDims(ctx, d0, d1, d2, d3);
+      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d0, d1, d3, d2}, ctx),
+                                     AffineMap::getMultiDimIdentityMap(4, ctx)};
+      SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+      linalg::GenericOp::create(b, loc, TypeRange(), ValueRange{k}, ValueRange{kt}, maps,
+                                iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+                                  linalg::YieldOp::create(nb, nl, widen(nb, nl, args[0]));
+                                });
+    }
+
+    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1), qbV = cst(b, loc, qb);
+    Value blocks = arith::CeilDivUIOp::create(b, loc, sq, qbV);
+    auto par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0, c0},
+                                       ValueRange{batch, hq, blocks}, ValueRange{c1, c1, c1});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(par.getBody());
+      Value bi = par.getInductionVars()[0], h = par.getInductionVars()[1];
+      Value q0 = arith::MulIOp::create(b, loc, par.getInductionVars()[2], qbV);
+      Value rows = arith::MinUIOp::create(b, loc, qbV, arith::SubIOp::create(b, loc, sq, q0));
+      Value hk = arith::DivUIOp::create(b, loc, h, cst(b, loc, group));
+      // The body runs in a loop once outlined into a task: free its stack
+      // arrays at the end of each iteration (see hybrid-vectorize-contractions
+      // for why not memref.alloca_scope).
+      auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
+      Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
+      auto stack = [&](ArrayRef<int64_t> shape) {
+        return memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32),
+                                        b.getI64IntegerAttr(64))
+            .getResult();
+      };
+      Value scores = stack({qb, kb}), acc = stack({qb, dv}), rowMax = stack({qb}),
+            rowSum = stack({qb});
+      Value negInf = flt(b, loc, -std::numeric_limits<double>::infinity());
+      Value zero = flt(b, loc, 0.0);
+      Value accRows = view2d(b, loc, acc, {c0, c0}, {rows, cst(b, loc, dv)});
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{accRows});
+      linalg::FillOp::create(b, loc, ValueRange{negInf},
+                             ValueRange{view1d(b, loc, rowMax, rows)});
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{view1d(b, loc, rowSum, rows)});
+
+      // The keys some row of the block may see: p(first) = Skv - Sq + q0 and
+      // p(last) = p(first) + rows - 1 (signed; negative when Sq > Skv).
+      Value pFirst = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, skv, sq), q0);
+      Value pLast = arith::AddIOp::create(
+          b, loc, pFirst, arith::SubIOp::create(b, loc, rows, c1));
+      // Windows are clamped to 2^62 here (both positions are far smaller), so
+      // that an INT64_MAX window cannot overflow the bounds.
+      constexpr int64_t kHuge = int64_t(1) << 62;
+      Value lo = c0, hi = skv;
+      if (op.getCausal())
+        hi = arith::MinSIOp::create(b, loc, hi, arith::AddIOp::create(b, loc, pLast, c1));
+      if (int64_t wr = op.getWindowRight(); wr >= 0)
+        hi = arith::MinSIOp::create(
+            b, loc, hi, arith::AddIOp::create(b, loc, pLast, cst(b, loc, std::min(wr, kHuge) + 1)));
+      if (int64_t wl = op.getWindowLeft(); wl >= 0)
+        lo = arith::MaxSIOp::create(b, loc, lo,
+                                    arith::SubIOp::create(b, loc, pFirst, cst(b, loc, std::min(wl, kHuge))));
+      hi = arith::MaxSIOp::create(b, loc, hi, lo);
+
+      auto keyLoop = scf::ForOp::create(b, loc, lo, hi, cst(b, loc, kb));
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(keyLoop.getBody());
+        Value j0 = keyLoop.getInductionVar();
+        Value keys = arith::MinUIOp::create(b, loc, cst(b, loc, kb),
+                                            arith::SubIOp::create(b, loc, hi, j0));
+        Value s = view2d(b, loc, scores, {c0, c0}, {rows, keys});
+        linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{s});
+        // s += q[b, h, q0:, :] . kt[b, hk, :, j0:]
+        Value qRows = slice2d(b, loc, q, {bi, h, q0, c0}, {rows, cst(b, loc, dk)});
+        Value ktKeys = slice2d(b, loc, kt, {bi, hk, c0, j0}, {cst(b, loc, dk), keys});
+        matmul(b, loc, qRows, ktKeys, s);
+        auto rowLoop = scf::ForOp::create(b, loc, c0, rows, c1);
+        {
+          OpBuilder::InsertionGuard g3(b);
+          b.setInsertionPointToStart(rowLoop.getBody());
+          softmaxRow(b, loc, rowLoop.getInductionVar(), bi, h, q0, pFirst, j0, keys, scores,
+                     acc, rowMax, rowSum, dk, dv);
+        }
+        // acc += p . v[b, hk, j0:, :]
+        Value vKeys = slice2d(b, loc, v, {bi, hk, j0, c0}, {keys, cst(b, loc, dv)});
+        matmul(b, loc, s, vKeys, accRows);
+      }
+
+      // o = acc / l, 0 for a row that saw no key.
+      auto outRows = scf::ForOp::create(b, loc, c0, rows, c1);
+      {
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(outRows.getBody());
+        Value r = outRows.getInductionVar();
+        Value l = memref::LoadOp::create(b, loc, rowSum, r);
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
+        Value row = arith::AddIOp::create(b, loc, q0, r);
+        Value o = op.getOutputs()[0];
+        Type oType = cast<MemRefType>(o.getType()).getElementType();
+        auto cols = scf::ForOp::create(b, loc, c0, cst(b, loc, dv), c1);
+        b.setInsertionPointToStart(cols.getBody());
+        Value e = cols.getInductionVar();
+        Value a = memref::LoadOp::create(b, loc, acc, ValueRange{r, e});
+        Value val = arith::SelectOp::create(b, loc, empty, zero,
+                                            arith::DivFOp::create(b, loc, a, l));
+        if (oType != f32)
+          val = arith::TruncFOp::create(b, loc, oType, val);
+        memref::StoreOp::create(b, loc, val, o, ValueRange{bi, h, row, e});
+      }
+      LLVM::StackRestoreOp::create(b, loc, saved);
+    }
+    memref::DeallocOp::create(b, loc, kt);
+  }
+
+private:
+  /// One query row of the current key block: scores to probabilities in
+  /// place, and the row's running max, sum and accumulator rescaled.
+  void softmaxRow(OpBuilder &b, Location loc, Value r, Value bi, Value h, Value q0,
+                  Value pFirst, Value j0, Value keys, Value scores, Value acc,
+                  Value rowMax, Value rowSum, int64_t dk, int64_t dv) {
+    using P = arith::CmpIPredicate;
+    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1);
+    Value negInf = flt(b, loc, -std::numeric_limits<double>::infinity());
+    Value zero = flt(b, loc, 0.0);
+    Value pos = arith::AddIOp::create(b, loc, pFirst, r);
+    double scale = op.getScale() ? op.getScale()->convertToDouble() : 1.0 / std::sqrt(double(dk));
+    double softcap = op.getSoftcap().convertToDouble();
+    Value mask = op.getMask();
+    bool boolMask = mask && getElementTypeOrSelf(mask.getType()).isInteger(1);
+    // The mask's indices but the last, broadcast where its dim is 1.
+    SmallVector<Value> maskIdx;
+    int64_t maskRank = mask ? cast<MemRefType>(mask.getType()).getRank() : 0;
+    if (mask) {
+      Value target[3] = {bi, h, arith::AddIOp::create(b, loc, q0, r)};
+      for (int64_t d = 0; d + 1 < maskRank; ++d)
+        maskIdx.push_back(bcastIndex(b, loc, mask, d, target[4 - maskRank + d]));
+    }
+    arith::FastMathFlagsAttr reassoc =
+        arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::reassoc);
+
+    // Pass 1: final scores, -inf where not allowed.
+    scf::ForOp::create(
+        b, loc, c0, keys, c1, ValueRange(),
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange) {
+          Value j = arith::AddIOp::create(nb, nl, j0, c);
+          Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
+          s = arith::MulFOp::create(nb, nl, s, flt(nb, nl, scale));
+          if (softcap > 0.0)
+            s = arith::MulFOp::create(
+                nb, nl, flt(nb, nl, softcap),
+                math::TanhOp::create(nb, nl,
+                                     arith::DivFOp::create(nb, nl, s, flt(nb, nl, softcap))));
+          Value ok;
+          auto both = [&](Value x) {
+            ok = ok ? arith::AndIOp::create(nb, nl, ok, x).getResult() : x;
+          };
+          if (op.getCausal())
+            both(arith::CmpIOp::create(nb, nl, P::sle, j, pos));
+          if (int64_t wl = op.getWindowLeft(); wl >= 0)
+            both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, pos, j),
+                                       cst(nb, nl, wl)));
+          if (int64_t wr = op.getWindowRight(); wr >= 0)
+            both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, j, pos),
+                                       cst(nb, nl, wr)));
+          if (mask) {
+            SmallVector<Value> idx = maskIdx;
+            idx.push_back(bcastIndex(nb, nl, mask, maskRank - 1, j));
+            Value m = memref::LoadOp::create(nb, nl, mask, idx);
+            if (boolMask)
+              both(m);
+            else
+              s = arith::AddFOp::create(nb, nl, s, widen(nb, nl, m));
+          }
+          if (ok)
+            s = arith::SelectOp::create(nb, nl, ok, s, negInf);
+          memref::StoreOp::create(nb, nl, s, scores, ValueRange{r, c});
+          scf::YieldOp::create(nb, nl);
+        });
+    // Their maximum, in vectors of kLanes (LLVM does not vectorise a float max
+    // reduction without fast-math flags); the last vector is masked, its
+    // other lanes -inf.
+    auto vecTy = VectorType::get({kLanes}, b.getF32Type());
+    Value lanes = cst(b, loc, kLanes);
+    Value negInfVec = vector::BroadcastOp::create(b, loc, vecTy, negInf);
+    auto maxLoop = scf::ForOp::create(
+        b, loc, c0, keys, lanes, ValueRange{negInfVec},
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+          Value valid = vector::CreateMaskOp::create(
+              nb, nl, VectorType::get({kLanes}, nb.getI1Type()),
+              ValueRange{arith::SubIOp::create(nb, nl, keys, c)});
+          Value x = vector::MaskedLoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}, valid,
+                                                 negInfVec);
+          scf::YieldOp::create(nb, nl, arith::MaximumFOp::create(nb, nl, it[0], x).getResult());
+        });
+    Value blockMax = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
+                                                 maxLoop.getResult(0));
+    Value mOld = memref::LoadOp::create(b, loc, rowMax, r);
+    Value mNew = arith::MaximumFOp::create(b, loc, mOld, blockMax);
+    // exp(x - (-inf)) would be NaN; with no finite score yet, every weight is
+    // exp(-inf - 0) = 0 instead.
+    Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
+    Value mSafe = arith::SelectOp::create(b, loc, none, zero, mNew);
+    Value alpha = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, mOld, mSafe));
+    // Pass 2: weights in place and their sum.
+    auto sumLoop = scf::ForOp::create(
+        b, loc, c0, keys, c1, ValueRange{zero},
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+          Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
+          Value p = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, mSafe));
+          memref::StoreOp::create(nb, nl, p, scores, ValueRange{r, c});
+          scf::YieldOp::create(nb, nl,
+                               arith::AddFOp::create(nb, nl, it[0], p, reassoc).getResult());
+        });
+    Value l = memref::LoadOp::create(b, loc, rowSum, r);
+    l = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, l, alpha),
+                              sumLoop.getResult(0));
+    memref::StoreOp::create(b, loc, l, rowSum, r);
+    memref::StoreOp::create(b, loc, mNew, rowMax, r);
+    scf::ForOp::create(b, loc, c0, cst(b, loc, dv), c1, ValueRange(),
+                       [&](OpBuilder &nb, Location nl, Value e, ValueRange) {
+                         Value a = memref::LoadOp::create(nb, nl, acc, ValueRange{r, e});
+                         memref::StoreOp::create(nb, nl, arith::MulFOp::create(nb, nl, a, alpha),
+                                                 acc, ValueRange{r, e});
+                         scf::YieldOp::create(nb, nl);
+                       });
+  }
+
+  /// `c += a . b` as the mul-add generic hybrid-vectorize-contractions takes:
+  /// a [m, k], b [k, n], c [m, n].
+  static void matmul(OpBuilder &b, Location loc, Value a, Value bm, Value c) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, ctx),
+                                   AffineMap::get(3, 0, {k, n}, ctx),
+                                   AffineMap::get(3, 0, {m, n}, ctx)};
+    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction};
+    linalg::GenericOp::create(b, loc, TypeRange(), ValueRange{a, bm}, ValueRange{c}, maps, iters,
+                              [&](OpBuilder &nb, Location nl, ValueRange args) {
+                                Value x = widen(nb, nl, args[0]), y = widen(nb, nl, args[1]);
+                                Value p = arith::MulFOp::create(nb, nl, x, y);
+                                linalg::YieldOp::create(
+                                    nb, nl, arith::AddFOp::create(nb, nl, args[2], p).getResult());
+                              });
+  }
+
+  /// The [s0, s1] window at `offsets` of the last two dims of a rank-4 buffer.
+  static Value slice2d(OpBuilder &b, Location loc, Value src, ArrayRef<Value> offsets,
+                       ArrayRef<Value> sizes) {
+    auto srcTy = cast<MemRefType>(src.getType());
+    SmallVector<OpFoldResult> offs = getAsOpFoldResult(offsets);
+    SmallVector<OpFoldResult> szs = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                     getAsOpFoldResult(sizes[0]), getAsOpFoldResult(sizes[1])};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    SmallVector<int64_t> shape;
+    for (OpFoldResult s : ArrayRef(szs).drop_front(2)) {
+      std::optional<int64_t> c = getConstantIntValue(s);
+      shape.push_back(c ? *c : ShapedType::kDynamic);
+    }
+    auto ty = memref::SubViewOp::inferRankReducedResultType(shape, srcTy, offs, szs, strides);
+    return memref::SubViewOp::create(b, loc, ty, src, offs, szs, strides);
+  }
+
+  static Value view2d(OpBuilder &b, Location loc, Value src, ArrayRef<Value> offsets,
+                      ArrayRef<Value> sizes) {
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    return memref::SubViewOp::create(b, loc, src, getAsOpFoldResult(offsets),
+                                     getAsOpFoldResult(sizes), strides);
+  }
+
+  static Value view1d(OpBuilder &b, Location loc, Value src, Value size) {
+    return memref::SubViewOp::create(b, loc, src, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+                                     ArrayRef<OpFoldResult>{size},
+                                     ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
+
+  /// The index along a broadcastable dim of `operand`: 0 where the dim is
+  /// (statically or at run time) 1, else `iv`.
+  static Value bcastIndex(OpBuilder &b, Location loc, Value operand, int64_t d, Value iv) {
+    int64_t s = cast<MemRefType>(operand.getType()).getDimSize(d);
+    if (s == 1)
+      return cst(b, loc, 0);
+    if (!ShapedType::isDynamic(s))
+      return iv;
+    Value isOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        dim(b, loc, operand, d), cst(b, loc, 1));
+    return arith::SelectOp::create(b, loc, isOne, cst(b, loc, 0), iv);
+  }
+
+  static Value widen(OpBuilder &b, Location loc, Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+  static Value cst(OpBuilder &b, Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  static Value flt(OpBuilder &b, Location loc, double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+  }
+  static Value dim(OpBuilder &b, Location loc, Value m, int64_t d) {
+    return memref::DimOp::create(b, loc, m, d);
+  }
+
+  /// The vector length of the row max (two AVX2 registers).
+  static constexpr int64_t kLanes = 16;
+  AttentionOp op;
+  int64_t qb, kb;
+};
+
+struct FlashAttentionPass
+    : public hybrid::impl::HybridFlashAttentionPassBase<FlashAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (queryBlock < 1 || keyBlock < 1 || minQueryRows < 0) {
+      getOperation()->emitError()
+          << "hybrid-flash-attention: need query-block >= 1, key-block >= 1 and "
+             "min-query-rows >= 0, got query-block="
+          << queryBlock.getValue() << " key-block=" << keyBlock.getValue()
+          << " min-query-rows=" << minQueryRows.getValue();
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    for (AttentionOp op : collectHybridOps<AttentionOp>(getOperation(), /*onTensors=*/false)) {
+      if (!eligible(op))
+        continue;
+      int64_t sq = cast<MemRefType>(op.getQ().getType()).getDimSize(2);
+      if (!ShapedType::isDynamic(sq) && sq < minQueryRows)
+        continue;
+      Generator gen(op, queryBlock, keyBlock);
+      Location loc = op.getLoc();
+      rewriter.setInsertionPoint(op);
+      if (!ShapedType::isDynamic(sq) || minQueryRows == 0) {
+        gen.emit(rewriter);
+        rewriter.eraseOp(op);
+        continue;
+      }
+      // Sq known at run time only: the flash form for long queries, the
+      // scalar loops (this op, left for hybrid-lower-to-loops) for short ones.
+      Value rows = memref::DimOp::create(rewriter, loc, op.getQ(), 2);
+      Value longQuery = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::uge, rows,
+          arith::ConstantIndexOp::create(rewriter, loc, minQueryRows));
+      auto ifOp = scf::IfOp::create(rewriter, loc, longQuery, /*withElseRegion=*/true);
+      rewriter.setInsertionPointToStart(ifOp.thenBlock());
+      gen.emit(rewriter);
+      rewriter.moveOpBefore(op, ifOp.elseBlock()->getTerminator());
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,117 @@
+// RUN: hybrid-opt %s --split-input-file --hybrid-flash-attention | FileCheck %s
+// RUN: hybrid-opt %s --split-input-file --hybrid-flash-attention="query-block=32 key-block=16 min-query-rows=0" | FileCheck %s --check-prefix=SMALL
+// RUN: not hybrid-opt %s --split-input-file --hybrid-flash-attention="key-block=0" 2>&1 | FileCheck %s --check-prefix=OPTS
+
+// OPTS: need query-block >= 1, key-block >= 1 and min-query-rows >= 0, got query-block=48 key-block=0 min-query-rows=8
+
+// Causal GQA prefill (two query heads per kv head): k is transposed once into
+// a 64-byte aligned f32 buffer; one parallel loop over (batch, query head,
+// block of 48 query rows) keeps its score block, accumulator, row max and row
+// sum on the stack (restored per iteration); the key loop ends at the block's
+// last visible key; each key block is one q.k^T contraction into the zeroed
+// scores, the online softmax per row (vector max, exp, rescale) and one p.v
+// contraction into the accumulator; the rows are divided by their sums.
+// CHECK-LABEL: func.func @causal_gqa
+// CHECK-SAME: (%[[Q:.*]]: memref<1x4x128x64xf32>, %[[K:.*]]: memref<1x2x128x64xf32>, %[[V:.*]]: memref<1x2x128x32xf32>, %[[O:.*]]: memref<1x4x128x32xf32>)
+// CHECK-NOT: hybrid.attention
+// CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x64x?xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[K]] : memref<1x2x128x64xf32>) outs(%[[KT]] : memref<?x?x64x?xf32>)
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) =
+// CHECK: %[[HK:.*]] = arith.divui %[[H]], %c2
+// CHECK: %[[SP:.*]] = llvm.intr.stacksave
+// CHECK: %[[S:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x64xf32>
+// CHECK: %[[ACC:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x32xf32>
+// CHECK: %[[HI:.*]] = arith.minsi
+// CHECK: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c64
+// CHECK: linalg.fill
+// CHECK: %[[QS:.*]] = memref.subview %[[Q]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, %{{.*}}, 64] [1, 1, 1, 1]
+// CHECK: %[[KS:.*]] = memref.subview %[[KT]][%[[B]], %[[HK]], 0, %[[J0]]] [1, 1, 64, %{{.*}}] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[QS]], %[[KS]] : {{.*}}) outs(%{{.*}} : memref<?x?xf32, strided<[64, 1]>>)
+// CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK: arith.cmpi sle
+// CHECK: arith.select
+// CHECK: vector.maskedload %[[S]]
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.reduction <maximumf>
+// CHECK: math.exp
+// CHECK: math.exp
+// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK: %[[VS:.*]] = memref.subview %[[V]][%[[B]], %[[HK]], %[[J0]], 0]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VS]] : {{.*}}) outs(%{{.*}} : memref<?x32xf32, strided<[32, 1]>>)
+// CHECK: arith.divf
+// CHECK: memref.store %{{.*}}, %[[O]][%[[B]], %[[H]], %{{.*}}, %{{.*}}]
+// CHECK: llvm.intr.stackrestore %[[SP]]
+// CHECK: memref.dealloc %[[KT]]
+func.func @causal_gqa(%q: memref<1x4x128x64xf32>, %k: memref<1x2x128x64xf32>,
+                      %v: memref<1x2x128x32xf32>, %o: memref<1x4x128x32xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x4x128x64xf32>, memref<1x2x128x64xf32>,
+                       memref<1x2x128x32xf32>) outs(%o : memref<1x4x128x32xf32>) {causal}
+  return
+}
+
+// -----
+
+// A dynamic Sq: the flash form for 8 rows or more, the op itself (the scalar
+// loops) otherwise. bf16 operands are widened in the contractions and the
+// result rounded when stored; a float mask is added per score, its broadcast
+// dims read at index 0.
+// CHECK-LABEL: func.func @dynamic_bf16_mask
+// CHECK: %[[SQ:.*]] = memref.dim %{{.*}}, %c2{{.*}} : memref<1x2x?x16xbf16>
+// CHECK: %[[LONG:.*]] = arith.cmpi uge, %[[SQ]], %c8
+// CHECK: scf.if %[[LONG]] {
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: scf.parallel
+// CHECK: memref.load %{{.*}}[%c0{{.*}}, %c0{{.*}}, %{{.*}}, %{{.*}}] : memref<1x1x?x?xbf16>
+// CHECK: arith.addf
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: } else {
+// CHECK-NEXT: hybrid.attention
+// CHECK: }
+// SMALL-LABEL: func.func @dynamic_bf16_mask
+// SMALL-NOT: scf.if
+// SMALL: memref.alloca() {alignment = 64 : i64} : memref<32x16xf32>
+// SMALL-NOT: hybrid.attention
+func.func @dynamic_bf16_mask(%q: memref<1x2x?x16xbf16>, %k: memref<1x2x?x16xbf16>,
+                             %v: memref<1x2x?x16xbf16>, %m: memref<1x1x?x?xbf16>,
+                             %o: memref<1x2x?x16xbf16>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x2x?x16xbf16>, memref<1x2x?x16xbf16>,
+                       memref<1x2x?x16xbf16>) mask(%m : memref<1x1x?x?xbf16>)
+                   outs(%o : memref<1x2x?x16xbf16>)
+  return
+}
+
+// -----
+
+// Left alone: a decode step (Sq = 1 < 8), f64, a dynamic head size, and the
+// op on tensors (before bufferization).
+// CHECK-LABEL: func.func @left_alone
+// CHECK-COUNT-3: hybrid.attention
+// CHECK-NOT: scf.parallel
+// SMALL-LABEL: func.func @left_alone
+// SMALL-COUNT-2: hybrid.attention
+// SMALL-NOT: hybrid.attention
+func.func @left_alone(%q: memref<1x2x1x16xf32>, %k: memref<1x2x9x16xf32>,
+                      %v: memref<1x2x9x16xf32>, %o: memref<1x2x1x16xf32>,
+                      %qd: memref<1x2x9x16xf64>, %od: memref<1x2x9x16xf64>,
+                      %qh: memref<1x2x9x?xf32>, %kh: memref<1x2x9x?xf32>,
+                      %oh: memref<1x2x9x16xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x2x1x16xf32>, memref<1x2x9x16xf32>,
+                       memref<1x2x9x16xf32>) outs(%o : memref<1x2x1x16xf32>) {causal}
+  hybrid.attention ins(%qd, %qd, %qd : memref<1x2x9x16xf64>, memref<1x2x9x16xf64>,
+                       memref<1x2x9x16xf64>) outs(%od : memref<1x2x9x16xf64>)
+  hybrid.attention ins(%qh, %kh, %v : memref<1x2x9x?xf32>, memref<1x2x9x?xf32>,
+                       memref<1x2x9x16xf32>) outs(%oh : memref<1x2x9x16xf32>)
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tensors
+// SMALL-LABEL: func.func @tensors
+// CHECK: hybrid.attention
+// CHECK-NOT: scf.parallel
+func.func @tensors(%q: tensor<1x2x64x16xf32>, %o: tensor<1x2x64x16xf32>) -> tensor<1x2x64x16xf32> {
+  %r = hybrid.attention ins(%q, %q, %q : tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>,
+                            tensor<1x2x64x16xf32>) outs(%o : tensor<1x2x64x16xf32>) -> tensor<1x2x64x16xf32>
+  return %r : tensor<1x2x64x16xf32>
+}
