@@ -577,6 +577,15 @@ private:
       return out;
     }
     unsigned d = plan.reductions[level];
+    // A single row has one accumulator: each FMA waits for the previous one
+    // (4 cycles), a quarter of the FMA units' throughput. Its innermost
+    // reduction, when static and long enough, runs kUnroll independent
+    // accumulators instead, summed after the loop (a decode step's matrix-
+    // vector products).
+    int64_t extent = op.getStaticLoopRanges()[d];
+    if (acc.size() == 1 && level + 1 == plan.reductions.size() &&
+        !ShapedType::isDynamic(extent) && extent >= 2 * kUnroll)
+      return reduceUnrolled(b, loc, level, extent, rowIdx, acc.front(), mask);
     auto loop = scf::ForOp::create(
         b, loc, cst(b, loc, 0), extents[d], cst(b, loc, 1), acc,
         [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
@@ -587,6 +596,50 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
+  /// The innermost reduction `level` of a single row over `extent` steps:
+  /// kUnroll accumulators, each taking every kUnroll-th step, then the rest
+  /// of the steps on their sum.
+  SmallVector<Value> reduceUnrolled(OpBuilder &b, Location loc, size_t level, int64_t extent,
+                                    ArrayRef<SmallVector<Value>> rowIdx, Value acc, Value mask) {
+    unsigned d = plan.reductions[level];
+    auto vecTy = VectorType::get({nr}, b.getF32Type());
+    Value zero = arith::ConstantOp::create(b, loc, vecTy, b.getZeroAttr(vecTy));
+    SmallVector<Value> init(kUnroll, zero);
+    init[0] = acc;
+    int64_t main = extent / kUnroll * kUnroll;
+    auto loop = scf::ForOp::create(
+        b, loc, cst(b, loc, 0), cst(b, loc, main), cst(b, loc, kUnroll), init,
+        [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+          SmallVector<Value> next;
+          for (int64_t u = 0; u < kUnroll; ++u) {
+            ivs[d] = u == 0 ? iv : arith::AddIOp::create(nb, nloc, iv, cst(nb, nloc, u)).getResult();
+            next.push_back(reduce(nb, nloc, level + 1, rowIdx, {args[u]}, mask).front());
+          }
+          scf::YieldOp::create(nb, nloc, next);
+        });
+    // A balanced sum: (a0 + a1) + (a2 + a3).
+    SmallVector<Value> parts(loop.getResults());
+    while (parts.size() > 1) {
+      SmallVector<Value> half;
+      for (size_t i = 0; i + 1 < parts.size(); i += 2)
+        half.push_back(arith::AddFOp::create(b, loc, parts[i], parts[i + 1]));
+      if (parts.size() % 2)
+        half.push_back(parts.back());
+      parts = std::move(half);
+    }
+    if (main == extent)
+      return parts;
+    auto rest = scf::ForOp::create(
+        b, loc, cst(b, loc, main), cst(b, loc, extent), cst(b, loc, 1), parts,
+        [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+          ivs[d] = iv;
+          scf::YieldOp::create(nb, nloc, reduce(nb, nloc, level + 1, rowIdx, llvm::to_vector(args), mask));
+        });
+    return SmallVector<Value>(rest.getResults());
+  }
+
+  /// Independent accumulators of a single row's innermost reduction.
+  static constexpr int64_t kUnroll = 4;
   const Plan &plan;
   linalg::GenericOp op;
   int64_t mr, nr, mb;

@@ -262,6 +262,31 @@ func.func @strided_out(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: memref<8
   return
 }
 
+// A decode step's matrix-vector product (one row, K = 66): four independent
+// accumulators over k in steps of 4, summed pairwise, then the last two
+// steps one by one.
+// CHECK-LABEL: func.func @matvec_unrolled
+// CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[ACC:.*]] = vector.load %{{.*}} : memref<1x32xf32>, vector<16xf32>
+// CHECK: %[[R:.*]]:4 = scf.for %[[K:.*]] = %c0{{.*}} to %c64{{.*}} step %c4{{.*}} iter_args(%{{.*}} = %[[ACC]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]])
+// CHECK-COUNT-4: vector.fma
+// CHECK: scf.yield
+// CHECK: %[[S0:.*]] = arith.addf %[[R]]#0, %[[R]]#1 : vector<16xf32>
+// CHECK: %[[S1:.*]] = arith.addf %[[R]]#2, %[[R]]#3 : vector<16xf32>
+// CHECK: %[[S:.*]] = arith.addf %[[S0]], %[[S1]] : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %c64{{.*}} to %c66{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %[[S]])
+// CHECK: vector.fma
+func.func @matvec_unrolled(%a: memref<1x66xf32>, %b: memref<66x32xf32>, %c: memref<1x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<1x66xf32>, memref<66x32xf32>) outs(%c : memref<1x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // A dot product into a scalar: no output dim to vectorise along.
 // CHECK-LABEL: func.func @dot
 // CHECK-NOT: vector.
