@@ -49,6 +49,8 @@ struct CompileOptions {
   std::string linker;
   bool parallel = true;
   bool instrumentKernels = true;
+  /// Raise decomposed exports (attention) into fused ops before conversion.
+  bool raise = true;
   bool fuseElementwise = true;
   bool vectorize = true;
   bool flashAttention = true;

@@ -99,6 +99,8 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, const std::string &model
   OwningOpRef<ModuleOp> module = hybrid::importOnnxModel(&context, model, path, import);
   if (!module)
     return nullptr;
+  if (convert && options.raise)
+    hybrid::raiseOnnxGraph(*module);
   if (convert && failed(hybrid::convertOnnxToHybrid(*module)))
     return nullptr;
   module->setName(path);

@@ -91,3 +91,23 @@ def test_attention_dynamic_seq(rng):
         _close(m(**feeds), sess.run(None, feeds)[0])
     empty = _feeds(rng, 1, 4, 2, 0, 0, 16, dv=24)
     assert m(**empty).shape == (1, 4, 0, 24)
+
+
+def test_attention_causal_dynamic_lengths(rng):
+    # is_causal with run-time query and key lengths: ONNX's frontier is
+    # top-left (key j <= query i). The compiled module takes the causal op when
+    # the lengths agree and the frontier as a mask when they differ.
+    q = helper.make_tensor_value_info("q", TensorProto.FLOAT, [1, 2, "s", 16])
+    k = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 2, "t", 16])
+    v = helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 2, "t", 16])
+    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=1)
+    graph = helper.make_graph([node], "attn", [q, k, v],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    m = hybrid.compile(model)
+    for s, t in [(9, 9), (9, 20), (20, 9), (1, 5), (70, 70), (50, 130)]:
+        feeds = {"q": rng.standard_normal((1, 2, s, 16)).astype(np.float32),
+                 "k": rng.standard_normal((1, 2, t, 16)).astype(np.float32),
+                 "v": rng.standard_normal((1, 2, t, 16)).astype(np.float32)}
+        _close(m(**feeds), sess.run(None, feeds)[0])

@@ -59,6 +59,11 @@ static llvm::cl::opt<bool>
     onnxFaithful("onnx-faithful",
                  llvm::cl::desc("Print the ONNX model as onnx.node ops, without converting"),
                  llvm::cl::cat(onnxCategory));
+static llvm::cl::opt<bool> raisePatterns(
+    "raise",
+    llvm::cl::desc("Raise decomposed exports (attention written as MatMul, Softmax, "
+                   "MatMul) into fused ops before conversion (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<std::string>
     onnxEntry("onnx-entry", llvm::cl::desc("Name of the function holding the ONNX graph"),
               llvm::cl::init("main"), llvm::cl::cat(onnxCategory));
@@ -291,6 +296,10 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   }
   if (!module)
     return failure();
+  if (!onnxFaithful && raisePatterns) {
+    TimingScope t = timing.nest("Raise ONNX");
+    hybrid::raiseOnnxGraph(*module);
+  }
   if (!onnxFaithful) {
     TimingScope t = timing.nest("Convert ONNX");
     if (failed(hybrid::convertOnnxToHybrid(*module)))

@@ -77,6 +77,15 @@ struct InstrumentKernelsPass
             continue;
           std::string node = nodeName(op.getLoc());
           std::string name = op.getName().getStringRef().str();
+          // A run-time choice between forms of one op (an scf.if the ONNX
+          // converter wrote around two hybrid.attention) is named after it.
+          if (isa<scf::IfOp>(op))
+            op.walk([&](Operation *inner) {
+              if (!isa<hybrid::HybridDialect>(inner->getDialect()))
+                return WalkResult::advance();
+              name = inner->getName().getStringRef().str();
+              return WalkResult::interrupt();
+            });
           if (!node.empty())
             name += " " + node;
           Location loc = op.getLoc();

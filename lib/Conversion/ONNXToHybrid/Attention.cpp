@@ -15,6 +15,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -323,24 +324,59 @@ LogicalResult convertAttention(OnnxNode &node, SmallVectorImpl<Value> &results) 
   float softcap = node.getFloat("softcap", 0.0f);
   bool causal = node.getInt("is_causal", 0) != 0;
   bool wantScores = node.outputUsed(3);
+  Value y;
   if (causal) {
     // ONNX aligns the causal frontier on the past: query i sees key j <= past + i.
     // hybrid.attention aligns bottom-right (j <= i + Skv - Sq); the two agree when
     // the new keys are as many as the queries. Otherwise the frontier is a mask.
     int64_t sq = tensorType(qh).getDimSize(2);
     int64_t snew = tensorType(*k).getDimSize(threeD ? 1 : 2);
-    if (wantScores || ShapedType::isDynamic(sq) || ShapedType::isDynamic(snew) || sq != snew) {
+    bool known = !ShapedType::isDynamic(sq) && !ShapedType::isDynamic(snew);
+    auto withFrontier = [&]() -> FailureOr<Value> {
       OpFoldResult past = node.hasInput(4) ? mixedSizes(b, loc, node.input(4))[2]
                                            : OpFoldResult(b.getIndexAttr(0));
       Value frontier = causalFrontier(b, loc, qh, kh, past);
-      FailureOr<Value> combined = combineMask(node, frontier, mask);
+      return combineMask(node, frontier, mask);
+    };
+    if (wantScores || (known && sq != snew)) {
+      FailureOr<Value> combined = withFrontier();
       if (failed(combined))
         return failure();
       mask = *combined;
       causal = false;
+    } else if (!known) {
+      // Known at run time only (a dynamic sequence): the causal op when the
+      // lengths agree (self-attention, the usual case; its lowering skips the
+      // key blocks past the diagonal), the frontier as a mask otherwise.
+      Value same = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, tensor::DimOp::create(b, loc, qh, 2),
+          tensor::DimOp::create(b, loc, *k, threeD ? 1 : 2));
+      LogicalResult built = success();
+      auto ifOp = scf::IfOp::create(
+          b, loc, same,
+          [&](OpBuilder &nb, Location nl) {
+            scf::YieldOp::create(nb, nl, buildAttention(nb, nl, qh, kh, vh, mask, scale,
+                                                        /*causal=*/true, -1, -1, softcap));
+          },
+          [&](OpBuilder &nb, Location nl) {
+            FailureOr<Value> combined = withFrontier();
+            Value r = succeeded(combined)
+                          ? buildAttention(nb, nl, qh, kh, vh, *combined, scale,
+                                           /*causal=*/false, -1, -1, softcap)
+                          : Value();
+            if (failed(combined)) {
+              built = failure();
+              r = buildAttention(nb, nl, qh, kh, vh, mask, scale, false, -1, -1, softcap);
+            }
+            scf::YieldOp::create(nb, nl, r);
+          });
+      if (failed(built))
+        return failure();
+      y = ifOp.getResult(0);
     }
   }
-  Value y = buildAttention(b, loc, qh, kh, vh, mask, scale, causal, -1, -1, softcap);
+  if (!y)
+    y = buildAttention(b, loc, qh, kh, vh, mask, scale, causal, -1, -1, softcap);
   results.push_back(threeD ? mergeHeads(b, loc, y) : y);
   results.push_back(node.outputUsed(1) ? kh : Value());
   results.push_back(node.outputUsed(2) ? vh : Value());

@@ -17,6 +17,14 @@ namespace hybrid {
 /// Converts every onnx.node in `module`; on failure the diagnostics name the nodes.
 mlir::LogicalResult convertOnnxToHybrid(mlir::ModuleOp module);
 
+/// Raises decomposed attention in the onnx.node graph under `root` into
+/// standard Attention nodes (`hybrid-raise-attention`); returns how many.
+unsigned raiseAttention(mlir::Operation *root);
+
+/// Every raising rewrite of the onnx.node graph, run before conversion: what
+/// the compiler does unless told not to (`--raise=false`). For now, attention.
+void raiseOnnxGraph(mlir::ModuleOp module);
+
 /// True when the conversion has a converter for `opType` of `domain` ("" for
 /// ai.onnx) at opset `version`. The importer expands ONNX function ops for which
 /// this is false into their schema's function body.

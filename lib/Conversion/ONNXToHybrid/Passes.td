@@ -28,4 +28,26 @@ def ConvertONNX : Pass<"hybrid-convert-onnx", "::mlir::ModuleOp"> {
   ];
 }
 
+def RaiseAttention : Pass<"hybrid-raise-attention", "::mlir::ModuleOp"> {
+  let summary = "Raise decomposed softmax attention in an onnx.node graph to one Attention node";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces
+
+    ```
+    MatMul(Softmax(Add(Mul(MatMul(q, Transpose(k)), c), mask)), v)
+    ```
+
+    and its variants (Div instead of Mul, the scale on q and kᵀ, no scale, no
+    mask, a boolean mask through `Where(cond, s, -inf)`, kᵀ from any
+    Transpose of k or from elsewhere) with one standard `Attention` node
+    (opset 23, 4-D inputs) carrying the combined `scale`, which the converters
+    then lower to `hybrid.attention`. It needs every intermediate to have one
+    use, the softmax on the last axis, and q, kᵀ and v provably 4-D; ranks are
+    read from declared types or inferred through Reshape, Transpose,
+    Unsqueeze, Expand, ConstantOfShape, MatMul and broadcasting ops. A row
+    whose every score is -inf gives zeros instead of the decomposed form's
+    NaN; sums are re-associated.
+  }];
+}
+
 #endif // HYBRID_CONVERSION_PASSES_TD

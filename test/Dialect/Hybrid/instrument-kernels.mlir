@@ -2,7 +2,7 @@
 // Kernels (top-level ops that become loop nests) are bracketed with the
 // profiler's hooks and named after their op and ONNX node; other ops are not.
 
-// CHECK: module attributes {hybrid.kernels = ["linalg.fill /model/Fill", "memref.copy /model/Copy", "scf.for", "hybrid.rms_norm /layers.0/norm"]}
+// CHECK: module attributes {hybrid.kernels = ["linalg.fill /model/Fill", "memref.copy /model/Copy", "scf.for", "hybrid.rms_norm /layers.0/norm", "hybrid.rms_norm /layers.0/choice"]}
 // CHECK-LABEL: func.func @f
 // CHECK: %[[A:.*]] = memref.alloc
 // CHECK-NEXT: %[[K0:.*]] = arith.constant 0 : i32
@@ -22,6 +22,15 @@
 // CHECK-NEXT: hybrid.rms_norm
 // CHECK-NEXT: call @__hybrid_kernel_end
 // CHECK-NEXT: memref.dealloc
+// A run-time choice between two forms of an op is one kernel, named after the
+// op it holds.
+// CHECK: call @__hybrid_kernel_begin(%{{.*}})
+// CHECK-NEXT: scf.if
+// CHECK-NOT: __hybrid_kernel
+// CHECK: } else {
+// CHECK-NOT: __hybrid_kernel
+// CHECK: {{^ *}}}{{$}}
+// CHECK-NEXT: call @__hybrid_kernel_end
 // CHECK: func.func private @__hybrid_kernel_begin(i32)
 // CHECK: func.func private @__hybrid_kernel_end(i32)
 func.func @f(%x: memref<4x64xf32>, %w: memref<64xf32>, %y: memref<4x64xf32>) {
@@ -37,5 +46,11 @@ func.func @f(%x: memref<4x64xf32>, %w: memref<64xf32>, %y: memref<4x64xf32>) {
   }
   hybrid.rms_norm ins(%a, %w : memref<4x64xf32>, memref<64xf32>) outs(%y : memref<4x64xf32>) loc("/layers.0/norm"("model.onnx":0:0))
   memref.dealloc %a : memref<4x64xf32>
+  %p = arith.cmpi eq, %c0, %c1 : index
+  scf.if %p {
+    hybrid.rms_norm ins(%x, %w : memref<4x64xf32>, memref<64xf32>) outs(%y : memref<4x64xf32>)
+  } else {
+    hybrid.rms_norm ins(%y, %w : memref<4x64xf32>, memref<64xf32>) outs(%x : memref<4x64xf32>)
+  } loc("/layers.0/choice"(unknown))
   return
 }
