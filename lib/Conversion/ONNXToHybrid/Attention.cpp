@@ -359,16 +359,14 @@ LogicalResult convertAttention(OnnxNode &node, SmallVectorImpl<Value> &results) 
                                                         /*causal=*/true, -1, -1, softcap));
           },
           [&](OpBuilder &nb, Location nl) {
+            // On failure (already reported) the region still gets a valid
+            // body; the conversion stops below.
             FailureOr<Value> combined = withFrontier();
-            Value r = succeeded(combined)
-                          ? buildAttention(nb, nl, qh, kh, vh, *combined, scale,
-                                           /*causal=*/false, -1, -1, softcap)
-                          : Value();
-            if (failed(combined)) {
-              built = failure();
-              r = buildAttention(nb, nl, qh, kh, vh, mask, scale, false, -1, -1, softcap);
-            }
-            scf::YieldOp::create(nb, nl, r);
+            built = combined;
+            scf::YieldOp::create(nb, nl,
+                                 buildAttention(nb, nl, qh, kh, vh,
+                                                succeeded(combined) ? *combined : mask, scale,
+                                                /*causal=*/false, -1, -1, softcap));
           });
       if (failed(built))
         return failure();

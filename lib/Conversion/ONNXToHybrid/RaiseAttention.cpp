@@ -37,7 +37,6 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cmath>
-#include <limits>
 
 namespace hybrid {
 #define GEN_PASS_DEF_RAISEATTENTION
