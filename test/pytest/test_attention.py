@@ -77,13 +77,7 @@ def test_attention(b, hq, hkv, sq, skv, d, causal, mask, rng):
 def test_attention_dynamic_seq(rng):
     # One module for every length: under 8 rows the scalar loops, from 8 on
     # the flash form (an scf.if on Sq at run time), and an empty sequence.
-    q = helper.make_tensor_value_info("q", TensorProto.FLOAT, [1, 4, "s", 16])
-    k = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 2, "s", 16])
-    v = helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 2, "s", 24])
-    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=1)
-    graph = helper.make_graph([node], "attn", [q, k, v],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    model = _model(4, 2, "s", "s", 16, causal=True, dv=24)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     m = hybrid.compile(model)
     for s in [1, 7, 8, 9, 57, 200]:
@@ -97,17 +91,9 @@ def test_attention_causal_dynamic_lengths(rng):
     # is_causal with run-time query and key lengths: ONNX's frontier is
     # top-left (key j <= query i). The compiled module takes the causal op when
     # the lengths agree and the frontier as a mask when they differ.
-    q = helper.make_tensor_value_info("q", TensorProto.FLOAT, [1, 2, "s", 16])
-    k = helper.make_tensor_value_info("k", TensorProto.FLOAT, [1, 2, "t", 16])
-    v = helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 2, "t", 16])
-    node = helper.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=1)
-    graph = helper.make_graph([node], "attn", [q, k, v],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    model = _model(2, 2, "s", "t", 16, causal=True)
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     m = hybrid.compile(model)
     for s, t in [(9, 9), (9, 20), (20, 9), (1, 5), (70, 70), (50, 130)]:
-        feeds = {"q": rng.standard_normal((1, 2, s, 16)).astype(np.float32),
-                 "k": rng.standard_normal((1, 2, t, 16)).astype(np.float32),
-                 "v": rng.standard_normal((1, 2, t, 16)).astype(np.float32)}
+        feeds = _feeds(rng, 1, 2, 2, s, t, 16)
         _close(m(**feeds), sess.run(None, feeds)[0])

@@ -111,7 +111,7 @@ public:
     StringRef type = node.getOpType();
     ValueRange in = node.getInputs();
     if (type == "ConstantOfShape" && !in.empty())
-      return lengthBound(in[0]);
+      return length(in[0], /*upperBound=*/true);
     if (llvm::is_contained({"Trilu", "Cast", "Not", "Neg", "Identity"}, type) && !in.empty())
       return rankBound(in[0]);
     if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Where", "Equal", "And", "Or"}, type)) {
@@ -128,45 +128,28 @@ public:
   }
 
 private:
-  std::optional<int64_t> lengthBound(Value v) {
-    if (std::optional<int64_t> l = length(v))
-      return l;
-    if (NodeOp n = producer(v, {"Shape"})) {
-      std::optional<int64_t> start = intAttr(n, "start"), end = intAttr(n, "end");
-      if (start && end && *start >= 0 && *end >= *start)
-        return *end - *start;
-      return std::nullopt;
-    }
-    if (NodeOp n = producer(v, {"Concat"})) {
-      int64_t total = 0;
-      for (Value in : n.getInputs()) {
-        std::optional<int64_t> l = lengthBound(in);
-        if (!l)
-          return std::nullopt;
-        total += *l;
-      }
-      return total;
-    }
-    return std::nullopt;
-  }
-
-  /// The number of elements of a 1-D integer value (a shape).
-  std::optional<int64_t> length(Value v) {
+  /// The number of elements of a 1-D integer value (a shape). With
+  /// `upperBound`, a Shape of unknown input rank with explicit non-negative
+  /// `start` and `end` counts end - start (at most that many).
+  std::optional<int64_t> length(Value v, bool upperBound = false) {
     if (auto t = dyn_cast<RankedTensorType>(v.getType()))
       if (t.getRank() == 1 && !t.isDynamicDim(0))
         return t.getDimSize(0);
     if (NodeOp n = producer(v, {"Shape"})) {
+      std::optional<int64_t> start = intAttr(n, "start"), end = intAttr(n, "end");
       std::optional<int64_t> r = rank(n.getInputs()[0]);
-      if (!r)
+      if (!r) {
+        if (upperBound && start && end && *start >= 0 && *end >= *start)
+          return *end - *start;
         return std::nullopt;
-      int64_t start = intAttr(n, "start").value_or(0), end = intAttr(n, "end").value_or(*r);
+      }
       auto clampAxis = [&](int64_t a) { return std::clamp<int64_t>(a < 0 ? a + *r : a, 0, *r); };
-      return std::max<int64_t>(clampAxis(end) - clampAxis(start), 0);
+      return std::max<int64_t>(clampAxis(end.value_or(*r)) - clampAxis(start.value_or(0)), 0);
     }
     if (NodeOp n = producer(v, {"Concat"})) {
       int64_t total = 0;
       for (Value in : n.getInputs()) {
-        std::optional<int64_t> l = length(in);
+        std::optional<int64_t> l = length(in, upperBound);
         if (!l)
           return std::nullopt;
         total += *l;
