@@ -49,11 +49,14 @@ struct CompileOptions {
   std::string linker;
   bool parallel = true;
   bool instrumentKernels = true;
-  /// Raise decomposed exports (attention) into fused ops before conversion.
+  /// Raise decomposed exports (attention, dense MoE) into fused ops before
+  /// conversion.
   bool raise = true;
   bool fuseElementwise = true;
   bool vectorize = true;
   bool flashAttention = true;
+  /// Route MoE layers into top-k, dispatch, grouped matmuls and combine.
+  bool routeMoe = true;
   bool approximateMath = true;
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;

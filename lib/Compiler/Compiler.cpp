@@ -119,6 +119,7 @@ hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
   t.fuseElementwise = o.fuseElementwise;
   t.vectorize = o.vectorize;
   t.flashAttention = o.flashAttention;
+  t.routeMoe = o.routeMoe;
   t.approximateMath = o.approximateMath;
   t.externalWeights = o.externalWeights;
   t.externalWeightsMinBytes = o.externalWeightsMinBytes;

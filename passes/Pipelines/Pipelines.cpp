@@ -81,6 +81,12 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     pm.addNestedPass<func::FuncOp>(hybrid::createHybridFlashAttentionPass(flash));
   }
 
+  // A grouped matmul becomes one contraction per expert's rows (weights
+  // transposed at compile time when constant), vectorised below; a MoE
+  // combine, row-wise accumulation.
+  if (hooks.vectorizeContractions)
+    pm.addPass(hybrid::createHybridLowerRoutedMoePass());
+
   // Matmul-like contractions become vector microkernels on scf.parallel
   // (after instrumentation, so each stays one kernel in profiles).
   if (hooks.vectorizeContractions)
@@ -145,6 +151,12 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   // Fold what the importer left (shape arithmetic, constant subgraphs) first.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // MoE layers into the routed form: each expert multiplies the rows routed
+  // to it as one matrix product.
+  if (options.routeMoe) {
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridRouteMoePass());
+    pm.addPass(createCanonicalizerPass());
+  }
   // Elementwise chains into one loop nest each (fewer passes over memory,
   // fewer buffers).
   if (options.fuseElementwise) {

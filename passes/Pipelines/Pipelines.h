@@ -57,6 +57,11 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::desc("Attention with fewer query rows keeps its scalar loops "
                      "(hybrid-flash-attention's min-query-rows; 0: always flash)"),
       llvm::cl::init(8)};
+  Option<bool> routeMoe{
+      *this, "route-moe",
+      llvm::cl::desc("Route hybrid.moe into top-k, dispatch, grouped matmuls and combine "
+                     "(hybrid-route-moe); off: the per-token loops of hybrid.moe"),
+      llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Register-tiled vector microkernels for float contractions "
@@ -64,12 +69,14 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::init(true)};
 };
 
-/// The CPU pipeline: canonicalisation and CSE of the imported module,
-/// elementwise fusion (hybrid-fuse-elementwise), then the reference lowering
+/// The CPU pipeline: canonicalisation and CSE of the imported module, MoE
+/// routing (hybrid-route-moe), elementwise fusion (hybrid-fuse-elementwise), then the reference lowering
 /// above with the runtime's hooks (hybrid/abi.h) and the fast paths:
 /// attention with query blocks of 8 rows or more becomes a tiled online-softmax
 /// loop nest (hybrid-flash-attention) whose contractions, like every other,
-/// become vector microkernels (hybrid-vectorize-contractions);
+/// become vector microkernels (hybrid-vectorize-contractions), the grouped
+/// matmuls of routed MoE layers too, one per expert
+/// (hybrid-lower-routed-moe);
 /// other linalg and hybrid ops become scf.parallel loops where their dims are
 /// parallel, and the outermost ones tasks for the thread pool
 /// (hybrid-outline-parallel-loops); f32 exp/log/tanh/erf become polynomials

@@ -47,7 +47,7 @@ _COMPILE_OPTIONS = {
     "cpu": str, "features": str, "opt_level": int, "module_name": str, "linker": str,
     "parallel": bool, "instrument_kernels": bool, "external_weights": bool,
     "fuse_elementwise": bool, "vectorize": bool, "flash_attention": bool,
-    "raise_patterns": bool,
+    "raise_patterns": bool, "route_moe": bool,
     "approximate_math": bool,
     "external_weights_min_bytes": int,
 }
@@ -149,7 +149,7 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
     per CPU of its own; 1: every call on its calling thread). Other keywords are
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
     module_name, parallel, instrument_kernels, fuse_elementwise, vectorize,
-    flash_attention, raise_patterns, approximate_math, external_weights,
+    flash_attention, raise_patterns, route_moe, approximate_math, external_weights,
     external_weights_min_bytes. Raises CompileError (with the ONNX node) when
     the compiler rejects the model."""
     data, label, path = _read_model(model)

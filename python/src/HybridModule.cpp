@@ -75,6 +75,7 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "fuse_elementwise") options.fuseElementwise = v.cast<bool>();
     else if (key == "vectorize") options.vectorize = v.cast<bool>();
     else if (key == "flash_attention") options.flashAttention = v.cast<bool>();
+    else if (key == "route_moe") options.routeMoe = v.cast<bool>();
     else if (key == "approximate_math") options.approximateMath = v.cast<bool>();
     else if (key == "external_weights") options.externalWeights = v.cast<bool>();
     else if (key == "external_weights_min_bytes")

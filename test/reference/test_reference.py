@@ -552,6 +552,38 @@ def moe_cases():
     moe("f64_relu", act="relu", biases=True, normalize=True, dtype="f64")
 
 
+def moe_topk(name, T=5, E=4, top_k=2, scoring="softmax", normalize=False, scaling=None,
+             sel_bias=False, tie=False, itype="i64", dtype="f32", dyn=""):
+    c = Case("moe_topk/" + name, dtype, dyn)
+    if tie:
+        lg = c.rng.integers(-1, 2, (T, E)).astype(np.float64)
+    else:
+        lg = c.normal(T, E)
+    logits = c.input("router_logits", ("T", "E"), lg)
+    bias = c.input("selection_bias", ("E",), c.normal(E, scale=0.3)) if sel_bias else None
+    ids, w = R.moe_route(logits, top_k, scoring, normalize,
+                         1.0 if scaling is None else f32(scaling), bias)
+    c.output(("T", "K"), ids, itype)
+    c.output(("T", "K"), w)
+    return case(c.op(f"hybrid.moe_topk scoring = {scoring}",
+                     [("ins", ["router_logits"]), ("selection_bias", ["selection_bias"])],
+                     dict(normalize=normalize,
+                          scaling=None if scaling is None else float(scaling))))
+
+
+def moe_topk_cases():
+    moe_topk("softmax_top2", normalize=True)
+    moe_topk("sigmoid_selbias_scaling", scoring="sigmoid", sel_bias=True, scaling=2.5,
+             normalize=True)
+    moe_topk("top1_i32", top_k=1, itype="i32")
+    moe_topk("topE", top_k=4, E=4)
+    moe_topk("ties", tie=True, E=5, top_k=3, scoring="sigmoid")
+    moe_topk("dyn_all", T=6, E=5, top_k=2, normalize=True, dyn="T E")
+    moe_topk("f16", normalize=True, dtype="f16")
+    moe_topk("bf16_selbias", sel_bias=True, dtype="bf16")
+    moe_topk("f64", scaling=0.5, dtype="f64")
+
+
 # ----------------------------------------------------------------------------
 # routed form
 # ----------------------------------------------------------------------------
@@ -925,6 +957,29 @@ def abort_cases():
     expect_abort(c.op("hybrid.moe_combine", [("ins", ["expert_out", "sources", "weights"])]),
                  "hybrid.moe_combine: row source out of range")
 
+    c = Case("abort/moe_topk_k_exceeds_experts", "f32", "E")
+    c.input("router_logits", ("T", "E"), c.normal(2, 2))
+    c.output(("T", "K"), np.zeros((2, 3)), "i64")
+    c.output(("T", "K"), np.zeros((2, 3)))
+    expect_abort(c.op("hybrid.moe_topk scoring = softmax", [("ins", ["router_logits"])]),
+                 "hybrid.moe_topk: top_k exceeds the number of experts")
+
+    c = Case("abort/grouped_matmul_offset0_nonzero", "f32")
+    c.input("rows", ("M", "K"), c.normal(4, 3))
+    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
+    c.input("offsets", ("E1",), np.array([1, 3, 4]), "i64")
+    c.output(("M", "N"), np.zeros((4, 2)))
+    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
+                 "hybrid.grouped_matmul: offsets[0] must be 0")
+
+    c = Case("abort/grouped_matmul_offsets_past_rows", "f32")
+    c.input("rows", ("M", "K"), c.normal(4, 3))
+    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
+    c.input("offsets", ("E1",), np.array([0, 3, 5]), "i64")
+    c.output(("M", "N"), np.zeros((4, 2)))
+    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
+                 "hybrid.grouped_matmul: offsets must be non-decreasing")
+
     c = Case("abort/grouped_matmul_offsets_decrease", "f32")
     c.input("rows", ("M", "K"), c.normal(4, 3))
     c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
@@ -941,6 +996,7 @@ def build_cases():
     linear_attention_cases()
     conv_cases()
     moe_cases()
+    moe_topk_cases()
     routed_cases()
     chain_cases()
     norm_cases()

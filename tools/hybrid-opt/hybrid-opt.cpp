@@ -128,6 +128,11 @@ static llvm::cl::opt<bool> flashAttention(
     llvm::cl::desc("Tiled online-softmax attention on the microkernels (default true; "
                    "false: the scalar loops of hybrid.attention)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> routeMoe(
+    "route-moe",
+    llvm::cl::desc("Route MoE layers into top-k, dispatch, per-expert matrix products and "
+                   "combine (default true; false: the per-token loops of hybrid.moe)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> approximateMath(
     "approximate-math",
     llvm::cl::desc("Polynomial f32 exp/log/tanh/erf that vectorise, instead of libm calls "
@@ -193,6 +198,7 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.fuseElementwise = fuseElementwise;
   options.vectorize = vectorizeContractions;
   options.flashAttention = flashAttention;
+  options.routeMoe = routeMoe;
   options.approximateMath = approximateMath;
   options.externalWeights = externalWeights;
   options.externalWeightsMinBytes = externalWeightsMinBytes;

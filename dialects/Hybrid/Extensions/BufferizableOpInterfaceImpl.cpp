@@ -65,7 +65,7 @@ void hybrid::registerBufferizableOpInterfaceExternalModels(
     DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, HybridDialect *) {
     attach<AttentionOp, SsmScanOp, LinearAttentionOp, CausalConv1dOp, MoeOp,
-           MoeDispatchOp, GroupedMatmulOp, MoeCombineOp, RmsNormOp, RotaryOp>(
+           MoeTopkOp, MoeDispatchOp, GroupedMatmulOp, MoeCombineOp, RmsNormOp, RotaryOp>(
         ctx);
   });
 }

@@ -39,6 +39,9 @@ def Hybrid_Dialect : Dialect {
     "::mlir::arith::ArithDialect",
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
+    // The scalar implementation brackets stack scratch with
+    // llvm.intr.stacksave/stackrestore.
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",

@@ -296,8 +296,8 @@ def Hybrid_MoeOp : Hybrid_DpsOp<"moe", [AttrSizedOperandSegments]> {
     | b_down (optional) | [E, Hd] |
     | outputs | [T, Hd] |
 
-    The iteration domain is `[T]`. The routing pass lowers this op into
-    `moe_dispatch`, `grouped_matmul` and `moe_combine`.
+    The iteration domain is `[T]`. The routing pass (`hybrid-route-moe`) lowers
+    this op into `moe_topk`, `moe_dispatch`, `grouped_matmul` and `moe_combine`.
 
     Example:
 
@@ -339,6 +339,54 @@ def Hybrid_MoeOp : Hybrid_DpsOp<"moe", [AttrSizedOperandSegments]> {
 //===----------------------------------------------------------------------===//
 // The routed form (spec section 6)
 //===----------------------------------------------------------------------===//
+
+def Hybrid_MoeTopkOp : Hybrid_DpsOp<"moe_topk", [AttrSizedOperandSegments]> {
+  let summary = "router scores and top-k expert selection";
+  let description = [{
+    The routing step of `hybrid.moe`, on its own so that the routing pass can
+    feed `moe_dispatch` and `moe_combine`:
+
+    ```
+    scores = softmax(router_logits) or sigmoid(router_logits)   (per token)
+    sel(t) = top_k experts by scores[t] + selection_bias   (ties: lower index)
+    w(t,e) = scores[t,e] (normalized over sel(t) if `normalize`) * scaling
+    ```
+
+    `expert_ids[t, j]` is the j-th selected expert of token `t` (in order of
+    decreasing biased score) and `weights[t, j]` its weight. `top_k` is the
+    second dimension of both results.
+
+    | operand | shape |
+    |---|---|
+    | router_logits | [T, E] |
+    | selection_bias (optional) | [E] |
+    | outputs | expert_ids [T, top_k] (integer), weights [T, top_k] (float) |
+
+    The iteration domain is `[T]`.
+
+    Example:
+
+    ```mlir
+    %ids, %w = hybrid.moe_topk scoring = softmax
+        ins(%logits : tensor<16x8xf32>)
+        outs(%i0, %w0 : tensor<16x2xi64>, tensor<16x2xf32>) {normalize}
+        -> tensor<16x2xi64>, tensor<16x2xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$router_logits,
+                       Optional<AnyShaped>:$selection_bias,
+                       Variadic<AnyShaped>:$outputs,
+                       Hybrid_ScoringAttr:$scoring,
+                       UnitAttr:$normalize,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$scaling);
+  let assemblyFormat = [{
+    `scoring` `=` `` $scoring
+    `ins` `(` $router_logits `:` type($router_logits) `)`
+    (`selection_bias` `(` $selection_bias^ `:` type($selection_bias) `)`)?
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict (`->` type($results)^)?
+  }];
+}
 
 def Hybrid_MoeDispatchOp : Hybrid_DpsOp<"moe_dispatch"> {
   let summary = "group token rows by expert (dropless)";

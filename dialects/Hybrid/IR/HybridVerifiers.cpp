@@ -508,6 +508,43 @@ LogicalResult MoeOp::verify() {
 // moe_dispatch, grouped_matmul, moe_combine
 //===----------------------------------------------------------------------===//
 
+LogicalResult MoeTopkOp::verify() {
+  Checker ck(*this, "moe_topk");
+  CHECK(ck.form(2));
+  Value logits = getRouterLogits(), bias = getSelectionBias(),
+        ids = getOutputs()[0], w = getOutputs()[1];
+  // moe_topk_c2: ranks.
+  CHECK(ck.rank(2, logits, "router_logits", {2}));
+  CHECK(ck.rank(2, bias, "selection_bias", {1}));
+  CHECK(ck.rank(2, ids, "expert_ids", {2}));
+  CHECK(ck.rank(2, w, "weights", {2}));
+  // moe_topk_c3: element types.
+  CHECK(ck.sameFloat(3, {{logits, "router_logits"},
+                         {bias, "selection_bias"},
+                         {w, "weights"}}));
+  CHECK(ck.integer(3, ids, "expert_ids"));
+  // moe_topk_c4: shapes.
+  CHECK(ck.sameDim(4, logits, "router_logits", 0, ids, "expert_ids", 0, "tokens"));
+  CHECK(ck.sameDim(4, logits, "router_logits", 0, w, "weights", 0, "tokens"));
+  CHECK(ck.sameDim(4, ids, "expert_ids", 1, w, "weights", 1, "top_k"));
+  CHECK(ck.sameDim(4, logits, "router_logits", 1, bias, "selection_bias", 0,
+                   "experts"));
+  // moe_topk_c5: 1 <= top_k <= E.
+  int64_t e = hybrid::detail::staticDim(logits, 1);
+  int64_t k = hybrid::detail::staticDim(ids, 1);
+  if (!ShapedType::isDynamic(k) &&
+      (k < 1 || (!ShapedType::isDynamic(e) && k > e)))
+    return ck.fail(5) << "top_k (" << k
+                      << ") must be between 1 and the number of experts ("
+                      << (ShapedType::isDynamic(e) ? std::string("?")
+                                                   : std::to_string(e))
+                      << ")";
+  // moe_topk_c6: scaling.
+  if (!std::isfinite(getScaling().convertToFloat()))
+    return ck.fail(6) << "scaling must be finite";
+  return success();
+}
+
 LogicalResult MoeDispatchOp::verify() {
   Checker ck(*this, "moe_dispatch");
   CHECK(ck.form(3));

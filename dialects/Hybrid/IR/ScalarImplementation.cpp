@@ -17,6 +17,7 @@
 #include "dialects/Hybrid/IR/HybridOps.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -40,8 +41,14 @@ public:
   Location loc;
   /// The compute type: f64 for f64 operands, else f32.
   Type ct;
-  /// Scratch buffers of the open scopes, innermost last.
-  SmallVector<SmallVector<Value>> scopes;
+  /// Scratch buffers of the open scopes, innermost last, and whether each
+  /// scope has stack scratch (then it restores the stack pointer it saved).
+  struct Scope {
+    SmallVector<Value> heap;
+    Operation *stackSave = nullptr;
+    bool usesStack = false;
+  };
+  SmallVector<Scope> scopes;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value f(double v) {
@@ -186,21 +193,38 @@ public:
     auto t = MemRefType::get(
         SmallVector<int64_t>(sizes.size(), ShapedType::kDynamic), type);
     Value m = memref::AllocOp::create(b, loc, t, sizes);
-    scopes.back().push_back(m);
+    scopes.back().heap.push_back(m);
     return m;
+  }
+  /// A scratch buffer on the stack, popped at the end of the enclosing
+  /// `scope`: for sizes known to be small (a router's experts and top_k),
+  /// where a heap allocation per point would cost more than the work.
+  Value stackScratch(Type type, ValueRange sizes) {
+    assert(!scopes.empty() && "scratch outside of a scope");
+    auto t = MemRefType::get(
+        SmallVector<int64_t>(sizes.size(), ShapedType::kDynamic), type);
+    scopes.back().usesStack = true;
+    return memref::AllocaOp::create(b, loc, t, sizes);
   }
   void fill(Value m, Value ub, Value v) {
     forEach(ub, [&](Value i) { memref::StoreOp::create(b, loc, v, m, i); });
   }
 
-  /// Runs `body`, then frees the scratch buffers it allocated. (Heap scratch
-  /// rather than `memref.alloca_scope`: lowering scf to cf inside an alloca
-  /// scope would give the scope several blocks, which it may not have.)
+  /// Runs `body`, then frees the scratch buffers it allocated. (Heap scratch,
+  /// or the stack between llvm.intr.stacksave/stackrestore, rather than
+  /// `memref.alloca_scope`: lowering scf to cf inside an alloca scope would
+  /// give the scope several blocks, which it may not have.)
   void scope(function_ref<void()> body) {
     scopes.emplace_back();
+    scopes.back().stackSave = LLVM::StackSaveOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext()));
     body();
-    for (Value m : scopes.back())
+    for (Value m : scopes.back().heap)
       memref::DeallocOp::create(b, loc, m);
+    if (scopes.back().usesStack)
+      LLVM::StackRestoreOp::create(b, loc, scopes.back().stackSave->getResult(0));
+    else
+      scopes.back().stackSave->erase();
     scopes.pop_back();
   }
 
@@ -508,6 +532,78 @@ void scalarCausalConv1d(CausalConv1dOp op, ScalarBuilder &sb, ValueRange ivs) {
 // moe: one token.
 //===----------------------------------------------------------------------===//
 
+/// The routing of token `t` (spec section 5), shared by moe and moe_topk:
+/// writes the selected experts, in order of decreasing biased score, into
+/// `selIdx` [top_k] (index) and their weights into `selW` [top_k].
+void emitRouting(ScalarBuilder &sb, Value logits, Value selBias, Value t,
+                 Value ne, Value topK, Scoring scoring, bool normalize,
+                 double scaling, Value selIdx, Value selW) {
+  using P = arith::CmpIPredicate;
+  OpBuilder &b = sb.b;
+  Location loc = sb.loc;
+  Value scores = sb.stackScratch(sb.ct, {ne});
+  Value used = sb.stackScratch(b.getI1Type(), {ne});
+  auto get = [&](Value m, Value i) -> Value {
+    return memref::LoadOp::create(b, loc, m, i);
+  };
+  auto set = [&](Value v, Value m, Value i) {
+    memref::StoreOp::create(b, loc, v, m, i);
+  };
+  // Scores.
+  if (scoring == Scoring::Softmax) {
+    Value mx = sb.fold(ne, sb.f(-std::numeric_limits<double>::infinity()),
+                       [&](Value e, ValueRange m) {
+                         return SmallVector<Value>{
+                             sb.fmax(m[0], sb.load(logits, {t, e}))};
+                       })[0];
+    Value total = sb.sum(ne, sb.f(0.0), [&](Value e) {
+      Value ex = sb.exp(sb.sub(sb.load(logits, {t, e}), mx));
+      set(ex, scores, e);
+      return ex;
+    });
+    sb.forEach(ne, [&](Value e) {
+      set(sb.div(get(scores, e), total), scores, e);
+    });
+  } else {
+    sb.forEach(ne, [&](Value e) {
+      set(sb.sigmoid(sb.load(logits, {t, e})), scores, e);
+    });
+  }
+
+  // Top-k by score + selection bias; ties go to the lower expert index.
+  sb.fill(used, ne, arith::ConstantIntOp::create(b, loc, 0, 1));
+  sb.forEach(topK, [&](Value kk) {
+    SmallVector<Value> best = sb.fold(
+        ne, {sb.f(-std::numeric_limits<double>::infinity()), sb.idx(-1)},
+        [&](Value e, ValueRange cur) {
+          Value cand = get(scores, e);
+          if (selBias)
+            cand = sb.add(cand, sb.load(selBias, {e}));
+          Value free = arith::XOrIOp::create(
+              b, loc, get(used, e), arith::ConstantIntOp::create(b, loc, 1, 1));
+          Value better = arith::OrIOp::create(
+              b, loc, sb.icmp(P::slt, cur[1], sb.idx(0)),
+              sb.fcmp(arith::CmpFPredicate::OGT, cand, cur[0]));
+          Value take = sb.band(free, better);
+          return SmallVector<Value>{sb.select(take, cand, cur[0]),
+                                    sb.select(take, e, cur[1])};
+        });
+    set(arith::ConstantIntOp::create(b, loc, 1, 1), used, best[1]);
+    set(best[1], selIdx, kk);
+    set(get(scores, best[1]), selW, kk);
+  });
+  if (normalize) {
+    Value total =
+        sb.sum(topK, sb.f(0.0), [&](Value kk) { return get(selW, kk); });
+    sb.forEach(topK,
+               [&](Value kk) { set(sb.div(get(selW, kk), total), selW, kk); });
+  }
+  if (scaling != 1.0)
+    sb.forEach(topK, [&](Value kk) {
+      set(sb.mul(get(selW, kk), sb.f(scaling)), selW, kk);
+    });
+}
+
 void scalarMoe(MoeOp op, ScalarBuilder &sb, ValueRange ivs) {
   using P = arith::CmpIPredicate;
   OpBuilder &b = sb.b;
@@ -523,10 +619,8 @@ void scalarMoe(MoeOp op, ScalarBuilder &sb, ValueRange ivs) {
   sb.check(sb.icmp(P::ule, topK, ne),
            "hybrid.moe: top_k exceeds the number of experts");
   sb.scope([&] {
-    Value scores = sb.scratch(sb.ct, {ne});
-    Value used = sb.scratch(b.getI1Type(), {ne});
-    Value selIdx = sb.scratch(b.getIndexType(), {topK});
-    Value selW = sb.scratch(sb.ct, {topK});
+    Value selIdx = sb.stackScratch(b.getIndexType(), {topK});
+    Value selW = sb.stackScratch(sb.ct, {topK});
     Value hidden = sb.scratch(sb.ct, {inter});
     Value acc = sb.scratch(sb.ct, {hd});
     auto get = [&](Value m, Value i) -> Value {
@@ -536,60 +630,9 @@ void scalarMoe(MoeOp op, ScalarBuilder &sb, ValueRange ivs) {
       memref::StoreOp::create(b, loc, v, m, i);
     };
 
-    // Scores.
-    if (op.getScoring() == Scoring::Softmax) {
-      Value mx = sb.fold(ne, sb.f(-std::numeric_limits<double>::infinity()),
-                         [&](Value e, ValueRange m) {
-                           return SmallVector<Value>{
-                               sb.fmax(m[0], sb.load(logits, {t, e}))};
-                         })[0];
-      Value total = sb.sum(ne, sb.f(0.0), [&](Value e) {
-        Value ex = sb.exp(sb.sub(sb.load(logits, {t, e}), mx));
-        set(ex, scores, e);
-        return ex;
-      });
-      sb.forEach(ne, [&](Value e) {
-        set(sb.div(get(scores, e), total), scores, e);
-      });
-    } else {
-      sb.forEach(ne, [&](Value e) {
-        set(sb.sigmoid(sb.load(logits, {t, e})), scores, e);
-      });
-    }
-
-    // Top-k by score + selection bias; ties go to the lower expert index.
-    sb.fill(used, ne, arith::ConstantIntOp::create(b, loc, 0, 1));
-    sb.forEach(topK, [&](Value kk) {
-      SmallVector<Value> best = sb.fold(
-          ne, {sb.f(-std::numeric_limits<double>::infinity()), sb.idx(-1)},
-          [&](Value e, ValueRange cur) {
-            Value cand = get(scores, e);
-            if (selBias)
-              cand = sb.add(cand, sb.load(selBias, {e}));
-            Value free = arith::XOrIOp::create(
-                b, loc, get(used, e), arith::ConstantIntOp::create(b, loc, 1, 1));
-            Value better = arith::OrIOp::create(
-                b, loc, sb.icmp(P::slt, cur[1], sb.idx(0)),
-                sb.fcmp(arith::CmpFPredicate::OGT, cand, cur[0]));
-            Value take = sb.band(free, better);
-            return SmallVector<Value>{sb.select(take, cand, cur[0]),
-                                      sb.select(take, e, cur[1])};
-          });
-      set(arith::ConstantIntOp::create(b, loc, 1, 1), used, best[1]);
-      set(best[1], selIdx, kk);
-      set(get(scores, best[1]), selW, kk);
-    });
-    if (op.getNormalize()) {
-      Value total =
-          sb.sum(topK, sb.f(0.0), [&](Value kk) { return get(selW, kk); });
-      sb.forEach(topK,
-                 [&](Value kk) { set(sb.div(get(selW, kk), total), selW, kk); });
-    }
-    double scaling = op.getScaling().convertToDouble();
-    if (scaling != 1.0)
-      sb.forEach(topK, [&](Value kk) {
-        set(sb.mul(get(selW, kk), sb.f(scaling)), selW, kk);
-      });
+    emitRouting(sb, logits, selBias, t, ne, topK, op.getScoring(),
+                op.getNormalize(), op.getScaling().convertToDouble(), selIdx,
+                selW);
 
     // Experts.
     sb.fill(acc, hd, sb.f(0.0));
@@ -633,6 +676,26 @@ void scalarMoe(MoeOp op, ScalarBuilder &sb, ValueRange ivs) {
       });
     });
     sb.forEach(hd, [&](Value d) { sb.store(get(acc, d), y, {t, d}); });
+  });
+}
+
+void scalarMoeTopk(MoeTopkOp op, ScalarBuilder &sb, ValueRange ivs) {
+  Value logits = op.getRouterLogits(), ids = op.getOutputs()[0],
+        w = op.getOutputs()[1];
+  Value t = ivs[0];
+  Value ne = sb.dim(logits, 1), topK = sb.dim(ids, 1);
+  sb.check(sb.icmp(arith::CmpIPredicate::ule, topK, ne),
+           "hybrid.moe_topk: top_k exceeds the number of experts");
+  sb.scope([&] {
+    Value selIdx = sb.stackScratch(sb.b.getIndexType(), {topK});
+    Value selW = sb.stackScratch(sb.ct, {topK});
+    emitRouting(sb, logits, op.getSelectionBias(), t, ne, topK,
+                op.getScoring(), op.getNormalize(),
+                op.getScaling().convertToDouble(), selIdx, selW);
+    sb.forEach(topK, [&](Value kk) {
+      sb.store(memref::LoadOp::create(sb.b, sb.loc, selIdx, kk), ids, {t, kk});
+      sb.store(memref::LoadOp::create(sb.b, sb.loc, selW, kk), w, {t, kk});
+    });
   });
 }
 
@@ -849,6 +912,7 @@ LogicalResult hybrid::detail::scalarImplementation(Operation *op, OpBuilder &b,
         return scalarCausalConv1d(o, sb, ivs), success();
       })
       .Case([&](MoeOp o) { return scalarMoe(o, sb, ivs), success(); })
+      .Case([&](MoeTopkOp o) { return scalarMoeTopk(o, sb, ivs), success(); })
       .Case([&](MoeDispatchOp o) { return scalarMoeDispatch(o, sb), success(); })
       .Case([&](GroupedMatmulOp o) {
         return scalarGroupedMatmul(o, sb, ivs), success();

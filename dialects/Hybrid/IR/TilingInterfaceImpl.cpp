@@ -462,6 +462,21 @@ FailureOr<SmallVector<OperandTile>> operandTiles(MoeOp op, TileBuilder &tb) {
   return tiles;
 }
 
+// moe_topk: [T].
+SmallVector<OpFoldResult> loopSizes(MoeTopkOp op, OpBuilder &b) {
+  return {dimOf(b, op.getLoc(), op.getRouterLogits(), 0)};
+}
+
+FailureOr<SmallVector<OperandTile>> operandTiles(MoeTopkOp op,
+                                                 TileBuilder &tb) {
+  SmallVector<OperandTile> tiles = {tb.map(op.getRouterLogits(), {0, -1})};
+  if (Value bias = op.getSelectionBias())
+    tiles.push_back(tb.whole(bias));
+  for (Value out : op.getOutputs())
+    tiles.push_back(tb.map(out, {0, -1}));
+  return tiles;
+}
+
 // moe_dispatch: no loops (routing is data-dependent).
 SmallVector<OpFoldResult> loopSizes(MoeDispatchOp, OpBuilder &) { return {}; }
 
@@ -545,6 +560,7 @@ int64_t numLoops(SsmScanOp) { return 3; }
 int64_t numLoops(LinearAttentionOp) { return 3; }
 int64_t numLoops(CausalConv1dOp) { return 2; }
 int64_t numLoops(MoeOp) { return 1; }
+int64_t numLoops(MoeTopkOp) { return 1; }
 int64_t numLoops(MoeDispatchOp) { return 0; }
 int64_t numLoops(GroupedMatmulOp) { return 1; }
 int64_t numLoops(MoeCombineOp) { return 1; }
@@ -568,6 +584,7 @@ SmallVector<int64_t> resultLoops(LinearAttentionOp, unsigned n) {
 }
 SmallVector<int64_t> resultLoops(CausalConv1dOp, unsigned) { return {0, 1, -1}; }
 SmallVector<int64_t> resultLoops(MoeOp, unsigned) { return {0, -1}; }
+SmallVector<int64_t> resultLoops(MoeTopkOp, unsigned) { return {0, -1}; }
 SmallVector<int64_t> resultLoops(MoeDispatchOp op, unsigned n) {
   return SmallVector<int64_t>(
       cast<ShapedType>(op.getOutputs()[n].getType()).getRank(), -1);
@@ -677,6 +694,7 @@ HYBRID_DEFINE_TILING_INTERFACE(SsmScanOp)
 HYBRID_DEFINE_TILING_INTERFACE(LinearAttentionOp)
 HYBRID_DEFINE_TILING_INTERFACE(CausalConv1dOp)
 HYBRID_DEFINE_TILING_INTERFACE(MoeOp)
+HYBRID_DEFINE_TILING_INTERFACE(MoeTopkOp)
 HYBRID_DEFINE_TILING_INTERFACE(MoeDispatchOp)
 HYBRID_DEFINE_TILING_INTERFACE(GroupedMatmulOp)
 HYBRID_DEFINE_TILING_INTERFACE(MoeCombineOp)

@@ -256,6 +256,70 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
   ];
 }
 
+def HybridRouteMoePass : Pass<"hybrid-route-moe"> {
+  let summary = "Route hybrid.moe into top-k, dispatch, grouped matmuls and combine";
+  let description = [{
+    Rewrites every `hybrid.moe` on tensors into the routed form of spec
+    section 6: `moe_topk` (router scores and top-k), `moe_dispatch` (the token
+    rows grouped by expert), `grouped_matmul` for the gate, up and down
+    projections with each row's expert bias added, the activation as a
+    `linalg.generic`, and `moe_combine` (each token's weighted sum). Each
+    expert then multiplies only its own rows, as one matrix product
+    (`hybrid-lower-routed-moe`). Dropless: no capacity limit. A moe with a
+    dynamic number of experts is left as it is.
+
+    ```mlir
+    %y = hybrid.moe top_k(2) scoring = softmax activation = swiglu
+           ins(%x, %logits, %w_up, %w_down : ...) w_gate(%w_gate : ...)
+           outs(%init : tensor<16x64xf32>) {normalize} -> tensor<16x64xf32>
+    // becomes
+    %ids, %w = hybrid.moe_topk scoring = softmax ins(%logits : ...) outs(...) {normalize}
+    %rows, %off, %src = hybrid.moe_dispatch num_experts(8) ins(%x, %ids : ...) outs(...)
+    %up = hybrid.grouped_matmul ins(%rows, %w_up, %off : ...) outs(...)
+    %gate = hybrid.grouped_matmul ins(%rows, %w_gate, %off : ...) outs(...)
+    %h = linalg.generic ... silu(%gate) * %up
+    %out = hybrid.grouped_matmul ins(%h, %w_down, %off : ...) outs(...)
+    %y = hybrid.moe_combine ins(%out, %src, %w : ...) outs(%init : ...)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def HybridLowerRoutedMoePass
+    : Pass<"hybrid-lower-routed-moe", "::mlir::ModuleOp"> {
+  let summary = "Lower grouped_matmul and moe_combine on buffers to vectorisable loops";
+  let description = [{
+    Replaces every f32 `hybrid.grouped_matmul` on memrefs with an
+    `scf.parallel` over experts; each iteration zeroes its rows
+    `out[offsets[e]:offsets[e+1]]` and accumulates `rows[...] * weights[e]^T`
+    into them with a mul-add `linalg.generic`, which
+    `hybrid-vectorize-contractions` turns into microkernels. Rows past
+    `offsets[E]` are zeroed; the offsets are checked at run time as the
+    scalar implementation checks them.
+
+    Constant weights (a static view, strided slices included, of a
+    `memref.global` constant) are transposed at compile time into a new
+    global `[E, K, N]`, so the contraction reads whole rows of B with vector
+    loads; the original global is erased when unused.
+
+    Every f32 `hybrid.moe_combine` becomes a zero fill of `y` and, per block
+    of 256 columns (an `scf.parallel`), a loop over the expert rows that adds
+    `weights[t, slot] * expert_out[r, block]` to its token's row: contiguous
+    rows instead of one column per point. Sources are checked as in the
+    scalar implementation.
+
+    Other element types keep the scalar implementations.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
   let summary = "Tiled online-softmax attention on buffers, from two contractions per key block";
   let description = [{

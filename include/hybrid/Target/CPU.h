@@ -84,6 +84,7 @@ struct CpuTargetOptions {
   bool fuseElementwise = true;
   bool vectorize = true;
   bool flashAttention = true;
+  bool routeMoe = true;
   bool approximateMath = true;
   /// Move constants of at least `externalWeightsMinBytes` into a side file
   /// next to the output (`model.so` -> `model.weights`) that the runtime

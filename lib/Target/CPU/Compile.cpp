@@ -217,6 +217,7 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     pipeline.fuseElementwise = options.fuseElementwise;
     pipeline.vectorize = options.vectorize;
     pipeline.flashAttention = options.flashAttention;
+    pipeline.routeMoe = options.routeMoe;
     pipeline.approximateMath = options.approximateMath;
     buildCpuPipeline(pm, pipeline);
     if (failed(pm.run(module)))

@@ -2180,6 +2180,86 @@ func.func @grouped_matmul_c6_b(%rows: tensor<32x64xf32>, %weights: tensor<8x128x
 
 // -----
 
+func.func @moe_topk_c1_a(%l: tensor<4x8xf32>, %ids: tensor<4x2xi64>) {
+  // expected-error @+1 {{moe_topk_c1: expected 2 destination(s) in outs, got 1}}
+  %r = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>) outs(%ids : tensor<4x2xi64>) -> tensor<4x2xi64>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c2(%l: tensor<4x8xf32>, %b: tensor<1x8xf32>, %ids: tensor<4x2xi64>, %w: tensor<4x2xf32>) {
+  // expected-error @+1 {{moe_topk_c2: selection_bias must have rank 1, got rank 2}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>) selection_bias(%b : tensor<1x8xf32>)
+           outs(%ids, %w : tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x2xi64>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c3_a(%l: tensor<4x8xf32>, %ids: tensor<4x2xi64>, %w: tensor<4x2xf16>) {
+  // expected-error @+1 {{moe_topk_c3: element type of weights ('f16') must equal that of router_logits ('f32')}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<4x2xi64>, tensor<4x2xf16>) -> tensor<4x2xi64>, tensor<4x2xf16>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c3_b(%l: tensor<4x8xf32>, %ids: tensor<4x2xf32>, %w: tensor<4x2xf32>) {
+  // expected-error @+1 {{moe_topk_c3: expert_ids must have i32, i64 or index elements, got 'f32'}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c4_a(%l: tensor<4x8xf32>, %ids: tensor<5x2xi64>, %w: tensor<4x2xf32>) {
+  // expected-error @+1 {{moe_topk_c4: tokens: dim 0 of router_logits (4) must equal dim 0 of expert_ids (5)}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<5x2xi64>, tensor<4x2xf32>) -> tensor<5x2xi64>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c4_b(%l: tensor<4x8xf32>, %ids: tensor<4x2xi64>, %w: tensor<4x3xf32>) {
+  // expected-error @+1 {{moe_topk_c4: top_k: dim 1 of expert_ids (2) must equal dim 1 of weights (3)}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<4x2xi64>, tensor<4x3xf32>) -> tensor<4x2xi64>, tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c4_c(%l: tensor<4x8xf32>, %b: tensor<6xf32>, %ids: tensor<4x2xi64>, %w: tensor<4x2xf32>) {
+  // expected-error @+1 {{moe_topk_c4: experts: dim 1 of router_logits (8) must equal dim 0 of selection_bias (6)}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>) selection_bias(%b : tensor<6xf32>)
+           outs(%ids, %w : tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x2xi64>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c5(%l: tensor<4x8xf32>, %ids: tensor<4x9xi64>, %w: tensor<4x9xf32>) {
+  // expected-error @+1 {{moe_topk_c5: top_k (9) must be between 1 and the number of experts (8)}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<4x9xi64>, tensor<4x9xf32>) -> tensor<4x9xi64>, tensor<4x9xf32>
+  return
+}
+
+// -----
+
+func.func @moe_topk_c6(%l: tensor<4x8xf32>, %ids: tensor<4x2xi64>, %w: tensor<4x2xf32>) {
+  // expected-error @+1 {{moe_topk_c6: scaling must be finite}}
+  %r:2 = hybrid.moe_topk scoring = softmax ins(%l : tensor<4x8xf32>)
+           outs(%ids, %w : tensor<4x2xi64>, tensor<4x2xf32>) {scaling = 0x7F800000 : f32} -> tensor<4x2xi64>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
 func.func @moe_combine_c1_a(%expert_out: tensor<32x64xf32>, %sources: tensor<32xi64>, %weights: tensor<16x2xf32>, %y: tensor<16x64xf32>, %out1: tensor<16x64xf32>) {
   // expected-error @+1 {{moe_combine_c1: expected 1 destination(s) in outs, got 2}}
   %r:2 = hybrid.moe_combine ins(%expert_out, %sources, %weights : tensor<32x64xf32>, tensor<32xi64>, tensor<16x2xf32>)

@@ -82,6 +82,19 @@ func.func @causal_conv1d(%x: tensor<2x256x?xf32>, %w: tensor<256x4xf32>, %b: ten
   return %0#0, %1#0 : tensor<2x256x?xf32>, tensor<2x256x?xf32>
 }
 
+// CHECK-LABEL: func.func @moe_topk
+func.func @moe_topk(%l: tensor<?x8xf32>, %sb: tensor<8xf32>, %ids: tensor<?x2xi64>, %w: tensor<?x2xf32>,
+                    %lm: memref<4x8xf16>, %idm: memref<4x1xi32>, %wm: memref<4x1xf16>)
+    -> (tensor<?x2xi64>, tensor<?x2xf32>) {
+  // CHECK: hybrid.moe_topk scoring = sigmoid ins(%{{.*}} : tensor<?x8xf32>) selection_bias(%{{.*}} : tensor<8xf32>) outs(%{{.*}}, %{{.*}} : tensor<?x2xi64>, tensor<?x2xf32>) {normalize, scaling = 2.500000e+00 : f32} -> tensor<?x2xi64>, tensor<?x2xf32>
+  %0:2 = hybrid.moe_topk scoring = sigmoid ins(%l : tensor<?x8xf32>) selection_bias(%sb : tensor<8xf32>)
+           outs(%ids, %w : tensor<?x2xi64>, tensor<?x2xf32>) {normalize, scaling = 2.5 : f32}
+           -> tensor<?x2xi64>, tensor<?x2xf32>
+  // CHECK: hybrid.moe_topk scoring = softmax ins(%{{.*}} : memref<4x8xf16>) outs(%{{.*}}, %{{.*}} : memref<4x1xi32>, memref<4x1xf16>)
+  hybrid.moe_topk scoring = softmax ins(%lm : memref<4x8xf16>) outs(%idm, %wm : memref<4x1xi32>, memref<4x1xf16>)
+  return %0#0, %0#1 : tensor<?x2xi64>, tensor<?x2xf32>
+}
+
 // CHECK-LABEL: func.func @moe
 func.func @moe(%x: tensor<?x64xbf16>, %l: tensor<?x8xbf16>, %up: tensor<8x128x64xbf16>, %down: tensor<8x64x128xbf16>,
                %gate: tensor<8x128x64xbf16>, %sb: tensor<8xbf16>, %bg: tensor<8x128xbf16>, %bu: tensor<8x128xbf16>,
