@@ -7,6 +7,14 @@
  * even when every worker is busy with another call's loop. Several threads may
  * run calls on one executor at once.
  *
+ * Waiting spins before it sleeps. A worker that finds no job polls the
+ * executor's job counter for up to HYBRID_SPIN_US microseconds (default 100)
+ * before it blocks on the condition variable, and a caller whose own slices are
+ * done polls its job's counters for as long before it blocks: a model runs
+ * many short parallel loops back to back, and waking a sleeping thread costs
+ * several microseconds, often more than the loop. HYBRID_SPIN_US=0 blocks at
+ * once (for machines shared with other busy processes).
+ *
  * Profiles: events (calls, kernels, slices of parallel loops) with begin/end
  * times, written as a Chrome trace (the JSON that chrome://tracing and
  * ui.perfetto.dev open).
@@ -45,8 +53,9 @@ typedef struct job {
   void *ctx;
   int64_t n, chunks;
   atomic_llong next_chunk; /* the next slice to claim */
-  int64_t done_chunks;     /* under the executor's mutex */
-  int32_t helpers;         /* workers inside the job, under the mutex */
+  /* Written under the executor's mutex; read without it while spinning. */
+  atomic_llong done_chunks;
+  atomic_int helpers; /* workers inside the job */
   hybrid_profile_t *profile;
   pthread_cond_t finished;
   struct job *next;
@@ -60,7 +69,30 @@ struct hybrid_executor {
   pthread_cond_t work; /* signalled when a job is added or on shutdown */
   job_t *jobs;
   int stop;
+  atomic_ullong posted; /* jobs ever added: idle workers poll it */
+  int64_t spin_ns;      /* how long a waiting thread polls before it sleeps */
 };
+
+/* One iteration of a polling loop: a hint to the core that this is a spin. */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* HYBRID_SPIN_US in nanoseconds (default 100 us; bad values: the default). */
+static int64_t spin_ns_from_env(void) {
+  const char *v = getenv("HYBRID_SPIN_US");
+  if (!v || !*v)
+    return 100 * 1000;
+  char *end;
+  long us = strtol(v, &end, 10);
+  if (*end || us < 0 || us > 1000000)
+    return 100 * 1000;
+  return (int64_t)us * 1000;
+}
 
 /* Slice c of n iterations in `chunks` near-equal slices. */
 static void slice(int64_t n, int64_t chunks, int64_t c, int64_t *begin, int64_t *end) {
@@ -95,21 +127,43 @@ static job_t *open_job(hybrid_executor_t *ex) {
   return NULL;
 }
 
+/* Polls until `ex->posted` moves past `seen` or the spin time runs out;
+ * returns whether it moved. Without the mutex. */
+static int spin_for_job(hybrid_executor_t *ex, unsigned long long seen) {
+  if (ex->spin_ns <= 0)
+    return 0;
+  int64_t deadline = hybrid_internal_now_ns() + ex->spin_ns;
+  for (unsigned i = 0;; ++i) {
+    if (atomic_load_explicit(&ex->posted, memory_order_acquire) != seen)
+      return 1;
+    cpu_relax();
+    if ((i & 63) == 63 && hybrid_internal_now_ns() > deadline)
+      return 0;
+  }
+}
+
 static void *worker_main(void *arg) {
   hybrid_executor_t *ex = arg;
   pthread_mutex_lock(&ex->mu);
   for (;;) {
     job_t *job = NULL;
-    while (!ex->stop && !(job = open_job(ex)))
-      pthread_cond_wait(&ex->work, &ex->mu);
+    while (!ex->stop && !(job = open_job(ex))) {
+      /* Nothing to do: poll for a while, then sleep. */
+      unsigned long long seen = atomic_load(&ex->posted);
+      pthread_mutex_unlock(&ex->mu);
+      int moved = spin_for_job(ex, seen);
+      pthread_mutex_lock(&ex->mu);
+      if (!moved && !ex->stop && atomic_load(&ex->posted) == seen)
+        pthread_cond_wait(&ex->work, &ex->mu);
+    }
     if (ex->stop)
       break;
     ++job->helpers; /* the job stays alive (its caller waits) until we leave */
     pthread_mutex_unlock(&ex->mu);
     int64_t ran = run_slices(job);
     pthread_mutex_lock(&ex->mu);
-    --job->helpers;
     job->done_chunks += ran;
+    --job->helpers;
     if (job->done_chunks == job->chunks && job->helpers == 0)
       pthread_cond_signal(&job->finished);
   }
@@ -126,14 +180,15 @@ void hybrid_internal_parallel_for(hybrid_executor_t *ex, hybrid_profile_t *profi
   job.n = n;
   job.chunks = chunks < 1 ? 1 : (chunks > n ? n : chunks);
   atomic_init(&job.next_chunk, 0);
-  job.done_chunks = 0;
-  job.helpers = 0;
+  atomic_init(&job.done_chunks, 0);
+  atomic_init(&job.helpers, 0);
   job.profile = profile;
   pthread_cond_init(&job.finished, NULL);
 
   pthread_mutex_lock(&ex->mu);
   job.next = ex->jobs;
   ex->jobs = &job;
+  atomic_fetch_add_explicit(&ex->posted, 1, memory_order_release);
   pthread_cond_broadcast(&ex->work);
   pthread_mutex_unlock(&ex->mu);
 
@@ -146,8 +201,23 @@ void hybrid_internal_parallel_for(hybrid_executor_t *ex, hybrid_profile_t *profi
       break;
     }
   job.done_chunks += ran;
-  while (job.done_chunks < job.chunks || job.helpers > 0)
-    pthread_cond_wait(&job.finished, &ex->mu);
+  if (job.done_chunks < job.chunks || job.helpers > 0) {
+    /* Helpers still run slices: poll for them before sleeping. They update
+     * the counters under the mutex and signal under it, so taking the mutex
+     * after the poll also waits out a helper's last signal. */
+    pthread_mutex_unlock(&ex->mu);
+    int64_t deadline = hybrid_internal_now_ns() + ex->spin_ns;
+    for (unsigned i = 0; ex->spin_ns > 0; ++i) {
+      if (atomic_load(&job.done_chunks) == job.chunks && atomic_load(&job.helpers) == 0)
+        break;
+      cpu_relax();
+      if ((i & 63) == 63 && hybrid_internal_now_ns() > deadline)
+        break;
+    }
+    pthread_mutex_lock(&ex->mu);
+    while (job.done_chunks < job.chunks || job.helpers > 0)
+      pthread_cond_wait(&job.finished, &ex->mu);
+  }
   pthread_mutex_unlock(&ex->mu);
   pthread_cond_destroy(&job.finished);
 }
@@ -168,6 +238,8 @@ hybrid_status_t hybrid_executor_create(int32_t num_threads, hybrid_executor_t **
   if (!ex)
     return hybrid_internal_oom();
   ex->num_threads = num_threads;
+  atomic_init(&ex->posted, 0);
+  ex->spin_ns = spin_ns_from_env();
   pthread_mutex_init(&ex->mu, NULL);
   pthread_cond_init(&ex->work, NULL);
   if (num_threads > 1) {
