@@ -59,8 +59,9 @@ FUSED_OPS = {
     "coatnet": ["hybrid.attention"],
 }
 # The hybrid ops the raising passes make of each decomposed form (every phase).
-RAISED_OPS = {"attention": ["hybrid.attention"], "jamba": ["hybrid.attention"],
-              "nemotron_h": ["hybrid.attention"], "coatnet": ["hybrid.attention"]}
+RAISED_OPS = {"attention": ["hybrid.attention"], "moe": ["hybrid.moe"],
+              "jamba": ["hybrid.attention", "hybrid.moe"],
+              "nemotron_h": ["hybrid.attention", "hybrid.moe"], "coatnet": ["hybrid.attention"]}
 # Sizes of the symbolic dims in the two runs of each compiled model.
 DIMS = [{"batch": 2, "seq": 7, "past_seq": 5}, {"batch": 1, "seq": 12, "past_seq": 9}]
 # Decomposed prefill models and the loop their recurrence imports into: an ONNX

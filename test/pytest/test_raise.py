@@ -116,3 +116,102 @@ def test_raise_attention_keeps_probs_output(rng):
     feeds = {"x": rng.standard_normal((2, 9, 48)).astype(np.float32)}
     for got, want in zip(m(**feeds), sess.run(None, feeds)):
         _close(got, want)
+
+
+def _dense_moe(variant, hidden=20, inter=28, experts=5, k=2):
+    """A mixture of experts as exporters' dense fallbacks write it: router,
+    softmax and TopK, each expert on every token weighted by its share of the
+    top-k weights, summed. `variant` picks the routing, mask, activation and
+    bias forms."""
+    rng = np.random.default_rng(5)
+    glu = variant in ("swiglu_norm", "swiglu_plain", "mixtral")
+    act = {"relu_bias": "Relu", "gelu": "Gelu", "silu": "silu"}.get(variant, "swiglu")
+    inits = [_const("router", rng.standard_normal((hidden, experts)) / np.sqrt(hidden)),
+             _const("k", [k], np.int64), _const("axes", [-1], np.int64),
+             _const("zero", 0.0)]
+    nodes = [helper.make_node("MatMul", ["x", "router"], ["logits"])]
+    if variant == "mixtral":       # TopK of the logits, softmax of the k values
+        nodes += [helper.make_node("TopK", ["logits", "k"], ["topv_raw", "topi"], axis=-1),
+                  helper.make_node("Softmax", ["topv_raw"], ["topv"], axis=-1)]
+    else:
+        nodes += [helper.make_node("Softmax", ["logits"], ["probs"], axis=-1),
+                  helper.make_node("TopK", ["probs", "k"], ["topv_raw", "topi"], axis=-1)]
+        if variant == "swiglu_plain":
+            nodes += [helper.make_node("Identity", ["topv_raw"], ["topv"])]
+        else:
+            nodes += [helper.make_node("ReduceSum", ["topv_raw", "axes"], ["topv_sum"], keepdims=1),
+                      helper.make_node("Div", ["topv_raw", "topv_sum"], ["topv"])]
+    total = None
+    for e in range(experts):
+        p = f"e{e}_"
+        inits.append(_const(p + "id", e, np.int64))
+        nodes.append(helper.make_node("Equal", ["topi", p + "id"], [p + "hit"]))
+        if variant == "mixtral":
+            nodes.append(helper.make_node("Where", [p + "hit", "topv", "zero"], [p + "masked"]))
+        else:
+            nodes += [helper.make_node("Cast", [p + "hit"], [p + "hitf"], to=TensorProto.FLOAT),
+                      helper.make_node("Mul", ["topv", p + "hitf"], [p + "masked"])]
+        nodes.append(helper.make_node("ReduceSum", [p + "masked", "axes"], [p + "w"], keepdims=1))
+        inits.append(_const(p + "up", rng.standard_normal((hidden, inter)) / np.sqrt(hidden)))
+        inits.append(_const(p + "down", rng.standard_normal((inter, hidden)) / np.sqrt(inter)))
+        nodes.append(helper.make_node("MatMul", ["x", p + "up"], [p + "u"]))
+        if glu:
+            inits.append(_const(p + "gate", rng.standard_normal((hidden, inter)) / np.sqrt(hidden)))
+            nodes += [helper.make_node("MatMul", ["x", p + "gate"], [p + "g"]),
+                      helper.make_node("Sigmoid", [p + "g"], [p + "sg"]),
+                      helper.make_node("Mul", [p + "g", p + "sg"], [p + "silu"]),
+                      helper.make_node("Mul", [p + "silu", p + "u"], [p + "h"])]
+        elif act == "silu":
+            nodes += [helper.make_node("Sigmoid", [p + "u"], [p + "su"]),
+                      helper.make_node("Mul", [p + "su", p + "u"], [p + "h"])]
+        else:
+            src = p + "u"
+            if variant == "relu_bias":
+                inits.append(_const(p + "bu", rng.standard_normal(inter)))
+                nodes.append(helper.make_node("Add", [p + "u", p + "bu"], [p + "ub"]))
+                src = p + "ub"
+            nodes.append(helper.make_node(act, [src], [p + "h"]))
+        nodes.append(helper.make_node("MatMul", [p + "h", p + "down"], [p + "d"]))
+        if variant == "relu_bias":
+            inits.append(_const(p + "bd", rng.standard_normal(hidden)))
+            nodes.append(helper.make_node("Add", [p + "bd", p + "d"], [p + "db"]))
+            nodes.append(helper.make_node("Mul", [p + "db", p + "w"], [p + "out"]))
+        else:
+            nodes.append(helper.make_node("Mul", [p + "w", p + "d"], [p + "out"]))
+        if total is None:
+            total = p + "out"
+        else:
+            nodes.append(helper.make_node("Add", [total, p + "out"], [p + "sum"]))
+            total = p + "sum"
+    nodes.append(helper.make_node("Identity", [total], ["y"]))
+    graph = helper.make_graph(
+        nodes, "dense_moe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["t", hidden])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["t", hidden])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+
+
+@pytest.mark.parametrize("variant", ["swiglu_norm", "swiglu_plain", "mixtral", "relu_bias",
+                                     "gelu", "silu"])
+def test_raise_moe(variant, rng):
+    model = _dense_moe(variant)
+    raised = hybrid.compile(model)
+    assert "hybrid.moe" in raised.ir("hybrid"), variant
+    plain = hybrid.compile(model, raise_patterns=False)
+    assert "hybrid.moe" not in plain.ir("hybrid")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for t in (1, 9, 70):
+        x = rng.standard_normal((t, 20)).astype(np.float32)
+        want = sess.run(None, {"x": x})[0]
+        _close(raised(x), want)
+        _close(plain(x), want)
+
+
+def test_raise_moe_top1_many_experts(rng):
+    """k = 1 of 12 experts, wider layers."""
+    model = _dense_moe("swiglu_norm", hidden=36, inter=44, experts=12, k=1)
+    m = hybrid.compile(model)
+    assert "hybrid.moe" in m.ir("hybrid")
+    x = rng.standard_normal((33, 36)).astype(np.float32)
+    want = ort.InferenceSession(model.SerializeToString(),
+                                providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    _close(m(x), want)

@@ -62,7 +62,8 @@ static llvm::cl::opt<bool>
 static llvm::cl::opt<bool> raisePatterns(
     "raise",
     llvm::cl::desc("Raise decomposed exports (attention written as MatMul, Softmax, "
-                   "MatMul) into fused ops before conversion (default true)"),
+                   "MatMul; dense mixtures of experts) into fused ops before conversion "
+                   "(default true)"),
     llvm::cl::init(true), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<std::string>
     onnxEntry("onnx-entry", llvm::cl::desc("Name of the function holding the ONNX graph"),

@@ -21,8 +21,13 @@ mlir::LogicalResult convertOnnxToHybrid(mlir::ModuleOp module);
 /// standard Attention nodes (`hybrid-raise-attention`); returns how many.
 unsigned raiseAttention(mlir::Operation *root);
 
+/// Raises dense mixtures of experts (every expert on every token, masked by
+/// the top-k routing weights, summed) into com.microsoft MoE nodes
+/// (`hybrid-raise-moe`); returns how many.
+unsigned raiseMoe(mlir::Operation *root);
+
 /// Every raising rewrite of the onnx.node graph, run before conversion: what
-/// the compiler does unless told not to (`--raise=false`). For now, attention.
+/// the compiler does unless told not to (`--raise=false`): attention, MoE.
 void raiseOnnxGraph(mlir::ModuleOp module);
 
 /// True when the conversion has a converter for `opType` of `domain` ("" for

@@ -50,4 +50,20 @@ def RaiseAttention : Pass<"hybrid-raise-attention", "::mlir::ModuleOp"> {
   }];
 }
 
+def RaiseMoe : Pass<"hybrid-raise-moe", "::mlir::ModuleOp"> {
+  let summary = "Raise dense mixtures of experts in an onnx.node graph to one MoE node";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces the
+    dense form exporters write for a MoE layer (every expert on every token,
+    weighted by `ReduceSum(Cast(Equal(topk_indices, e)) * topk_values)` or its
+    `Where` form, summed by a chain of Adds), with softmax routing before or
+    after TopK and optional renormalisation of the top-k weights, SwiGLU
+    (`silu(x Wg) * (x Wu)`) or Relu/Gelu/silu experts, optional biases, by one
+    com.microsoft `MoE` node with the expert weights stacked at compile time.
+    The CPU pipeline then computes only each token's top-k experts. Needs
+    every expert 0..E-1 once (E read from the router's constant weight),
+    constant weights of one shape, and single-use per-expert intermediates.
+  }];
+}
+
 #endif // HYBRID_CONVERSION_PASSES_TD

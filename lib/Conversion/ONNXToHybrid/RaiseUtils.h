@@ -1,0 +1,232 @@
+//===- RaiseUtils.h - helpers of the raising passes -------------*- C++ -*-===//
+//
+// What the raising passes (hybrid-raise-attention, hybrid-raise-moe) share:
+// matching producers in the faithful onnx.node graph, reading small
+// constants, and inferring ranks where the graph states no types.
+//
+//===----------------------------------------------------------------------===//
+#ifndef HYBRID_CONVERSION_ONNXTOHYBRID_RAISEUTILS_H
+#define HYBRID_CONVERSION_ONNXTOHYBRID_RAISEUTILS_H
+
+#include "dialects/ONNX/IR/ONNXDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <optional>
+
+namespace hybrid::raising {
+
+// MLIR's names inside this namespace only.
+using namespace mlir;
+using hybrid::onnx::NodeOp;
+
+/// `v`'s producer when it is an ai.onnx node of type `type` (any of them).
+inline NodeOp producer(Value v, std::initializer_list<StringRef> types) {
+  auto node = v.getDefiningOp<NodeOp>();
+  if (!node || !node.getDomain().empty() || node.getOutputs().size() < 1 ||
+      node.getOutputs()[0] != v)
+    return nullptr;
+  return llvm::is_contained(types, node.getOpType()) ? node : nullptr;
+}
+
+/// A constant integer vector (a Reshape target, Unsqueeze axes).
+inline std::optional<SmallVector<int64_t>> constInts(Value v) {
+  DenseIntElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(x.getSExtValue());
+  return out;
+}
+
+/// A scalar float constant (one element, any rank).
+inline std::optional<double> constScalar(Value v) {
+  DenseFPElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APFloat>().begin()).convertToDouble();
+}
+
+inline std::optional<int64_t> intAttr(NodeOp node, StringRef name) {
+  if (auto a = dyn_cast_or_null<IntegerAttr>(node.getAttrs().get(name)))
+    return a.getInt();
+  return std::nullopt;
+}
+
+/// Ranks of values in a faithful graph, from declared types and from the ops
+/// that determine them. nullopt: not known here.
+class RankInference {
+public:
+  std::optional<int64_t> rank(Value v) {
+    if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+      return t.getRank();
+    auto it = cache.find(v);
+    if (it != cache.end())
+      return it->second;
+    cache[v] = std::nullopt; // no cycles in a graph, but be safe
+    std::optional<int64_t> r = compute(v);
+    cache[v] = r;
+    return r;
+  }
+
+  /// An upper bound of `v`'s rank, where the exact rank is not known: enough
+  /// to show a mask broadcasts into the 4-D scores. A Shape with explicit
+  /// non-negative `start` and `end` has at most end - start elements whatever
+  /// its input's rank.
+  std::optional<int64_t> rankBound(Value v) {
+    if (std::optional<int64_t> r = rank(v))
+      return r;
+    auto node = v.getDefiningOp<NodeOp>();
+    if (!node || !node.getDomain().empty() || node.getOutputs()[0] != v)
+      return std::nullopt;
+    StringRef type = node.getOpType();
+    ValueRange in = node.getInputs();
+    if (type == "ConstantOfShape" && !in.empty())
+      return length(in[0], /*upperBound=*/true);
+    if (llvm::is_contained({"Trilu", "Cast", "Not", "Neg", "Identity"}, type) && !in.empty())
+      return rankBound(in[0]);
+    if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Where", "Equal", "And", "Or"}, type)) {
+      int64_t r = 0;
+      for (Value x : in) {
+        std::optional<int64_t> b = rankBound(x);
+        if (!b)
+          return std::nullopt;
+        r = std::max(r, *b);
+      }
+      return r;
+    }
+    return std::nullopt;
+  }
+
+private:
+  /// The number of elements of a 1-D integer value (a shape). With
+  /// `upperBound`, a Shape of unknown input rank with explicit non-negative
+  /// `start` and `end` counts end - start (at most that many).
+  std::optional<int64_t> length(Value v, bool upperBound = false) {
+    if (auto t = dyn_cast<RankedTensorType>(v.getType()))
+      if (t.getRank() == 1 && !t.isDynamicDim(0))
+        return t.getDimSize(0);
+    if (NodeOp n = producer(v, {"Shape"})) {
+      std::optional<int64_t> start = intAttr(n, "start"), end = intAttr(n, "end");
+      std::optional<int64_t> r = rank(n.getInputs()[0]);
+      if (!r) {
+        if (upperBound && start && end && *start >= 0 && *end >= *start)
+          return *end - *start;
+        return std::nullopt;
+      }
+      auto clampAxis = [&](int64_t a) { return std::clamp<int64_t>(a < 0 ? a + *r : a, 0, *r); };
+      return std::max<int64_t>(clampAxis(end.value_or(*r)) - clampAxis(start.value_or(0)), 0);
+    }
+    if (NodeOp n = producer(v, {"Concat"})) {
+      int64_t total = 0;
+      for (Value in : n.getInputs()) {
+        std::optional<int64_t> l = length(in, upperBound);
+        if (!l)
+          return std::nullopt;
+        total += *l;
+      }
+      return total;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> maxRank(ValueRange inputs) {
+    int64_t r = 0;
+    for (Value in : inputs) {
+      if (isa<NoneType>(in.getType()))
+        continue;
+      std::optional<int64_t> x = rank(in);
+      if (!x)
+        return std::nullopt;
+      r = std::max(r, *x);
+    }
+    return r;
+  }
+
+  std::optional<int64_t> compute(Value v) {
+    auto node = v.getDefiningOp<NodeOp>();
+    if (!node || !node.getDomain().empty() || node.getOutputs()[0] != v)
+      return std::nullopt;
+    StringRef type = node.getOpType();
+    ValueRange in = node.getInputs();
+    if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less",
+                            "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor",
+                            "Max", "Min"},
+                           type))
+      return maxRank(in);
+    if (llvm::is_contained({"Neg", "Sqrt", "Reciprocal", "Exp", "Log", "Relu", "Sigmoid",
+                            "Tanh", "Erf", "Abs", "Cast", "CastLike", "Identity", "Not",
+                            "Softmax", "LogSoftmax", "Trilu", "Slice", "Concat", "Gelu", "Silu",
+                            "Sin", "Cos", "Floor", "Ceil", "Round", "Clip", "GatherElements",
+                            "LayerNormalization", "RMSNormalization", "Dropout"},
+                           type))
+      return in.empty() ? std::nullopt : rank(in[0]);
+    if (llvm::is_contained({"Range", "Shape"}, type))
+      return 1;
+    if (type == "Size")
+      return 0;
+    if (type == "Gather" && in.size() == 2) {
+      std::optional<int64_t> data = rank(in[0]), indices = rank(in[1]);
+      if (data && indices && *data >= 1)
+        return *data - 1 + *indices;
+      return std::nullopt;
+    }
+    if (type.starts_with("Reduce") && !in.empty()) {
+      // keepdims (default 1) keeps the rank; otherwise the axes must be known.
+      std::optional<int64_t> r = rank(in[0]);
+      if (!r || intAttr(node, "keepdims").value_or(1) != 0)
+        return r;
+      std::optional<SmallVector<int64_t>> axes;
+      if (in.size() >= 2)
+        axes = constInts(in[1]);
+      else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("axes")))
+        axes = SmallVector<int64_t>(a.asArrayRef());
+      if (!axes)
+        return std::nullopt;
+      return *r - static_cast<int64_t>(axes->size());
+    }
+    if (type == "Transpose") {
+      if (auto perm = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("perm")))
+        return perm.size();
+      return rank(in[0]);
+    }
+    if (type == "Reshape" && in.size() >= 2)
+      if (std::optional<SmallVector<int64_t>> shape = constInts(in[1]))
+        return shape->size();
+    if (type == "Expand" && in.size() >= 2) {
+      std::optional<int64_t> r = rank(in[0]), l = length(in[1]);
+      if (r && l)
+        return std::max(*r, *l);
+      return std::nullopt;
+    }
+    if (type == "ConstantOfShape" && !in.empty())
+      return length(in[0]);
+    if (type == "Unsqueeze" || type == "Squeeze") {
+      std::optional<int64_t> r = rank(in[0]);
+      std::optional<SmallVector<int64_t>> axes;
+      if (in.size() >= 2)
+        axes = constInts(in[1]);
+      else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("axes")))
+        axes = SmallVector<int64_t>(a.asArrayRef());
+      if (!r || !axes)
+        return std::nullopt;
+      int64_t n = static_cast<int64_t>(axes->size());
+      return type == "Unsqueeze" ? *r + n : *r - n;
+    }
+    if (type == "MatMul" && in.size() == 2) {
+      std::optional<int64_t> a = rank(in[0]), b = rank(in[1]);
+      if (a && b && *a >= 2 && *b >= 2)
+        return std::max(*a, *b);
+    }
+    return std::nullopt;
+  }
+
+  llvm::DenseMap<Value, std::optional<int64_t>> cache;
+};
+
+} // namespace hybrid::raising
+
+#endif // HYBRID_CONVERSION_ONNXTOHYBRID_RAISEUTILS_H
