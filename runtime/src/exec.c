@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ struct hybrid_executor {
   pthread_mutex_t mu;
   pthread_cond_t work; /* signalled when a job is added or on shutdown */
   job_t *jobs;
-  int stop;
+  atomic_int stop; /* set under the mutex; polled without it while spinning */
   atomic_ullong posted; /* jobs ever added: idle workers poll it */
   int64_t spin_ns;      /* how long a waiting thread polls before it sleeps */
 };
@@ -127,18 +128,22 @@ static job_t *open_job(hybrid_executor_t *ex) {
   return NULL;
 }
 
-/* Polls until `ex->posted` moves past `seen` or the spin time runs out;
- * returns whether it moved. Without the mutex. */
+/* Polls until `ex->posted` moves past `seen`, the executor stops or the spin
+ * time runs out; returns whether it should look again. Without the mutex. */
 static int spin_for_job(hybrid_executor_t *ex, unsigned long long seen) {
   if (ex->spin_ns <= 0)
     return 0;
   int64_t deadline = hybrid_internal_now_ns() + ex->spin_ns;
   for (unsigned i = 0;; ++i) {
-    if (atomic_load_explicit(&ex->posted, memory_order_acquire) != seen)
+    if (atomic_load_explicit(&ex->posted, memory_order_acquire) != seen ||
+        atomic_load_explicit(&ex->stop, memory_order_relaxed))
       return 1;
     cpu_relax();
-    if ((i & 63) == 63 && hybrid_internal_now_ns() > deadline)
-      return 0;
+    if ((i & 63) == 63) {
+      if (hybrid_internal_now_ns() > deadline)
+        return 0;
+      sched_yield(); /* lets a thread that shares this core run (more threads than cores) */
+    }
   }
 }
 
@@ -211,8 +216,11 @@ void hybrid_internal_parallel_for(hybrid_executor_t *ex, hybrid_profile_t *profi
       if (atomic_load(&job.done_chunks) == job.chunks && atomic_load(&job.helpers) == 0)
         break;
       cpu_relax();
-      if ((i & 63) == 63 && hybrid_internal_now_ns() > deadline)
-        break;
+      if ((i & 63) == 63) {
+        if (hybrid_internal_now_ns() > deadline)
+          break;
+        sched_yield();
+      }
     }
     pthread_mutex_lock(&ex->mu);
     while (job.done_chunks < job.chunks || job.helpers > 0)
@@ -239,6 +247,7 @@ hybrid_status_t hybrid_executor_create(int32_t num_threads, hybrid_executor_t **
     return hybrid_internal_oom();
   ex->num_threads = num_threads;
   atomic_init(&ex->posted, 0);
+  atomic_init(&ex->stop, 0);
   ex->spin_ns = spin_ns_from_env();
   pthread_mutex_init(&ex->mu, NULL);
   pthread_cond_init(&ex->work, NULL);

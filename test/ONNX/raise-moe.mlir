@@ -523,3 +523,56 @@ func.func @weight_not_constant(%x: tensor<5x4xf32>, %x2: tensor<5x4xf32>, %wa: t
   %s1 = onnx.node "Add" v18 (%o0, %o1) {attrs = {}, name = "sum1"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
   return %s1 : !onnx.unknown
 }
+
+// -----
+
+// Near miss: a bias of one element broadcasts over the projection's outputs
+// (not the [E, I] bias of the MoE node).
+// CHECK-LABEL: func.func @bias_broadcasts
+// CHECK-NOT: "MoE"
+// CHECK: return
+func.func @bias_broadcasts(%x: tensor<5x4xf32>, %x2: tensor<5x4xf32>, %wa: tensor<4x3xf32>) -> (!onnx.unknown) {
+  %wr = arith.constant dense<0.25> : tensor<4x2xf32>
+  %k = arith.constant dense<1> : tensor<1xi64>
+  %axes = arith.constant dense<-1> : tensor<1xi64>
+  %zero = arith.constant dense<0.0> : tensor<f32>
+  %c0 = arith.constant dense<0> : tensor<i64>
+  %wg0 = arith.constant dense<0.5> : tensor<4x3xf32>
+  %wu0 = arith.constant dense<0.25> : tensor<4x3xf32>
+  %wd0 = arith.constant dense<0.75> : tensor<3x4xf32>
+  %bu0 = arith.constant dense<0.125> : tensor<1xf32>
+  %bd0 = arith.constant dense<-0.5> : tensor<4xf32>
+  %c1 = arith.constant dense<1> : tensor<i64>
+  %wg1 = arith.constant dense<1.5> : tensor<4x3xf32>
+  %wu1 = arith.constant dense<1.25> : tensor<4x3xf32>
+  %wd1 = arith.constant dense<1.75> : tensor<3x4xf32>
+  %bu1 = arith.constant dense<1.125> : tensor<1xf32>
+  %bd1 = arith.constant dense<-1.5> : tensor<4xf32>
+  %lg = onnx.node "MatMul" v18 (%x, %wr) {attrs = {}, name = "router"} : (tensor<5x4xf32>, tensor<4x2xf32>) -> !onnx.unknown
+  %p = onnx.node "Softmax" v18 (%lg) {attrs = {axis = -1 : i64}, name = "probs"} : (!onnx.unknown) -> !onnx.unknown
+  %tk:2 = onnx.node "TopK" v18 (%p, %k) {attrs = {axis = -1 : i64}, name = "topk"} : (!onnx.unknown, tensor<1xi64>) -> (!onnx.unknown, !onnx.unknown)
+  %rs = onnx.node "ReduceSum" v18 (%tk#0, %axes) {attrs = {keepdims = 1 : i64}, name = "norm_sum"} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %v = onnx.node "Div" v18 (%tk#0, %rs) {attrs = {}, name = "norm"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %eq0 = onnx.node "Equal" v18 (%tk#1, %c0) {attrs = {}, name = "e0/eq"} : (!onnx.unknown, tensor<i64>) -> !onnx.unknown
+  %cast0 = onnx.node "Cast" v18 (%eq0) {attrs = {to = 1 : i64}, name = "e0/cast"} : (!onnx.unknown) -> !onnx.unknown
+  %m0 = onnx.node "Mul" v18 (%cast0, %v) {attrs = {}, name = "e0/mask"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %w0 = onnx.node "ReduceSum" v18 (%m0, %axes) {attrs = {keepdims = 1 : i64}, name = "e0/weight"} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %u00 = onnx.node "MatMul" v18 (%x, %wu0) {attrs = {}, name = "e0/up"} : (tensor<5x4xf32>, tensor<4x3xf32>) -> !onnx.unknown
+  %u0 = onnx.node "Add" v18 (%u00, %bu0) {attrs = {}, name = "e0/up_bias"} : (!onnx.unknown, tensor<1xf32>) -> !onnx.unknown
+  %h0 = onnx.node "Relu" v18 (%u0) {attrs = {}, name = "e0/relu"} : (!onnx.unknown) -> !onnx.unknown
+  %d00 = onnx.node "MatMul" v18 (%h0, %wd0) {attrs = {}, name = "e0/down"} : (!onnx.unknown, tensor<3x4xf32>) -> !onnx.unknown
+  %d0 = onnx.node "Add" v18 (%bd0, %d00) {attrs = {}, name = "e0/down_bias"} : (tensor<4xf32>, !onnx.unknown) -> !onnx.unknown
+  %o0 = onnx.node "Mul" v18 (%w0, %d0) {attrs = {}, name = "e0/out"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %eq1 = onnx.node "Equal" v18 (%tk#1, %c1) {attrs = {}, name = "e1/eq"} : (!onnx.unknown, tensor<i64>) -> !onnx.unknown
+  %cast1 = onnx.node "Cast" v18 (%eq1) {attrs = {to = 1 : i64}, name = "e1/cast"} : (!onnx.unknown) -> !onnx.unknown
+  %m1 = onnx.node "Mul" v18 (%cast1, %v) {attrs = {}, name = "e1/mask"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %w1 = onnx.node "ReduceSum" v18 (%m1, %axes) {attrs = {keepdims = 1 : i64}, name = "e1/weight"} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %u01 = onnx.node "MatMul" v18 (%x, %wu1) {attrs = {}, name = "e1/up"} : (tensor<5x4xf32>, tensor<4x3xf32>) -> !onnx.unknown
+  %u1 = onnx.node "Add" v18 (%u01, %bu1) {attrs = {}, name = "e1/up_bias"} : (!onnx.unknown, tensor<1xf32>) -> !onnx.unknown
+  %h1 = onnx.node "Relu" v18 (%u1) {attrs = {}, name = "e1/relu"} : (!onnx.unknown) -> !onnx.unknown
+  %d01 = onnx.node "MatMul" v18 (%h1, %wd1) {attrs = {}, name = "e1/down"} : (!onnx.unknown, tensor<3x4xf32>) -> !onnx.unknown
+  %d1 = onnx.node "Add" v18 (%bd1, %d01) {attrs = {}, name = "e1/down_bias"} : (tensor<4xf32>, !onnx.unknown) -> !onnx.unknown
+  %o1 = onnx.node "Mul" v18 (%w1, %d1) {attrs = {}, name = "e1/out"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %s1 = onnx.node "Add" v18 (%o0, %o1) {attrs = {}, name = "sum1"} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  return %s1 : !onnx.unknown
+}

@@ -118,46 +118,66 @@ def test_raise_attention_keeps_probs_output(rng):
         _close(got, want)
 
 
-def _dense_moe(variant, hidden=20, inter=28, experts=5, k=2):
+def _dense_moe(variant, hidden=20, inter=28, experts=5, k=2, layers=1, residual=False):
     """A mixture of experts as exporters' dense fallbacks write it: router,
     softmax and TopK, each expert on every token weighted by its share of the
     top-k weights, summed. `variant` picks the routing, mask, activation and
-    bias forms."""
+    bias forms; `layers` stacks several, each reading the previous one's output
+    (plus its input with `residual`)."""
     rng = np.random.default_rng(5)
+    nodes, inits, x = [], [], "x"
+    for li in range(layers):
+        n, i, y = _dense_moe_layer(rng, f"l{li}_", x, variant, hidden, inter, experts, k)
+        nodes += n
+        inits += i
+        if residual:
+            nodes.append(helper.make_node("Add", [x, y], [f"l{li}_res"]))
+            y = f"l{li}_res"
+        x = y
+    nodes.append(helper.make_node("Identity", [x], ["y"]))
+    graph = helper.make_graph(
+        nodes, "dense_moe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["t", hidden])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["t", hidden])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+
+
+def _dense_moe_layer(rng, pre, x, variant, hidden, inter, experts, k):
+    """One dense MoE layer reading `x`; names start with `pre`. Returns the
+    nodes, the initializers and the output's name."""
     glu = variant in ("swiglu_norm", "swiglu_plain", "mixtral")
     act = {"relu_bias": "Relu", "gelu": "Gelu", "silu": "silu"}.get(variant, "swiglu")
-    inits = [_const("router", rng.standard_normal((hidden, experts)) / np.sqrt(hidden)),
-             _const("k", [k], np.int64), _const("axes", [-1], np.int64),
-             _const("zero", 0.0)]
-    nodes = [helper.make_node("MatMul", ["x", "router"], ["logits"])]
+    inits = [_const(pre + "router", rng.standard_normal((hidden, experts)) / np.sqrt(hidden)),
+             _const(pre + "k", [k], np.int64), _const(pre + "axes", [-1], np.int64),
+             _const(pre + "zero", 0.0)]
+    nodes = [helper.make_node("MatMul", [x, pre + "router"], [pre + "logits"])]
     if variant == "mixtral":       # TopK of the logits, softmax of the k values
-        nodes += [helper.make_node("TopK", ["logits", "k"], ["topv_raw", "topi"], axis=-1),
-                  helper.make_node("Softmax", ["topv_raw"], ["topv"], axis=-1)]
+        nodes += [helper.make_node("TopK", [pre + "logits", pre + "k"], [pre + "topv_raw", pre + "topi"], axis=-1),
+                  helper.make_node("Softmax", [pre + "topv_raw"], [pre + "topv"], axis=-1)]
     else:
-        nodes += [helper.make_node("Softmax", ["logits"], ["probs"], axis=-1),
-                  helper.make_node("TopK", ["probs", "k"], ["topv_raw", "topi"], axis=-1)]
+        nodes += [helper.make_node("Softmax", [pre + "logits"], [pre + "probs"], axis=-1),
+                  helper.make_node("TopK", [pre + "probs", pre + "k"], [pre + "topv_raw", pre + "topi"], axis=-1)]
         if variant == "swiglu_plain":
-            nodes += [helper.make_node("Identity", ["topv_raw"], ["topv"])]
+            nodes += [helper.make_node("Identity", [pre + "topv_raw"], [pre + "topv"])]
         else:
-            nodes += [helper.make_node("ReduceSum", ["topv_raw", "axes"], ["topv_sum"], keepdims=1),
-                      helper.make_node("Div", ["topv_raw", "topv_sum"], ["topv"])]
+            nodes += [helper.make_node("ReduceSum", [pre + "topv_raw", pre + "axes"], [pre + "topv_sum"], keepdims=1),
+                      helper.make_node("Div", [pre + "topv_raw", pre + "topv_sum"], [pre + "topv"])]
     total = None
     for e in range(experts):
-        p = f"e{e}_"
+        p = f"{pre}e{e}_"
         inits.append(_const(p + "id", e, np.int64))
-        nodes.append(helper.make_node("Equal", ["topi", p + "id"], [p + "hit"]))
+        nodes.append(helper.make_node("Equal", [pre + "topi", p + "id"], [p + "hit"]))
         if variant == "mixtral":
-            nodes.append(helper.make_node("Where", [p + "hit", "topv", "zero"], [p + "masked"]))
+            nodes.append(helper.make_node("Where", [p + "hit", pre + "topv", pre + "zero"], [p + "masked"]))
         else:
             nodes += [helper.make_node("Cast", [p + "hit"], [p + "hitf"], to=TensorProto.FLOAT),
-                      helper.make_node("Mul", ["topv", p + "hitf"], [p + "masked"])]
-        nodes.append(helper.make_node("ReduceSum", [p + "masked", "axes"], [p + "w"], keepdims=1))
+                      helper.make_node("Mul", [pre + "topv", p + "hitf"], [p + "masked"])]
+        nodes.append(helper.make_node("ReduceSum", [p + "masked", pre + "axes"], [p + "w"], keepdims=1))
         inits.append(_const(p + "up", rng.standard_normal((hidden, inter)) / np.sqrt(hidden)))
         inits.append(_const(p + "down", rng.standard_normal((inter, hidden)) / np.sqrt(inter)))
-        nodes.append(helper.make_node("MatMul", ["x", p + "up"], [p + "u"]))
+        nodes.append(helper.make_node("MatMul", [x, p + "up"], [p + "u"]))
         if glu:
             inits.append(_const(p + "gate", rng.standard_normal((hidden, inter)) / np.sqrt(hidden)))
-            nodes += [helper.make_node("MatMul", ["x", p + "gate"], [p + "g"]),
+            nodes += [helper.make_node("MatMul", [x, p + "gate"], [p + "g"]),
                       helper.make_node("Sigmoid", [p + "g"], [p + "sg"]),
                       helper.make_node("Mul", [p + "g", p + "sg"], [p + "silu"]),
                       helper.make_node("Mul", [p + "silu", p + "u"], [p + "h"])]
@@ -183,11 +203,7 @@ def _dense_moe(variant, hidden=20, inter=28, experts=5, k=2):
         else:
             nodes.append(helper.make_node("Add", [total, p + "out"], [p + "sum"]))
             total = p + "sum"
-    nodes.append(helper.make_node("Identity", [total], ["y"]))
-    graph = helper.make_graph(
-        nodes, "dense_moe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["t", hidden])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["t", hidden])], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)])
+    return nodes, inits, total
 
 
 @pytest.mark.parametrize("variant", ["swiglu_norm", "swiglu_plain", "mixtral", "relu_bias",
@@ -215,3 +231,16 @@ def test_raise_moe_top1_many_experts(rng):
     want = ort.InferenceSession(model.SerializeToString(),
                                 providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
     _close(m(x), want)
+
+
+def test_raise_moe_stacked_layers(rng):
+    """Two layers in a row (the second reads the first's sum directly), then
+    two with residual Adds: every layer is raised."""
+    for residual in (False, True):
+        model = _dense_moe("swiglu_norm", layers=2, residual=residual)
+        m = hybrid.compile(model)
+        assert m.ir("hybrid").count("hybrid.moe ") == 2, residual
+        x = rng.standard_normal((17, 20)).astype(np.float32)
+        want = ort.InferenceSession(model.SerializeToString(),
+                                    providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+        _close(m(x), want)

@@ -125,6 +125,28 @@ memref::GetGlobalOp viewedGlobal(Value v) {
   return {};
 }
 
+/// An index constant.
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// Dim `d` of memref `v`: a constant when static (a memref.dim would keep the
+/// original weights alive after they are replaced by their transposed copy).
+Value dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto type = cast<MemRefType>(v.getType());
+  if (!type.isDynamicDim(d))
+    return indexConst(b, loc, type.getDimSize(d));
+  return memref::DimOp::create(b, loc, v, d);
+}
+
+/// `m[i]` as an index (the element type may be i32, i64 or index).
+Value loadIndex(OpBuilder &b, Location loc, Value m, Value i) {
+  Value v = memref::LoadOp::create(b, loc, m, i);
+  if (v.getType().isIndex())
+    return v;
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
 struct HybridLowerRoutedMoePass
     : public hybrid::impl::HybridLowerRoutedMoePassBase<
           HybridLowerRoutedMoePass> {
@@ -185,19 +207,9 @@ struct HybridLowerRoutedMoePass
     OpBuilder b(op);
     Value rows = op.getRows(), w = op.getWeights(), offsets = op.getOffsets(),
           out = op.getOutputs()[0];
-    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-    // Static sizes as constants: a memref.dim would keep the original weights
-    // alive after they are replaced by their transposed copy.
-    auto dim = [&](Value v, int64_t d) -> Value {
-      auto type = cast<MemRefType>(v.getType());
-      if (!type.isDynamicDim(d))
-        return idx(type.getDimSize(d));
-      return memref::DimOp::create(b, loc, v, d);
-    };
-    auto offsetAt = [&](Value i) -> Value {
-      Value v = memref::LoadOp::create(b, loc, offsets, i);
-      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-    };
+    auto idx = [&](int64_t v) { return indexConst(b, loc, v); };
+    auto dim = [&](Value v, int64_t d) { return dimOf(b, loc, v, d); };
+    auto offsetAt = [&](Value i) { return loadIndex(b, loc, offsets, i); };
     using P = arith::CmpIPredicate;
     Value m = dim(rows, 0), k = dim(rows, 1), n = dim(w, 1), ne = dim(w, 0);
     Value zero = idx(0), one = idx(1);
@@ -293,13 +305,8 @@ struct HybridLowerRoutedMoePass
     OpBuilder b(op);
     Value eo = op.getExpertOut(), src = op.getSources(), w = op.getWeights(),
           y = op.getOutputs()[0];
-    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-    auto dim = [&](Value v, int64_t d) -> Value {
-      auto type = cast<MemRefType>(v.getType());
-      if (!type.isDynamicDim(d))
-        return idx(type.getDimSize(d));
-      return memref::DimOp::create(b, loc, v, d);
-    };
+    auto idx = [&](int64_t v) { return indexConst(b, loc, v); };
+    auto dim = [&](Value v, int64_t d) { return dimOf(b, loc, v, d); };
     using P = arith::CmpIPredicate;
     Value nr = dim(eo, 0), hd = dim(eo, 1), nt = dim(w, 0), topK = dim(w, 1);
     Value limit = arith::MulIOp::create(b, loc, nt, topK);
@@ -316,8 +323,7 @@ struct HybridLowerRoutedMoePass
     auto rows = scf::ForOp::create(b, loc, zero, nr, one);
     b.setInsertionPoint(rows.getBody()->getTerminator());
     Value r = rows.getInductionVar();
-    Value a = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                         memref::LoadOp::create(b, loc, src, r));
+    Value a = loadIndex(b, loc, src, r);
     Value inRange = arith::AndIOp::create(b, loc,
                                           arith::CmpIOp::create(b, loc, P::sge, a, zero),
                                           arith::CmpIOp::create(b, loc, P::slt, a, limit));
@@ -338,6 +344,8 @@ struct HybridLowerRoutedMoePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
+    transposed.clear();
+    sources.clear();
     for (GroupedMatmulOp op :
          collectHybridOps<GroupedMatmulOp>(module, /*onTensors=*/false)) {
       auto f32 = [](Value v) { return getElementTypeOrSelf(v.getType()).isF32(); };
@@ -353,7 +361,7 @@ struct HybridLowerRoutedMoePass
     // Originals only the rewritten ops read are no longer needed.
     for (StringAttr name : sources)
       if (auto global = symbols.lookup<memref::GlobalOp>(name))
-        if (SymbolTable::symbolKnownUseEmpty(global, module))
+        if (global.isPrivate() && SymbolTable::symbolKnownUseEmpty(global, module))
           symbols.erase(global);
   }
 };

@@ -17,8 +17,8 @@
 //
 // The number of experts must be static (it sizes `offsets`); a moe with a
 // dynamic E keeps its per-token implementation. The intermediates have the
-// op's element type, so f16/bf16 layers round gate, up, h and the expert
-// outputs to that type where the per-token loops keep f32.
+// op's element type, so f16/bf16 layers round gate, up, h, the expert outputs
+// and the routing weights to that type where the per-token loops keep f32.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"

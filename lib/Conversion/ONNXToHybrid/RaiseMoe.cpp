@@ -42,6 +42,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace hybrid {
@@ -144,6 +145,9 @@ public:
     std::optional<Constant> w = constantOf(mm.getInputs()[1]);
     if (!w || w->type.getRank() != 2)
       return std::nullopt;
+    // A bias of the projection's width (not one that broadcasts).
+    if (p.bias && cast<RankedTensorType>(p.bias.getType()).getDimSize(0) != w->type.getDimSize(1))
+      return std::nullopt;
     nodes.insert(mm);
     p.x = mm.getInputs()[0];
     p.weight = mm.getInputs()[1];
@@ -236,7 +240,8 @@ public:
         }
     } else if (NodeOp where = take(masked, {"Where"})) {
       std::optional<double> zero = constScalar(where.getInputs()[2]);
-      if (!zero || *zero != 0.0)
+      if (!zero || *zero != 0.0 ||
+          cast<ShapedType>(where.getInputs()[2].getType()).getRank() > 1)
         return false;
       hit = where.getInputs()[0];
       topv = where.getInputs()[1];
@@ -248,7 +253,9 @@ public:
       return false;
     for (int side = 0; side < 2; ++side) {
       std::optional<SmallVector<int64_t>> c = constInts(eq.getInputs()[side]);
-      if (c && c->size() == 1) {
+      // A scalar or [1] (a higher rank would broadcast the mask up).
+      if (c && c->size() == 1 &&
+          cast<ShapedType>(eq.getInputs()[side].getType()).getRank() <= 1) {
         e.index = (*c)[0];
         e.topi = eq.getInputs()[1 - side];
         e.topv = topv;
@@ -320,6 +327,12 @@ struct Layer {
   llvm::SetVector<Operation *> nodes;
 };
 
+/// A Softmax's axis: the attribute, else the opset's default (-1 from opset 13,
+/// 1 before, over a flattened view, which is not the same for rank 3).
+int64_t softmaxAxis(NodeOp sm) {
+  return intAttr(sm, "axis").value_or(sm.getVersion() >= 13 ? -1 : 1);
+}
+
 /// The routing shared by every expert: fills x-independent fields of `layer`.
 bool matchRouting(Value topi, Value topv, Layer &layer, Matcher &m) {
   // Identity nodes (exporters leave some) are looked through.
@@ -348,7 +361,7 @@ bool matchRouting(Value topi, Value topv, Layer &layer, Matcher &m) {
     raw = div.getInputs()[0];
     normalize = true;
   } else if (NodeOp sm = producer(topv, {"Softmax"})) {
-    if (intAttr(sm, "axis").value_or(-1) != -1)
+    if (softmaxAxis(sm) != -1)
       return false;
     m.nodes.insert(sm);
     raw = sm.getInputs()[0];
@@ -357,7 +370,8 @@ bool matchRouting(Value topi, Value topv, Layer &layer, Matcher &m) {
   auto topk = raw.getDefiningOp<NodeOp>();
   if (!topk || topk.getOpType() != "TopK" || !topk.getDomain().empty() ||
       topk.getOutputs().size() != 2 || topk.getOutputs()[0] != raw ||
-      topk.getOutputs()[1] != topi || intAttr(topk, "axis").value_or(-1) != -1 ||
+      topk.getOutputs()[1] != topi || topk.getInputs().size() != 2 ||
+      intAttr(topk, "axis").value_or(-1) != -1 ||
       intAttr(topk, "largest").value_or(1) != 1)
     return false;
   std::optional<SmallVector<int64_t>> k = constInts(topk.getInputs()[1]);
@@ -367,7 +381,7 @@ bool matchRouting(Value topi, Value topv, Layer &layer, Matcher &m) {
   Value logits = topk.getInputs()[0];
   if (!softmaxAfter) {
     NodeOp sm = producer(logits, {"Softmax"});
-    if (!sm || intAttr(sm, "axis").value_or(-1) != -1)
+    if (!sm || softmaxAxis(sm) != -1)
       return false;
     m.nodes.insert(sm);
     logits = sm.getInputs()[0];
@@ -379,12 +393,10 @@ bool matchRouting(Value topi, Value topv, Layer &layer, Matcher &m) {
 }
 
 std::optional<Layer> matchLayer(NodeOp root) {
-  // Only the outermost Add of a chain.
+  // Every Add is tried as the root: a chain's inner Adds cover only some of
+  // the experts, and an outer one (a residual Add) has a term that is not an
+  // expert, so only the chain's own root matches.
   Value y = root.getOutputs()[0];
-  if (y.hasOneUse())
-    if (auto user = dyn_cast<NodeOp>(*y.getUsers().begin());
-        user && user.getDomain().empty() && user.getOpType() == "Add")
-      return std::nullopt;
   Matcher m;
   SmallVector<Value> terms;
   addends(y, root, terms, m);
@@ -546,7 +558,7 @@ bool raise(Layer &layer) {
   while (erased) {
     erased = false;
     for (Operation *op : layer.nodes)
-      if (op && op->use_empty() && op->getBlock()) {
+      if (op->use_empty()) {
         layer.nodes.remove(op);
         op->erase();
         erased = true;
@@ -559,16 +571,25 @@ bool raise(Layer &layer) {
 } // namespace
 
 unsigned hybrid::raiseMoe(Operation *root) {
-  SmallVector<Layer> layers;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == "Add")
-      if (std::optional<Layer> l = matchLayer(node))
-        layers.push_back(std::move(*l));
-  });
+  // One layer at a time: raising one erases nodes (its root among them) that
+  // a match of the next may hold, when two layers follow each other directly.
+  llvm::DenseSet<Operation *> failed; // matched, but the weights' data is not at hand
   unsigned n = 0;
-  for (Layer &l : layers)
-    n += raise(l);
-  return n;
+  while (true) {
+    std::optional<Layer> layer;
+    root->walk([&](NodeOp node) {
+      if (node.getDomain().empty() && node.getOpType() == "Add" && !failed.contains(node.getOperation()))
+        if ((layer = matchLayer(node)))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (!layer)
+      return n;
+    if (raise(*layer))
+      ++n;
+    else
+      failed.insert(layer->root.getOperation());
+  }
 }
 
 namespace {

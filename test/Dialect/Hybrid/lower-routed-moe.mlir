@@ -65,6 +65,18 @@ func.func @combine(%eo: memref<?x300xf32>, %src: memref<?xi64>, %w: memref<?x2xf
   return
 }
 
+// Index-typed offsets and sources are used as they are (no cast).
+// CHECK-LABEL: func.func @index_offsets
+// CHECK-NOT: arith.index_cast
+// CHECK: scf.parallel
+// CHECK: cf.assert %{{.*}}, "hybrid.moe_combine: row source out of range"
+func.func @index_offsets(%rows: memref<?x8xf32>, %w: memref<2x4x8xf32>, %off: memref<3xindex>, %out: memref<?x4xf32>,
+                         %eo: memref<?x4xf32>, %src: memref<?xindex>, %cw: memref<?x2xf32>, %y: memref<?x4xf32>) {
+  hybrid.grouped_matmul ins(%rows, %w, %off : memref<?x8xf32>, memref<2x4x8xf32>, memref<3xindex>) outs(%out : memref<?x4xf32>)
+  hybrid.moe_combine ins(%eo, %src, %cw : memref<?x4xf32>, memref<?xindex>, memref<?x2xf32>) outs(%y : memref<?x4xf32>)
+  return
+}
+
 // Other element types keep the scalar implementations.
 // CHECK-LABEL: func.func @f16_stays
 // CHECK: hybrid.grouped_matmul
