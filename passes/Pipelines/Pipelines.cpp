@@ -32,6 +32,7 @@ struct LoweringHooks {
   /// Register-tiled vector microkernels for contractions
   /// (hybrid-vectorize-contractions).
   bool vectorizeContractions = false;
+  int64_t microkernelRows = 6, microkernelColumns = 16;
   /// Tiled online-softmax attention (hybrid-flash-attention).
   bool flashAttention = false;
   int64_t flashMinQueryRows = 8;
@@ -89,8 +90,12 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
 
   // Matmul-like contractions become vector microkernels on scf.parallel
   // (after instrumentation, so each stays one kernel in profiles).
-  if (hooks.vectorizeContractions)
-    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass());
+  if (hooks.vectorizeContractions) {
+    hybrid::HybridVectorizeContractionsPassOptions kernel;
+    kernel.mr = hooks.microkernelRows;
+    kernel.nr = hooks.microkernelColumns;
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass(kernel));
+  }
 
   // Every hybrid op through its scalar implementation; linalg to loops. With
   // `parallel`, dims that are parallel become scf.parallel loops, and the
@@ -173,6 +178,8 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   hooks.parallelMinWork = options.parallelMinWork;
   hooks.instrumentKernels = options.instrumentKernels;
   hooks.vectorizeContractions = options.vectorize;
+  hooks.microkernelRows = options.microkernelRows;
+  hooks.microkernelColumns = options.microkernelColumns;
   hooks.flashAttention = options.flashAttention;
   hooks.flashMinQueryRows = options.flashMinQueryRows;
   hooks.approximateMath = options.approximateMath;

@@ -62,6 +62,16 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::desc("Route hybrid.moe into top-k, dispatch, grouped matmuls and combine "
                      "(hybrid-route-moe); off: the per-token loops of hybrid.moe"),
       llvm::cl::init(true)};
+  Option<int64_t> microkernelRows{
+      *this, "microkernel-rows",
+      llvm::cl::desc("Rows per contraction microkernel (hybrid-vectorize-contractions' mr); "
+                     "the CPU target picks 8 with AVX-512, else 6"),
+      llvm::cl::init(6)};
+  Option<int64_t> microkernelColumns{
+      *this, "microkernel-columns",
+      llvm::cl::desc("Columns per contraction microkernel, one vector (nr); the CPU target "
+                     "picks 32 with AVX-512 (two 512-bit registers per row), else 16"),
+      llvm::cl::init(16)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Register-tiled vector microkernels for float contractions "

@@ -38,7 +38,10 @@
 //
 // The accumulators live in registers across the whole reduction (mr x nr/8
 // AVX2 registers; 6 x 2 by default, with one B panel row and one broadcast
-// that is 15 of 16). A last partial column tile uses masked loads and stores.
+// that is 15 of 16). The CPU target asks for 8 x 32 on AVX-512 (8 x 2 zmm
+// accumulators, 19 of 32 registers), which keeps both FMA units busy where
+// 6 x 16 would give only 6 independent chains. A last partial column tile uses
+// masked loads and stores.
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
 // What is not matched stays a linalg op for the loop lowering: integer

@@ -199,6 +199,11 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     f.removeResAttrsAttr();
   }
 
+  // The target first: its vector registers size the microkernels.
+  FailureOr<std::unique_ptr<llvm::TargetMachine>> tm = createTargetMachine(module, options);
+  if (failed(tm))
+    return failure();
+
   progress("lowering to the LLVM dialect");
   {
     TimingScope t = timing.nest("CPU pipeline");
@@ -219,6 +224,12 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     pipeline.flashAttention = options.flashAttention;
     pipeline.routeMoe = options.routeMoe;
     pipeline.approximateMath = options.approximateMath;
+    // AVX-512: 8 rows x 32 columns (two zmm per row, 16 accumulators of 32
+    // registers); otherwise 6 x 16 (two ymm per row, 12 of 16).
+    if ((*tm)->getMCSubtargetInfo()->checkFeatures("+avx512f")) {
+      pipeline.microkernelRows = 8;
+      pipeline.microkernelColumns = 32;
+    }
     buildCpuPipeline(pm, pipeline);
     if (failed(pm.run(module)))
       return failure();
@@ -244,9 +255,6 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     return write(text);
   }
 
-  FailureOr<std::unique_ptr<llvm::TargetMachine>> tm = createTargetMachine(module, options);
-  if (failed(tm))
-    return failure();
   std::string producer = "hybrid-opt (LLVM " LLVM_VERSION_STRING "), " +
                          (*tm)->getTargetTriple().str() + ", cpu " +
                          (*tm)->getTargetCPU().str();
