@@ -214,6 +214,16 @@ def missing_domain():
                  [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
 
 
+def moe_mixed_types():
+    """A com.microsoft MoE whose weights are double while its input is float."""
+    fc1 = nh.from_array(np.zeros((2, 4, 3), np.float64), "fc1")
+    fc2 = nh.from_array(np.zeros((2, 3, 4), np.float64), "fc2")
+    return model([h.make_node("MoE", ["x", "r", "fc1", "", "fc2"], ["y"], name="moe",
+                              domain="com.microsoft", k=1, activation_type="relu")],
+                 [vi("x", T.FLOAT, [5, 3]), vi("r", T.FLOAT, [5, 2])], [vi("y", T.FLOAT, None)],
+                 inits=[fc1, fc2], opsets=(("", 23), ("com.microsoft", 1)))
+
+
 def float_and():
     return model([h.make_node("And", ["a", "b"], ["y"], name="and")],
                  [vi("a", T.FLOAT, [2]), vi("b", T.FLOAT, [2])], [vi("y", T.FLOAT, None)])
@@ -260,6 +270,7 @@ MAKERS = {
     "shape_chain": shape_chain, "runtime_axes": runtime_axes, "axes_value": axes_value,
     "wrong_axes_value": wrong_axes_value,
     "float_and": float_and,
+    "moe_mixed_types": moe_mixed_types,
     "repeated_axes": repeated_axes,
     "small": small, "function": function, "subgraph": subgraph, "external": external,
     "missing_external": missing_external, "escaping_external": escaping_external,

@@ -59,6 +59,13 @@ LogicalResult convertMoE(OnnxNode &node, SmallVectorImpl<Value> &results) {
     return node.emitError() << "activation_type '" << actName << "' is not supported";
   if (rankOf(*fc1) != 3 || rankOf(*fc2) != 3)
     return node.emitError() << "expert weights must be 3-D";
+  // ONNX's type constraint: one float type for the input, the router
+  // probabilities and every expert weight and bias.
+  Type et = elementTypeOf(*x);
+  for (unsigned i = 1; i < node.numInputs() && i < 8; ++i)
+    if (Value v = node.input(i); v && elementTypeOf(v) != et)
+      return node.emitError() << "input " << i << " has element type " << elementTypeOf(v)
+                              << ", input 0 has " << et << " (one type for all)";
   int64_t rows = tensorType(*fc1).getDimSize(1);
   Value wUp = *fc1, wGate, bUp, bGate;
   Value b1 = node.input(3);
