@@ -128,15 +128,14 @@ static job_t *open_job(hybrid_executor_t *ex) {
   return NULL;
 }
 
-/* Polls until `ex->posted` moves past `seen`, the executor stops or the spin
- * time runs out; returns whether it should look again. Without the mutex. */
-static int spin_for_job(hybrid_executor_t *ex, unsigned long long seen) {
+/* Polls `ready(arg)` for up to the executor's spin time, without the mutex;
+ * returns whether it became true. */
+static int spin_until(const hybrid_executor_t *ex, int (*ready)(void *), void *arg) {
   if (ex->spin_ns <= 0)
     return 0;
   int64_t deadline = hybrid_internal_now_ns() + ex->spin_ns;
   for (unsigned i = 0;; ++i) {
-    if (atomic_load_explicit(&ex->posted, memory_order_acquire) != seen ||
-        atomic_load_explicit(&ex->stop, memory_order_relaxed))
+    if (ready(arg))
       return 1;
     cpu_relax();
     if ((i & 63) == 63) {
@@ -147,6 +146,24 @@ static int spin_for_job(hybrid_executor_t *ex, unsigned long long seen) {
   }
 }
 
+/* For an idle worker: a job was posted after `seen`, or the executor stops. */
+typedef struct {
+  hybrid_executor_t *ex;
+  unsigned long long seen;
+} post_watch_t;
+
+static int job_posted(void *arg) {
+  const post_watch_t *w = arg;
+  return atomic_load_explicit(&w->ex->posted, memory_order_acquire) != w->seen ||
+         atomic_load_explicit(&w->ex->stop, memory_order_relaxed);
+}
+
+/* For a caller: every slice of its job ran and no helper is inside it. */
+static int job_finished(void *arg) {
+  job_t *job = arg;
+  return atomic_load(&job->done_chunks) == job->chunks && atomic_load(&job->helpers) == 0;
+}
+
 static void *worker_main(void *arg) {
   hybrid_executor_t *ex = arg;
   pthread_mutex_lock(&ex->mu);
@@ -154,11 +171,11 @@ static void *worker_main(void *arg) {
     job_t *job = NULL;
     while (!ex->stop && !(job = open_job(ex))) {
       /* Nothing to do: poll for a while, then sleep. */
-      unsigned long long seen = atomic_load(&ex->posted);
+      post_watch_t watch = {ex, atomic_load(&ex->posted)};
       pthread_mutex_unlock(&ex->mu);
-      int moved = spin_for_job(ex, seen);
+      int moved = spin_until(ex, job_posted, &watch);
       pthread_mutex_lock(&ex->mu);
-      if (!moved && !ex->stop && atomic_load(&ex->posted) == seen)
+      if (!moved && !ex->stop && atomic_load(&ex->posted) == watch.seen)
         pthread_cond_wait(&ex->work, &ex->mu);
     }
     if (ex->stop)
@@ -211,17 +228,7 @@ void hybrid_internal_parallel_for(hybrid_executor_t *ex, hybrid_profile_t *profi
      * the counters under the mutex and signal under it, so taking the mutex
      * after the poll also waits out a helper's last signal. */
     pthread_mutex_unlock(&ex->mu);
-    int64_t deadline = hybrid_internal_now_ns() + ex->spin_ns;
-    for (unsigned i = 0; ex->spin_ns > 0; ++i) {
-      if (atomic_load(&job.done_chunks) == job.chunks && atomic_load(&job.helpers) == 0)
-        break;
-      cpu_relax();
-      if ((i & 63) == 63) {
-        if (hybrid_internal_now_ns() > deadline)
-          break;
-        sched_yield();
-      }
-    }
+    spin_until(ex, job_finished, &job);
     pthread_mutex_lock(&ex->mu);
     while (job.done_chunks < job.chunks || job.helpers > 0)
       pthread_cond_wait(&job.finished, &ex->mu);

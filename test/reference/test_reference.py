@@ -964,29 +964,18 @@ def abort_cases():
     expect_abort(c.op("hybrid.moe_topk scoring = softmax", [("ins", ["router_logits"])]),
                  "hybrid.moe_topk: top_k exceeds the number of experts")
 
-    c = Case("abort/grouped_matmul_offset0_nonzero", "f32")
-    c.input("rows", ("M", "K"), c.normal(4, 3))
-    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
-    c.input("offsets", ("E1",), np.array([1, 3, 4]), "i64")
-    c.output(("M", "N"), np.zeros((4, 2)))
-    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
-                 "hybrid.grouped_matmul: offsets[0] must be 0")
-
-    c = Case("abort/grouped_matmul_offsets_past_rows", "f32")
-    c.input("rows", ("M", "K"), c.normal(4, 3))
-    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
-    c.input("offsets", ("E1",), np.array([0, 3, 5]), "i64")
-    c.output(("M", "N"), np.zeros((4, 2)))
-    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
-                 "hybrid.grouped_matmul: offsets must be non-decreasing")
-
-    c = Case("abort/grouped_matmul_offsets_decrease", "f32")
-    c.input("rows", ("M", "K"), c.normal(4, 3))
-    c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
-    c.input("offsets", ("E1",), np.array([0, 3, 2]), "i64")
-    c.output(("M", "N"), np.zeros((4, 2)))
-    expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
-                 "hybrid.grouped_matmul: offsets must be non-decreasing")
+    # grouped_matmul over 4 rows and 2 experts with offsets that break a check.
+    for name, offsets, message in [
+            ("offset0_nonzero", [1, 3, 4], "offsets[0] must be 0"),
+            ("offsets_past_rows", [0, 3, 5], "offsets must be non-decreasing"),
+            ("offsets_decrease", [0, 3, 2], "offsets must be non-decreasing")]:
+        c = Case("abort/grouped_matmul_" + name, "f32")
+        c.input("rows", ("M", "K"), c.normal(4, 3))
+        c.input("weights", ("E", "N", "K"), c.normal(2, 2, 3))
+        c.input("offsets", ("E1",), np.array(offsets), "i64")
+        c.output(("M", "N"), np.zeros((4, 2)))
+        expect_abort(c.op("hybrid.grouped_matmul", [("ins", ["rows", "weights", "offsets"])]),
+                     "hybrid.grouped_matmul: " + message)
 
 
 def build_cases():

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOpUtils.h"
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/IR/HybridUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -124,12 +125,6 @@ public:
     Value e = exp(arith::NegFOp::create(b, loc, absx));
     return add(fmax(x, f(0.0)), math::Log1pOp::create(b, loc, e));
   }
-  /// Exact GELU: 0.5 x (1 + erf(x / sqrt(2))).
-  Value gelu(Value x) {
-    Value e = math::ErfOp::create(b, loc, mul(x, f(M_SQRT1_2)));
-    return mul(mul(f(0.5), x), add(f(1.0), e));
-  }
-  Value relu(Value x) { return fmax(x, f(0.0)); }
 
   /// `body(iv)` for iv in [lb, ub).
   void forEach(Value lb, Value ub, function_ref<void(Value)> body) {
@@ -645,26 +640,9 @@ void scalarMoe(MoeOp op, ScalarBuilder &sb, ValueRange ivs) {
           });
           return bvec ? sb.add(r, sb.load(bvec, {e, i})) : r;
         };
-        Value up = proj(wUp, bUp), hv;
-        switch (act) {
-        case Activation::Swiglu:
-          hv = sb.mul(sb.silu(proj(wGate, bGate)), up);
-          break;
-        case Activation::Geglu:
-          hv = sb.mul(sb.gelu(proj(wGate, bGate)), up);
-          break;
-        case Activation::Silu:
-          hv = sb.silu(up);
-          break;
-        case Activation::Gelu:
-          hv = sb.gelu(up);
-          break;
-        case Activation::Relu:
-        case Activation::None: // rejected by the verifier
-          hv = sb.relu(up);
-          break;
-        }
-        set(hv, hidden, i);
+        Value up = proj(wUp, bUp);
+        Value gate = wGate ? proj(wGate, bGate) : Value();
+        set(moeActivation(b, loc, act, gate, up), hidden, i);
       });
       sb.forEach(hd, [&](Value d) {
         Value out = sb.sum(inter, sb.f(0.0), [&](Value i) {

@@ -39,10 +39,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/IR/HybridUtils.h"
 #include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -62,19 +64,6 @@ using namespace hybrid;
 
 namespace {
 
-/// The bytes of a constant's elements (dense or dense_resource; not splat).
-std::optional<ArrayRef<char>> rawBytes(Attribute value) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    return dense.getRawData();
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(value))
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-      return blob->getData();
-  return std::nullopt;
-}
-
 /// The elements of `value` (the data of a global) read through a strided view
 /// of shape [E, N, K] (`offset`, `strides` in elements), written as
 /// [E, K, N]; null when the data is not at hand.
@@ -85,7 +74,7 @@ Attribute transposedData(Attribute value, ArrayRef<int64_t> shape,
   auto tensorType = RankedTensorType::get({e, k, n}, elementType);
   if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat())
     return dense.resizeSplat(tensorType);
-  std::optional<ArrayRef<char>> raw = rawBytes(value);
+  std::optional<ArrayRef<char>> raw = rawElementBytes(value);
   unsigned bits = elementType.getIntOrFloatBitWidth();
   if (!raw || bits % 8)
     return {};
@@ -125,18 +114,10 @@ memref::GetGlobalOp viewedGlobal(Value v) {
   return {};
 }
 
-/// An index constant.
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 /// Dim `d` of memref `v`: a constant when static (a memref.dim would keep the
 /// original weights alive after they are replaced by their transposed copy).
 Value dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto type = cast<MemRefType>(v.getType());
-  if (!type.isDynamicDim(d))
-    return indexConst(b, loc, type.getDimSize(d));
-  return memref::DimOp::create(b, loc, v, d);
+  return getValueOrCreateConstantIndexOp(b, loc, memref::getMixedSize(b, loc, v, d));
 }
 
 /// `m[i]` as an index (the element type may be i32, i64 or index).
@@ -207,7 +188,7 @@ struct HybridLowerRoutedMoePass
     OpBuilder b(op);
     Value rows = op.getRows(), w = op.getWeights(), offsets = op.getOffsets(),
           out = op.getOutputs()[0];
-    auto idx = [&](int64_t v) { return indexConst(b, loc, v); };
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
     auto dim = [&](Value v, int64_t d) { return dimOf(b, loc, v, d); };
     auto offsetAt = [&](Value i) { return loadIndex(b, loc, offsets, i); };
     using P = arith::CmpIPredicate;
@@ -305,7 +286,7 @@ struct HybridLowerRoutedMoePass
     OpBuilder b(op);
     Value eo = op.getExpertOut(), src = op.getSources(), w = op.getWeights(),
           y = op.getOutputs()[0];
-    auto idx = [&](int64_t v) { return indexConst(b, loc, v); };
+    auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
     auto dim = [&](Value v, int64_t d) { return dimOf(b, loc, v, d); };
     using P = arith::CmpIPredicate;
     Value nr = dim(eo, 0), hd = dim(eo, 1), nt = dim(w, 0), topK = dim(w, 1);

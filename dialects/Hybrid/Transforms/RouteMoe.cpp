@@ -22,16 +22,16 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/IR/HybridUtils.h"
 #include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
-#include <cmath>
 
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDROUTEMOEPASS
@@ -46,47 +46,6 @@ namespace {
 /// An empty tensor of `shape` (OpFoldResults: static or dynamic) and `et`.
 Value empty(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> shape, Type et) {
   return tensor::EmptyOp::create(b, loc, shape, et);
-}
-
-/// The activation of the expert's hidden layer on values of the float type
-/// `ct`; `gate` is null for the non-GLU activations.
-Value activate(OpBuilder &b, Location loc, Activation act, Value gate,
-               Value up, Type ct) {
-  auto c = [&](double v) {
-    return arith::ConstantOp::create(b, loc, ct, b.getFloatAttr(ct, v));
-  };
-  auto silu = [&](Value v) {
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
-    return arith::DivFOp::create(b, loc, v, arith::AddFOp::create(b, loc, c(1.0), e));
-  };
-  auto gelu = [&](Value v) {
-    Value e = math::ErfOp::create(b, loc, arith::MulFOp::create(b, loc, v, c(M_SQRT1_2)));
-    Value half = arith::MulFOp::create(b, loc, c(0.5), v);
-    return arith::MulFOp::create(b, loc, half, arith::AddFOp::create(b, loc, c(1.0), e));
-  };
-  switch (act) {
-  case Activation::Swiglu:
-    return arith::MulFOp::create(b, loc, silu(gate), up);
-  case Activation::Geglu:
-    return arith::MulFOp::create(b, loc, gelu(gate), up);
-  case Activation::Silu:
-    return silu(up);
-  case Activation::Gelu:
-    return gelu(up);
-  case Activation::Relu:
-  case Activation::None: // rejected by the verifier
-    break;
-  }
-  return arith::MaximumFOp::create(b, loc, up, c(0.0));
-}
-
-/// `v` converted to the float type `to` (widened or narrowed).
-Value convertFloat(OpBuilder &b, Location loc, Value v, Type to) {
-  if (v.getType() == to)
-    return v;
-  if (cast<FloatType>(v.getType()).getWidth() < cast<FloatType>(to).getWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
 }
 
 struct Router {
@@ -199,9 +158,9 @@ LogicalResult route(MoeOp op, RewriterBase &rewriter) {
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             // f32 arithmetic for 16-bit types, as the per-token loops do.
             Type ct = et.isF64() ? et : nb.getF32Type();
-            Value g = gate ? convertFloat(nb, nl, args[0], ct) : Value();
-            Value u = convertFloat(nb, nl, args[gate ? 1 : 0], ct);
-            Value r = convertFloat(nb, nl, activate(nb, nl, act, g, u, ct), et);
+            Value g = gate ? convertScalarToDtype(nb, nl, args[0], ct, false) : Value();
+            Value u = convertScalarToDtype(nb, nl, args[gate ? 1 : 0], ct, false);
+            Value r = convertScalarToDtype(nb, nl, moeActivation(nb, nl, act, g, u), et, false);
             linalg::YieldOp::create(nb, nl, r);
           })
           .getResult(0);

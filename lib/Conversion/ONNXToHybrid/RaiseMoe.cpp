@@ -39,6 +39,7 @@
 #include "lib/Conversion/ONNXToHybrid/RaiseUtils.h"
 
 #include "dialects/Hybrid/IR/HybridOps.h"
+#include "dialects/Hybrid/IR/HybridUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -76,24 +77,17 @@ std::optional<Constant> constantOf(Value v) {
 
 /// The bytes of a constant's elements, splats expanded.
 std::optional<std::vector<char>> bytesOf(const Constant &c) {
+  if (std::optional<ArrayRef<char>> raw = hybrid::rawElementBytes(c.value))
+    return std::vector<char>(raw->begin(), raw->end());
+  auto dense = dyn_cast<DenseElementsAttr>(c.value);
   unsigned bits = c.type.getElementTypeBitWidth();
-  if (bits % 8)
+  if (!dense || !dense.isSplat() || bits % 8)
     return std::nullopt;
-  size_t size = c.type.getNumElements() * (bits / 8);
-  if (auto dense = dyn_cast<DenseElementsAttr>(c.value)) {
-    ArrayRef<char> raw = dense.getRawData();
-    if (!dense.isSplat())
-      return std::vector<char>(raw.begin(), raw.end());
-    std::vector<char> out(size);
-    for (size_t i = 0; i < size; i += raw.size())
-      std::memcpy(&out[i], raw.data(), raw.size());
-    return out;
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(c.value))
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-      if (blob->getData().size() == size)
-        return std::vector<char>(blob->getData().begin(), blob->getData().end());
-  return std::nullopt;
+  ArrayRef<char> one = dense.getRawData();
+  std::vector<char> out(c.type.getNumElements() * (bits / 8));
+  for (size_t i = 0; i < out.size(); i += one.size())
+    std::memcpy(&out[i], one.data(), one.size());
+  return out;
 }
 
 /// One expert's projection: `MatMul(x, W) [+ b]`.
@@ -503,8 +497,9 @@ bool raise(Layer &layer) {
   Location loc = root.getLoc();
   std::string base = root.getNameAttr() ? root.getNameAttr().getValue().str() : "moe";
   bool glu = layer.act == hybrid::Activation::Swiglu;
-  auto first = &Expert::up;
-  Value fc1 = stack(b, loc, layer.experts, glu ? &Expert::gate : first, false, base + ".fc1");
+  // fc1: the gate with SwiGLU (fc3 the up projection), else the only one.
+  Projection Expert::*k1 = glu ? &Expert::gate : &Expert::up;
+  Value fc1 = stack(b, loc, layer.experts, k1, false, base + ".fc1");
   Value fc2 = stack(b, loc, layer.experts, &Expert::down, false, base + ".fc2");
   Value fc3 = glu ? stack(b, loc, layer.experts, &Expert::up, false, base + ".fc3") : Value();
   if (!fc1 || !fc2 || (glu && !fc3)) {
@@ -521,7 +516,6 @@ bool raise(Layer &layer) {
       none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
     return none;
   };
-  Projection Expert::*k1 = glu ? &Expert::gate : first;
   Value b1 = stack(b, loc, layer.experts, k1, true, base + ".fc1_bias");
   Value b2 = stack(b, loc, layer.experts, &Expert::down, true, base + ".fc2_bias");
   Value b3 = glu ? stack(b, loc, layer.experts, &Expert::up, true, base + ".fc3_bias") : Value();

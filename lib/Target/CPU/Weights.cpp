@@ -1,6 +1,8 @@
 //===- Weights.cpp - weights in a memory-mapped side file -------------------===//
 #include "lib/Target/CPU/Weights.h"
 
+#include "dialects/Hybrid/IR/HybridUtils.h"
+
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -21,32 +23,7 @@ constexpr uint64_t kAlignment = 64;
 /// The raw bytes of a global's initial value, when it is dense integer or float
 /// data stored element by element (not a splat, not packed bits).
 std::optional<ArrayRef<char>> rawContents(LLVM::GlobalOp global) {
-  Attribute value = global.getValueOrNull();
-  auto typed = dyn_cast_or_null<TypedAttr>(value);
-  auto shaped = typed ? dyn_cast<ShapedType>(typed.getType()) : ShapedType();
-  if (!shaped || !shaped.hasStaticShape())
-    return std::nullopt;
-  Type elementType = shaped.getElementType();
-  if (!elementType.isIntOrFloat() || elementType.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  uint64_t bytes =
-      static_cast<uint64_t>(shaped.getNumElements()) * elementType.getIntOrFloatBitWidth() / 8;
-  ArrayRef<char> data;
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat())
-      return std::nullopt;
-    data = dense.getRawData();
-  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    data = blob->getData();
-  } else {
-    return std::nullopt;
-  }
-  if (data.size() != bytes)
-    return std::nullopt;
-  return data;
+  return hybrid::rawElementBytes(global.getValueOrNull());
 }
 } // namespace
 
