@@ -49,8 +49,8 @@ struct CompileOptions {
   std::string linker;
   bool parallel = true;
   bool instrumentKernels = true;
-  /// Raise decomposed exports (attention, dense MoE) into fused ops before
-  /// conversion.
+  /// Raise decomposed exports (attention with GQA and causal masks, RMSNorm,
+  /// rotary embeddings, dense MoE) into fused ops before conversion.
   bool raise = true;
   bool fuseElementwise = true;
   bool vectorize = true;

@@ -59,9 +59,16 @@ FUSED_OPS = {
     "coatnet": ["hybrid.attention"],
 }
 # The hybrid ops the raising passes make of each decomposed form (every phase).
-RAISED_OPS = {"attention": ["hybrid.attention"], "moe": ["hybrid.moe"],
-              "jamba": ["hybrid.attention", "hybrid.moe"],
-              "nemotron_h": ["hybrid.attention", "hybrid.moe"], "coatnet": ["hybrid.attention"]}
+RAISED_OPS = {"mamba1": ["hybrid.rms_norm"], "mamba2": ["hybrid.rms_norm"],
+              "gdn": ["hybrid.rms_norm"],
+              "attention": ["hybrid.attention", "hybrid.rotary", "hybrid.rms_norm"],
+              "moe": ["hybrid.moe", "hybrid.rms_norm"],
+              "jamba": ["hybrid.attention", "hybrid.moe", "hybrid.rms_norm"],
+              "nemotron_h": ["hybrid.attention", "hybrid.moe", "hybrid.rotary", "hybrid.rms_norm"],
+              "coatnet": ["hybrid.attention", "hybrid.rms_norm"]}
+# Decomposed prefill models whose causal attention must be raised with the
+# causal flag (the Trilu mask dropped) and GQA's repeat removed.
+RAISED_CAUSAL = ["attention", "jamba", "nemotron_h"]
 # Sizes of the symbolic dims in the two runs of each compiled model.
 DIMS = [{"batch": 2, "seq": 7, "past_seq": 5}, {"batch": 1, "seq": 12, "past_seq": 9}]
 # Decomposed prefill models and the loop their recurrence imports into: an ONNX
@@ -83,13 +90,17 @@ def check_import(opt, path, arch, form, phase, workdir):
     want = FUSED_OPS[arch] if form == zoo.FUSED else []
     if form == zoo.DECOMPOSED:
         # Without raising, the decomposed form is standard ops only; with it
-        # (the default), its attention is one hybrid.attention.
+        # (the default), its attention is one hybrid.attention (causal, with
+        # the kv heads unrepeated, in a prefill), its RMSNorms hybrid.rms_norm
+        # and its rotary embeddings hybrid.rotary.
         plain = _import(opt, path, workdir, "--raise=false")
         if "hybrid." in plain.replace("hybrid.zoo", ""):
             raise AssertionError("a decomposed form imported into hybrid ops with --raise=false")
         want = list(RAISED_OPS.get(arch, []))
         if phase == zoo.PREFILL:
             want += RECURRENCE_LOOPS.get(arch, [])
+            if arch in RAISED_CAUSAL and "{causal," not in ir:
+                raise AssertionError("the causal mask was not raised to the causal flag")
     missing = [op for op in want if op + " " not in ir and op + "(" not in ir]
     if missing:
         raise AssertionError(f"the imported IR lacks {', '.join(missing)}")

@@ -37,13 +37,33 @@ def _attention_block(variant, hidden=48, heads=3, kv_heads=3):
         nodes += [helper.make_node("MatMul", ["x", f"w{n}"], [f"{n}_proj"]),
                   helper.make_node("Reshape", [f"{n}_proj", shape], [f"{n}_4d"])]
     nodes += [helper.make_node("Transpose", ["q_4d"], ["q"], perm=[0, 2, 1, 3]),
-              helper.make_node("Transpose", ["v_4d"], ["v"], perm=[0, 2, 1, 3])]
+              helper.make_node("Transpose", ["v_4d"], ["v_kv"], perm=[0, 2, 1, 3])]
+    rep = heads // kv_heads
+
+    def repeat_kv(src, n):
+        """HF's repeat_kv: Unsqueeze, Expand by rep on the new axis, Reshape
+        the two head axes into one. The near miss "gqa_tiled" adds the axis
+        before the heads instead: query head h reads kv head h % kv_heads (a
+        tile, not GQA's repeat), so k and v must stay as they are."""
+        if rep == 1:
+            return [helper.make_node("Identity", [src], [n])]
+        return [helper.make_node("Unsqueeze", [src, "axis2"], [f"{n}_5d"]),
+                helper.make_node("Expand", [f"{n}_5d", "rep_shape"], [f"{n}_rep"]),
+                helper.make_node("Reshape", [f"{n}_rep", "gqa_shape"], [n])]
+
+    if rep > 1:
+        tiled = variant == "gqa_tiled"
+        inits += [_const("axis2", [1 if tiled else 2], np.int64),
+                  _const("rep_shape", [1, rep, 1, 1, 1] if tiled else [1, 1, rep, 1, 1], np.int64),
+                  _const("gqa_shape", [0, heads, -1, d], np.int64)]
+    nodes += repeat_kv("v_kv", "v")
     if variant == "kt_direct":
         # [B, S, H, D] straight to kᵀ [B, H, D, S].
         nodes.append(helper.make_node("Transpose", ["k_4d"], ["kt"], perm=[0, 2, 3, 1]))
     else:
-        nodes += [helper.make_node("Transpose", ["k_4d"], ["k"], perm=[0, 2, 1, 3]),
-                  helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 1, 3, 2])]
+        nodes.append(helper.make_node("Transpose", ["k_4d"], ["k_kv"], perm=[0, 2, 1, 3]))
+        nodes += repeat_kv("k_kv", "k")
+        nodes.append(helper.make_node("Transpose", ["k"], ["kt"], perm=[0, 1, 3, 2]))
     if variant == "sqrt_scale":
         inits.append(_const("quarter", d ** -0.25))
         nodes += [helper.make_node("Mul", ["q", "quarter"], ["q_s"]),
@@ -55,13 +75,41 @@ def _attention_block(variant, hidden=48, heads=3, kv_heads=3):
         inits.append(_const("root", np.sqrt(d)))
         nodes.append(helper.make_node("Div", ["scores", "root"], ["scaled"]))
         last = "scaled"
-    if variant in ("causal_add", "kt_direct"):
+    if variant in ("causal_add", "kt_direct", "gqa_causal", "gqa_tiled", "triu_diag"):
         # A float causal mask built from the sequence length: Trilu of ones,
-        # 0 on and below the diagonal, the lowest float above.
+        # 0 on and below the diagonal, the lowest float above. The near miss
+        # "triu_diag" masks the diagonal too (triu with k = 0, one row all
+        # -big: not causal attention).
         inits += [_const("zero", 0.0), _const("lowest", np.finfo(np.float32).min),
                   _const("one_axis", [1], np.int64)]
         nodes += [helper.make_node("Shape", ["x"], ["x_shape"], start=1, end=2),
                   helper.make_node("Concat", ["x_shape", "x_shape"], ["sq"], axis=0),
+                  helper.make_node("ConstantOfShape", ["sq"], ["ones"],
+                                   value=helper.make_tensor("v", TensorProto.FLOAT, [1], [1.0]))]
+        if variant == "triu_diag":
+            nodes += [helper.make_node("Trilu", ["ones"], ["triu"], upper=1),
+                      helper.make_node("Mul", ["triu", "lowest"], ["mask"])]
+        else:
+            nodes += [helper.make_node("Trilu", ["ones"], ["tril"], upper=0),
+                      helper.make_node("Equal", ["tril", "zero"], ["above"]),
+                      helper.make_node("Where", ["above", "lowest", "zero"], ["mask"])]
+        nodes.append(helper.make_node("Add", [last, "mask"], ["masked"]))
+        last = "masked"
+    elif variant == "causal_bool":
+        # Where's keep-condition straight from Trilu of true.
+        inits += [_const("ninf", -np.inf)]
+        nodes += [helper.make_node("Shape", ["x"], ["x_shape"], start=1, end=2),
+                  helper.make_node("Concat", ["x_shape", "x_shape"], ["sq"], axis=0),
+                  helper.make_node("ConstantOfShape", ["sq"], ["ones"],
+                                   value=helper.make_tensor("v", TensorProto.BOOL, [1], [True])),
+                  helper.make_node("Trilu", ["ones"], ["keep"], upper=0),
+                  helper.make_node("Where", ["keep", last, "ninf"], ["masked"])]
+        last = "masked"
+    elif variant == "runtime_side":
+        # Near miss: the triangle's side is an input the caller sets to seq;
+        # nothing proves it is the sequence length, so it stays a mask.
+        inits += [_const("zero", 0.0), _const("lowest", np.finfo(np.float32).min)]
+        nodes += [helper.make_node("Concat", ["side", "side"], ["sq"], axis=0),
                   helper.make_node("ConstantOfShape", ["sq"], ["ones"],
                                    value=helper.make_tensor("v", TensorProto.FLOAT, [1], [1.0])),
                   helper.make_node("Trilu", ["ones"], ["tril"], upper=0),
@@ -80,17 +128,37 @@ def _attention_block(variant, hidden=48, heads=3, kv_heads=3):
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", hidden])]
     if variant == "bool_where":
         inputs.append(helper.make_tensor_value_info("keep", TensorProto.BOOL, ["batch", 1, 1, "seq"]))
+    if variant == "runtime_side":
+        inputs.append(helper.make_tensor_value_info("side", TensorProto.INT64, [1]))
     graph = helper.make_graph(nodes, "block", inputs,
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                               initializer=inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
-@pytest.mark.parametrize("variant", ["causal_add", "sqrt_scale", "kt_direct", "bool_where"])
+# variant: (kv_heads of 6 heads, whether the mask must become is_causal, whether
+# the GQA repeat must be dropped).
+ATTENTION_VARIANTS = {
+    "causal_add": (6, True, False), "sqrt_scale": (6, False, False),
+    "kt_direct": (6, True, False), "bool_where": (6, False, False),
+    "gqa_causal": (2, True, True), "causal_bool": (3, True, True),
+    "gqa_tiled": (2, True, False), "triu_diag": (6, False, False),
+    "runtime_side": (6, False, False),
+}
+
+
+@pytest.mark.parametrize("variant", list(ATTENTION_VARIANTS))
 def test_raise_attention(variant, rng):
-    model = _attention_block(variant)
+    kv_heads, causal, gqa = ATTENTION_VARIANTS[variant]
+    model = _attention_block(variant, heads=6, kv_heads=kv_heads)
     raised = hybrid.compile(model)
-    assert "hybrid.attention" in raised.ir("hybrid")
+    ir = raised.ir("hybrid")
+    assert "hybrid.attention" in ir
+    # A causal mask is dropped for the causal flag (no mask operand on the
+    # Sq == Sk path); GQA keeps k and v at kv_heads.
+    assert ("causal," in ir) == causal, variant
+    if kv_heads != 6:
+        assert (f"x{kv_heads}x?x8xf32>, tensor<?x{kv_heads}x?x8xf32>) outs" in ir) == gqa, variant
     plain = hybrid.compile(model, raise_patterns=False)
     assert "hybrid.attention" not in plain.ir("hybrid")
     sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
@@ -100,6 +168,8 @@ def test_raise_attention(variant, rng):
             keep = rng.random((batch, 1, 1, seq)) < 0.7
             keep[..., 0] = True   # every row sees a key
             feeds["keep"] = keep
+        if variant == "runtime_side":
+            feeds["side"] = np.array([seq], np.int64)
         want = sess.run(None, feeds)[0]
         _close(raised(**feeds), want)
         _close(plain(**feeds), want)
@@ -244,3 +314,142 @@ def test_raise_moe_stacked_layers(rng):
         want = ort.InferenceSession(model.SerializeToString(),
                                     providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
         _close(m(x), want)
+
+
+def _rms_norm_model(variant, hidden=40):
+    """RMSNorm as exporters write it (HF's LlamaRMSNorm and variants), over
+    x [batch, seq, hidden] (or [batch, seq, 4, hidden/4] for "two_axes")."""
+    rng = np.random.default_rng(5)
+    shape = ["batch", "seq", hidden] if variant != "two_axes" else ["batch", "seq", 4, hidden // 4]
+    w = (1.0 + 0.1 * rng.standard_normal(shape[2:])).astype(np.float32)
+    axes = {"two_axes": [-2, -1], "middle_axis": [1]}.get(variant, [-1])
+    inits = [_const("w", w), _const("eps", 1e-5), _const("two", 2.0), _const("three", 3.0),
+             _const("one", 1.0), _const("axes", axes, np.int64)]
+    nodes = []
+    if variant == "div_square":
+        nodes.append(helper.make_node("Mul", ["x", "x"], ["sq"]))
+    else:
+        nodes.append(helper.make_node("Pow", ["x", "three" if variant == "cube" else "two"], ["sq"]))
+    nodes += [helper.make_node("ReduceMean", ["sq", "axes"], ["ms"], keepdims=1),
+              helper.make_node("Add", ["eps", "ms"] if variant == "div_square" else ["ms", "eps"],
+                               ["ms_eps"]),
+              helper.make_node("Sqrt", ["ms_eps"], ["rms"])]
+    if variant == "div_square":
+        nodes.append(helper.make_node("Div", ["x", "rms"], ["y"]))        # no weight
+    else:
+        if variant == "two_axes":
+            nodes += [helper.make_node("Div", ["one", "rms"], ["inv"]),
+                      helper.make_node("Mul", ["inv", "x"], ["n"])]
+        else:
+            nodes += [helper.make_node("Reciprocal", ["rms"], ["inv"]),
+                      helper.make_node("Mul", ["x", "inv"], ["n"])]
+        nodes.append(helper.make_node("Mul", ["w", "n"], ["y"]))
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]
+    if variant == "shared_mean":
+        # Near miss: the mean of squares is also an output.
+        outputs.append(helper.make_tensor_value_info("ms", TensorProto.FLOAT, None))
+    graph = helper.make_graph(nodes, "norm", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              outputs, initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.rms_norm.
+RMS_NORM_VARIANTS = {"hf": True, "div_square": True, "two_axes": True,
+                     "middle_axis": False, "cube": False, "shared_mean": False}
+
+
+@pytest.mark.parametrize("variant", list(RMS_NORM_VARIANTS))
+def test_raise_rms_norm(variant, rng):
+    model = _rms_norm_model(variant)
+    raised = hybrid.compile(model)
+    assert ("hybrid.rms_norm" in raised.ir("hybrid")) == RMS_NORM_VARIANTS[variant], variant
+    assert "hybrid.rms_norm" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    shape = model.graph.input[0].type.tensor_type.shape.dim
+    for batch, seq in [(1, 3), (2, 17)]:
+        dims = [batch, seq] + [d.dim_value for d in shape[2:]]
+        x = (3.0 * rng.standard_normal(dims)).astype(np.float32)
+        want = sess.run(None, {"x": x})
+        got = raised(x=x)
+        for g, w_ in zip(got if isinstance(got, (list, tuple)) else [got], want):
+            _close(g, w_)
+
+
+def _rotary_model(variant, heads=3, d=16, max_pos=64):
+    """HF's apply_rotary_pos_emb on t [batch, heads, seq, d], positions 0..seq-1."""
+    rng = np.random.default_rng(9)
+    h = d // 2
+    inv = 1.0 / 10000 ** (np.arange(0, d, 2) / d)
+    f = np.outer(np.arange(max_pos), inv)
+    inits = [_const("i0", [0], np.int64), _const("zero", np.int64(0), np.int64),
+             _const("one", np.int64(1), np.int64), _const("axes01", [0, 1], np.int64),
+             _const("axis0", [0], np.int64), _const("axis1", [1], np.int64),
+             _const("last", [3], np.int64), _const("half", [h], np.int64),
+             _const("end", [np.iinfo(np.int64).max], np.int64),
+             _const("split", [6 if variant == "uneven_split" else h], np.int64),
+             _const("inv_freq", inv.astype(np.float32))]
+    nodes = [helper.make_node("Shape", ["t"], ["s1"], start=2, end=3),
+             helper.make_node("Squeeze", ["s1", "i0"], ["s"]),
+             helper.make_node("Range", ["zero", "s", "one"], ["pos"])]
+    for name, fn in (("cos", np.cos), ("sin", np.sin)):
+        if variant == "hf_cos":
+            # emb = cat(freqs, freqs); emb.cos(), unsqueezed to [1, 1, S, d].
+            if name == "cos":
+                nodes += [helper.make_node("Cast", ["pos"], ["pos_f"], to=TensorProto.FLOAT),
+                          helper.make_node("Unsqueeze", ["pos_f", "axis1"], ["pos_col"]),
+                          helper.make_node("Mul", ["pos_col", "inv_freq"], ["freqs"]),
+                          helper.make_node("Concat", ["freqs", "freqs"], ["emb"], axis=-1)]
+            nodes += [helper.make_node(name.capitalize(), ["emb"], [f"{name}_2d"]),
+                      helper.make_node("Unsqueeze", [f"{name}_2d", "axis0"], [f"{name}_3d"]),
+                      helper.make_node("Unsqueeze", [f"{name}_3d", "axis1"], [name])]
+        elif variant == "distinct_halves":
+            # Near miss: a [max_pos, d] table whose halves differ.
+            tab = fn(np.concatenate([f, 1.5 * f], 1))
+            inits.append(_const(f"{name}_tab", tab.astype(np.float32)))
+            nodes += [helper.make_node("Gather", [f"{name}_tab", "pos"], [f"{name}_2d"]),
+                      helper.make_node("Unsqueeze", [f"{name}_2d", "axes01"], [name])]
+        elif variant == "per_head":
+            # Near miss: a table per head ([heads, max_pos, d/2]), [1, H, S, d].
+            tab = fn(f[None] * (1.0 + np.arange(heads))[:, None, None])
+            inits.append(_const(f"{name}_tab", tab.astype(np.float32)))
+            nodes += [helper.make_node("Gather", [f"{name}_tab", "pos"], [f"{name}_h"], axis=1),
+                      helper.make_node("Concat", [f"{name}_h", f"{name}_h"], [f"{name}_3d"], axis=-1),
+                      helper.make_node("Unsqueeze", [f"{name}_3d", "axis0"], [name])]
+        else:
+            # The zoo's form: rows of a [max_pos, d/2] cache, duplicated.
+            inits.append(_const(f"{name}_tab", fn(f).astype(np.float32)))
+            nodes += [helper.make_node("Gather", [f"{name}_tab", "pos"], [f"{name}_half"]),
+                      helper.make_node("Concat", [f"{name}_half", f"{name}_half"], [f"{name}_2d"], axis=-1)]
+            if variant == "rank2_tables":
+                nodes.append(helper.make_node("Identity", [f"{name}_2d"], [name]))
+            else:
+                nodes.append(helper.make_node("Unsqueeze", [f"{name}_2d", "axes01"], [name]))
+    nodes += [helper.make_node("Slice", ["t", "i0", "split", "last"], ["x1"]),
+              helper.make_node("Slice", ["t", "split", "end", "last"], ["x2"]),
+              helper.make_node("Neg", ["x2"], ["nx2"])]
+    rot = ["x1", "nx2"] if variant == "swapped" else ["nx2", "x1"]
+    nodes += [helper.make_node("Concat", rot, ["rot"], axis=-1),
+              helper.make_node("Mul", ["t", "cos"], ["tc"]),
+              helper.make_node("Mul", ["sin", "rot"], ["rs"]),
+              helper.make_node("Add", ["tc", "rs"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "rope", [helper.make_tensor_value_info("t", TensorProto.FLOAT, ["batch", heads, "seq", d])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.rotary.
+ROTARY_VARIANTS = {"zoo": True, "hf_cos": True, "rank2_tables": True, "swapped": False,
+                   "uneven_split": False, "distinct_halves": False, "per_head": False}
+
+
+@pytest.mark.parametrize("variant", list(ROTARY_VARIANTS))
+def test_raise_rotary(variant, rng):
+    model = _rotary_model(variant)
+    raised = hybrid.compile(model)
+    assert ("hybrid.rotary" in raised.ir("hybrid")) == ROTARY_VARIANTS[variant], variant
+    assert "hybrid.rotary" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for batch, seq in [(1, 1), (2, 13), (1, 40)]:
+        t = rng.standard_normal((batch, 3, seq, 16)).astype(np.float32)
+        _close(raised(t=t), sess.run(None, {"t": t})[0])

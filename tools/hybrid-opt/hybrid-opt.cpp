@@ -62,8 +62,9 @@ static llvm::cl::opt<bool>
 static llvm::cl::opt<bool> raisePatterns(
     "raise",
     llvm::cl::desc("Raise decomposed exports (attention written as MatMul, Softmax, "
-                   "MatMul; dense mixtures of experts) into fused ops before conversion "
-                   "(default true)"),
+                   "MatMul, with GQA repeats and Trilu causal masks; RMSNorm; rotary "
+                   "embeddings; dense mixtures of experts) into fused ops before "
+                   "conversion (default true)"),
     llvm::cl::init(true), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<std::string>
     onnxEntry("onnx-entry", llvm::cl::desc("Name of the function holding the ONNX graph"),

@@ -26,8 +26,18 @@ unsigned raiseAttention(mlir::Operation *root);
 /// (`hybrid-raise-moe`); returns how many.
 unsigned raiseMoe(mlir::Operation *root);
 
+/// Raises RMSNorm written as Pow/ReduceMean/Add/Sqrt/Reciprocal/Mul into
+/// RMSNormalization nodes (`hybrid-raise-rms-norm`); returns how many.
+unsigned raiseRmsNorm(mlir::Operation *root);
+
+/// Raises the half-rotation rotary embedding (Slice/Neg/Concat, Mul by cos
+/// and sin, Add) into RotaryEmbedding nodes (`hybrid-raise-rotary`); returns
+/// how many.
+unsigned raiseRotary(mlir::Operation *root);
+
 /// Every raising rewrite of the onnx.node graph, run before conversion: what
-/// the compiler does unless told not to (`--raise=false`): attention, MoE.
+/// the compiler does unless told not to (`--raise=false`): RMSNorm, rotary
+/// embedding, attention, MoE.
 void raiseOnnxGraph(mlir::ModuleOp module);
 
 /// True when the conversion has a converter for `opType` of `domain` ("" for

@@ -47,6 +47,16 @@ def RaiseAttention : Pass<"hybrid-raise-attention", "::mlir::ModuleOp"> {
     Unsqueeze, Expand, ConstantOfShape, MatMul and broadcasting ops. A row
     whose every score is -inf gives zeros instead of the decomposed form's
     NaN; sums are re-associated.
+
+    Two idioms are folded into the node where symbolic shapes (sizes as
+    constants or symbols, traced through Shape, Gather, Concat, Squeeze,
+    Range, Reshape, Transpose, MatMul, Scan bodies and broadcasting) prove
+    them exact: GQA's repeat of k and v
+    (`Reshape(Expand(Unsqueeze(t, 2), [1, 1, rep, 1, 1]), [B, H*rep, S, D])`)
+    is dropped, the node taking the unrepeated heads; and a causal mask made
+    from `Trilu` over a square whose side is the query and key length (0 on
+    and below the diagonal and at most -1e4 above it, or true on and below
+    as Where's condition) becomes `is_causal = 1`.
   }];
 }
 
@@ -63,6 +73,41 @@ def RaiseMoe : Pass<"hybrid-raise-moe", "::mlir::ModuleOp"> {
     The CPU pipeline then computes only each token's top-k experts. Needs
     every expert 0..E-1 once (E read from the router's constant weight),
     constant weights of one shape, and single-use per-expert intermediates.
+  }];
+}
+
+def RaiseRmsNorm : Pass<"hybrid-raise-rms-norm", "::mlir::ModuleOp"> {
+  let summary = "Raise RMSNorm written out node by node in an onnx.node graph to RMSNormalization";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces
+
+    ```
+    Mul(Mul(x, Reciprocal(Sqrt(Add(ReduceMean(Pow(x, 2), axes), eps)))), w)
+    ```
+
+    and its variants (`Mul(x, x)` for the square, `Div(x, Sqrt(...))` or
+    `Div(1, Sqrt(...))` for the reciprocal, the weight on either side or
+    absent) with one standard `RMSNormalization` node (opset 23) over the
+    reduced trailing axes, which the converters lower to `hybrid.rms_norm`.
+    The reduced axes must be the trailing dims of x, every intermediate must
+    have one use, and the symbolic shapes must show the result has x's shape.
+  }];
+}
+
+def RaiseRotary : Pass<"hybrid-raise-rotary", "::mlir::ModuleOp"> {
+  let summary = "Raise the half-rotation rotary embedding in an onnx.node graph to RotaryEmbedding";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces HF's
+    `apply_rotary_pos_emb` on a [B, H, S, D] tensor,
+
+    ```
+    Add(Mul(t, cos), Mul(Concat(Neg(Slice(t, D/2, D)), Slice(t, 0, D/2)), sin))
+    ```
+
+    where cos and sin repeat their first half (`Concat(c, c)` on the last
+    axis, possibly under Unsqueeze, Cos/Sin or Cast) and are the same for every
+    head, with one standard `RotaryEmbedding` node (opset 23) taking cos and
+    sin as [B or 1, S, D/2], which the converters lower to `hybrid.rotary`.
   }];
 }
 

@@ -13,8 +13,19 @@
 //   o = MatMul(p, v)
 //
 // and replaces it with one standard `Attention` node (opset 23, 4-D form):
-// `Attention(q, k, v[, mask]) {scale}`, which the Attention converter turns
-// into hybrid.attention. Every intermediate must have that one use (a score
+// `Attention(q, k, v[, mask]) {scale, is_causal}`, which the Attention
+// converter turns into hybrid.attention. Two exporter idioms are folded into
+// the node where symbolic shapes prove them exact:
+//
+//   - GQA's repeat of the key/value heads, HF's repeat_kv,
+//       Reshape(Expand(Unsqueeze(t, 2), [1, 1, rep, 1, 1]), [B, H*rep, S, D]),
+//     on both k and v: the node takes t itself (Attention maps query head h
+//     to kv head h / rep, as the repeat does), so no copy is made;
+//   - a causal mask built from Trilu over a square [n, n] (0 on and below the
+//     diagonal, a large negative above it, as an additive mask; or true on
+//     and below it as Where's condition) when n is the query and key length:
+//     `is_causal = 1`, so no mask is built and half the scores are skipped. Every intermediate must
+//     have that one use (a score
 // or probability tensor that is also a graph output stays decomposed), q, kᵀ
 // and v must be provably 4-D, and a boolean mask must fill with -inf.
 //
@@ -36,6 +47,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
 
@@ -50,17 +62,193 @@ using namespace hybrid::raising;
 
 namespace {
 
-
 /// A matched decomposed attention, to be replaced.
 struct Match {
-  NodeOp out;                   // MatMul(p, v)
+  NodeOp out;                    // MatMul(p, v)
   SmallVector<Operation *> dead; // the nodes the raised one replaces, uses first
   Value q, k, v, mask;
   /// k is kᵀ transposed by this permutation (identity: k itself).
   SmallVector<int64_t> kPerm;
   bool boolMask = false;
+  /// The mask is a causal one over Sq == Sk: raised as is_causal.
+  bool causal = false;
   double scale = 1.0;
 };
+
+/// A value built from Trilu that is constant on each side of the diagonal of
+/// its last two dims: `lower` at (i, j) with j <= i, `upper` with j > i.
+/// `n` is the side of the square, when a Trilu or ConstantOfShape fixed it.
+struct Triangular {
+  double lower, upper;
+  std::optional<Dim> n;
+};
+
+/// Evaluates the mask expression `v` on the two triangles; nullopt when it is
+/// not one (or its square sides differ).
+std::optional<Triangular> triangular(Value v, ShapeInference &shapes, int depth = 0) {
+  if (depth > 8)
+    return std::nullopt;
+  if (std::optional<double> c = constScalar(v))
+    return Triangular{*c, *c, std::nullopt};
+  if (std::optional<SmallVector<int64_t>> c = constInts(v); c && c->size() == 1)
+    return Triangular{double((*c)[0]), double((*c)[0]), std::nullopt};
+  auto node = v.getDefiningOp<NodeOp>();
+  if (!node || !node.getDomain().empty() || node.getOutputs()[0] != v)
+    return std::nullopt;
+  StringRef type = node.getOpType();
+  ValueRange in = node.getInputs();
+  auto operand = [&](unsigned i) -> std::optional<Triangular> {
+    if (i >= in.size())
+      return std::nullopt;
+    return triangular(in[i], shapes, depth + 1);
+  };
+  // Sides from operands must agree.
+  auto side = [](std::optional<Dim> a, std::optional<Dim> b, bool &ok) {
+    if (a && b && *a != *b)
+      ok = false;
+    return a ? a : b;
+  };
+  if (type == "ConstantOfShape" && in.size() == 1) {
+    // The fill (default 0.0) over a square [1..., n, n].
+    double fill = 0.0;
+    if (auto value = dyn_cast_or_null<DenseElementsAttr>(node.getAttrs().get("value"))) {
+      if (value.getNumElements() != 1)
+        return std::nullopt;
+      if (auto f = dyn_cast<DenseFPElementsAttr>(value))
+        fill = (*f.getValues<APFloat>().begin()).convertToDouble();
+      else if (auto i = dyn_cast<DenseIntElementsAttr>(value))
+        fill = double((*i.getValues<APInt>().begin()).getSExtValue());
+      else
+        return std::nullopt;
+    }
+    std::optional<DimList> dims = shapes.elements(in[0]);
+    if (!dims || dims->size() < 2 || (*dims)[dims->size() - 1] != (*dims)[dims->size() - 2])
+      return std::nullopt;
+    for (size_t i = 0; i + 2 < dims->size(); ++i)
+      if (!(*dims)[i].isOne())
+        return std::nullopt;
+    return Triangular{fill, fill, dims->back()};
+  }
+  if (type == "Trilu") {
+    std::optional<Triangular> x = operand(0);
+    if (!x || x->lower != x->upper || !x->n)
+      return std::nullopt;
+    int64_t k = 0;
+    if (in.size() >= 2 && !isa<NoneType>(in[1].getType())) {
+      std::optional<SmallVector<int64_t>> kk = constInts(in[1]);
+      if (!kk || kk->size() != 1)
+        return std::nullopt;
+      k = (*kk)[0];
+    }
+    int64_t upper = intAttr(node, "upper").value_or(1);
+    // Only the two that split at the diagonal: tril(x) and triu(x, 1).
+    if (upper == 0 && k == 0)
+      return Triangular{x->lower, 0.0, x->n};
+    if (upper == 1 && k == 1)
+      return Triangular{0.0, x->upper, x->n};
+    return std::nullopt;
+  }
+  if (type == "Cast" || type == "Identity" || type == "Neg" || type == "Not") {
+    std::optional<Triangular> x = operand(0);
+    if (!x)
+      return std::nullopt;
+    if (type == "Neg")
+      x->lower = -x->lower, x->upper = -x->upper;
+    if (type == "Not")
+      x->lower = x->lower == 0, x->upper = x->upper == 0;
+    // To bool (TensorProto BOOL = 9) is != 0; to an integer type truncates.
+    if (type == "Cast" && intAttr(node, "to") == 9)
+      x->lower = x->lower != 0, x->upper = x->upper != 0;
+    else if (type == "Cast" &&
+             (x->lower != std::trunc(x->lower) || x->upper != std::trunc(x->upper)) &&
+             !llvm::is_contained({1, 10, 11, 16}, intAttr(node, "to").value_or(0)))
+      return std::nullopt;
+    return x;
+  }
+  if (llvm::is_contained({"Equal", "Add", "Sub", "Mul", "And", "Or"}, type) && in.size() == 2) {
+    std::optional<Triangular> a = operand(0), b = operand(1);
+    if (!a || !b)
+      return std::nullopt;
+    bool ok = true;
+    std::optional<Dim> n = side(a->n, b->n, ok);
+    if (!ok)
+      return std::nullopt;
+    auto apply = [&](double x, double y) -> double {
+      if (type == "Equal")
+        return x == y;
+      if (type == "Add")
+        return x + y;
+      if (type == "Sub")
+        return x - y;
+      if (type == "Mul")
+        return x * y;
+      if (type == "And")
+        return (x != 0) && (y != 0);
+      return (x != 0) || (y != 0);
+    };
+    return Triangular{apply(a->lower, b->lower), apply(a->upper, b->upper), n};
+  }
+  if (type == "Where" && in.size() == 3) {
+    std::optional<Triangular> c = operand(0), a = operand(1), b = operand(2);
+    if (!c || !a || !b)
+      return std::nullopt;
+    bool ok = true;
+    std::optional<Dim> n = side(side(c->n, a->n, ok), b->n, ok);
+    if (!ok)
+      return std::nullopt;
+    return Triangular{c->lower != 0 ? a->lower : b->lower, c->upper != 0 ? a->upper : b->upper, n};
+  }
+  return std::nullopt;
+}
+
+/// The side n of a causal mask `mask` (additive, or Where's keep-condition).
+/// An additive one is 0 on and below the diagonal and at most -1e4 above:
+/// exp of a score that low underflows to 0 in f32 (for score spreads below
+/// about 9,900), so the rows equal a causal softmax's.
+std::optional<Dim> causalMaskSide(Value mask, bool boolMask, ShapeInference &shapes) {
+  std::optional<Triangular> t = triangular(mask, shapes);
+  if (!t || !t->n)
+    return std::nullopt;
+  bool causal = boolMask ? (t->lower != 0 && t->upper == 0) : (t->lower == 0 && t->upper <= -1e4);
+  if (!causal)
+    return std::nullopt;
+  return t->n;
+}
+
+/// GQA's key/value head repeat as HF's repeat_kv exports it,
+///   x = Reshape(Expand(Unsqueeze(t, 2), [1, 1, rep, 1, 1]), [B, H*rep, S, D]),
+/// each node used once: returns t [B, H, S, D] and rep, when the symbolic
+/// shapes show x is [B, H*rep, S, D] with kv head h/rep at query head h.
+std::optional<std::pair<Value, int64_t>> matchRepeatKv(Value x, ShapeInference &shapes,
+                                                       SmallVectorImpl<Operation *> &dead) {
+  NodeOp reshape = producer(x, {"Reshape"});
+  if (!reshape || !x.hasOneUse() || reshape.getInputs().size() < 2)
+    return std::nullopt;
+  Value e = reshape.getInputs()[0];
+  NodeOp expand = producer(e, {"Expand"});
+  if (!expand || !e.hasOneUse())
+    return std::nullopt;
+  Value u = expand.getInputs()[0];
+  NodeOp unsqueeze = producer(u, {"Unsqueeze"});
+  if (!unsqueeze || !u.hasOneUse())
+    return std::nullopt;
+  Value t = unsqueeze.getInputs()[0];
+  std::optional<DimList> ts = shapes.shape(t), us = shapes.shape(u), es = shapes.shape(e),
+                         xs = shapes.shape(x);
+  if (!ts || !us || !es || !xs || ts->size() != 4 || us->size() != 5 || es->size() != 5 ||
+      xs->size() != 4)
+    return std::nullopt;
+  const DimList &T = *ts, &U = *us, &E = *es, &X = *xs;
+  // The new axis is 2; Expand grows only it, to a constant rep.
+  if (U != DimList{T[0], T[1], Dim::constant(1), T[2], T[3]} || !E[2].isConstant() ||
+      E != DimList{T[0], T[1], E[2], T[2], T[3]} || !T[1].isConstant())
+    return std::nullopt;
+  int64_t rep = E[2].value();
+  if (X != DimList{T[0], Dim::constant(T[1].value() * rep), T[2], T[3]})
+    return std::nullopt;
+  dead.append({reshape, expand, unsqueeze});
+  return std::make_pair(t, rep);
+}
 
 bool singleUse(Value v) { return v.hasOneUse(); }
 
@@ -71,8 +259,8 @@ Value peelScale(Value v, double &scale, SmallVectorImpl<Operation *> &dead) {
     if (n.getInputs().size() != 2 || !singleUse(v))
       break;
     Value a = n.getInputs()[0], b = n.getInputs()[1];
-    std::optional<double> cb = constScalar(b), ca = n.getOpType() == "Mul" ? constScalar(a)
-                                                                          : std::nullopt;
+    std::optional<double> cb = constScalar(b),
+                          ca = n.getOpType() == "Mul" ? constScalar(a) : std::nullopt;
     if (cb && *cb != 0.0) {
       scale *= n.getOpType() == "Mul" ? *cb : 1.0 / *cb;
       v = a;
@@ -87,7 +275,8 @@ Value peelScale(Value v, double &scale, SmallVectorImpl<Operation *> &dead) {
   return v;
 }
 
-std::optional<Match> matchAttention(NodeOp out, RankInference &ranks) {
+std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
+  RankInference &ranks = shapes.ranks();
   Match m;
   m.out = out;
   if (out.getInputs().size() != 2)
@@ -145,8 +334,7 @@ std::optional<Match> matchAttention(NodeOp out, RankInference &ranks) {
   m.dead.push_back(qk);
   m.q = peelScale(qk.getInputs()[0], m.scale, m.dead);
   Value kt = peelScale(qk.getInputs()[1], m.scale, m.dead);
-  std::optional<int64_t> qRank = ranks.rank(m.q), ktRank = ranks.rank(kt),
-                         vRank = ranks.rank(m.v);
+  std::optional<int64_t> qRank = ranks.rank(m.q), ktRank = ranks.rank(kt), vRank = ranks.rank(m.v);
   if (!qRank || !ktRank || !vRank || *qRank != 4 || *ktRank != 4 || *vRank != 4)
     return std::nullopt;
   // k = kᵀ with its last two dims swapped; through a Transpose that yields
@@ -163,7 +351,47 @@ std::optional<Match> matchAttention(NodeOp out, RankInference &ranks) {
       m.dead.push_back(t);
     }
   }
+
+  // GQA: k and v repeated by the same factor; Attention takes them unrepeated.
+  if (llvm::equal(m.kPerm, ArrayRef<int64_t>{0, 1, 2, 3})) {
+    SmallVector<Operation *> repeatNodes;
+    auto rk = matchRepeatKv(m.k, shapes, repeatNodes);
+    auto rv = matchRepeatKv(m.v, shapes, repeatNodes);
+    if (rk && rv && rk->second == rv->second) {
+      m.k = rk->first;
+      m.v = rv->first;
+      m.dead.append(repeatNodes);
+    }
+  }
+
+  // A causal mask over Sq == Sk == n.
+  if (m.mask) {
+    std::optional<Dim> n = causalMaskSide(m.mask, m.boolMask, shapes);
+    std::optional<DimList> qs = shapes.shape(m.q), ks = shapes.shape(m.k);
+    if (n && qs && ks && qs->size() == 4 && ks->size() == 4 && (*qs)[2] == *n &&
+        (*ks)[m.kPerm[2]] == *n)
+      m.causal = true;
+  }
   return m;
+}
+
+/// Erases the onnx.node producers of `v` that have no uses left, and theirs.
+void eraseIfDead(Value v) {
+  SmallVector<Operation *> work;
+  llvm::DenseSet<Operation *> erased;
+  if (auto n = v.getDefiningOp<NodeOp>())
+    work.push_back(n);
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    // An op reached twice (Concat(n, n)) is erased once.
+    if (erased.contains(op) || !op->use_empty())
+      continue;
+    for (Value in : op->getOperands())
+      if (auto p = in.getDefiningOp<NodeOp>())
+        work.push_back(p);
+    erased.insert(op);
+    op->erase();
+  }
 }
 
 /// Replaces the matched nodes with one Attention node.
@@ -187,26 +415,32 @@ void raise(Match &m) {
   // A boolean mask (Where's condition) is true where a key may be attended,
   // as Attention's is; a float one is added to the scores, as Add did.
   SmallVector<Value> inputs = {m.q, k, m.v};
-  if (m.mask)
+  if (m.mask && !m.causal)
     inputs.push_back(m.mask);
-  NamedAttribute scale(b.getStringAttr("scale"), b.getF32FloatAttr(static_cast<float>(m.scale)));
+  SmallVector<NamedAttribute> attrs = {
+      NamedAttribute(b.getStringAttr("scale"), b.getF32FloatAttr(static_cast<float>(m.scale)))};
+  if (m.causal)
+    attrs.push_back(NamedAttribute(b.getStringAttr("is_causal"), b.getI64IntegerAttr(1)));
   Type resultType = m.out.getOutputs()[0].getType();
-  auto attention = NodeOp::create(b, loc, TypeRange{resultType}, inputs, "Attention", "", 23,
-                                  suffixed("/raised_attention"),
-                                  b.getDictionaryAttr({scale}), nullptr, 0);
+  auto attention =
+      NodeOp::create(b, loc, TypeRange{resultType}, inputs, "Attention", "", 23,
+                     suffixed("/raised_attention"), b.getDictionaryAttr(attrs), nullptr, 0);
   m.out.getOutputs()[0].replaceAllUsesWith(attention.getOutputs()[0]);
   for (Operation *op : m.dead)
     op->erase();
+  // The causal mask's nodes, now unused.
+  if (m.causal)
+    eraseIfDead(m.mask);
 }
 
 } // namespace
 
 unsigned hybrid::raiseAttention(Operation *root) {
-  RankInference ranks;
+  ShapeInference shapes;
   SmallVector<Match> matches;
   root->walk([&](NodeOp node) {
     if (node.getDomain().empty() && node.getOpType() == "MatMul")
-      if (std::optional<Match> m = matchAttention(node, ranks))
+      if (std::optional<Match> m = matchAttention(node, shapes))
         matches.push_back(std::move(*m));
   });
   // Matches never overlap: each owns its Softmax, used once.
@@ -216,6 +450,10 @@ unsigned hybrid::raiseAttention(Operation *root) {
 }
 
 void hybrid::raiseOnnxGraph(ModuleOp module) {
+  // Rotary before attention: q and k then come from RotaryEmbedding nodes,
+  // whose shapes are their inputs'.
+  raiseRmsNorm(module);
+  raiseRotary(module);
   raiseAttention(module);
   raiseMoe(module);
 }

@@ -1,8 +1,9 @@
 //===- RaiseUtils.h - helpers of the raising passes -------------*- C++ -*-===//
 //
-// What the raising passes (hybrid-raise-attention, hybrid-raise-moe) share:
-// matching producers in the faithful onnx.node graph, reading small
-// constants, and inferring ranks where the graph states no types.
+// What the raising passes (hybrid-raise-attention, -moe, -norms, -rotary)
+// share: matching producers in the faithful onnx.node graph, reading small
+// constants, and inferring ranks and symbolic shapes where the graph states
+// no types.
 //
 //===----------------------------------------------------------------------===//
 #ifndef HYBRID_CONVERSION_ONNXTOHYBRID_RAISEUTILS_H
@@ -13,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <optional>
 
@@ -161,7 +163,8 @@ private:
                             "Tanh", "Erf", "Abs", "Cast", "CastLike", "Identity", "Not",
                             "Softmax", "LogSoftmax", "Trilu", "Slice", "Concat", "Gelu", "Silu",
                             "Sin", "Cos", "Floor", "Ceil", "Round", "Clip", "GatherElements",
-                            "LayerNormalization", "RMSNormalization", "Dropout"},
+                            "LayerNormalization", "RMSNormalization", "Dropout",
+                            "RotaryEmbedding"},
                            type))
       return in.empty() ? std::nullopt : rank(in[0]);
     if (llvm::is_contained({"Range", "Shape"}, type))
@@ -225,6 +228,64 @@ private:
   }
 
   llvm::DenseMap<Value, std::optional<int64_t>> cache;
+};
+
+
+/// A dimension size in a faithful graph: a constant, or a symbol standing for
+/// a size not known at compile time. Two equal symbols are the same size at
+/// run time (a symbol is made once per graph value and axis, or per ONNX
+/// dim_param name of the function's arguments); two different symbols may or
+/// may not be.
+class Dim {
+public:
+  static Dim constant(int64_t c) { return Dim(false, c); }
+  static Dim symbol(int64_t id) { return Dim(true, id); }
+  bool isConstant() const { return !sym; }
+  /// The constant (only when isConstant()); a shape tensor's elements may be
+  /// negative (Reshape's -1).
+  int64_t value() const { return v; }
+  bool isConstant(int64_t c) const { return !sym && v == c; }
+  bool isOne() const { return isConstant(1); }
+  bool operator==(const Dim &o) const { return sym == o.sym && v == o.v; }
+  bool operator!=(const Dim &o) const { return !(*this == o); }
+
+private:
+  Dim(bool sym, int64_t v) : sym(sym), v(v) {}
+  bool sym;
+  int64_t v;
+};
+using DimList = SmallVector<Dim, 4>;
+
+/// Symbolic shapes of values in a faithful graph, and the values of the small
+/// integer tensors that carry shapes (Shape, Gather, Concat, Squeeze, Add 0,
+/// Range lengths), so that a raising pass can prove two sizes equal: the
+/// sequence length a causal mask was built from is the query's, the heads a
+/// Reshape makes are the ones GQA repeats. It assumes the graph is valid (a
+/// broadcast of a symbol and a constant c != 1 is c). nullopt: not known.
+class ShapeInference {
+public:
+  /// `v`'s shape, when its rank is known; unknown sizes are symbols.
+  std::optional<DimList> shape(Value v);
+  /// Caches are keyed by Value: match first, then rewrite without asking
+  /// about values made or erased since.
+  /// The elements of a 0-D or 1-D integer tensor of at most 16 elements that
+  /// holds sizes, in order; unknown elements are symbols.
+  std::optional<DimList> elements(Value v);
+  RankInference &ranks() { return rankInference; }
+
+private:
+  std::optional<DimList> computeShape(Value v);
+  std::optional<DimList> computeElements(Value v);
+  std::optional<DimList> broadcast(ArrayRef<DimList> shapes);
+  std::optional<DimList> reshape(const DimList &in, const DimList &target, bool allowZero);
+  std::optional<Dim> rangeLength(NodeOp range);
+  Dim fresh() { return Dim::symbol(nextSymbol++); }
+  Dim named(StringRef name);
+
+  RankInference rankInference;
+  llvm::DenseMap<Value, std::optional<DimList>> shapes, values;
+  llvm::StringMap<Dim> names;
+  int64_t nextSymbol = 0;
 };
 
 } // namespace hybrid::raising
