@@ -83,17 +83,19 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* HYBRID_SPIN_US in nanoseconds (default 100 us; bad values: the default). */
-static int64_t spin_ns_from_env(void) {
-  const char *v = getenv("HYBRID_SPIN_US");
+int64_t hybrid_internal_env_us(const char *name, int64_t fallback) {
+  const char *v = getenv(name);
   if (!v || !*v)
-    return 100 * 1000;
+    return fallback;
   char *end;
   long us = strtol(v, &end, 10);
   if (*end || us < 0 || us > 1000000)
-    return 100 * 1000;
-  return (int64_t)us * 1000;
+    return fallback;
+  return (int64_t)us;
 }
+
+/* HYBRID_SPIN_US in nanoseconds (default 100 us; bad values: the default). */
+static int64_t spin_ns_from_env(void) { return hybrid_internal_env_us("HYBRID_SPIN_US", 100) * 1000; }
 
 /* Slice c of n iterations in `chunks` near-equal slices. */
 static void slice(int64_t n, int64_t chunks, int64_t c, int64_t *begin, int64_t *end) {

@@ -23,6 +23,20 @@ void hybrid_internal_parallel_for(hybrid_executor_t *executor, hybrid_profile_t 
                                   hybrid_abi_task_fn task, void *ctx, int64_t n,
                                   int64_t chunks);
 
+/* Microseconds from environment variable `name` (0 .. 1e6), or `fallback`
+ * when it is unset or not such a number. */
+int64_t hybrid_internal_env_us(const char *name, int64_t fallback);
+
+/* Parallel sites (sites.c): what each parallel loop of a module has learnt
+ * about its own speed. run_inline runs task over [0, n) on the calling thread
+ * and returns 1 when the loop is too small for threads (learning its speed
+ * the first time), else returns 0 without running it. */
+typedef struct hybrid_parallel_sites hybrid_parallel_sites_t;
+hybrid_parallel_sites_t *hybrid_internal_sites_create(void);
+void hybrid_internal_sites_free(hybrid_parallel_sites_t *sites);
+int hybrid_internal_site_run_inline(hybrid_parallel_sites_t *sites, hybrid_abi_task_fn task,
+                                    void *ctx, int64_t n, double work);
+
 /* Profiles: the kernel names of a module are interned once per profile; an
  * event names its kernel by the interned module index. */
 int32_t hybrid_internal_profile_module(hybrid_profile_t *profile,

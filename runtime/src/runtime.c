@@ -306,6 +306,7 @@ struct hybrid_module {
   const hybrid_abi_module *table;
   struct hybrid_weights_map *weights; /* the side file's mapping, or NULL */
   hybrid_plan_cache_t *plans;         /* memory plans by input shapes (plan.c) */
+  hybrid_parallel_sites_t *sites;     /* what its parallel loops learnt (sites.c) */
 };
 
 static hybrid_status_t check_tensor_info(const hybrid_abi_tensor_info *t, const char *fn,
@@ -392,12 +393,15 @@ hybrid_status_t hybrid_module_load_ex(const char *path, const hybrid_module_opti
     m->handle = handle;
     m->table = table;
     m->plans = hybrid_internal_plan_cache_create(); /* NULL: calls go unplanned */
+    m->sites = hybrid_internal_sites_create();      /* NULL: no learning */
     st = hybrid_internal_weights_attach(table, path, options ? options->weights_path : NULL,
                                         &m->weights);
   }
   if (st) {
-    if (m)
+    if (m) {
       hybrid_internal_plan_cache_free(m->plans);
+      hybrid_internal_sites_free(m->sites);
+    }
     free(m);
     dlclose(handle);
     return st;
@@ -425,10 +429,12 @@ hybrid_status_t hybrid_module_wrap_ex(const hybrid_abi_module *table,
   m->handle = NULL;
   m->table = table;
   m->plans = hybrid_internal_plan_cache_create();
+  m->sites = hybrid_internal_sites_create();
   st = hybrid_internal_weights_attach(table, NULL, options ? options->weights_path : NULL,
                                       &m->weights);
   if (st) {
     hybrid_internal_plan_cache_free(m->plans);
+    hybrid_internal_sites_free(m->sites);
     free(m);
     return st;
   }
@@ -442,6 +448,7 @@ void hybrid_module_release(hybrid_module_t *m) {
   /* The mapping goes before the library that reads it. */
   hybrid_internal_weights_detach(m->weights);
   hybrid_internal_plan_cache_free(m->plans);
+  hybrid_internal_sites_free(m->sites);
   if (m->handle)
     dlclose(m->handle);
   free(m);
@@ -597,6 +604,7 @@ typedef struct call_ctx {
    * tasks' buffers are not planned: their order is the threads'). */
   hybrid_plan_run_t plan;
   atomic_int in_parallel;
+  hybrid_parallel_sites_t *sites; /* the module's (sites.c) */
 } call_ctx_t;
 
 static void note_live(call_ctx_t *c, uint64_t bytes) {
@@ -665,7 +673,8 @@ static void block_release(void *user, void *ptr) {
 }
 
 /* Below this much work (scalar operations, the compiler's estimate) a parallel
- * loop stays on the calling thread: waking workers costs microseconds. */
+ * loop stays on the calling thread: waking workers costs microseconds. Above
+ * it, the loop's site decides from its measured speed (sites.c). */
 #define PARALLEL_MIN_WORK 16384
 #define PARALLEL_SLICE_WORK 4096
 
@@ -681,6 +690,10 @@ static void call_parallel_for(void *user, hybrid_abi_task_fn task, void *ctx, in
   atomic_fetch_add(&c->in_parallel, 1);
   if (threads <= 1 || n < 2 || work < PARALLEL_MIN_WORK) {
     task(ctx, 0, n);
+    atomic_fetch_sub(&c->in_parallel, 1);
+    return;
+  }
+  if (hybrid_internal_site_run_inline(c->sites, task, ctx, n, work)) {
     atomic_fetch_sub(&c->in_parallel, 1);
     return;
   }
@@ -793,6 +806,7 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
   call.allocator = options->allocator ? *options->allocator : system_allocator;
   call.executor = options->executor;
   call.profile = options->profile;
+  call.sites = module->sites;
   call.profile_module = call.profile ? hybrid_internal_profile_module(call.profile, t) : -1;
   hybrid_internal_plan_begin(&call.plan, options->no_memory_plan ? NULL : module->plans,
                              (int32_t)(fn - t->functions), inputs, num_inputs, &call.allocator);
