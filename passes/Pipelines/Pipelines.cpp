@@ -82,6 +82,10 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     pm.addNestedPass<func::FuncOp>(hybrid::createHybridFlashAttentionPass(flash));
   }
 
+  // The Mamba-1 scan runs its channels in vector lanes.
+  if (hooks.vectorizeContractions)
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeScansPass());
+
   // A grouped matmul becomes one contraction per expert's rows (weights
   // transposed at compile time when constant), vectorised below; a MoE
   // combine, row-wise accumulation.

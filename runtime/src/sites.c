@@ -7,7 +7,8 @@
  * more than it saves: a scan step's small loops, a decode step's elementwise
  * ops.
  *
- * So each loop (its outlined task function: a site) learns its own speed. A
+ * So each loop (a site: its task pointer, which the compiled code makes
+ * distinct per loop, see abi.h) learns its own speed. A
  * site's first call goes by the compiler's estimate (to the pool when it is
  * big enough at all); its second runs inline and is timed: that gives the
  * site's picoseconds per unit of estimated work. From then on a call whose
@@ -16,9 +17,9 @@
  * Every 256th call of a site runs inline again and is timed, so the rate
  * follows what the machine does (an average weighted 3:1 towards the old
  * rate). HYBRID_PARALLEL_MIN_US=0 turns the learning off: every loop the
- * compiler's estimate calls big enough is split. Sites live in a fixed open-addressed table per module
- * (a full table means no learning: the compiler's estimate decides); every
- * field is an atomic, so concurrent calls only race to refine an estimate.
+ * compiler's estimate calls big enough is split. Sites live in a fixed open-addressed table per
+ *module (a full table means no learning: the compiler's estimate decides); every field is an
+ *atomic, so concurrent calls only race to refine an estimate.
  *
  *===----------------------------------------------------------------------===*/
 #include "internal.h"
@@ -30,8 +31,8 @@
 #define REMEASURE_EVERY 256
 
 struct hybrid_parallel_site {
-  _Atomic uintptr_t task;             /* 0: a free slot */
-  _Atomic uint64_t ps_per_unit;       /* picoseconds per work unit; 0: not timed yet */
+  _Atomic uintptr_t task;       /* 0: a free slot */
+  _Atomic uint64_t ps_per_unit; /* picoseconds per work unit; 0: not timed yet */
   _Atomic uint32_t calls;
 };
 
@@ -57,8 +58,7 @@ static int64_t min_parallel_ns(void) {
   return v;
 }
 
-static struct hybrid_parallel_site *find(hybrid_parallel_sites_t *sites,
-                                         hybrid_abi_task_fn task) {
+static struct hybrid_parallel_site *find(hybrid_parallel_sites_t *sites, hybrid_abi_task_fn task) {
   uintptr_t key = (uintptr_t)task;
   uint64_t h = ((uint64_t)key >> 4) * 0x9E3779B97F4A7C15ull;
   for (uint32_t i = 0; i < SITE_SLOTS; ++i) {
@@ -97,7 +97,6 @@ int hybrid_internal_site_run_inline(hybrid_parallel_sites_t *sites, hybrid_abi_t
   int64_t dt = hybrid_internal_now_ns() - t0;
   double measured = (double)dt * 1000.0 / (work > 1 ? work : 1);
   uint64_t now = measured < 1 ? 1 : (uint64_t)measured;
-  atomic_store_explicit(&s->ps_per_unit, rate ? (3 * rate + now) / 4 : now,
-                        memory_order_relaxed);
+  atomic_store_explicit(&s->ps_per_unit, rate ? (3 * rate + now) / 4 : now, memory_order_relaxed);
   return 1;
 }

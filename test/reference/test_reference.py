@@ -349,6 +349,16 @@ def ssm_cases():
     ssm_scan("dt_bias_no_softplus", dt_softplus=False, dt_bias=False, D="H")
     ssm_scan("decode_L1", L=1, D="H", init=True, dt_bias=True)
     ssm_scan("decode_L1_no_init", L=1, G=2, D="HP")
+    # Mamba-1's form (P = 1, A [H, N], one group): the CPU pipeline runs it in
+    # vector lanes of channels (hybrid-vectorize-scans), with a masked last
+    # block when H is not a multiple of the lanes.
+    ssm_scan("mamba1_lanes", B=2, L=7, H=37, P=1, N=5, A="HN", D="H", z=True, dt_bias=True,
+             init=True)
+    ssm_scan("mamba1_lanes_full_block", L=4, H=16, P=1, N=16, A="HN", D="HP", dt_min=0.2,
+             dt_max=0.8)
+    ssm_scan("mamba1_lanes_short", L=3, H=3, P=1, N=2, A="HN", dt_softplus=False)
+    ssm_scan("mamba1_lanes_dyn", B=2, L=6, H=21, P=1, N=4, A="HN", D="H", z=True, init=True,
+             dyn="B L H")
     ssm_scan("mamba1", H=6, P=1, N=4, A="HN", D="H", z=True, dt_bias=True)
     ssm_scan("mamba1_init", B=2, H=5, P=1, N=3, A="HN", D="H", z=True, dt_bias=True,
              init=True)

@@ -320,6 +320,30 @@ def HybridLowerRoutedMoePass
   ];
 }
 
+def HybridVectorizeScansPass : Pass<"hybrid-vectorize-scans"> {
+  let summary = "Vector loops for the Mamba-1 selective scan on buffers, channels in lanes";
+  let description = [{
+    Replaces `hybrid.ssm_scan` on f32 buffers with one channel per head
+    (P == 1), a per-state A [H, N] and one group (Mamba-1) by an
+    `scf.parallel` over (batch, block of `lanes` channels) whose body runs the
+    time loop on vectors: the lanes are consecutive channels, the state is an
+    [N x lanes] stack array, and each step updates every state of every lane
+    (`exp(delta * A) * s + delta * x * B`) and sums `C * s` over the states
+    in order, then adds `D * x` and the `silu(z)` gate. The last block's
+    missing channels are masked. x, z and y must be contiguous along H, dt
+    along its last dim, D and dt_bias along H; other scans keep their scalar
+    loops.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16", "Channels per vector">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
   let summary = "Tiled online-softmax attention on buffers, from two contractions per key block";
   let description = [{

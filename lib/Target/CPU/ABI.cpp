@@ -166,8 +166,10 @@ namespace {
 ///
 ///   __hybrid_parallel_for(task, ctx, n, cost)   a parallel loop (the outlined
 ///       body `task` over [0, n)) through exec->parallel_for; each slice runs
-///       under __hybrid_task, which sets the thread's exec first, so a worker's
-///       allocations go through the same call's hooks;
+///       under a trampoline that sets the thread's exec first, so a worker's
+///       allocations go through the same call's hooks. Every call with a known
+///       body gets that body's own trampoline (__hybrid_task.<body>), so the
+///       task pointer the runtime sees names the loop;
 ///   _mlir_memref_to_llvm_{alloc,aligned_alloc,free}   every buffer (MLIR's
 ///       generic allocation functions, `use-generic-functions`);
 ///   __hybrid_kernel_begin/_end(k)   the profiler's brackets.
@@ -247,44 +249,84 @@ llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, std::string &error) {
         b.CreateRet(phi);
       };
 
-  // void __hybrid_task(ctx2 = {task, ctx, exec}*, i64 begin, i64 end)
+  // A trampoline: void tramp(closure = {task, ctx, exec}*, i64 begin, i64 end)
+  // sets the thread's exec, runs the loop body over [begin, end) and puts the
+  // thread's exec back (a worker's slot: the same thread may later run slices
+  // of other calls). `body` null: the body is the closure's task (the generic
+  // __hybrid_task); else that function (one trampoline per parallel loop, so
+  // the runtime can tell loops apart by their task pointer).
   auto *taskTy = llvm::FunctionType::get(voidTy, {ptrTy, i64, i64}, false);
   auto *closureTy = llvm::StructType::get(ctx, {ptrTy, ptrTy, ptrTy});
-  auto *task = llvm::Function::Create(taskTy, llvm::GlobalValue::InternalLinkage,
-                                      "__hybrid_task", m);
-  {
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", task));
+  auto makeTrampoline = [&](llvm::Function *body, const llvm::Twine &name) {
+    auto *tramp =
+        llvm::Function::Create(taskTy, llvm::GlobalValue::InternalLinkage, name, m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
     llvm::Value *slot = b.CreateThreadLocalAddress(current);
     llvm::Value *saved = b.CreateLoad(ptrTy, slot);
-    llvm::Value *closure = task->getArg(0);
+    llvm::Value *closure = tramp->getArg(0);
     b.CreateStore(b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 2)), slot);
-    b.CreateCall(taskTy, b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 0)),
+    llvm::Value *callee =
+        body ? static_cast<llvm::Value *>(body)
+             : b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 0));
+    b.CreateCall(taskTy, callee,
                  {b.CreateLoad(ptrTy, b.CreateStructGEP(closureTy, closure, 1)),
-                  task->getArg(1), task->getArg(2)});
-    // (A worker's slot: the same thread may later run slices of other calls.)
+                  tramp->getArg(1), tramp->getArg(2)});
     b.CreateStore(saved, b.CreateThreadLocalAddress(current));
     b.CreateRetVoid();
-  }
+    return tramp;
+  };
+  llvm::Function *task = makeTrampoline(nullptr, "__hybrid_task");
+
+  // void __hybrid_parallel_via(task, ctx, n, cost, trampoline): the loop
+  // through exec->parallel_for with `trampoline` as the runtime's task.
+  auto *via = llvm::Function::Create(
+      llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i64, i64, ptrTy}, false),
+      llvm::GlobalValue::InternalLinkage, "__hybrid_parallel_via", m);
+  branchOnHooks(
+      via, {ParallelFor},
+      [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+        llvm::Value *closure = b.CreateAlloca(closureTy);
+        b.CreateStore(via->getArg(0), b.CreateStructGEP(closureTy, closure, 0));
+        b.CreateStore(via->getArg(1), b.CreateStructGEP(closureTy, closure, 1));
+        b.CreateStore(exec, b.CreateStructGEP(closureTy, closure, 2));
+        b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, ptrTy, i64, i64}, false),
+                     field(b, exec, ParallelFor),
+                     {field(b, exec, User), via->getArg(4), closure, via->getArg(2),
+                      via->getArg(3)});
+        return nullptr;
+      },
+      [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+        b.CreateCall(taskTy, via->getArg(0), {via->getArg(1), b.getInt64(0), via->getArg(2)});
+        return nullptr;
+      });
 
   if (llvm::Function *f = define("__hybrid_parallel_for",
-                                 llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i64, i64}, false)))
-    branchOnHooks(
-        f, {ParallelFor},
-        [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
-          llvm::Value *closure = b.CreateAlloca(closureTy);
-          b.CreateStore(f->getArg(0), b.CreateStructGEP(closureTy, closure, 0));
-          b.CreateStore(f->getArg(1), b.CreateStructGEP(closureTy, closure, 1));
-          b.CreateStore(exec, b.CreateStructGEP(closureTy, closure, 2));
-          b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, ptrTy, i64, i64}, false),
-                       field(b, exec, ParallelFor),
-                       {field(b, exec, User), task, closure, f->getArg(2), f->getArg(3)});
-          return nullptr;
-        },
-        [&](llvm::IRBuilder<> &b) -> llvm::Value * {
-          b.CreateCall(taskTy, f->getArg(0),
-                       {f->getArg(1), b.getInt64(0), f->getArg(2)});
-          return nullptr;
-        });
+                                 llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i64, i64}, false))) {
+    {
+      llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+      b.CreateCall(via, {f->getArg(0), f->getArg(1), f->getArg(2), f->getArg(3), task});
+      b.CreateRetVoid();
+    }
+    // Each parallel loop of the model (a call with a known body) gets its own
+    // trampoline: the runtime learns per task pointer whether a loop is worth
+    // the threads (runtime/src/sites.c).
+    llvm::DenseMap<llvm::Function *, llvm::Function *> trampolines;
+    for (llvm::User *u : llvm::make_early_inc_range(f->users())) {
+      auto *call = llvm::dyn_cast<llvm::CallInst>(u);
+      if (!call || call->getCalledFunction() != f || call->getFunction() == f)
+        continue;
+      auto *body = llvm::dyn_cast<llvm::Function>(call->getArgOperand(0));
+      if (!body)
+        continue;
+      llvm::Function *&tramp = trampolines[body];
+      if (!tramp)
+        tramp = makeTrampoline(body, "__hybrid_task." + body->getName());
+      llvm::IRBuilder<> b(call);
+      b.CreateCall(via, {body, call->getArgOperand(1), call->getArgOperand(2),
+                         call->getArgOperand(3), tramp});
+      call->eraseFromParent();
+    }
+  }
 
   auto allocHookTy = llvm::FunctionType::get(ptrTy, {ptrTy, i64, i64}, false);
   if (llvm::Function *f =
@@ -358,7 +400,7 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
   for (StringRef name : {"__hybrid_parallel_for", "_mlir_memref_to_llvm_alloc",
                          "_mlir_memref_to_llvm_aligned_alloc", "_mlir_memref_to_llvm_free",
                          "__hybrid_kernel_begin", "__hybrid_kernel_end", "__hybrid_task",
-                         "__hybrid_current_exec"})
+                         "__hybrid_parallel_via", "__hybrid_current_exec"})
     if (llvm::GlobalValue *g = m.getNamedValue(name); g && !g->isDeclaration()) {
       error = "the module already defines '" + name.str() + "', a name the runtime ABI uses";
       return failure();

@@ -63,8 +63,10 @@ typedef void (*hybrid_abi_task_fn)(void *ctx, int64_t begin, int64_t end);
  *   parallel_for(user, task, ctx, n, cost)   runs task(ctx, b, e) over disjoint
  *       ranges that cover [0, n) exactly once and returns when all are done;
  *       `cost` is the compiler's estimate of the work of one iteration (scalar
- *       operations), to decide whether splitting pays. NULL: one task(ctx, 0, n)
- *       on the calling thread.
+ *       operations), to decide whether splitting pays. Each parallel loop of
+ *       a module passes its own `task` pointer, the same on every call, so a
+ *       runtime may learn per task what splitting that loop is worth. NULL:
+ *       one task(ctx, 0, n) on the calling thread.
  *   alloc(user, bytes, alignment) / free(user, ptr)   every buffer the compiled
  *       code allocates, outputs included (free is never called on an output).
  *       alloc returns NULL only when out of memory (the code then faults). NULL:

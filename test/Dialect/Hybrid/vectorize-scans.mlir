@@ -1,0 +1,92 @@
+// RUN: hybrid-opt %s --split-input-file --hybrid-vectorize-scans --cse | FileCheck %s
+// RUN: hybrid-opt %s --split-input-file --hybrid-vectorize-scans="lanes=8" --cse | FileCheck %s --check-prefix=LANES8
+// RUN: not hybrid-opt %s --split-input-file --hybrid-vectorize-scans="lanes=0" 2>&1 | FileCheck %s --check-prefix=OPTS
+
+// OPTS: hybrid-vectorize-scans: lanes must be in [1, 64], got 0
+
+// Mamba-1's scan (P = 1, A [H, N], one group), every optional operand: one
+// parallel loop over (batch, block of 16 channels); per block A's rows are
+// transposed into an [N x 16] stack array and the state starts from
+// initial_state (0 in masked-off lanes); each step loads dt, x and z as
+// masked vectors over the channels (x, z and y through [B, L, H] views
+// without the unit P dim), updates the N state vectors, sums C * s, adds
+// D * x, gates with silu(z) and stores y masked; the final state is written
+// lane by lane. The stack is released per block.
+// CHECK-LABEL: func.func @mamba1
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x?x37x1xf32>, %[[DT:[^:]*]]: memref<?x?x37xf32>, %[[A:[^:]*]]: memref<37x5xf32>, %[[B:[^:]*]]: memref<?x?x1x5xf32>, %[[C:[^:]*]]: memref<?x?x1x5xf32>, %[[D:[^:]*]]: memref<37xf32>, %[[Z:[^:]*]]: memref<?x?x37x1xf32>, %[[BIAS:[^:]*]]: memref<37xf32>, %[[S0:[^:]*]]: memref<?x37x1x5xf32>, %[[Y:[^:]*]]: memref<?x?x37x1xf32>, %[[S:[^:]*]]: memref<?x37x1x5xf32>)
+// CHECK-NOT: hybrid.ssm_scan
+// CHECK-DAG: %[[X3:.*]] = memref.subview %[[X]][0, 0, 0, 0] [%{{.*}}, %{{.*}}, 37, 1] [1, 1, 1, 1] : memref<?x?x37x1xf32> to memref<?x?x37xf32, strided<[?, 37, 1]>>
+// CHECK-DAG: %[[Y3:.*]] = memref.subview %[[Y]][0, 0, 0, 0]
+// CHECK-DAG: %[[Z3:.*]] = memref.subview %[[Z]][0, 0, 0, 0]
+// CHECK: scf.parallel (%[[BI:.*]], %[[BLK:.*]]) = (%c0, %c0) to (%{{.*}}, %{{.*}}) step (%c1, %c1)
+// CHECK: %[[H0:.*]] = arith.muli %[[BLK]], %c16
+// CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: %[[SP:.*]] = llvm.intr.stacksave
+// CHECK: %[[AT:.*]] = memref.alloca(%{{.*}}) : memref<?x16xf32>
+// CHECK: %[[ST:.*]] = memref.alloca(%{{.*}}) : memref<?x16xf32>
+// CHECK: memref.load %[[A]]
+// CHECK: memref.load %[[S0]]
+// CHECK: %[[BV:.*]] = vector.maskedload %[[BIAS]][%[[H0]]], %[[MASK]]
+// CHECK: %[[DV:.*]] = vector.maskedload %[[D]][%[[H0]]], %[[MASK]]
+// CHECK: scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: %[[DT0:.*]] = vector.maskedload %[[DT]][%[[BI]], %[[T]], %[[H0]]], %[[MASK]]
+// CHECK: arith.addf %[[DT0]], %[[BV]] : vector<16xf32>
+// CHECK: math.log1p {{.*}} : vector<16xf32>
+// CHECK: %[[XV:.*]] = vector.maskedload %[[X3]][%[[BI]], %[[T]], %[[H0]]], %[[MASK]]
+// CHECK: %[[SUM:.*]] = scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<16xf32>)
+// CHECK: vector.load %[[AT]][%[[N]], %c0] : memref<?x16xf32>, vector<16xf32>
+// CHECK: vector.load %[[ST]][%[[N]], %c0]
+// CHECK: memref.load %[[B]][%[[BI]], %[[T]], %c0, %[[N]]]
+// CHECK: memref.load %[[C]][%[[BI]], %[[T]], %c0, %[[N]]]
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[ST]][%[[N]], %c0]
+// CHECK: scf.yield
+// CHECK: arith.mulf %[[DV]], %[[XV]]
+// CHECK: vector.maskedload %[[Z3]]
+// CHECK: vector.maskedstore %[[Y3]][%[[BI]], %[[T]], %[[H0]]], %[[MASK]]
+// CHECK: memref.store %{{.*}}, %[[S]][%[[BI]], %{{.*}}, %c0, %{{.*}}]
+// CHECK: llvm.intr.stackrestore %[[SP]]
+// LANES8-LABEL: func.func @mamba1
+// LANES8: vector.create_mask %{{.*}} : vector<8xi1>
+func.func @mamba1(%x: memref<?x?x37x1xf32>, %dt: memref<?x?x37xf32>, %a: memref<37x5xf32>,
+                  %b: memref<?x?x1x5xf32>, %c: memref<?x?x1x5xf32>, %d: memref<37xf32>,
+                  %z: memref<?x?x37x1xf32>, %bias: memref<37xf32>, %s0: memref<?x37x1x5xf32>,
+                  %y: memref<?x?x37x1xf32>, %s: memref<?x37x1x5xf32>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %c : memref<?x?x37x1xf32>, memref<?x?x37xf32>, memref<37x5xf32>, memref<?x?x1x5xf32>, memref<?x?x1x5xf32>)
+    D(%d : memref<37xf32>) z(%z : memref<?x?x37x1xf32>) dt_bias(%bias : memref<37xf32>) initial_state(%s0 : memref<?x37x1x5xf32>)
+    outs(%y, %s : memref<?x?x37x1xf32>, memref<?x37x1x5xf32>) {dt_softplus}
+  return
+}
+
+// -----
+
+// Mamba-2's heads (P = 4 channels per head) keep the scalar loops.
+// CHECK-LABEL: func.func @multi_channel_heads
+// CHECK: hybrid.ssm_scan
+func.func @multi_channel_heads(%x: memref<1x8x2x4xf32>, %dt: memref<1x8x2xf32>, %a: memref<2xf32>, %b: memref<1x8x1x3xf32>,
+                               %y: memref<1x8x2x4xf32>, %s: memref<1x2x4x3xf32>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %b : memref<1x8x2x4xf32>, memref<1x8x2xf32>, memref<2xf32>, memref<1x8x1x3xf32>, memref<1x8x1x3xf32>)
+    outs(%y, %s : memref<1x8x2x4xf32>, memref<1x2x4x3xf32>) {dt_softplus}
+  return
+}
+
+// -----
+
+// Channels not contiguous in x (a strided view along H) and f16 operands keep
+// the scalar loops.
+// CHECK-LABEL: func.func @strided_channels
+// CHECK: hybrid.ssm_scan
+// CHECK-LABEL: func.func @f16
+// CHECK: hybrid.ssm_scan
+func.func @strided_channels(%x: memref<1x8x4x1xf32, strided<[64, 8, 2, 1]>>, %dt: memref<1x8x4xf32>, %a: memref<4x3xf32>,
+                            %b: memref<1x8x1x3xf32>, %y: memref<1x8x4x1xf32>, %s: memref<1x4x1x3xf32>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %b : memref<1x8x4x1xf32, strided<[64, 8, 2, 1]>>, memref<1x8x4xf32>, memref<4x3xf32>, memref<1x8x1x3xf32>, memref<1x8x1x3xf32>)
+    outs(%y, %s : memref<1x8x4x1xf32>, memref<1x4x1x3xf32>) {dt_softplus}
+  return
+}
+func.func @f16(%x: memref<1x8x4x1xf16>, %dt: memref<1x8x4xf16>, %a: memref<4x3xf16>,
+               %b: memref<1x8x1x3xf16>, %y: memref<1x8x4x1xf16>, %s: memref<1x4x1x3xf16>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %b : memref<1x8x4x1xf16>, memref<1x8x4xf16>, memref<4x3xf16>, memref<1x8x1x3xf16>, memref<1x8x1x3xf16>)
+    outs(%y, %s : memref<1x8x4x1xf16>, memref<1x4x1x3xf16>) {dt_softplus}
+  return
+}
