@@ -173,6 +173,10 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // Constant padding as a fill and a copy (bufferization would evaluate the
+  // pad's body per element).
+  if (options.vectorize)
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridDecomposePadsPass());
   // Then the reference lowering with the runtime's hooks: scalar loops, the
   // parallel ones on the thread pool, that LLVM's optimiser (at the
   // TargetMachine's -O level, for the target CPU) unrolls and vectorises where

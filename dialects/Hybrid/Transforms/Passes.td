@@ -99,6 +99,30 @@ def HybridOutlineParallelLoopsPass
   ];
 }
 
+def HybridDecomposePadsPass : Pass<"hybrid-decompose-pads"> {
+  let summary = "tensor.pad of a value from outside its body as linalg.fill and tensor.insert_slice";
+  let description = [{
+    Bufferization makes a `tensor.pad` an allocation, a `linalg.map` that
+    evaluates the pad's body at every element and a copy into the interior.
+    When the body yields a value defined outside it (a constant: the zero
+    padding of a convolution) the pad is a `linalg.fill` of that value and a
+    `tensor.insert_slice` of the source, which bufferize to a vectorised fill
+    and a copy (upstream's `DecomposePadOpPattern`; a body that reads the
+    indices becomes a `tensor.generate` and the same insertion). Runs on
+    tensors, before bufferization, in the CPU pipeline.
+
+    ```mlir
+    %p = tensor.pad %x low[0, 3] high[0, 3] { ^bb0(%i: index, %j: index):
+      tensor.yield %zero : f32 } : tensor<4x8xf32> to tensor<4x14xf32>
+    // becomes
+    %e = tensor.empty() : tensor<4x14xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x14xf32>) -> tensor<4x14xf32>
+    %p = tensor.insert_slice %x into %f[0, 3] [4, 8] [1, 1] : tensor<4x8xf32> into tensor<4x14xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def HybridExpandStridedCopiesPass : Pass<"hybrid-expand-strided-copies"> {
   let summary = "Rewrite memref.copy between non-contiguous buffers as linalg.copy";
   let description = [{

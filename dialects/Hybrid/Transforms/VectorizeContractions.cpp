@@ -41,7 +41,10 @@
 // that is 15 of 16). The CPU target asks for 8 x 32 on AVX-512 (8 x 2 zmm
 // accumulators, 19 of 32 registers), which keeps both FMA units busy where
 // 6 x 16 would give only 6 independent chains. A last partial column tile uses
-// masked loads and stores.
+// masked loads and stores. When the vector dim is static and shorter than nr
+// (a depthwise convolution's 8 output columns), the tile narrows to the dim
+// rounded up to 8 lanes and grows in rows instead (mr x nr / width, at most 16
+// and no more than the static rows), so lanes are not wasted on masks.
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
 // What is not matched stays a linalg op for the loop lowering: integer
@@ -678,8 +681,29 @@ struct VectorizeContractionsPass
         plans.push_back(*p);
     });
     IRRewriter rewriter(&getContext());
-    for (const Plan &p : plans)
-      Generator(p, mr, nr, mb).run(rewriter);
+    for (const Plan &p : plans) {
+      // A vector dim shorter than a tile (a 7x7 depthwise convolution's 8
+      // output columns) gets narrower tiles of more rows, the same number of
+      // accumulator lanes: a 32-lane tile would leave 3/4 of them masked off.
+      int64_t tileN = nr, tileM = mr, blockM = mb;
+      SmallVector<int64_t> ranges = linalg::GenericOp(p.op).getStaticLoopRanges();
+      int64_t n = ranges[p.n0];
+      if (!ShapedType::isDynamic(n) && n < nr) {
+        tileN = std::min<int64_t>(nr, llvm::alignTo(n, 8));
+        tileM = std::min<int64_t>(16, mr * (nr / tileN));
+        // No taller than the rows there are (when static), nor shorter than
+        // the configured microkernel.
+        int64_t rows = 1;
+        for (unsigned d : p.rowDims)
+          rows = ShapedType::isDynamic(ranges[d]) || ShapedType::isDynamic(rows)
+                     ? ShapedType::kDynamic
+                     : rows * ranges[d];
+        if (!ShapedType::isDynamic(rows))
+          tileM = std::min(tileM, std::max<int64_t>(mr, rows));
+        blockM = std::max<int64_t>(mb, tileM);
+      }
+      Generator(p, tileM, tileN, blockM).run(rewriter);
+    }
   }
 };
 

@@ -96,16 +96,17 @@ func.func @batched_bf16(%a: memref<?x?x32xbf16>, %b: memref<32x48xbf16>, %c: mem
 // A depthwise 3x3 convolution (stride 1): the image row is the vector operand
 // (its last index ow + kw), the output rows are the row dim (each row loads
 // its own image row through an affine.apply), and one weight broadcast feeds
-// every row.
+// every row. The 8 output columns are narrower than the 16-lane tile, so the
+// tile is 8 lanes and as tall as the 8 rows (the full-tile path masks nothing).
 // CHECK-LABEL: func.func @depthwise
 // CHECK: scf.parallel
-// CHECK: scf.for %{{.*}} step %c6
+// CHECK: scf.for %{{.*}} step %c8
 // CHECK: scf.for %[[KH:.*]] = %{{.*}} to %c3
 // CHECK: scf.for %[[KW:.*]] = %{{.*}} to %c3
 // CHECK: %[[W:.*]] = memref.load %{{.*}} : memref<4x3x3xf32>
 // CHECK-NEXT: %[[S:.*]] = vector.broadcast %[[W]]
 // CHECK: affine.apply
-// CHECK: vector.load %{{.*}} : memref<1x4x10x10xf32>, vector<16xf32>
+// CHECK: vector.load %{{.*}} : memref<1x4x10x10xf32>, vector<8xf32>
 // CHECK-NEXT: vector.fma %[[S]]
 #img = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
 #flt = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
@@ -124,14 +125,15 @@ func.func @depthwise(%x: memref<1x4x10x10xf32>, %w: memref<4x3x3xf32>, %y: memre
 
 // -----
 
-// A stride-2 convolution: the image row is read lane by lane (16 scalar
-// loads, 2 apart), shared by the rows, which are output channels here.
+// A stride-2 convolution: the image row is read lane by lane (8 scalar loads,
+// 2 apart: 5 output columns take an 8-lane tile), shared by the rows, which
+// are the 8 output channels here (one microkernel of 8 rows).
 // CHECK-LABEL: func.func @strided
 // CHECK: scf.parallel
-// CHECK: scf.for %{{.*}} step %c6
-// CHECK-COUNT-16: memref.load %{{.*}} : memref<1x4x11x11xf32>
-// CHECK: vector.from_elements
-// CHECK-COUNT-6: vector.fma
+// CHECK-COUNT-8: memref.load %{{.*}} : memref<1x4x11x11xf32>
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: scf.for %{{.*}} step %c8
+// CHECK-COUNT-8: vector.fma
 #simg = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #sflt = affine_map<(n, m, oh, ow, c, kh, kw) -> (m, c, kh, kw)>
 #sout = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, m, oh, ow)>
