@@ -10,8 +10,9 @@
  * So each loop (a site: its task pointer, which the compiled code makes
  * distinct per loop, see abi.h) learns its own speed. A
  * site's first call goes by the compiler's estimate (to the pool when it is
- * big enough at all); its second runs inline and is timed: that gives the
- * site's picoseconds per unit of estimated work. From then on a call whose
+ * big enough at all); its next three run inline and are timed, and the
+ * fastest gives the site's picoseconds per unit of estimated work (the first
+ * calls pay for cold caches and first-touch page faults). From then on a call whose
  * predicted inline time, rate x work, is below HYBRID_PARALLEL_MIN_US
  * microseconds (default 10) stays inline, and a larger one goes to the pool.
  * Every 256th call of a site runs inline again and is timed, so the rate
@@ -29,6 +30,7 @@
 
 #define SITE_SLOTS 512 /* a power of two */
 #define REMEASURE_EVERY 256
+#define WARMUP_SAMPLES 3
 
 struct hybrid_parallel_site {
   _Atomic uintptr_t task;       /* 0: a free slot */
@@ -82,7 +84,12 @@ int hybrid_internal_site_run_inline(hybrid_parallel_sites_t *sites, hybrid_abi_t
     return 0;
   uint32_t k = atomic_fetch_add_explicit(&s->calls, 1, memory_order_relaxed);
   uint64_t rate = atomic_load_explicit(&s->ps_per_unit, memory_order_relaxed);
-  int measure = rate ? (k % REMEASURE_EVERY) == REMEASURE_EVERY - 1 : k >= 1;
+  /* Calls 1 .. WARMUP_SAMPLES are timed inline and the site keeps the
+   * fastest (the first ones pay for cold caches and first-touch page faults
+   * on weights, which would make a small loop look big for good); after that,
+   * every REMEASURE_EVERY-th call is timed and averaged in. */
+  int warming = k >= 1 && k <= WARMUP_SAMPLES;
+  int measure = warming || (rate && (k % REMEASURE_EVERY) == REMEASURE_EVERY - 1);
   if (!measure) {
     if (!rate)
       return 0; /* the first call: as the compiler's estimate says */
@@ -97,6 +104,7 @@ int hybrid_internal_site_run_inline(hybrid_parallel_sites_t *sites, hybrid_abi_t
   int64_t dt = hybrid_internal_now_ns() - t0;
   double measured = (double)dt * 1000.0 / (work > 1 ? work : 1);
   uint64_t now = measured < 1 ? 1 : (uint64_t)measured;
-  atomic_store_explicit(&s->ps_per_unit, rate ? (3 * rate + now) / 4 : now, memory_order_relaxed);
+  uint64_t next = !rate ? now : warming ? (now < rate ? now : rate) : (3 * rate + now) / 4;
+  atomic_store_explicit(&s->ps_per_unit, next, memory_order_relaxed);
   return 1;
 }

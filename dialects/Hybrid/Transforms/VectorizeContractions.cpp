@@ -43,7 +43,7 @@
 // 6 x 16 would give only 6 independent chains. A last partial column tile uses
 // masked loads and stores. When the vector dim is static and shorter than nr
 // (a depthwise convolution's 8 output columns), the tile narrows to the dim
-// rounded up to 8 lanes and grows in rows instead (mr x nr / width, at most 16
+// rounded up to a power of two of 8 lanes or more and grows in rows instead (mr x nr / width, at most 16
 // and no more than the static rows), so lanes are not wasted on masks.
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
@@ -688,8 +688,10 @@ struct VectorizeContractionsPass
       int64_t tileN = nr, tileM = mr, blockM = mb;
       SmallVector<int64_t> ranges = linalg::GenericOp(p.op).getStaticLoopRanges();
       int64_t n = ranges[p.n0];
-      if (!ShapedType::isDynamic(n) && n < nr) {
-        tileN = std::min<int64_t>(nr, llvm::alignTo(n, 8));
+      // (A power of two: LLVM splits vector<24xf32> badly.)
+      int64_t narrow = std::max<int64_t>(8, llvm::PowerOf2Ceil(ShapedType::isDynamic(n) ? nr : n));
+      if (!ShapedType::isDynamic(n) && narrow < nr) {
+        tileN = narrow;
         tileM = std::min<int64_t>(16, mr * (nr / tileN));
         // No taller than the rows there are (when static), nor shorter than
         // the configured microkernel.
