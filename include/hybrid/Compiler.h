@@ -50,7 +50,8 @@ struct CompileOptions {
   bool parallel = true;
   bool instrumentKernels = true;
   /// Raise decomposed exports (attention with GQA and causal masks, RMSNorm,
-  /// rotary embeddings, dense MoE) into fused ops before conversion.
+  /// rotary embeddings, dense MoE, Mamba-1 Scans) into fused ops before
+  /// conversion.
   bool raise = true;
   bool fuseElementwise = true;
   bool vectorize = true;

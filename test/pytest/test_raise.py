@@ -453,3 +453,62 @@ def test_raise_rotary(variant, rng):
     for batch, seq in [(1, 1), (2, 13), (1, 40)]:
         t = rng.standard_normal((batch, 3, seq, 16)).astype(np.float32)
         _close(raised(t=t), sess.run(None, {"t": t})[0])
+
+
+def _ssm_scan_model(variant, d=20, n=6):
+    """Mamba-1's selective scan as an ONNX Scan over axis 1 (the zoo's decomposed
+    form, written independently): state h [B, D, N]; per step
+    h' = exp(delta * A) * h + (delta * u) * B and y = h' . C."""
+    rng = np.random.default_rng(3)
+    a = -np.exp(0.5 * rng.standard_normal((d, n))).astype(np.float32)
+    inits = [_const("A", a), _const("ax1", [1], np.int64), _const("ax2", [2], np.int64)]
+    body_nodes = [helper.make_node("Unsqueeze", ["d_t", "ax2"], ["d3"]),
+                  helper.make_node("Mul", ["A", "d3"] if variant == "swapped" else ["d3", "A"], ["dA0"]),
+                  helper.make_node("Exp", ["dA0"], ["dA"]),
+                  helper.make_node("Mul", ["u_t", "u_t"] if variant == "u_squared" else ["d_t", "u_t"],
+                                   ["du"]),
+                  helper.make_node("Unsqueeze", ["du", "ax2"], ["du3"]),
+                  helper.make_node("Unsqueeze", ["b_t", "ax1"], ["b3"]),
+                  helper.make_node("Mul", ["b3", "du3"] if variant == "swapped" else ["du3", "b3"],
+                                   ["dBu"]),
+                  helper.make_node("Mul", ["h", "dA"] if variant == "swapped" else ["dA", "h"], ["hd"]),
+                  helper.make_node("Add", ["dBu", "hd"] if variant == "swapped" else ["hd", "dBu"],
+                                   ["h_new"]),
+                  helper.make_node("Unsqueeze", ["c_t", "ax2"], ["c3"]),
+                  # Near miss "old_state": the read-out uses the state before the update.
+                  helper.make_node("MatMul", ["h" if variant == "old_state" else "h_new", "c3"], ["y3"]),
+                  helper.make_node("Squeeze", ["y3", "ax2"], ["y_t"]),
+                  helper.make_node("Identity", ["h_new"], ["h_out"])]
+    vi = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, None)  # noqa: E731
+    body = helper.make_graph(body_nodes, "ssm_body", [vi("h"), vi("u_t"), vi("d_t"), vi("b_t"), vi("c_t")],
+                             [vi("h_out"), vi("y_t")])
+    scan = helper.make_node("Scan", ["h0", "u", "delta", "Bm", "Cm"], ["h_final", "y"], body=body,
+                            num_scan_inputs=4, scan_input_axes=[1, 1, 1, 1], scan_output_axes=[1])
+    inputs = [helper.make_tensor_value_info("h0", TensorProto.FLOAT, ["batch", d, n]),
+              helper.make_tensor_value_info("u", TensorProto.FLOAT, ["batch", "seq", d]),
+              helper.make_tensor_value_info("delta", TensorProto.FLOAT, ["batch", "seq", d]),
+              helper.make_tensor_value_info("Bm", TensorProto.FLOAT, ["batch", "seq", n]),
+              helper.make_tensor_value_info("Cm", TensorProto.FLOAT, ["batch", "seq", n])]
+    graph = helper.make_graph([scan], "scan", inputs, [vi("y"), vi("h_final")], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.ssm_scan.
+SCAN_VARIANTS = {"plain": True, "swapped": True, "old_state": False, "u_squared": False}
+
+
+@pytest.mark.parametrize("variant", list(SCAN_VARIANTS))
+def test_raise_ssm_scan(variant, rng):
+    model = _ssm_scan_model(variant)
+    raised = hybrid.compile(model)
+    assert ("hybrid.ssm_scan" in raised.ir("hybrid")) == SCAN_VARIANTS[variant], variant
+    assert "hybrid.ssm_scan" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for batch, seq in [(1, 1), (2, 9), (3, 40)]:
+        feeds = {"h0": rng.standard_normal((batch, 20, 6)).astype(np.float32),
+                 "u": rng.standard_normal((batch, seq, 20)).astype(np.float32),
+                 "delta": (0.05 + 0.5 * rng.random((batch, seq, 20))).astype(np.float32),
+                 "Bm": rng.standard_normal((batch, seq, 6)).astype(np.float32),
+                 "Cm": rng.standard_normal((batch, seq, 6)).astype(np.float32)}
+        for got, want in zip(raised(**feeds), sess.run(None, feeds)):
+            _close(got, want)

@@ -35,9 +35,13 @@ unsigned raiseRmsNorm(mlir::Operation *root);
 /// how many.
 unsigned raiseRotary(mlir::Operation *root);
 
+/// Raises the Mamba-1 selective scan written as an ONNX Scan into ai.hybrid
+/// SelectiveScan nodes (`hybrid-raise-scans`); returns how many.
+unsigned raiseScans(mlir::Operation *root);
+
 /// Every raising rewrite of the onnx.node graph, run before conversion: what
 /// the compiler does unless told not to (`--raise=false`): RMSNorm, rotary
-/// embedding, attention, MoE.
+/// embedding, attention, MoE, Mamba-1 scans.
 void raiseOnnxGraph(mlir::ModuleOp module);
 
 /// True when the conversion has a converter for `opType` of `domain` ("" for

@@ -94,6 +94,27 @@ def RaiseRmsNorm : Pass<"hybrid-raise-rms-norm", "::mlir::ModuleOp"> {
   }];
 }
 
+def RaiseScans : Pass<"hybrid-raise-scans", "::mlir::ModuleOp"> {
+  let summary = "Raise the Mamba-1 selective scan written as an ONNX Scan to ai.hybrid SelectiveScan";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces a
+    `Scan` with one state h [B, D, N] and four inputs scanned along axis 1
+    (u and delta [B, L, D], B and C [B, L, N]) whose body is the selective
+    scan step
+
+    ```
+    h' = Exp(Unsqueeze(delta_t, 2) * A) * h
+         + Unsqueeze(delta_t * u_t, 2) * Unsqueeze(B_t, 1)
+    y_t = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2)
+    ```
+
+    (A [D, N] from outside the body; Mul and Add in either order) with one
+    `ai.hybrid` `SelectiveScan` node (no softplus, D or gate: those stay
+    outside), which the converters lower to `hybrid.ssm_scan`. The symbolic
+    shapes must show that layout.
+  }];
+}
+
 def RaiseRotary : Pass<"hybrid-raise-rotary", "::mlir::ModuleOp"> {
   let summary = "Raise the half-rotation rotary embedding in an onnx.node graph to RotaryEmbedding";
   let description = [{

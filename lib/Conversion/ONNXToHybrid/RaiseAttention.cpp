@@ -456,6 +456,7 @@ void hybrid::raiseOnnxGraph(ModuleOp module) {
   raiseRotary(module);
   raiseAttention(module);
   raiseMoe(module);
+  raiseScans(module);
 }
 
 namespace {

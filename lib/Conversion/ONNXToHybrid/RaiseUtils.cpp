@@ -392,6 +392,55 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     body->insert(body->begin() + *outAxis, (*first)[*inAxis]);
     return body;
   }
+  if (type == "Pad" && in.size() >= 2 && (in.size() < 4 || isNone(in[3]))) {
+    // Each dim grows by its two pads: the same dim where both are 0.
+    std::optional<DimList> x = shape(in[0]);
+    std::optional<SmallVector<int64_t>> pads = constInts(in[1]);
+    if (!x || !pads || pads->size() != 2 * x->size())
+      return std::nullopt;
+    DimList out;
+    size_t r = x->size();
+    for (size_t i = 0; i < r; ++i) {
+      int64_t grow = (*pads)[i] + (*pads)[r + i];
+      Dim d = (*x)[i];
+      out.push_back(grow == 0 ? d : d.isConstant() ? Dim::constant(d.value() + grow) : fresh());
+    }
+    return out;
+  }
+  if (type == "Conv" && in.size() >= 2) {
+    // [N, C, spatial...] * [M, C/group, kernel...] -> [N, M, out...]; an
+    // output size is computed when its input size is a constant.
+    std::optional<DimList> x = shape(in[0]), w = shape(in[1]);
+    if (!x || !w || x->size() != w->size() || x->size() < 3)
+      return std::nullopt;
+    size_t spatial = x->size() - 2;
+    auto ints = [&](StringRef name, int64_t fill, size_t count) {
+      SmallVector<int64_t> v(count, fill);
+      if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get(name)))
+        if (a.size() == static_cast<int64_t>(count))
+          v.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+      return v;
+    };
+    SmallVector<int64_t> strides = ints("strides", 1, spatial),
+                         dilations = ints("dilations", 1, spatial),
+                         pads = ints("pads", 0, 2 * spatial);
+    auto autoPad = dyn_cast_or_null<StringAttr>(node.getAttrs().get("auto_pad"));
+    bool same = autoPad && autoPad.getValue().starts_with("SAME");
+    DimList out = {(*x)[0], (*w)[0]};
+    for (size_t i = 0; i < spatial; ++i) {
+      Dim in = (*x)[2 + i], k = (*w)[2 + i];
+      if (!in.isConstant() || !k.isConstant() || strides[i] < 1) {
+        out.push_back(fresh());
+      } else if (same) {
+        out.push_back(Dim::constant((in.value() + strides[i] - 1) / strides[i]));
+      } else {
+        int64_t span = dilations[i] * (k.value() - 1) + 1;
+        int64_t size = in.value() + pads[i] + pads[spatial + i] - span;
+        out.push_back(size < 0 ? fresh() : Dim::constant(size / strides[i] + 1));
+      }
+    }
+    return out;
+  }
   if (type == "TopK" && in.size() == 2) {
     // Values and indices: the input with the axis cut to k.
     std::optional<DimList> s = shape(in[0]), k = elements(in[1]);
