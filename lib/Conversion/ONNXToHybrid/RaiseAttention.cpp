@@ -436,17 +436,8 @@ void raise(Match &m) {
 } // namespace
 
 unsigned hybrid::raiseAttention(Operation *root) {
-  ShapeInference shapes;
-  SmallVector<Match> matches;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == "MatMul")
-      if (std::optional<Match> m = matchAttention(node, shapes))
-        matches.push_back(std::move(*m));
-  });
   // Matches never overlap: each owns its Softmax, used once.
-  for (Match &m : matches)
-    raise(m);
-  return matches.size();
+  return raiseAll<Match>(root, "MatMul", matchAttention, raise);
 }
 
 void hybrid::raiseOnnxGraph(ModuleOp module) {

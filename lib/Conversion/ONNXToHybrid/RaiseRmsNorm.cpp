@@ -91,11 +91,7 @@ std::optional<Match> matchRmsNorm(NodeOp reduce, ShapeInference &shapes) {
   if (!xs || xs->empty())
     return std::nullopt;
   int64_t rank = xs->size();
-  std::optional<SmallVector<int64_t>> axes;
-  if (in.size() >= 2 && !isa<NoneType>(in[1].getType()))
-    axes = constInts(in[1]);
-  else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(reduce.getAttrs().get("axes")))
-    axes = SmallVector<int64_t>(a.asArrayRef());
+  std::optional<SmallVector<int64_t>> axes = constAxes(reduce, 1);
   if (!axes || axes->empty())
     return std::nullopt;
   for (int64_t &a : *axes)
@@ -195,17 +191,8 @@ void raise(Match &m) {
 } // namespace
 
 unsigned hybrid::raiseRmsNorm(Operation *root) {
-  ShapeInference shapes;
-  SmallVector<Match> matches;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == "ReduceMean")
-      if (std::optional<Match> m = matchRmsNorm(node, shapes))
-        matches.push_back(std::move(*m));
-  });
   // Matches never overlap: each owns its single-use ReduceMean chain.
-  for (Match &m : matches)
-    raise(m);
-  return matches.size();
+  return raiseAll<Match>(root, "ReduceMean", matchRmsNorm, raise);
 }
 
 namespace {

@@ -100,9 +100,7 @@ bool repeatsHalves(Value v, ShapeInference &shapes, int depth = 0) {
     std::optional<DimList> x = shapes.shape(in[0]);
     if (!x || x->empty() || x->back() != s->back())
       return false;
-    std::optional<SmallVector<int64_t>> axes;
-    if (in.size() >= 2)
-      axes = constInts(in[1]);
+    std::optional<SmallVector<int64_t>> axes = constAxes(node, 1);
     if (!axes)
       return false;
     int64_t r = type == "Unsqueeze" ? rank : static_cast<int64_t>(x->size());
@@ -273,17 +271,8 @@ void raise(Match &m) {
 } // namespace
 
 unsigned hybrid::raiseRotary(Operation *root) {
-  ShapeInference shapes;
-  SmallVector<Match> matches;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == "Add")
-      if (std::optional<Match> m = matchRotary(node, shapes))
-        matches.push_back(std::move(*m));
-  });
   // Matches never overlap: each owns its single-use Muls and rotate_half.
-  for (Match &m : matches)
-    raise(m);
-  return matches.size();
+  return raiseAll<Match>(root, "Add", matchRotary, raise);
 }
 
 namespace {

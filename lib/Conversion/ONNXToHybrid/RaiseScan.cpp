@@ -49,22 +49,13 @@ Value throughIdentity(Value v) {
   return v;
 }
 
-/// The constant axes of an Unsqueeze/Squeeze (input 1, or the attribute).
-std::optional<SmallVector<int64_t>> axesOf(NodeOp n) {
-  if (n.getInputs().size() >= 2)
-    return constInts(n.getInputs()[1]);
-  if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(n.getAttrs().get("axes")))
-    return SmallVector<int64_t>(a.asArrayRef());
-  return std::nullopt;
-}
-
 /// x when `v` is Unsqueeze(x, [axis]) (or its negative form, for a result of
 /// rank `rank`).
 Value unsqueezed(Value v, int64_t axis, int64_t rank) {
   NodeOp n = producer(v, {"Unsqueeze"});
   if (!n)
     return nullptr;
-  std::optional<SmallVector<int64_t>> axes = axesOf(n);
+  std::optional<SmallVector<int64_t>> axes = constAxes(n, 1);
   if (!axes || axes->size() != 1 || ((*axes)[0] != axis && (*axes)[0] != axis - rank))
     return nullptr;
   return n.getInputs()[0];
@@ -108,7 +99,7 @@ std::optional<Match> matchScan(NodeOp scan, ShapeInference &shapes) {
 
   // y = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2).
   NodeOp squeeze = y ? producer(y, {"Squeeze"}) : nullptr;
-  std::optional<SmallVector<int64_t>> sqAxes = squeeze ? axesOf(squeeze) : std::nullopt;
+  std::optional<SmallVector<int64_t>> sqAxes = squeeze ? constAxes(squeeze, 1) : std::nullopt;
   if (!sqAxes || sqAxes->size() != 1 || ((*sqAxes)[0] != 2 && (*sqAxes)[0] != -1))
     return std::nullopt;
   auto mm = binary(squeeze.getInputs()[0], "MatMul");
@@ -229,16 +220,7 @@ void raise(Match &m) {
 } // namespace
 
 unsigned hybrid::raiseScans(Operation *root) {
-  ShapeInference shapes;
-  SmallVector<Match> matches;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == "Scan")
-      if (std::optional<Match> m = matchScan(node, shapes))
-        matches.push_back(*m);
-  });
-  for (Match &m : matches)
-    raise(m);
-  return matches.size();
+  return raiseAll<Match>(root, "Scan", matchScan, raise);
 }
 
 namespace {

@@ -18,17 +18,6 @@ using namespace hybrid::raising;
 
 namespace {
 
-/// Axes of a Squeeze/Unsqueeze/Reduce*: the constant input `index` (opset 13+
-/// or 18+), else the `axes` attribute; nullopt when neither is known.
-std::optional<SmallVector<int64_t>> axesOf(NodeOp n, unsigned index) {
-  ValueRange in = n.getInputs();
-  if (in.size() > index && !isa<NoneType>(in[index].getType()))
-    return constInts(in[index]);
-  if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(n.getAttrs().get("axes")))
-    return SmallVector<int64_t>(a.asArrayRef());
-  return SmallVector<int64_t>{};
-}
-
 bool isNone(Value v) { return isa<NoneType>(v.getType()); }
 
 /// Normalises `axis` into [0, rank); nullopt when out of range.
@@ -545,7 +534,7 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
   }
   if ((type == "Unsqueeze" || type == "Squeeze") && !in.empty()) {
     std::optional<DimList> s = shape(in[0]);
-    std::optional<SmallVector<int64_t>> axes = axesOf(node, 1);
+    std::optional<SmallVector<int64_t>> axes = constAxes(node, 1);
     if (!s || !axes)
       return std::nullopt;
     if (type == "Squeeze") {
@@ -704,7 +693,7 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     return DimList{};
   if (type.starts_with("Reduce") && !in.empty()) {
     std::optional<DimList> s = shape(in[0]);
-    std::optional<SmallVector<int64_t>> axes = axesOf(node, 1);
+    std::optional<SmallVector<int64_t>> axes = constAxes(node, 1);
     if (!s || !axes)
       return std::nullopt;
     int64_t r = s->size();

@@ -52,6 +52,18 @@ inline std::optional<double> constScalar(Value v) {
   return (*attr.getValues<APFloat>().begin()).convertToDouble();
 }
 
+/// The axes of a Squeeze/Unsqueeze/Reduce*: the constant input `index` (its
+/// form since opset 13 or 18), else the `axes` attribute, else none (empty);
+/// nullopt when the input is there but not a constant.
+inline std::optional<SmallVector<int64_t>> constAxes(NodeOp n, unsigned index) {
+  ValueRange in = n.getInputs();
+  if (in.size() > index && !isa<NoneType>(in[index].getType()))
+    return constInts(in[index]);
+  if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(n.getAttrs().get("axes")))
+    return SmallVector<int64_t>(a.asArrayRef());
+  return SmallVector<int64_t>{};
+}
+
 inline std::optional<int64_t> intAttr(NodeOp node, StringRef name) {
   if (auto a = dyn_cast_or_null<IntegerAttr>(node.getAttrs().get(name)))
     return a.getInt();
@@ -287,6 +299,25 @@ private:
   llvm::StringMap<Dim> names;
   int64_t nextSymbol = 0;
 };
+
+/// What a raising pass does: match every ai.onnx node of type `opType` under
+/// `root` first (with one ShapeInference, before anything changes), then
+/// rewrite each match. Matches must not overlap. Returns how many.
+template <typename MatchT>
+unsigned raiseAll(Operation *root, StringRef opType,
+                  llvm::function_ref<std::optional<MatchT>(NodeOp, ShapeInference &)> match,
+                  llvm::function_ref<void(MatchT &)> rewrite) {
+  ShapeInference shapes;
+  SmallVector<MatchT> matches;
+  root->walk([&](NodeOp node) {
+    if (node.getDomain().empty() && node.getOpType() == opType)
+      if (std::optional<MatchT> m = match(node, shapes))
+        matches.push_back(std::move(*m));
+  });
+  for (MatchT &m : matches)
+    rewrite(m);
+  return matches.size();
+}
 
 } // namespace hybrid::raising
 
