@@ -316,6 +316,17 @@ def test_raise_moe_stacked_layers(rng):
         _close(m(x), want)
 
 
+def _raised_and_reference(model, op, expect_raised):
+    """Compiles `model`, checks that `op` is in its hybrid IR exactly when
+    `expect_raised` (and never with raise_patterns=False), and returns the
+    compiled module with an onnxruntime session on the same model."""
+    raised = hybrid.compile(model)
+    assert (op in raised.ir("hybrid")) == expect_raised
+    assert op not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
+    return raised, ort.InferenceSession(model.SerializeToString(),
+                                        providers=["CPUExecutionProvider"])
+
+
 def _rms_norm_model(variant, hidden=40):
     """RMSNorm as exporters write it (HF's LlamaRMSNorm and variants), over
     x [batch, seq, hidden] (or [batch, seq, 4, hidden/4] for "two_axes")."""
@@ -361,10 +372,7 @@ RMS_NORM_VARIANTS = {"hf": True, "div_square": True, "two_axes": True,
 @pytest.mark.parametrize("variant", list(RMS_NORM_VARIANTS))
 def test_raise_rms_norm(variant, rng):
     model = _rms_norm_model(variant)
-    raised = hybrid.compile(model)
-    assert ("hybrid.rms_norm" in raised.ir("hybrid")) == RMS_NORM_VARIANTS[variant], variant
-    assert "hybrid.rms_norm" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    raised, sess = _raised_and_reference(model, "hybrid.rms_norm", RMS_NORM_VARIANTS[variant])
     shape = model.graph.input[0].type.tensor_type.shape.dim
     for batch, seq in [(1, 3), (2, 17)]:
         dims = [batch, seq] + [d.dim_value for d in shape[2:]]
@@ -446,10 +454,7 @@ ROTARY_VARIANTS = {"zoo": True, "hf_cos": True, "rank2_tables": True, "swapped":
 @pytest.mark.parametrize("variant", list(ROTARY_VARIANTS))
 def test_raise_rotary(variant, rng):
     model = _rotary_model(variant)
-    raised = hybrid.compile(model)
-    assert ("hybrid.rotary" in raised.ir("hybrid")) == ROTARY_VARIANTS[variant], variant
-    assert "hybrid.rotary" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    raised, sess = _raised_and_reference(model, "hybrid.rotary", ROTARY_VARIANTS[variant])
     for batch, seq in [(1, 1), (2, 13), (1, 40)]:
         t = rng.standard_normal((batch, 3, seq, 16)).astype(np.float32)
         _close(raised(t=t), sess.run(None, {"t": t})[0])
@@ -500,10 +505,7 @@ SCAN_VARIANTS = {"plain": True, "swapped": True, "old_state": False, "u_squared"
 @pytest.mark.parametrize("variant", list(SCAN_VARIANTS))
 def test_raise_ssm_scan(variant, rng):
     model = _ssm_scan_model(variant)
-    raised = hybrid.compile(model)
-    assert ("hybrid.ssm_scan" in raised.ir("hybrid")) == SCAN_VARIANTS[variant], variant
-    assert "hybrid.ssm_scan" not in hybrid.compile(model, raise_patterns=False).ir("hybrid")
-    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    raised, sess = _raised_and_reference(model, "hybrid.ssm_scan", SCAN_VARIANTS[variant])
     for batch, seq in [(1, 1), (2, 9), (3, 40)]:
         feeds = {"h0": rng.standard_normal((batch, 20, 6)).astype(np.float32),
                  "u": rng.standard_normal((batch, seq, 20)).astype(np.float32),

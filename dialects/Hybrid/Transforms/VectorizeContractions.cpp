@@ -689,9 +689,8 @@ struct VectorizeContractionsPass
       SmallVector<int64_t> ranges = linalg::GenericOp(p.op).getStaticLoopRanges();
       int64_t n = ranges[p.n0];
       // (A power of two: LLVM splits vector<24xf32> badly.)
-      int64_t narrow = std::max<int64_t>(8, llvm::PowerOf2Ceil(ShapedType::isDynamic(n) ? nr : n));
-      if (!ShapedType::isDynamic(n) && narrow < nr) {
-        tileN = narrow;
+      if (!ShapedType::isDynamic(n) && std::max<int64_t>(8, llvm::PowerOf2Ceil(n)) < nr) {
+        tileN = std::max<int64_t>(8, llvm::PowerOf2Ceil(n));
         tileM = std::min<int64_t>(16, mr * (nr / tileN));
         // No taller than the rows there are (when static), nor shorter than
         // the configured microkernel.

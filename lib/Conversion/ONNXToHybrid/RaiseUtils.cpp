@@ -443,48 +443,9 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
   }
   if (result.getResultNumber() != 0)
     return std::nullopt;
-  if (llvm::is_contained({"Neg",
-                          "Sqrt",
-                          "Reciprocal",
-                          "Exp",
-                          "Log",
-                          "Relu",
-                          "Sigmoid",
-                          "Tanh",
-                          "Erf",
-                          "Abs",
-                          "Cast",
-                          "CastLike",
-                          "Identity",
-                          "Not",
-                          "Softmax",
-                          "LogSoftmax",
-                          "Trilu",
-                          "Gelu",
-                          "Silu",
-                          "Sin",
-                          "Cos",
-                          "Floor",
-                          "Ceil",
-                          "Round",
-                          "Clip",
-                          "LayerNormalization",
-                          "RMSNormalization",
-                          "Dropout",
-                          "RotaryEmbedding",
-                          "HardSigmoid",
-                          "HardSwish",
-                          "LeakyRelu",
-                          "Elu",
-                          "Softplus",
-                          "Sign"},
-                         type) &&
-      !in.empty())
+  if (isShapePreserving(type) && !in.empty())
     return shape(in[0]);
-  if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less",
-                          "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor", "Max",
-                          "Min", "Mod", "BitShift"},
-                         type)) {
+  if (isBroadcasting(type)) {
     SmallVector<DimList> all;
     for (Value x : in) {
       std::optional<DimList> s = shape(x);

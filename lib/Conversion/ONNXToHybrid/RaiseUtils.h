@@ -52,6 +52,29 @@ inline std::optional<double> constScalar(Value v) {
   return (*attr.getValues<APFloat>().begin()).convertToDouble();
 }
 
+/// ai.onnx ops whose result has their first input's shape (elementwise
+/// unary ops, normalizations, Softmax, Trilu, Cast, ...).
+inline bool isShapePreserving(StringRef type) {
+  return llvm::is_contained(
+      {"Neg",         "Sqrt",      "Reciprocal",  "Exp",        "Log",
+       "Relu",        "Sigmoid",   "Tanh",        "Erf",        "Abs",
+       "Cast",        "CastLike",  "Identity",    "Not",        "Softmax",
+       "LogSoftmax",  "Trilu",     "Gelu",        "Silu",       "Sin",
+       "Cos",         "Floor",     "Ceil",        "Round",      "Clip",
+       "Dropout",     "Softplus",  "HardSigmoid", "HardSwish",  "LeakyRelu",
+       "Elu",         "Sign",      "LayerNormalization",        "RMSNormalization",
+       "RotaryEmbedding"},
+      type);
+}
+
+/// ai.onnx ops whose result is their inputs broadcast together.
+inline bool isBroadcasting(StringRef type) {
+  return llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less",
+                             "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor",
+                             "Max", "Min", "Mod", "BitShift"},
+                            type);
+}
+
 /// The axes of a Squeeze/Unsqueeze/Reduce*: the constant input `index` (its
 /// form since opset 13 or 18), else the `axes` attribute, else none (empty);
 /// nullopt when the input is there but not a constant.
@@ -166,18 +189,10 @@ private:
       return std::nullopt;
     StringRef type = node.getOpType();
     ValueRange in = node.getInputs();
-    if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Where", "Equal", "Less",
-                            "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor",
-                            "Max", "Min"},
-                           type))
+    if (isBroadcasting(type))
       return maxRank(in);
-    if (llvm::is_contained({"Neg", "Sqrt", "Reciprocal", "Exp", "Log", "Relu", "Sigmoid",
-                            "Tanh", "Erf", "Abs", "Cast", "CastLike", "Identity", "Not",
-                            "Softmax", "LogSoftmax", "Trilu", "Slice", "Concat", "Gelu", "Silu",
-                            "Sin", "Cos", "Floor", "Ceil", "Round", "Clip", "GatherElements",
-                            "LayerNormalization", "RMSNormalization", "Dropout",
-                            "RotaryEmbedding"},
-                           type))
+    // Slice, Concat and GatherElements keep the rank, not the shape.
+    if (isShapePreserving(type) || llvm::is_contained({"Slice", "Concat", "GatherElements"}, type))
       return in.empty() ? std::nullopt : rank(in[0]);
     if (llvm::is_contained({"Range", "Shape"}, type))
       return 1;
