@@ -3,7 +3,7 @@
 
     PYTHONPATH=build/python python3 bench/bench_zoo.py [--threads N] [--runs 30]
         [--warmup 5] [--batch 1] [--seq 64] [--past-seq 64] [--only SUBSTR]
-        [--json results.json]
+        [--no-memory] [--json results.json]
 
 Every model of the zoo (python/hybrid/zoo: both forms, prefill and decode)
 is compiled by Hybrid (hybrid.compile, the default CPU pipeline) and loaded by
@@ -24,7 +24,18 @@ same run by bench/peak.c (FMA peak and STREAM triad at N threads):
   - GB/s counts the compulsory bytes: weights, inputs and outputs once (all
     weights: a MoE decode step reads only its routed experts, so its %bw can
     pass 100%).
-Peak memory is Hybrid's own buffer peak per call (hybrid_call_stats_t).
+Memory, in MiB:
+  - `buf` is Hybrid's own buffer peak per call (hybrid_call_stats_t);
+  - `hyb peak` and `ort peak` are each engine's peak memory for the model:
+    the engine runs in a child process of its own, which loads both engines'
+    code (Python modules and extensions; onnxruntime's process-wide
+    environment by running a one-node session) and reads the inputs, resets the kernel's peak-RSS mark
+    (/proc/self/clear_refs), then loads the model (the library Hybrid
+    compiled, or an onnxruntime session on the ONNX file) and makes the
+    warm-up and timed calls; the column is the peak RSS since the reset minus
+    the RSS at it: the weights as resident (copies in memory, or a library's
+    pages once touched), transient load-time copies, arenas, activations,
+    workspaces and thread stacks. The same measure for both engines.
 
 This is a benchmark, not a test: it asserts nothing about speed. Timings on a
 shared machine vary; run it twice and compare.
@@ -125,6 +136,54 @@ def time_calls(fn, warmup, runs):
     return statistics.median(times)
 
 
+def _rss_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory_child(engine, path, feeds_path, threads, calls):
+    """In a child process, with the engine imported and the inputs read: reset
+    the peak-RSS mark, load `path` with `engine`, make `calls` calls, and print
+    the RSS (KiB) at the reset and its peak since as JSON."""
+    # Both engines' code is part of the baseline: onnxruntime's module, and
+    # Hybrid's API and its extension (which load on first use).
+    # onnxruntime's process-wide environment, made with its first session, is
+    # too: a one-node session runs first.
+    hybrid.load  # noqa: B018
+    x = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])
+    y = onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])
+    tiny = onnx.helper.make_model(onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["x"], ["y"])], "tiny", [x], [y]))
+    ort_session(tiny, threads).run(None, {"x": np.zeros(1, np.float32)})
+    feeds = dict(np.load(feeds_path))
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak RSS restarts from the current RSS (Linux >= 4.0)
+    base = _rss_kib("VmRSS")
+    if engine == "hybrid":
+        m = hybrid.load(path, threads=threads)
+        call = lambda: m.run(feeds)  # noqa: E731
+    else:
+        sess = ort_session(onnx.load(path), threads)
+        call = lambda: sess.run(None, feeds)  # noqa: E731
+    for _ in range(calls):
+        call()
+    print(json.dumps({"base_kib": base, "peak_kib": _rss_kib("VmHWM")}))
+
+
+def measure_memory(engine, path, feeds_path, threads, calls):
+    """The peak RSS (MiB) that loading the model with `engine` and making
+    `calls` calls adds to a child process that has the engine imported."""
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--memory-child", engine,
+                          path, feeds_path, str(threads), str(calls)],
+                         check=True, capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return (r["peak_kib"] - r["base_kib"]) / 1024
+
+
 def ort_session(model, threads):
     import onnxruntime as ort
     opts = ort.SessionOptions()
@@ -147,7 +206,15 @@ def main():
     ap.add_argument("--only", default=None, help="models whose name contains this")
     ap.add_argument("--seed", type=int, default=0, help="input seed")
     ap.add_argument("--json", default=None, help="also write the rows here")
+    ap.add_argument("--no-memory", action="store_true",
+                    help="skip the per-engine child processes that measure memory")
+    ap.add_argument("--memory-child", nargs=5, metavar=("ENGINE", "PATH", "FEEDS", "THREADS", "CALLS"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.memory_child:
+        engine, path, feeds_path, threads, calls = args.memory_child
+        memory_child(engine, path, feeds_path, int(threads), int(calls))
+        return 0
     import onnxruntime as ort
 
     peak = machine_peak(args.threads)
@@ -158,7 +225,8 @@ def main():
     print(f"onnxruntime {ort.__version__} (ORT_ENABLE_ALL); sizes {dims}; median of "
           f"{args.runs} runs after {args.warmup} warm-up")
     head = (f"{'model':32} {'hybrid ms':>10} {'ort ms':>10} {'ort/hyb':>8} {'GFLOP/s':>8} "
-            f"{'%peak':>6} {'GB/s':>6} {'%bw':>5} {'peak MiB':>9}")
+            f"{'%peak':>6} {'GB/s':>6} {'%bw':>5} {'buf MiB':>8}"
+            + ("" if args.no_memory else f" {'hyb peak':>8} {'ort peak':>8}"))
     print(head)
     print("-" * len(head))
     rows = []
@@ -178,6 +246,18 @@ def main():
         except Exception:
             sess, mark = ort_session(twin, args.threads), "*"
         t_ort = time_calls(lambda: sess.run(None, feeds), args.warmup, args.runs)
+        mem = {}
+        if not args.no_memory:
+            with tempfile.TemporaryDirectory() as wd:
+                so, ort_model, feeds_path = (os.path.join(wd, n) for n in ("m.so", "m.onnx", "f.npz"))
+                m.save(so)
+                onnx.save(twin if mark else model, ort_model)
+                np.savez(feeds_path, **feeds)
+                calls = args.warmup + args.runs
+                mem["hybrid_peak_rss_mib"] = measure_memory("hybrid", so, feeds_path,
+                                                            args.threads, calls)
+                mem["ort_peak_rss_mib"] = measure_memory("ort", ort_model, feeds_path,
+                                                         args.threads, calls)
         flops = dense_flops(twin, feeds)
         moved = (weight_bytes(model) + sum(v.nbytes for v in feeds.values())
                  + sum(np.asarray(v).nbytes for v in outs.values()))
@@ -188,18 +268,26 @@ def main():
                "dense_gflop": flops / 1e9 if flops else None, "gflops": gflops,
                "pct_fma_peak": 100 * gflops / peak["fma_gflops"] if gflops else None,
                "gbps": gbps, "pct_bandwidth": 100 * gbps / peak["triad_gbps"],
-               "hybrid_peak_mib": stats["peak_bytes"] / 2**20}
+               "hybrid_peak_mib": stats["peak_bytes"] / 2**20, **mem}
         rows.append(row)
         fl = f"{gflops:8.2f} {row['pct_fma_peak']:5.1f}%" if gflops else f"{'-':>8} {'-':>6}"
         print(f"{name:32} {row['hybrid_ms']:10.3f} {row['ort_ms']:9.3f}{mark:1} "
               f"{row['ratio']:7.2f}x {fl} {gbps:6.2f} {row['pct_bandwidth']:4.1f}% "
-              f"{row['hybrid_peak_mib']:9.2f}")
+              f"{row['hybrid_peak_mib']:8.2f}"
+              + (f" {mem['hybrid_peak_rss_mib']:8.2f} {mem['ort_peak_rss_mib']:8.2f}" if mem else ""))
         sys.stdout.flush()
     ratios = [r["ratio"] for r in rows]
     if ratios:
         geo = float(np.exp(np.mean(np.log(ratios))))
         print(f"geometric mean ort/hybrid: {geo:.2f}x over {len(rows)} models "
               f"(* = onnxruntime ran the decomposed form)")
+        mem_rows = [r for r in rows if "ort_peak_rss_mib" in r]
+        if mem_rows:
+            worse = [r["model"] for r in mem_rows if r["hybrid_peak_rss_mib"] > r["ort_peak_rss_mib"]]
+            print(f"peak memory (load + calls): Hybrid "
+                  f"{sum(r['hybrid_peak_rss_mib'] for r in mem_rows):.1f} MiB, onnxruntime "
+                  f"{sum(r['ort_peak_rss_mib'] for r in mem_rows):.1f} MiB over {len(mem_rows)} "
+                  f"models; Hybrid above onnxruntime on: {', '.join(worse) or 'none'}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": cpu_name(), "threads": args.threads, "peak": peak,

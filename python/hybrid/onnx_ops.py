@@ -1,8 +1,11 @@
 """Hybrid's custom ONNX ops (domain ``ai.hybrid``): node builders and NumPy references.
 
-ONNX has no op for Mamba-1's selective scan, so Hybrid reads one in its own domain
-(``docs/onnx-import.md``, "The Mamba-1 selective scan"). An exporter writes it with
-:func:`selective_scan` and imports the domain with :func:`opset_import`::
+ONNX has no op for the selective scan of Mamba-1 and Mamba-2, so Hybrid reads two
+in its own domain (``docs/onnx-import.md``): ``SelectiveScan`` in mamba_ssm's
+``selective_scan_fn`` layout (Mamba-1) and ``SsmScan`` in the token-major layout of
+``mamba_chunk_scan_combined`` (Mamba-2, and Mamba-1 with one channel per head). An
+exporter writes them with :func:`selective_scan` or :func:`ssm_scan` and imports the
+domain with :func:`opset_import`::
 
     import onnx
     from onnx import helper
@@ -15,8 +18,9 @@ ONNX has no op for Mamba-1's selective scan, so Hybrid reads one in its own doma
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23),
                                                     onnx_ops.opset_import()])
 
-:func:`selective_scan_reference` computes the op with NumPy, loop by loop (as
-mamba_ssm's ``selective_scan_ref`` does), to check compiled results.
+:func:`selective_scan_reference` and :func:`ssm_scan_reference` compute the ops with
+NumPy, loop by loop (as mamba_ssm's ``selective_scan_ref`` does), to check compiled
+results.
 """
 from typing import Optional, Sequence, Tuple
 
@@ -29,6 +33,8 @@ VERSION = 1
 
 # SelectiveScan's inputs, in order; the first five are required.
 SELECTIVE_SCAN_INPUTS = ("u", "delta", "A", "B", "C", "D", "z", "delta_bias", "initial_state")
+# SsmScan's inputs, in order; the first five are required.
+SSM_SCAN_INPUTS = ("x", "dt", "A", "B", "C", "D", "z", "dt_bias", "initial_state")
 
 
 def opset_import() -> OperatorSetIdProto:
@@ -102,6 +108,87 @@ def selective_scan_reference(u, delta, A, B, C, D=None, z=None, delta_bias=None,
         y[:, :, t] = np.sum(ct * s, axis=-1)
     if D is not None:
         y = y + np.asarray(D, np.float64)[None, :, None] * u
+    if z is not None:
+        zz = np.asarray(z, np.float64)
+        y = y * zz / (1 + np.exp(-zz))
+    return y.astype(dtype), s.astype(dtype)
+
+
+def ssm_scan(x: str, dt: str, A: str, B: str, C: str, D: Optional[str] = None,
+             z: Optional[str] = None, dt_bias: Optional[str] = None,
+             initial_state: Optional[str] = None, *,
+             outputs: Sequence[str] = ("y", "final_state"), dt_softplus: bool = False,
+             dt_min: Optional[float] = None, dt_max: Optional[float] = None,
+             name: Optional[str] = None) -> NodeProto:
+    """An ``ai.hybrid`` ``SsmScan`` node over the named values: Hybrid's
+    ``hybrid.ssm_scan`` as an ONNX op.
+
+    Shapes (token-major, as mamba_ssm's ``mamba_chunk_scan_combined``): x, z
+    ``[B, L, H, P]``; dt ``[B, L, H]``; A ``[H]`` (Mamba-2) or ``[H, N]``; B, C
+    ``[B, L, G, N]`` (H divisible by G); D ``[H]`` or ``[H, P]``; dt_bias ``[H]``;
+    initial_state ``[B, H, P, N]``. Outputs: y ``[B, L, H, P]`` and, when a second
+    name is given, the final state ``[B, H, P, N]``. ``dt_min``/``dt_max`` clamp the
+    step after the softplus.
+    """
+    names = [x, dt, A, B, C, D, z, dt_bias, initial_state]
+    for i, n in enumerate(names[:5]):
+        if not n:
+            raise ValueError(f"SsmScan input {SSM_SCAN_INPUTS[i]} is required")
+    while names and names[-1] is None:
+        names.pop()
+    outputs = list(outputs)
+    if not 1 <= len(outputs) <= 2:
+        raise ValueError("SsmScan has one or two outputs (y, final_state)")
+    attrs = {"dt_softplus": int(bool(dt_softplus))}
+    if dt_min is not None:
+        attrs["dt_min"] = float(dt_min)
+    if dt_max is not None:
+        attrs["dt_max"] = float(dt_max)
+    return helper.make_node("SsmScan", ["" if n is None else n for n in names], outputs,
+                            name=name, domain=DOMAIN, **attrs)
+
+
+def ssm_scan_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None, initial_state=None,
+                       dt_softplus: bool = False, dt_min: Optional[float] = None,
+                       dt_max: Optional[float] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """``SsmScan`` in NumPy (float64 inside), returning ``(y, final_state)``.
+
+    For every batch b, head h, channel p and state n, from ``s = initial_state``
+    (or 0)::
+
+        delta = dt[b, t, h] + dt_bias[h]     (softplus'd if dt_softplus, then clamped)
+        a = A[h] or A[h, n]
+        s[p, n] = exp(delta * a) * s[p, n] + delta * B[b, t, g(h), n] * x[b, t, h, p]
+        y[b, t, h, p] = sum_n C[b, t, g(h), n] * s[p, n] + D[h (, p)] * x[b, t, h, p]
+        y[b, t, h, p] *= silu(z[b, t, h, p])        (when z is given)
+
+    where ``g(h) = h // (H / G)`` picks the B/C group.
+    """
+    dtype = np.asarray(x).dtype
+    x, dt, A = (np.asarray(a, np.float64) for a in (x, dt, A))
+    B, C = np.asarray(B, np.float64), np.asarray(C, np.float64)
+    batch, length, heads, p = x.shape
+    n_state = B.shape[3]
+    g = np.arange(heads) // (heads // B.shape[2])
+    delta = dt + (0 if dt_bias is None else np.asarray(dt_bias, np.float64))
+    if dt_softplus:
+        delta = _softplus(delta)
+    if dt_min is not None:
+        delta = np.maximum(delta, dt_min)
+    if dt_max is not None:
+        delta = np.minimum(delta, dt_max)
+    a = A[:, None, None] if A.ndim == 1 else A[:, None, :]          # [H, 1, 1 or N]
+    s = (np.zeros((batch, heads, p, n_state)) if initial_state is None
+         else np.array(initial_state, np.float64))
+    y = np.zeros((batch, length, heads, p))
+    for t in range(length):
+        d = delta[:, t, :, None, None]                              # [B, H, 1, 1]
+        bt, ct = B[:, t][:, g], C[:, t][:, g]                       # [B, H, N]
+        s = np.exp(d * a) * s + d * bt[:, :, None, :] * x[:, t, :, :, None]
+        y[:, t] = np.sum(ct[:, :, None, :] * s, axis=-1)
+    if D is not None:
+        Dv = np.asarray(D, np.float64)
+        y = y + (Dv[:, None] if Dv.ndim == 1 else Dv) * x
     if z is not None:
         zz = np.asarray(z, np.float64)
         y = y * zz / (1 + np.exp(-zz))

@@ -60,16 +60,20 @@ FUSED_OPS = {
     "coatnet": ["hybrid.attention"],
 }
 # The hybrid ops the raising passes make of each decomposed form (every phase).
-RAISED_OPS = {"mamba1": ["hybrid.rms_norm"], "mamba2": ["hybrid.rms_norm"],
-              "gdn": ["hybrid.rms_norm"],
+RAISED_OPS = {"mamba1": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
+              "mamba2": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
+              "gdn": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
               "attention": ["hybrid.attention", "hybrid.rotary", "hybrid.rms_norm"],
               "moe": ["hybrid.moe", "hybrid.rms_norm"],
-              "jamba": ["hybrid.attention", "hybrid.moe", "hybrid.rms_norm"],
-              "nemotron_h": ["hybrid.attention", "hybrid.moe", "hybrid.rotary", "hybrid.rms_norm"],
+              "jamba": ["hybrid.attention", "hybrid.moe", "hybrid.rms_norm", "hybrid.causal_conv1d"],
+              "nemotron_h": ["hybrid.attention", "hybrid.moe", "hybrid.rotary", "hybrid.rms_norm",
+                             "hybrid.causal_conv1d"],
               "coatnet": ["hybrid.attention", "hybrid.rms_norm"]}
-# What decomposed prefill models raise beyond that: Mamba-1's Scan becomes the
-# selective scan.
-RAISED_PREFILL_OPS = {"mamba1": ["hybrid.ssm_scan"], "jamba": ["hybrid.ssm_scan"]}
+# What decomposed prefill models raise beyond that: Mamba-1's Scan and Mamba-2's
+# Loop become the selective scan, Gated DeltaNet's Scan linear attention.
+RAISED_PREFILL_OPS = {"mamba1": ["hybrid.ssm_scan"], "jamba": ["hybrid.ssm_scan"],
+                      "mamba2": ["hybrid.ssm_scan"], "nemotron_h": ["hybrid.ssm_scan"],
+                      "gdn": ["hybrid.linear_attention"]}
 # Decomposed prefill models whose causal attention must be raised with the
 # causal flag (the Trilu mask dropped) and GQA's repeat removed.
 RAISED_CAUSAL = ["attention", "jamba", "nemotron_h"]

@@ -731,6 +731,44 @@ def selective_scan_cases():
     return out
 
 
+def ssm_scan_cases():
+    """ai.hybrid SsmScan (Mamba-2's token-major layout), written by
+    python/hybrid/onnx_ops.py, against its NumPy reference: A [H] with groups and
+    every optional input, and A [H, N] with one channel per head and nothing else."""
+    out = []
+    f32 = lambda name, v: nh.from_array(np.asarray(v, np.float32), name)  # noqa: E731
+    rng = np.random.default_rng(11)
+    h, p, n, g = 4, 16, 3, 2
+    a = -np.exp(rng.uniform(-1, 1, h)).astype(np.float32)
+    d = rng.uniform(-1, 1, (h, p)).astype(np.float32)
+    db = rng.uniform(-0.5, 0.5, h).astype(np.float32)
+    node = onnx_ops.ssm_scan("x", "dt", "A", "B", "C", D="D", z="z", dt_bias="db",
+                             initial_state="s0", dt_softplus=True, dt_min=0.01, dt_max=2.0)
+    m = model([node], [vi("x", T.FLOAT, ["batch", "seq", h, p]), vi("dt", T.FLOAT, ["batch", "seq", h]),
+                       vi("B", T.FLOAT, ["batch", "seq", g, n]), vi("C", T.FLOAT, ["batch", "seq", g, n]),
+                       vi("z", T.FLOAT, ["batch", "seq", h, p]), vi("s0", T.FLOAT, ["batch", h, p, n])],
+              [vi("y", T.FLOAT, None), vi("final_state", T.FLOAT, None)],
+              [f32("A", a), f32("D", d), f32("db", db)],
+              extra_opsets=[(onnx_ops.DOMAIN, onnx_ops.VERSION)])
+    out.append(Case("ssm_scan/mamba2_full", m, lambda r: {
+        "x": rnd(r, (2, 7, h, p)), "dt": rnd(r, (2, 7, h)), "B": rnd(r, (2, 7, g, n)),
+        "C": rnd(r, (2, 7, g, n)), "z": rnd(r, (2, 7, h, p)), "s0": rnd(r, (2, h, p, n))},
+        reference=lambda f: list(onnx_ops.ssm_scan_reference(
+            f["x"], f["dt"], a, f["B"], f["C"], D=d, z=f["z"], dt_bias=db, initial_state=f["s0"],
+            dt_softplus=True, dt_min=0.01, dt_max=2.0)), tol=1e-4))
+    a2 = -np.exp(rng.uniform(-1, 0.5, (5, n))).astype(np.float32)
+    node = onnx_ops.ssm_scan("x", "dt", "A", "B", "C", outputs=["y"])
+    m = model([node], [vi("x", T.FLOAT, [1, 6, 5, 1]), vi("dt", T.FLOAT, [1, 6, 5]),
+                       vi("B", T.FLOAT, [1, 6, 1, n]), vi("C", T.FLOAT, [1, 6, 1, n])],
+              [vi("y", T.FLOAT, None)], [f32("A", a2)],
+              extra_opsets=[(onnx_ops.DOMAIN, onnx_ops.VERSION)])
+    out.append(Case("ssm_scan/mamba1_minimal", m, lambda r: {
+        "x": rnd(r, (1, 6, 5, 1)), "dt": rnd(r, (1, 6, 5), lo=0.01, hi=0.5),
+        "B": rnd(r, (1, 6, 1, n)), "C": rnd(r, (1, 6, 1, n))},
+        reference=lambda f: [onnx_ops.ssm_scan_reference(f["x"], f["dt"], a2, f["B"], f["C"])[0]]))
+    return out
+
+
 def onnxscript_cases():
     import onnxscript_cases as osc  # test/onnx/onnxscript_cases.py (needs onnxscript)
     return osc.cases(Case, rnd)
@@ -740,5 +778,5 @@ def all_cases() -> List[Case]:
     return (unary_cases() + binary_cases() + matmul_cases() + reduction_cases() + shape_cases()
             + normalization_cases() + attention_cases() + recurrent_cases() + conv_cases()
             + folding_cases() + indexing_cases() + control_flow_cases() + quantize_cases()
-            + extra_normalization_cases() + selective_scan_cases() + function_cases()
+            + extra_normalization_cases() + selective_scan_cases() + ssm_scan_cases() + function_cases()
             + resize_cases() + context_function_cases() + onnxscript_cases())

@@ -514,3 +514,239 @@ def test_raise_ssm_scan(variant, rng):
                  "Cm": rng.standard_normal((batch, seq, 6)).astype(np.float32)}
         for got, want in zip(raised(**feeds), sess.run(None, feeds)):
             _close(got, want)
+
+
+def _linear_attention_scan_model(variant, heads=3, dk=8, dv=6):
+    """The linear-attention family as an ONNX Scan over axis 1 (Gated DeltaNet's
+    recurrence as exporters' fallbacks write it, independently of the zoo): state
+    S [B, H, Dk, Dv]; per step, with g the log decay and beta the write strength,
+        S1 = S * exp(g)                                   (gated rules)
+        u  = (v - k^T S1) * beta                          (delta rules; else v)
+        S' = S1 + k u^T;   o = (q * scale)^T S'
+    `variant` picks the rule and the near misses."""
+    gated = variant in ("gated_delta", "gated", "scale_after", "mem_before_gate", "old_readout")
+    delta = variant in ("gated_delta", "delta", "scale_after", "mem_before_gate", "old_readout")
+    scale = 0.3
+    inits = [_const("scale", scale), _const("ax1", [1], np.int64), _const("ax2", [2], np.int64),
+             _const("ax3", [3], np.int64), _const("ax23", [2, 3], np.int64)]
+    nodes = []
+    state = "S"
+    if gated:
+        nodes += [helper.make_node("Exp", ["g_t"], ["f"]),
+                  helper.make_node("Unsqueeze", ["f", "ax23"], ["f4"]),
+                  helper.make_node("Mul", ["f4", "S"], ["S1"])]
+        state = "S1"
+    if delta:
+        # Near miss "mem_before_gate": the memory read uses the state before
+        # the decay (another recurrence).
+        mem_src = "S" if variant == "mem_before_gate" else state
+        nodes += [helper.make_node("Unsqueeze", ["k_t", "ax2"], ["k_row"]),
+                  helper.make_node("MatMul", ["k_row", mem_src], ["mem3"]),
+                  helper.make_node("Squeeze", ["mem3", "ax2"], ["mem"]),
+                  helper.make_node("Sub", ["v_t", "mem"], ["err"]),
+                  helper.make_node("Unsqueeze", ["b_t", "ax2"], ["b3"]),
+                  helper.make_node("Mul", ["b3", "err"], ["u"])]
+        u = "u"
+    else:
+        u = "v_t"
+    nodes += [helper.make_node("Unsqueeze", ["k_t", "ax3"], ["k_col"]),
+              helper.make_node("Unsqueeze", [u, "ax2"], ["u_row"]),
+              helper.make_node("MatMul", ["k_col", "u_row"], ["kv"]),
+              helper.make_node("Add", ["kv", state], ["S_new"])]
+    # Near miss "old_readout": the output reads the state before the update.
+    readout = "S" if variant == "old_readout" else "S_new"
+    if variant == "scale_after":
+        nodes += [helper.make_node("Unsqueeze", ["q_t", "ax2"], ["q_row"]),
+                  helper.make_node("MatMul", ["q_row", readout], ["o3"]),
+                  helper.make_node("Squeeze", ["o3", "ax2"], ["o_raw"]),
+                  helper.make_node("Mul", ["o_raw", "scale"], ["o_t"])]
+    else:
+        nodes += [helper.make_node("Mul", ["scale", "q_t"], ["qs"]),
+                  helper.make_node("Unsqueeze", ["qs", "ax2"], ["q_row"]),
+                  helper.make_node("MatMul", ["q_row", readout], ["o3"]),
+                  helper.make_node("Squeeze", ["o3", "ax2"], ["o_t"])]
+    nodes.append(helper.make_node("Identity", ["S_new"], ["S_out"]))
+    vi = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, None)  # noqa: E731
+    scanned = ["q", "k", "v"] + (["g"] if gated else []) + (["beta"] if delta else [])
+    step_names = {"q": "q_t", "k": "k_t", "v": "v_t", "g": "g_t", "beta": "b_t"}
+    body = helper.make_graph(nodes, "la_body", [vi("S")] + [vi(step_names[s]) for s in scanned],
+                             [vi("S_out"), vi("o_t")])
+    scan = helper.make_node("Scan", ["S0"] + scanned, ["S_final", "o"], body=body,
+                            num_scan_inputs=len(scanned), scan_input_axes=[1] * len(scanned),
+                            scan_output_axes=[1])
+    shapes = {"q": ["batch", "seq", heads, dk], "k": ["batch", "seq", heads, dk],
+              "v": ["batch", "seq", heads, dv], "g": ["batch", "seq", heads],
+              "beta": ["batch", "seq", heads]}
+    inputs = [helper.make_tensor_value_info("S0", TensorProto.FLOAT, ["batch", heads, dk, dv])]
+    inputs += [helper.make_tensor_value_info(s, TensorProto.FLOAT, shapes[s]) for s in scanned]
+    graph = helper.make_graph([scan], "la_scan", inputs, [vi("o"), vi("S_final")], initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.linear_attention.
+LINEAR_ATTENTION_VARIANTS = {"gated_delta": True, "delta": True, "gated": True, "linear": True,
+                             "scale_after": True, "mem_before_gate": False, "old_readout": False}
+
+
+@pytest.mark.parametrize("variant", list(LINEAR_ATTENTION_VARIANTS))
+def test_raise_linear_attention_scan(variant, rng):
+    model = _linear_attention_scan_model(variant)
+    raised, sess = _raised_and_reference(model, "hybrid.linear_attention",
+                                         LINEAR_ATTENTION_VARIANTS[variant])
+    names = [i.name for i in model.graph.input]
+    for batch, seq in [(1, 1), (2, 9), (3, 33)]:
+        feeds = {"S0": 0.5 * rng.standard_normal((batch, 3, 8, 6)).astype(np.float32),
+                 "q": rng.standard_normal((batch, seq, 3, 8)).astype(np.float32),
+                 "k": 0.3 * rng.standard_normal((batch, seq, 3, 8)).astype(np.float32),
+                 "v": rng.standard_normal((batch, seq, 3, 6)).astype(np.float32),
+                 "g": -(0.02 + 0.3 * rng.random((batch, seq, 3))).astype(np.float32),
+                 "beta": rng.random((batch, seq, 3)).astype(np.float32)}
+        feeds = {k: v for k, v in feeds.items() if k in names}
+        for got, want in zip(raised(**feeds), sess.run(None, feeds)):
+            _close(got, want)
+
+
+def _ssd_loop_model(variant, heads=2, p=16, n=5):
+    """Mamba-2's recurrence (one B/C group) as a Loop the way torch.onnx's dynamo
+    exporter writes a while_loop: the trip count is the sequence length, the body
+    Gathers step i of x [B, L, H, P], dt [B, L, H], B and C [B, L, N] and stacks
+    y_t [B, H, P] along axis 0, transposed back to [B, L, H, P] after the loop:
+        h' = exp(dt A) h + (x dt) B^T;   y = h' C."""
+    rng = np.random.default_rng(5)
+    a = -np.exp(0.5 * rng.standard_normal(heads)).astype(np.float32)
+    inits = [_const("A", a), _const("one", 1, np.int64), _const("ax2", [2], np.int64),
+             _const("ax3", [3], np.int64), _const("ax12", [1, 2], np.int64),
+             _const("ax13", [1, 3], np.int64), _const("ax23", [2, 3], np.int64)]
+    x_term = ["x_t", "x_t"] if variant == "x_squared" else ["x_t", "dt3"]
+    nodes = [helper.make_node("Gather", [src, "i"], [dst], axis=1)
+             for src, dst in [("x", "x_t"), ("dt", "dt_t"), ("Bm", "b_t"), ("Cm", "c_t")]]
+    mul = (lambda u, v, o: helper.make_node("Mul", [v, u] if variant == "swapped" else [u, v], [o]))
+    nodes += [mul("dt_t", "A", "dA0"),
+              helper.make_node("Exp", ["dA0"], ["dA1"]),
+              helper.make_node("Unsqueeze", ["dA1", "ax23"], ["dA"]),
+              helper.make_node("Unsqueeze", ["dt_t", "ax2"], ["dt3"]),
+              mul(*x_term, "xdt"),
+              helper.make_node("Unsqueeze", ["xdt", "ax3"], ["xdt4"]),
+              helper.make_node("Unsqueeze", ["b_t", "ax12"], ["b4"]),
+              mul("xdt4", "b4", "dBx"),
+              mul("dA", "h", "hd"),
+              helper.make_node("Add", ["dBx", "hd"] if variant == "swapped" else ["hd", "dBx"],
+                               ["h_new"]),
+              helper.make_node("Unsqueeze", ["c_t", "ax13"], ["c4"]),
+              helper.make_node("MatMul", ["h_new", "c4"], ["y4"]),
+              helper.make_node("Squeeze", ["y4", "ax3"], ["y_t"]),
+              helper.make_node("Identity", ["cond"], ["cond_out"]),
+              helper.make_node("Identity", ["h_new"], ["h_out"])]
+    vi = lambda name, elem=TensorProto.FLOAT: helper.make_tensor_value_info(name, elem, None)  # noqa: E731
+    body = helper.make_graph(nodes, "ssd_body",
+                             [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                              helper.make_tensor_value_info("cond", TensorProto.BOOL, []), vi("h")],
+                             [vi("cond_out", TensorProto.BOOL), vi("h_out"), vi("y_t")])
+    # Near miss "trip_heads": the loop runs H times, not L.
+    graph_nodes = [helper.make_node("Shape", ["h0" if variant == "trip_heads" else "x"], ["x_shape"]),
+                   helper.make_node("Gather", ["x_shape", "one"], ["trip"], axis=0),
+                   helper.make_node("Loop", ["trip", "", "h0"], ["h_final", "y_tm"], body=body),
+                   helper.make_node("Transpose", ["y_tm"], ["y"], perm=[1, 0, 2, 3])]
+    inputs = [helper.make_tensor_value_info("h0", TensorProto.FLOAT, ["batch", heads, p, n]),
+              helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", heads, p]),
+              helper.make_tensor_value_info("dt", TensorProto.FLOAT, ["batch", "seq", heads]),
+              helper.make_tensor_value_info("Bm", TensorProto.FLOAT, ["batch", "seq", n]),
+              helper.make_tensor_value_info("Cm", TensorProto.FLOAT, ["batch", "seq", n])]
+    graph = helper.make_graph(graph_nodes, "ssd_loop", inputs, [vi("y"), vi("h_final")],
+                              initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.ssm_scan.
+SSD_VARIANTS = {"plain": True, "swapped": True, "x_squared": False, "trip_heads": False}
+
+
+@pytest.mark.parametrize("variant", list(SSD_VARIANTS))
+def test_raise_ssd_loop(variant, rng):
+    model = _ssd_loop_model(variant)
+    raised, sess = _raised_and_reference(model, "hybrid.ssm_scan", SSD_VARIANTS[variant])
+    for batch, seq in [(1, 2), (2, 9), (3, 30)]:
+        feeds = {"h0": rng.standard_normal((batch, 2, 16, 5)).astype(np.float32),
+                 "x": rng.standard_normal((batch, seq, 2, 16)).astype(np.float32),
+                 "dt": (0.05 + 0.5 * rng.random((batch, seq, 2))).astype(np.float32),
+                 "Bm": rng.standard_normal((batch, seq, 5)).astype(np.float32),
+                 "Cm": rng.standard_normal((batch, seq, 5)).astype(np.float32)}
+        for got, want in zip(raised(**feeds), sess.run(None, feeds)):
+            _close(got, want)
+
+
+def _causal_conv_model(variant, c=12, k=4):
+    """A depthwise causal convolution over x [B, L, C] written with standard ops
+    (independently of the zoo), its result through SiLU and back to [B, L, C]:
+        pad         Conv(Pad(x^T, K-1 on the left)); the state Slice(padded, -(K-1):)
+        conv_pads   Conv(x^T, pads = [K-1, 0])
+        hf          Conv(x^T, pads = [K-1, K-1])[..., :L]
+        decode      Conv(Concat(past, x^T)); the state Slice(concat, -(K-1):)
+                    (one token or several: a chunk after a prefix)
+        silu_shared as pad, y also an output of its own (no SiLU folded)
+    and the near misses pad_right (padded on both sides: not causal),
+    not_depthwise (group = 1) and hf_offset (HF's slice starting at 1)."""
+    rng = np.random.default_rng(9)
+    depthwise = variant != "not_depthwise"
+    w = rng.standard_normal((c, 1 if depthwise else c, k)).astype(np.float32) / np.sqrt(k)
+    inits = [_const("W", w), _const("bias", 0.1 * rng.standard_normal(c)),
+             _const("zero", [0], np.int64), _const("one", [1], np.int64), _const("two", [2], np.int64),
+             _const("tail", [-(k - 1)], np.int64), _const("big", [2 ** 62], np.int64)]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[0, 2, 1])]
+    outputs = ["y"]
+    conv = dict(group=c if depthwise else 1, kernel_shape=[k])
+    if variant in ("pad", "silu_shared", "pad_right", "not_depthwise"):
+        right = 1 if variant == "pad_right" else 0
+        inits.append(_const("pads", [0, 0, k - 1, 0, 0, right], np.int64))
+        nodes += [helper.make_node("Pad", ["xt", "pads"], ["full"]),
+                  helper.make_node("Conv", ["full", "W", "bias"], ["conv"], pads=[0, 0], **conv),
+                  helper.make_node("Slice", ["full", "tail", "big", "two"], ["state"])]
+        outputs.append("state")
+    elif variant == "conv_pads":
+        nodes.append(helper.make_node("Conv", ["xt", "W", "bias"], ["conv"], pads=[k - 1, 0], **conv))
+    elif variant in ("hf", "hf_offset"):
+        start = "one" if variant == "hf_offset" else "zero"
+        nodes += [helper.make_node("Conv", ["xt", "W", "bias"], ["conv_full"], pads=[k - 1, k - 1],
+                                   **conv),
+                  helper.make_node("Shape", ["xt"], ["len"], start=2, end=3),
+                  helper.make_node("Slice", ["conv_full", start, "len", "two"], ["conv"])]
+    elif variant == "decode":
+        nodes += [helper.make_node("Concat", ["past", "xt"], ["full"], axis=2),
+                  helper.make_node("Conv", ["full", "W", "bias"], ["conv"], **conv),
+                  helper.make_node("Slice", ["full", "tail", "big", "two"], ["state"])]
+        outputs.append("state")
+    nodes += [helper.make_node("Sigmoid", ["conv"], ["sig"]),
+              helper.make_node("Mul", ["sig", "conv"], ["act"]),
+              helper.make_node("Transpose", ["act"], ["y"], perm=[0, 2, 1])]
+    if variant == "silu_shared":
+        outputs.append("conv")
+    vi = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, None)  # noqa: E731
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", c])]
+    if variant == "decode":
+        inputs.append(helper.make_tensor_value_info("past", TensorProto.FLOAT, ["batch", c, k - 1]))
+    graph = helper.make_graph(nodes, "causal_conv", inputs, [vi(o) for o in outputs],
+                              initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.causal_conv1d.
+CAUSAL_CONV_VARIANTS = {"pad": True, "conv_pads": True, "hf": True, "decode": True,
+                        "silu_shared": True, "pad_right": False, "not_depthwise": False,
+                        "hf_offset": False}
+
+
+@pytest.mark.parametrize("variant", list(CAUSAL_CONV_VARIANTS))
+def test_raise_causal_conv(variant, rng):
+    model = _causal_conv_model(variant)
+    raised, sess = _raised_and_reference(model, "hybrid.causal_conv1d",
+                                         CAUSAL_CONV_VARIANTS[variant])
+    for batch, seq in [(1, 1), (2, 5), (3, 37)]:
+        feeds = {"x": rng.standard_normal((batch, seq, 12)).astype(np.float32)}
+        if variant == "decode":
+            feeds["past"] = rng.standard_normal((batch, 12, 3)).astype(np.float32)
+        got = raised(**feeds)
+        got = list(got) if isinstance(got, (list, tuple)) else [got]
+        want = sess.run(None, feeds)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            _close(g, w)

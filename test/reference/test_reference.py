@@ -359,6 +359,15 @@ def ssm_cases():
     ssm_scan("mamba1_lanes_short", L=3, H=3, P=1, N=2, A="HN", dt_softplus=False)
     ssm_scan("mamba1_lanes_dyn", B=2, L=6, H=21, P=1, N=4, A="HN", D="H", z=True, init=True,
              dyn="B L H")
+    # Mamba-2's form (P a multiple of the lanes): one head's channels in the
+    # lanes, one decay per step for A [H], groups, D [H] or [H, P].
+    ssm_scan("mamba2_lanes", B=2, L=6, H=4, P=32, N=5, G=2, D="H", z=True, dt_bias=True,
+             init=True)
+    ssm_scan("mamba2_lanes_HP", L=5, H=3, P=16, N=3, D="HP", dt_min=0.2, dt_max=0.8)
+    ssm_scan("mamba2_lanes_A_HN", B=2, L=4, H=2, P=16, N=4, A="HN", G=2, init=True,
+             dt_softplus=False)
+    ssm_scan("mamba2_lanes_dyn", B=2, L=7, H=6, P=16, N=4, G=3, D="H", z=True, init=True,
+             dt_bias=True, dyn="B L H")
     ssm_scan("mamba1", H=6, P=1, N=4, A="HN", D="H", z=True, dt_bias=True)
     ssm_scan("mamba1_init", B=2, H=5, P=1, N=3, A="HN", D="H", z=True, dt_bias=True,
              init=True)
@@ -428,6 +437,14 @@ def linear_attention_cases():
         linear_attention("row_decay_gqa_init", rule, B=2, Hq=4, Hkv=2, Dk=6, Dv=5,
                          decay="row", init=True)
     linear_attention("long", "gated_delta", T=20, Hq=2, Hkv=1, Dk=8, Dv=8, init=True)
+    # Dv a multiple of the vector lanes: hybrid-vectorize-scans puts columns of
+    # the state in lanes (every rule, GQA, per-row decay, the default scale).
+    for rule in ("linear", "gated", "delta", "gated_delta"):
+        linear_attention("lanes", rule, B=2, T=7, Hq=4, Hkv=2, Dk=5, Dv=32, init=True)
+    linear_attention("lanes_row_decay", "gated_delta", T=6, Hq=3, Hkv=3, Dk=4, Dv=16,
+                     decay="row", scale=0.4)
+    linear_attention("lanes_dyn", "gated_delta", B=2, T=5, Hq=2, Hkv=2, Dk=3, Dv=16,
+                     init=True, dyn="B T")
     linear_attention("dyn_T", "gated_delta", T=6, Hq=4, Hkv=2, init=True, dyn="T")
     linear_attention("dyn_T", "linear", T=4, dyn="T")
     linear_attention("dyn_all", "gated", B=2, T=3, Hq=4, Hkv=2, Dk=4, Dv=5,

@@ -345,18 +345,31 @@ def HybridLowerRoutedMoePass
 }
 
 def HybridVectorizeScansPass : Pass<"hybrid-vectorize-scans"> {
-  let summary = "Vector loops for the Mamba-1 selective scan on buffers, channels in lanes";
+  let summary = "Vector loops for the selective scan and linear attention on buffers";
   let description = [{
-    Replaces `hybrid.ssm_scan` on f32 buffers with one channel per head
-    (P == 1), a per-state A [H, N] and one group (Mamba-1) by an
-    `scf.parallel` over (batch, block of `lanes` channels) whose body runs the
-    time loop on vectors: the lanes are consecutive channels, the state is an
-    [N x lanes] stack array, and each step updates every state of every lane
-    (`exp(delta * A) * s + delta * x * B`) and sums `C * s` over the states
-    in order, then adds `D * x` and the `silu(z)` gate. The last block's
-    missing channels are masked. x, z and y must be contiguous along H, dt
-    along its last dim, D and dt_bias along H; other scans keep their scalar
-    loops.
+    Replaces `hybrid.ssm_scan` on f32 buffers by an `scf.parallel` over
+    (batch, block of `lanes` channels) whose body runs the time loop on
+    vectors: the state is an [N x lanes] stack array, and each step updates
+    every state of every lane (`exp(delta * A) * s + delta * x * B`) and sums
+    `C * s` over the states in order, then adds `D * x` and the `silu(z)`
+    gate. Two layouts:
+
+    - Mamba-1 (one channel per head, P == 1, A [H, N], one group): the lanes
+      are consecutive heads, the last block masked. x, z and y must be
+      contiguous along H, dt along its last dim, D and dt_bias along H.
+    - Mamba-2 (P a multiple of `lanes`): the lanes are consecutive channels of
+      one head, which share dt, dt_bias, A and their B/C group; with A [H] the
+      decay is computed once per step for all states. x, z, y and a [H, P] D
+      must be contiguous along P.
+
+    It also replaces `hybrid.linear_attention` on f32 buffers whose Dv is a
+    multiple of `lanes` (v and o contiguous along it, static head counts) by
+    an `scf.parallel` over (batch, kv head, block of `lanes` state columns):
+    the [Dk x lanes] block of the state lives on the stack, and each step
+    decays it, reads `S^T k` for the delta rules, adds `k u^T` and writes
+    every query head's `scale * S^T q` as one vector.
+
+    Other scans keep their scalar loops.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "Channels per vector">

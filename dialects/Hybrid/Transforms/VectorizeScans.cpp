@@ -1,34 +1,44 @@
 //===- VectorizeScans.cpp - hybrid-vectorize-scans ------------------------===//
 //
-// A vector lowering of the Mamba-1 selective scan (hybrid.ssm_scan with one
-// channel per head, P == 1, a per-state A [H, N] and one group) on buffers.
-// The scalar implementation runs one channel at a time with the state loop
+// A vector lowering of the selective scan (hybrid.ssm_scan) on buffers. The
+// scalar implementation runs one channel at a time with the state loop
 // innermost: its sum over the states and the exp in it stay scalar. Here the
-// lanes of a vector are `lanes` consecutive channels, which share nothing but
-// the step's B and C rows, so every operation is elementwise across lanes:
+// lanes of a vector are `lanes` channels that share nothing but the step's B
+// and C rows, so every operation is elementwise across lanes. Two layouts:
 //
-//   scf.parallel (b, block of `lanes` channels h0 .. h0 + lanes):
-//     aT[n] = A[h0 .. , n]          per block, [N x lanes] on the stack
+//   Channels (Mamba-1: P == 1, A [H, N], one group): the lanes are `lanes`
+//   consecutive heads h0 .. h0 + lanes, the last block masked off (loads give
+//   0, stores are skipped);
+//   Heads (Mamba-2: P a multiple of `lanes`): the lanes are `lanes`
+//   consecutive channels p0 .. of one head h, which share dt, dt_bias, D [H],
+//   A and the B/C group h / (H / G); with A [H] the decay exp(delta * A[h])
+//   is computed once per step for all N states.
+//
+//   scf.parallel (b, block of lanes):
+//     aT[n] = A[lanes' heads, n]    per block, [N x lanes] on the stack (A [H, N])
 //     st[n] = initial_state or 0    [N x lanes] on the stack
 //     for t in 0 .. L:
-//       delta = softplus?(dt[b, t, h0 ..] + dt_bias), clamped  (masked load)
-//       dx = delta * x[b, t, h0 ..]
+//       delta = softplus?(dt[b, t, h..] + dt_bias), clamped
+//       dx = delta * x[b, t, lanes]
 //       acc = 0
 //       for n in 0 .. N:
-//         st[n] = exp(delta * aT[n]) * st[n] + dx * B[b, t, 0, n]
-//         acc += C[b, t, 0, n] * st[n]
-//       y[b, t, h0 ..] = (acc + D * x) * silu(z)             (masked store)
-//     final_state[b, h0 .., 0, n] = st[n]
+//         st[n] = exp(delta * aT[n]) * st[n] + dx * B[b, t, g, n]
+//         acc += C[b, t, g, n] * st[n]
+//       y[b, t, lanes] = (acc + D * x) * silu(z)
+//     final_state[b, lanes, n] = st[n]
 //
-// The last block's missing channels are masked off (loads give 0, stores are
-// skipped). The arithmetic is the reference's, in the same order per channel
-// (the sum over states runs n = 0, 1, ...); exp, log1p and the sigmoid are
-// the same math ops, which hybrid-approximate-math expands for vectors.
+// The arithmetic is the reference's, in the same order per channel (the sum
+// over states runs n = 0, 1, ...); exp, log1p and the sigmoid are the same
+// math ops, which hybrid-approximate-math expands for vectors.
 //
-// It applies to f32 operands whose channel dims are contiguous (x, z and y
-// with unit stride along H, dt along its last dim, D and dt_bias along H);
-// anything else keeps the scalar loops. Mamba-2's multi-channel heads use
-// hybrid.linear_attention in the importer, and keep the scalar loops here.
+// It applies to f32 operands whose lanes are contiguous (Channels: x, z and
+// y with unit stride along H, dt along its last dim, D and dt_bias along H;
+// Heads: x, z, y and a per-channel D [H, P] along P); anything else keeps the
+// scalar loops.
+//
+// hybrid.linear_attention (Gated DeltaNet, and Mamba-2 as the fused exports
+// write it) gets the same treatment with `lanes` columns of its [Dk, Dv]
+// state in the lanes (see vectorize(LinearAttentionOp) below).
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridOps.h"
@@ -65,24 +75,42 @@ std::optional<int64_t> staticStride(Value v, int64_t dim) {
   return strides[dim];
 }
 
-bool eligible(SsmScanOp op) {
+/// How a scan's channels go into vector lanes.
+enum class Layout {
+  None,     // not vectorised: the scalar loops
+  Channels, // Mamba-1: one channel per head (P == 1); lanes are heads
+  Heads,    // Mamba-2: P % lanes == 0; lanes are one head's channels
+};
+
+/// Whether and how `op` is vectorised with `lanes` lanes.
+Layout layoutOf(SsmScanOp op, int64_t lanes) {
   SmallVector<Value> operands = {op.getX(),          op.getDt(),        op.getA(),
                                  op.getBm(),         op.getCm(),        op.getD(),
                                  op.getZ(),          op.getDtBias(),    op.getInitialState(),
                                  op.getOutputs()[0], op.getOutputs()[1]};
   for (Value v : operands)
     if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
-      return false;
+      return Layout::None;
   MemRefType x = memrefOf(op.getX()), a = memrefOf(op.getA()), bm = memrefOf(op.getBm());
-  // One channel per head, a per-state A, one group.
-  if (x.isDynamicDim(3) || x.getDimSize(3) != 1 || a.getRank() != 2 || bm.isDynamicDim(2) ||
-      bm.getDimSize(2) != 1)
-    return false;
-  // Channels contiguous where whole vectors are loaded or stored.
   auto unit = [](Value v, int64_t dim) { return !v || staticStride(v, dim) == int64_t(1); };
+  if (x.isDynamicDim(3))
+    return Layout::None;
   Value d = op.getD();
-  return unit(op.getX(), 2) && unit(op.getZ(), 2) && unit(op.getOutputs()[0], 2) &&
-         unit(op.getDt(), 2) && unit(op.getDtBias(), 0) && unit(d, 0);
+  if (x.getDimSize(3) == 1) {
+    // A per-state A and one group; channels contiguous where whole vectors
+    // are loaded or stored.
+    if (a.getRank() != 2 || bm.isDynamicDim(2) || bm.getDimSize(2) != 1)
+      return Layout::None;
+    bool contiguous = unit(op.getX(), 2) && unit(op.getZ(), 2) && unit(op.getOutputs()[0], 2) &&
+                      unit(op.getDt(), 2) && unit(op.getDtBias(), 0) && unit(d, 0);
+    return contiguous ? Layout::Channels : Layout::None;
+  }
+  // A head's channels contiguous in x, z, y (and a per-channel D).
+  if (x.getDimSize(3) % lanes != 0)
+    return Layout::None;
+  bool contiguous = unit(op.getX(), 3) && unit(op.getZ(), 3) && unit(op.getOutputs()[0], 3) &&
+                    (!d || memrefOf(d).getRank() == 1 || unit(d, 1));
+  return contiguous ? Layout::Heads : Layout::None;
 }
 
 struct Builder {
@@ -137,21 +165,34 @@ void forLoop(OpBuilder &b, Location loc, Value lb, Value ub, function_ref<void(V
   body(loop.getInductionVar());
 }
 
-void vectorize(SsmScanOp op, int64_t lanes) {
+void vectorize(SsmScanOp op, int64_t lanes, Layout layout) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Builder v{b, loc, lanes};
+  bool heads = layout == Layout::Heads;
   Value x = op.getX(), dt = op.getDt(), a = op.getA(), bm = op.getBm(), cm = op.getCm(),
         dskip = op.getD(), z = op.getZ(), bias = op.getDtBias(), init = op.getInitialState(),
         y = op.getOutputs()[0], fin = op.getOutputs()[1];
   Value batch = memref::DimOp::create(b, loc, x, 0), len = memref::DimOp::create(b, loc, x, 1),
-        heads = memref::DimOp::create(b, loc, x, 2), states = memref::DimOp::create(b, loc, bm, 3);
-  // [B, L, H] views of x, z, y; D as [H].
-  Value x3 = v.dropUnitDim(x, 3), y3 = v.dropUnitDim(y, 3), z3 = z ? v.dropUnitDim(z, 3) : Value();
-  if (dskip && memrefOf(dskip).getRank() == 2)
-    dskip = v.dropUnitDim(dskip, 1);
+        numHeads = memref::DimOp::create(b, loc, x, 2),
+        groups = memref::DimOp::create(b, loc, bm, 2),
+        states = memref::DimOp::create(b, loc, bm, 3);
+  int64_t headDim = memrefOf(x).getDimSize(3);
+  // Channels: [B, L, H] views of x, z, y and D as [H]; lanes are heads.
+  if (!heads) {
+    x = v.dropUnitDim(x, 3);
+    y = v.dropUnitDim(y, 3);
+    z = z ? v.dropUnitDim(z, 3) : Value();
+    if (dskip && memrefOf(dskip).getRank() == 2)
+      dskip = v.dropUnitDim(dskip, 1);
+  }
+  bool perStateA = memrefOf(a).getRank() == 2;
   Value c0 = v.idx(0), c1 = v.idx(1), cl = v.idx(lanes);
-  Value blocks = arith::CeilDivUIOp::create(b, loc, heads, cl);
+  // Heads: H * P / lanes blocks of one head's channels; channels: H / lanes
+  // blocks of heads, the last one masked.
+  Value blocksPerHead = v.idx(headDim / lanes);
+  Value blocks = heads ? arith::MulIOp::create(b, loc, numHeads, blocksPerHead).getResult()
+                       : arith::CeilDivUIOp::create(b, loc, numHeads, cl).getResult();
   auto f32 = b.getF32Type();
   auto mt = VectorType::get({lanes}, b.getI1Type());
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
@@ -160,23 +201,66 @@ void vectorize(SsmScanOp op, int64_t lanes) {
                                      ValueRange{c1, c1});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(par.getBody());
-  Value bi = par.getInductionVars()[0];
-  Value h0 = arith::MulIOp::create(b, loc, par.getInductionVars()[1], cl);
-  Value rem = arith::MinUIOp::create(b, loc, cl, arith::SubIOp::create(b, loc, heads, h0));
-  Value mask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{rem});
+  Value bi = par.getInductionVars()[0], blk = par.getInductionVars()[1];
+  // Heads: head h, channels p0 .. p0 + lanes, B/C group h / (H / G).
+  // Channels: heads h0 .. h0 + rem.
+  Value h, p0, g, h0, rem, mask;
+  if (heads) {
+    h = arith::DivUIOp::create(b, loc, blk, blocksPerHead);
+    p0 = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, blk, blocksPerHead), cl);
+    g = arith::DivUIOp::create(b, loc, h, arith::DivUIOp::create(b, loc, numHeads, groups));
+    rem = cl;
+  } else {
+    h0 = arith::MulIOp::create(b, loc, blk, cl);
+    rem = arith::MinUIOp::create(b, loc, cl, arith::SubIOp::create(b, loc, numHeads, h0));
+    mask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{rem});
+    g = c0;
+  }
+  /// A vector of the lanes' channels of `src` at `at` (the lanes' index
+  /// last): a plain load for a head's channels, a masked one for heads.
+  auto lanesOf = [&](Value src, SmallVector<Value> at) -> Value {
+    if (heads)
+      return vector::LoadOp::create(b, loc, v.vt, src, at);
+    return v.maskedLoad(src, at, mask);
+  };
+  /// One value shared by the lanes (heads) or one per lane (channels).
+  auto perHead = [&](Value src, SmallVector<Value> prefix) -> Value {
+    if (heads) {
+      prefix.push_back(h);
+      return v.bcast(memref::LoadOp::create(b, loc, src, prefix));
+    }
+    prefix.push_back(h0);
+    return v.maskedLoad(src, prefix, mask);
+  };
+  // Where the lanes' channels are in x, z, y ([B, L, H, P] or [B, L, H]) and
+  // in the state ([B, H, P, N]).
+  auto channels = [&](Value bIdx, Value t) -> SmallVector<Value> {
+    if (heads)
+      return {bIdx, t, h, p0};
+    return {bIdx, t, h0};
+  };
+  auto stateAt = [&](Value lane, Value n) -> SmallVector<Value> {
+    if (heads)
+      return {bi, h, arith::AddIOp::create(b, loc, p0, lane), n};
+    return {bi, arith::AddIOp::create(b, loc, h0, lane), c0, n};
+  };
+
   // [N x lanes] scratch on the stack, released at the end of the iteration.
   auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
   Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
   auto scratchType = MemRefType::get({ShapedType::kDynamic, lanes}, f32);
-  Value aT = memref::AllocaOp::create(b, loc, scratchType, ValueRange{states});
+  Value aT = perStateA ? memref::AllocaOp::create(b, loc, scratchType, ValueRange{states}).getResult()
+                       : Value();
   Value st = memref::AllocaOp::create(b, loc, scratchType, ValueRange{states});
 
-  // Per block: A's rows transposed into lanes, and the initial state (0 in the
-  // lanes past the last channel).
+  // Per block: A's rows in lanes (a per-state A), and the initial state (0 in
+  // the lanes past the last channel).
   forLoop(b, loc, c0, states, [&](Value n) {
+    if (perStateA && heads)
+      vector::StoreOp::create(b, loc, v.bcast(memref::LoadOp::create(b, loc, a, ValueRange{h, n})),
+                              aT, ValueRange{n, c0});
     forLoop(b, loc, c0, cl, [&](Value lane) {
       Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, rem);
-      Value h = arith::AddIOp::create(b, loc, h0, lane);
       auto read = [&](Value src, ValueRange at) -> Value {
         auto ifOp = scf::IfOp::create(b, loc, TypeRange{f32}, inside, true);
         OpBuilder tb = ifOp.getThenBodyBuilder();
@@ -185,16 +269,24 @@ void vectorize(SsmScanOp op, int64_t lanes) {
         scf::YieldOp::create(eb, loc, zero);
         return ifOp.getResult(0);
       };
-      memref::StoreOp::create(b, loc, read(a, {h, n}), aT, ValueRange{n, lane});
-      memref::StoreOp::create(b, loc, init ? read(init, {bi, h, c0, n}) : zero, st,
-                              ValueRange{n, lane});
+      if (perStateA && !heads)
+        memref::StoreOp::create(b, loc, read(a, {arith::AddIOp::create(b, loc, h0, lane), n}), aT,
+                                ValueRange{n, lane});
+      Value s0 = init ? (heads ? memref::LoadOp::create(b, loc, init, stateAt(lane, n)).getResult()
+                               : read(init, stateAt(lane, n)))
+                      : zero;
+      memref::StoreOp::create(b, loc, s0, st, ValueRange{n, lane});
     });
   });
-  Value biasV = bias ? v.maskedLoad(bias, {h0}, mask) : Value();
-  Value dV = dskip ? v.maskedLoad(dskip, {h0}, mask) : Value();
+  Value biasV = bias ? perHead(bias, {}) : Value();
+  Value dV;
+  if (dskip)
+    dV = heads && memrefOf(dskip).getRank() == 2 ? lanesOf(dskip, {h, p0}) : perHead(dskip, {});
+  // A per-head A: one decay per step for the whole state.
+  Value aHead = perStateA ? Value() : perHead(a, {});
 
   forLoop(b, loc, c0, len, [&](Value t) {
-    Value delta = v.maskedLoad(dt, {bi, t, h0}, mask);
+    Value delta = perHead(dt, {bi, t});
     if (biasV)
       delta = v.add(delta, biasV);
     if (op.getDtSoftplus())
@@ -203,35 +295,180 @@ void vectorize(SsmScanOp op, int64_t lanes) {
       delta = arith::MaximumFOp::create(b, loc, delta, v.splat(op.getDtMin()->convertToDouble()));
     if (op.getDtMax())
       delta = arith::MinimumFOp::create(b, loc, delta, v.splat(op.getDtMax()->convertToDouble()));
-    Value xv = v.maskedLoad(x3, {bi, t, h0}, mask);
+    Value xv = lanesOf(x, channels(bi, t));
     Value dx = v.mul(delta, xv);
+    Value decay = aHead ? v.exp(v.mul(delta, aHead)) : Value();
     auto sum = scf::ForOp::create(b, loc, c0, states, c1, ValueRange{v.splat(0.0)});
     {
-      OpBuilder::InsertionGuard g(b);
+      OpBuilder::InsertionGuard ig(b);
       b.setInsertionPointToStart(sum.getBody());
       Value n = sum.getInductionVar();
-      Value an = vector::LoadOp::create(b, loc, v.vt, aT, ValueRange{n, c0});
       Value s = vector::LoadOp::create(b, loc, v.vt, st, ValueRange{n, c0});
-      Value bn = v.bcast(memref::LoadOp::create(b, loc, bm, ValueRange{bi, t, c0, n}));
-      Value cn = v.bcast(memref::LoadOp::create(b, loc, cm, ValueRange{bi, t, c0, n}));
-      s = v.add(v.mul(v.exp(v.mul(delta, an)), s), v.mul(dx, bn));
+      Value bn = v.bcast(memref::LoadOp::create(b, loc, bm, ValueRange{bi, t, g, n}));
+      Value cn = v.bcast(memref::LoadOp::create(b, loc, cm, ValueRange{bi, t, g, n}));
+      Value dA = decay ? decay
+                       : v.exp(v.mul(delta, vector::LoadOp::create(b, loc, v.vt, aT,
+                                                                   ValueRange{n, c0})));
+      s = v.add(v.mul(dA, s), v.mul(dx, bn));
       vector::StoreOp::create(b, loc, s, st, ValueRange{n, c0});
       scf::YieldOp::create(b, loc, v.add(sum.getRegionIterArgs()[0], v.mul(cn, s)));
     }
     Value out = sum.getResult(0);
     if (dV)
       out = v.add(out, v.mul(dV, xv));
-    if (z3)
-      out = v.mul(out, v.silu(v.maskedLoad(z3, {bi, t, h0}, mask)));
-    vector::MaskedStoreOp::create(b, loc, y3, ValueRange{bi, t, h0}, mask, out);
+    if (z)
+      out = v.mul(out, v.silu(lanesOf(z, channels(bi, t))));
+    if (heads)
+      vector::StoreOp::create(b, loc, out, y, channels(bi, t));
+    else
+      vector::MaskedStoreOp::create(b, loc, y, channels(bi, t), mask, out);
   });
 
   // The final state, lane by lane.
   forLoop(b, loc, c0, states, [&](Value n) {
     forLoop(b, loc, c0, rem, [&](Value lane) {
       Value s = memref::LoadOp::create(b, loc, st, ValueRange{n, lane});
+      memref::StoreOp::create(b, loc, s, fin, stateAt(lane, n));
+    });
+  });
+  LLVM::StackRestoreOp::create(b, loc, saved);
+  op->erase();
+}
+
+/// Whether `op` is vectorised with `lanes` lanes over Dv: f32 buffers, Dv a
+/// multiple of the lanes with v and o contiguous along it, static head counts.
+bool vectorizable(LinearAttentionOp op, int64_t lanes) {
+  SmallVector<Value> operands = {op.getQ(),     op.getK(),         op.getV(),
+                                 op.getDecay(), op.getBeta(),      op.getInitialState(),
+                                 op.getOutputs()[0], op.getOutputs()[1]};
+  for (Value v : operands)
+    if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
+      return false;
+  MemRefType q = memrefOf(op.getQ()), v = memrefOf(op.getV());
+  if (v.isDynamicDim(3) || v.getDimSize(3) % lanes != 0 || q.isDynamicDim(2) ||
+      v.isDynamicDim(2) || q.getDimSize(2) % v.getDimSize(2) != 0)
+    return false;
+  auto unit = [](Value x, int64_t dim) { return staticStride(x, dim) == int64_t(1); };
+  return unit(op.getV(), 3) && unit(op.getOutputs()[0], 3);
+}
+
+/// hybrid.linear_attention with `lanes` columns of the [Dk, Dv] state in the
+/// lanes (the scalar implementation runs one column at a time):
+///
+///   scf.parallel (b, kv head hk, block of lanes columns c0 ..):
+///     st[i] = initial_state[b, hk, i, c0 ..] or 0     [Dk x lanes] on the stack
+///     for t in 0 .. T:
+///       pred = 0
+///       for i:  st[i] *= exp(decay)  (gated rules);  pred += st[i] * k[i]
+///       u = beta * (v[c0 ..] - pred)  (delta rules), else v[c0 ..]
+///       for i:  st[i] += k[i] * u
+///       for each query head hq of hk:  o[b, t, hq, c0 ..] = scale * sum_i st[i] * q[hq, i]
+///     final_state[b, hk, i, c0 ..] = st[i]
+///
+/// The sums over i run in the scalar implementation's order.
+void vectorize(LinearAttentionOp op, int64_t lanes) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Builder v{b, loc, lanes};
+  Value q = op.getQ(), k = op.getK(), val = op.getV(), decay = op.getDecay(),
+        beta = op.getBeta(), init = op.getInitialState(), o = op.getOutputs()[0],
+        fin = op.getOutputs()[1];
+  UpdateRule rule = op.getUpdateRule();
+  bool gated = rule == UpdateRule::Gated || rule == UpdateRule::GatedDelta;
+  bool deltaRule = rule == UpdateRule::Delta || rule == UpdateRule::GatedDelta;
+  bool perRow = decay && memrefOf(decay).getRank() == 4;
+  int64_t hq = memrefOf(q).getDimSize(2), hkv = memrefOf(val).getDimSize(2),
+          dv = memrefOf(val).getDimSize(3);
+  int64_t group = hq / hkv;
+  Value batch = memref::DimOp::create(b, loc, val, 0), len = memref::DimOp::create(b, loc, val, 1),
+        dk = memref::DimOp::create(b, loc, k, 3);
+  Value c0 = v.idx(0), c1 = v.idx(1);
+  double scaleValue = op.getScale() ? op.getScale()->convertToDouble() : 0.0;
+  auto f32 = b.getF32Type();
+  auto par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0, c0},
+                                     ValueRange{batch, v.idx(hkv), v.idx(dv / lanes)},
+                                     ValueRange{c1, c1, c1});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(par.getBody());
+  Value bi = par.getInductionVars()[0], hk = par.getInductionVars()[1];
+  Value col = arith::MulIOp::create(b, loc, par.getInductionVars()[2], v.idx(lanes));
+  // The default scale 1 / sqrt(Dk), as the scalar implementation computes it.
+  Value scale;
+  if (op.getScale()) {
+    scale = v.splat(scaleValue);
+  } else {
+    Value dkf = arith::UIToFPOp::create(b, loc, f32,
+                                        arith::IndexCastOp::create(b, loc, b.getI64Type(), dk));
+    scale = v.bcast(arith::DivFOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1)),
+                                          math::SqrtOp::create(b, loc, dkf)));
+  }
+  auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
+  Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
+  Value st = memref::AllocaOp::create(b, loc, MemRefType::get({ShapedType::kDynamic, lanes}, f32),
+                                      ValueRange{dk});
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  forLoop(b, loc, c0, dk, [&](Value i) {
+    forLoop(b, loc, c0, v.idx(lanes), [&](Value lane) {
+      Value s0 = init ? memref::LoadOp::create(
+                            b, loc, init,
+                            ValueRange{bi, hk, i, arith::AddIOp::create(b, loc, col, lane)})
+                            .getResult()
+                      : zero;
+      memref::StoreOp::create(b, loc, s0, st, ValueRange{i, lane});
+    });
+  });
+  auto scalarAt = [&](Value src, SmallVector<Value> at) {
+    return v.bcast(memref::LoadOp::create(b, loc, src, at));
+  };
+  forLoop(b, loc, c0, len, [&](Value t) {
+    Value fHead = gated && !perRow ? v.exp(scalarAt(decay, {bi, t, hk})) : Value();
+    // Decay the state and, for the delta rules, read S^T k from the decayed state.
+    auto first = scf::ForOp::create(b, loc, c0, dk, c1, ValueRange{v.splat(0.0)});
+    {
+      OpBuilder::InsertionGuard ig(b);
+      b.setInsertionPointToStart(first.getBody());
+      Value i = first.getInductionVar();
+      Value s = vector::LoadOp::create(b, loc, v.vt, st, ValueRange{i, c0});
+      Value acc = first.getRegionIterArgs()[0];
+      if (gated) {
+        Value f = fHead ? fHead : v.exp(scalarAt(decay, {bi, t, hk, i}));
+        s = v.mul(f, s);
+        vector::StoreOp::create(b, loc, s, st, ValueRange{i, c0});
+      }
+      if (deltaRule)
+        acc = v.add(acc, v.mul(s, scalarAt(k, {bi, t, hk, i})));
+      scf::YieldOp::create(b, loc, acc);
+    }
+    Value u = vector::LoadOp::create(b, loc, v.vt, val, ValueRange{bi, t, hk, col});
+    if (deltaRule)
+      u = v.mul(scalarAt(beta, {bi, t, hk}),
+                arith::SubFOp::create(b, loc, u, first.getResult(0)));
+    forLoop(b, loc, c0, dk, [&](Value i) {
+      Value s = vector::LoadOp::create(b, loc, v.vt, st, ValueRange{i, c0});
+      s = v.add(s, v.mul(scalarAt(k, {bi, t, hk, i}), u));
+      vector::StoreOp::create(b, loc, s, st, ValueRange{i, c0});
+    });
+    for (int64_t j = 0; j < group; ++j) {
+      Value head = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, hk, v.idx(group)),
+                                         v.idx(j));
+      auto dot = scf::ForOp::create(b, loc, c0, dk, c1, ValueRange{v.splat(0.0)});
+      {
+        OpBuilder::InsertionGuard ig(b);
+        b.setInsertionPointToStart(dot.getBody());
+        Value i = dot.getInductionVar();
+        Value s = vector::LoadOp::create(b, loc, v.vt, st, ValueRange{i, c0});
+        scf::YieldOp::create(b, loc, v.add(dot.getRegionIterArgs()[0],
+                                            v.mul(s, scalarAt(q, {bi, t, head, i}))));
+      }
+      vector::StoreOp::create(b, loc, v.mul(scale, dot.getResult(0)), o,
+                              ValueRange{bi, t, head, col});
+    }
+  });
+  forLoop(b, loc, c0, dk, [&](Value i) {
+    forLoop(b, loc, c0, v.idx(lanes), [&](Value lane) {
+      Value s = memref::LoadOp::create(b, loc, st, ValueRange{i, lane});
       memref::StoreOp::create(b, loc, s, fin,
-                              ValueRange{bi, arith::AddIOp::create(b, loc, h0, lane), c0, n});
+                              ValueRange{bi, hk, i, arith::AddIOp::create(b, loc, col, lane)});
     });
   });
   LLVM::StackRestoreOp::create(b, loc, saved);
@@ -247,12 +484,20 @@ struct HybridVectorizeScansPass
                                   << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
-    SmallVector<SsmScanOp> ops;
+    SmallVector<std::pair<SsmScanOp, Layout>> ops;
     getOperation()->walk([&](SsmScanOp op) {
-      if (op.hasPureBufferSemantics() && eligible(op))
-        ops.push_back(op);
+      Layout layout = op.hasPureBufferSemantics() ? layoutOf(op, lanes) : Layout::None;
+      if (layout != Layout::None)
+        ops.push_back({op, layout});
     });
-    for (SsmScanOp op : ops)
+    for (auto [op, layout] : ops)
+      vectorize(op, lanes, layout);
+    SmallVector<LinearAttentionOp> linear;
+    getOperation()->walk([&](LinearAttentionOp op) {
+      if (op.hasPureBufferSemantics() && vectorizable(op, lanes))
+        linear.push_back(op);
+    });
+    for (LinearAttentionOp op : linear)
       vectorize(op, lanes);
   }
 };

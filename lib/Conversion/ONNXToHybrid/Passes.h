@@ -35,13 +35,19 @@ unsigned raiseRmsNorm(mlir::Operation *root);
 /// how many.
 unsigned raiseRotary(mlir::Operation *root);
 
-/// Raises the Mamba-1 selective scan written as an ONNX Scan into ai.hybrid
-/// SelectiveScan nodes (`hybrid-raise-scans`); returns how many.
+/// Raises SSM and linear-attention recurrences written as an ONNX Scan or
+/// Loop into ai.hybrid SsmScan and com.microsoft LinearAttention nodes
+/// (`hybrid-raise-scans`); returns how many.
 unsigned raiseScans(mlir::Operation *root);
+
+/// Raises depthwise causal convolutions written with Pad/Concat, Conv and
+/// Slice into com.microsoft CausalConvWithState nodes
+/// (`hybrid-raise-causal-conv`); returns how many.
+unsigned raiseCausalConv(mlir::Operation *root);
 
 /// Every raising rewrite of the onnx.node graph, run before conversion: what
 /// the compiler does unless told not to (`--raise=false`): RMSNorm, rotary
-/// embedding, attention, MoE, Mamba-1 scans.
+/// embedding, attention, MoE, causal convolutions, recurrences.
 void raiseOnnxGraph(mlir::ModuleOp module);
 
 /// True when the conversion has a converter for `opType` of `domain` ("" for

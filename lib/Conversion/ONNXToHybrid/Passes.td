@@ -95,23 +95,59 @@ def RaiseRmsNorm : Pass<"hybrid-raise-rms-norm", "::mlir::ModuleOp"> {
 }
 
 def RaiseScans : Pass<"hybrid-raise-scans", "::mlir::ModuleOp"> {
-  let summary = "Raise the Mamba-1 selective scan written as an ONNX Scan to ai.hybrid SelectiveScan";
+  let summary = "Raise SSM and linear-attention recurrences written as ONNX Scan or Loop";
+  let description = [{
+    Runs on the faithful graph, before `hybrid-convert-onnx`. Reads a
+    recurrence from a `Scan` (one state, inputs scanned along axis 1, one
+    output stacked along axis 1) or from a `Loop` as torch.onnx's dynamo
+    exporter writes a while_loop (a trip count the symbolic shapes prove to be
+    the sequence length, no condition, `Gather(x, i, axis = 1)` slices, one
+    output stacked along axis 0 and transposed back), and replaces it when
+    the step is one of
+
+    ```
+    Mamba-1  h' = Exp(Unsqueeze(delta_t, 2) * A) * h
+                  + Unsqueeze(delta_t * u_t, 2) * Unsqueeze(B_t, 1)
+             y_t = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2)
+    Mamba-2  h' = Unsqueeze(Exp(dt_t * A), [2, 3]) * h
+                  + Unsqueeze(x_t * Unsqueeze(dt_t, 2), 3) * Unsqueeze(B_t, [1, 2])
+             y_t = Squeeze(MatMul(h', Unsqueeze(C_t, [1, 3])), 3)
+    linear   S1 = S * Unsqueeze(Exp(g_t), [2, 3])                (gated rules)
+    attention u = (v_t - Squeeze(MatMul(Unsqueeze(k_t, 2), S1), 2))
+                  * Unsqueeze(beta_t, 2)                 (delta rules; else v_t)
+             S' = S1 + MatMul(Unsqueeze(k_t, 3), Unsqueeze(u, 2))
+             o_t = Squeeze(MatMul(Unsqueeze(q_t * s, 2), S'), 2)  (or s * o_t)
+    ```
+
+    (A from outside the body; Mul and Add in either order; Identity nodes
+    looked through). The two SSM forms become one `ai.hybrid` `SsmScan` node
+    (no softplus, D or gate: those stay outside), hence `hybrid.ssm_scan`;
+    the linear-attention family becomes a com.microsoft `LinearAttention`
+    with the update rule `linear`, `gated`, `delta` or `gated_delta` (Gated
+    DeltaNet's), hence `hybrid.linear_attention`. The symbolic shapes must
+    show the layout each op reads.
+  }];
+}
+
+def RaiseCausalConv : Pass<"hybrid-raise-causal-conv", "::mlir::ModuleOp"> {
+  let summary = "Raise depthwise causal convolutions written with Pad/Concat, Conv and Slice";
   let description = [{
     Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces a
-    `Scan` with one state h [B, D, N] and four inputs scanned along axis 1
-    (u and delta [B, L, D], B and C [B, L, N]) whose body is the selective
-    scan step
+    depthwise `Conv` (group = C, weight [C, 1, K], K >= 2, unit strides and
+    dilations) over x [B, C, L] made causal by
 
     ```
-    h' = Exp(Unsqueeze(delta_t, 2) * A) * h
-         + Unsqueeze(delta_t * u_t, 2) * Unsqueeze(B_t, 1)
-    y_t = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2)
+    Conv(Pad(x, [0, 0, K-1, 0, 0, 0]), W, b)              prefill
+    Conv(x, W, b, pads = [K-1, 0])
+    Slice(Conv(x, W, b, pads = [K-1, K-1]), 0, L, axis 2)  HF's [..., :seq_len]
+    Conv(Concat(past, x, axis 2), W, b)                    decode, past [B, C, K-1]
     ```
 
-    (A [D, N] from outside the body; Mul and Add in either order) with one
-    `ai.hybrid` `SelectiveScan` node (no softplus, D or gate: those stay
-    outside), which the converters lower to `hybrid.ssm_scan`. The symbolic
-    shapes must show that layout.
+    with one com.microsoft `CausalConvWithState` node, hence
+    `hybrid.causal_conv1d`. A `Slice` of the padded or concatenated input's
+    last K-1 steps becomes its `present_state` output, and a SiLU of the
+    result alone (`Mul(y, Sigmoid(y))`) its `activation = "silu"`. The
+    symbolic shapes must prove C, K and past's shape.
   }];
 }
 

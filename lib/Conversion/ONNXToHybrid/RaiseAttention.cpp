@@ -447,6 +447,7 @@ void hybrid::raiseOnnxGraph(ModuleOp module) {
   raiseRotary(module);
   raiseAttention(module);
   raiseMoe(module);
+  raiseCausalConv(module);
   raiseScans(module);
 }
 

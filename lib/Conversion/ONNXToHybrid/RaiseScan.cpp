@@ -1,24 +1,47 @@
 //===- RaiseScan.cpp - hybrid-raise-scans ----------------------------------===//
 //
-// Finds the Mamba-1 selective scan written as an ONNX Scan in the faithful
-// onnx.node graph: one state h [B, D, N], four scanned inputs along axis 1
-// (u and delta [B, L, D], B and C [B, L, N]), and the body
+// Finds the recurrences of state-space and linear-attention layers written as
+// an ONNX loop in the faithful onnx.node graph and replaces each with the op
+// that computes it in one kernel. A recurrence is read from either
 //
-//   dA  = Exp(Mul(Unsqueeze(delta_t, 2), A))           A [D, N], from outside
-//   dBu = Mul(Unsqueeze(Mul(delta_t, u_t), 2), Unsqueeze(B_t, 1))
-//   h'  = Add(Mul(dA, h), dBu)                                    the state
-//   y_t = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2)    stacked along axis 1
+//   * a Scan with one state, its inputs scanned along axis 1 ([B, L, ...])
+//     and its one per-step output stacked along axis 1, or
+//   * a Loop as torch.onnx's dynamo exporter writes a while_loop: a trip
+//     count that is provably the sequence length, no condition, one state,
+//     the per-step slices `Gather(x, i, axis = 1)` of outer [B, L, ...]
+//     tensors, and its one per-step output stacked along axis 0 ([L, B, ...]);
+//     a model-local function the body calls has been inlined by the importer.
 //
-// (every Mul and Add in either operand order, Identity nodes looked
-// through), and replaces it with Hybrid's ai.hybrid SelectiveScan node (no
-// softplus, no D, no gate: what the graph does around the Scan stays), which
-// the converters make hybrid.ssm_scan: the CPU pipeline then runs it with the
-// channels in vector lanes instead of a loop of whole-tensor ops per step.
+// Bodies recognised (every Mul and Add in either operand order, Identity
+// nodes looked through, the constants outside the loop):
 //
-// The symbolic shapes must show the layout: u and delta of one shape
-// [B, L, D], B and C of one shape [B, L, N], A [D, N] and the initial state
-// [B, D, N]. The arithmetic is the same per element (the sum over the states
-// in order instead of the MatMul's).
+//   Mamba-1, state h [B, D, N], slices u, delta [B, D], B, C [B, N], A [D, N]:
+//     h' = Exp(Mul(Unsqueeze(delta, 2), A)) * h
+//          + Unsqueeze(Mul(delta, u), 2) * Unsqueeze(B, 1)
+//     y  = Squeeze(MatMul(h', Unsqueeze(C, 2)), 2)
+//   Mamba-2 (one group), state h [B, H, P, N], slices x [B, H, P], dt [B, H],
+//   B, C [B, N], A [H]:
+//     h' = Unsqueeze(Exp(Mul(dt, A)), [2, 3]) * h
+//          + Unsqueeze(Mul(x, Unsqueeze(dt, 2)), 3) * Unsqueeze(B, [1, 2])
+//     y  = Squeeze(MatMul(h', Unsqueeze(C, [1, 3])), 3)
+//   both become Hybrid's ai.hybrid SsmScan (dt_softplus = 0, no D, z or
+//   dt_bias: what the graph does around the loop stays), hence hybrid.ssm_scan;
+//
+//   the linear-attention family, state S [B, H, Dk, Dv], slices q, k [B, H, Dk],
+//   v [B, H, Dv], and for the gated and delta rules g, beta [B, H]:
+//     S1 = S * Unsqueeze(Exp(g), [2, 3])                       (gated rules)
+//     u  = (v - Squeeze(MatMul(Unsqueeze(k, 2), S1), 2)) * Unsqueeze(beta, 2)
+//                                                   (delta rules; else u = v)
+//     S' = S1 + MatMul(Unsqueeze(k, 3), Unsqueeze(u, 2))
+//     o  = Squeeze(MatMul(Unsqueeze(q * s, 2), S'), 2)   (or the scale s on o)
+//   becomes com.microsoft LinearAttention with the update rule linear, gated,
+//   delta or gated_delta (Gated DeltaNet's is the last), hence
+//   hybrid.linear_attention.
+//
+// The symbolic shapes must prove the layout each op reads (the slices' outer
+// tensors, the constants and the initial state), so a body of the same form
+// over other axes stays a loop. The arithmetic is the same per element up to
+// the order of the sums in the matrix products.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Passes.h"
@@ -37,11 +60,6 @@ using namespace hybrid::raising;
 
 namespace {
 
-struct Match {
-  NodeOp scan;
-  Value h0, u, delta, bm, cm, a;
-};
-
 /// `v` with Identity nodes (any domain-less ones) looked through.
 Value throughIdentity(Value v) {
   while (NodeOp id = producer(v, {"Identity"}))
@@ -49,178 +67,491 @@ Value throughIdentity(Value v) {
   return v;
 }
 
-/// x when `v` is Unsqueeze(x, [axis]) (or its negative form, for a result of
-/// rank `rank`).
-Value unsqueezed(Value v, int64_t axis, int64_t rank) {
-  NodeOp n = producer(v, {"Unsqueeze"});
+/// x when `v` is Unsqueeze(x, axes) (in any order, negative axes counted from
+/// the result's rank `rank`).
+Value unsqueezed(Value v, ArrayRef<int64_t> axes, int64_t rank) {
+  NodeOp n = v ? producer(v, {"Unsqueeze"}) : nullptr;
   if (!n)
     return nullptr;
-  std::optional<SmallVector<int64_t>> axes = constAxes(n, 1);
-  if (!axes || axes->size() != 1 || ((*axes)[0] != axis && (*axes)[0] != axis - rank))
+  std::optional<SmallVector<int64_t>> got = constAxes(n, 1);
+  if (!got || got->size() != axes.size())
+    return nullptr;
+  for (int64_t &a : *got)
+    a = a < 0 ? a + rank : a;
+  llvm::sort(*got);
+  return llvm::equal(*got, axes) ? n.getInputs()[0] : nullptr;
+}
+
+/// x when `v` is Squeeze(x, [axis]) of a rank-`rank` x.
+Value squeezed(Value v, int64_t axis, int64_t rank) {
+  NodeOp n = v ? producer(v, {"Squeeze"}) : nullptr;
+  std::optional<SmallVector<int64_t>> got = n ? constAxes(n, 1) : std::nullopt;
+  if (!got || got->size() != 1 || ((*got)[0] != axis && (*got)[0] != axis - rank))
     return nullptr;
   return n.getInputs()[0];
 }
 
-/// The operands of a two-input ai.onnx node of `type` producing `v`.
-std::optional<std::pair<Value, Value>> binary(Value v, StringRef type) {
-  NodeOp n = producer(v, {type});
+/// The operands of a two-input ai.onnx node of `type` producing `v`, in both
+/// orders when the op commutes (Add, Mul), else as written.
+SmallVector<std::pair<Value, Value>, 2> operands(Value v, StringRef type) {
+  NodeOp n = v ? producer(throughIdentity(v), {type}) : nullptr;
   if (!n || n.getInputs().size() != 2)
-    return std::nullopt;
-  return std::make_pair(n.getInputs()[0], n.getInputs()[1]);
+    return {};
+  Value a = throughIdentity(n.getInputs()[0]), b = throughIdentity(n.getInputs()[1]);
+  if (type == "Add" || type == "Mul")
+    return {{a, b}, {b, a}};
+  return {{a, b}};
 }
 
-std::optional<Match> matchScan(NodeOp scan, ShapeInference &shapes) {
+/// One step of a recurrence over axis 1, read from a Scan or a Loop (see the
+/// file comment): one state and one per-step output.
+struct Recurrence {
+  NodeOp node;
+  Value state;          // the body's state argument
+  Value init;           // its initial value, outside
+  Value next;           // the state the body yields
+  Value out;            // the per-step output the body yields
+  bool timeMajor;       // the stacked output is [L, B, ...] (Loop) not [B, L, ...]
+  /// (step value in the body, the outer [B, L, ...] tensor it is a slice of).
+  SmallVector<std::pair<Value, Value>> slices;
+
+  /// The outer tensor `v` is one step's slice of, or null.
+  Value sliceOf(Value v) const {
+    v = throughIdentity(v);
+    for (auto &[step, outer] : slices)
+      if (step == v)
+        return outer;
+    return nullptr;
+  }
+  /// Whether `v` is defined outside the loop (a weight, a constant).
+  bool outside(Value v) const { return !node->getRegion(0).isAncestor(v.getParentRegion()); }
+};
+
+std::optional<Recurrence> readScan(NodeOp scan) {
   if (scan.getNumRegions() != 1 || scan->getRegion(0).empty())
     return std::nullopt;
   std::optional<int64_t> m = intAttr(scan, "num_scan_inputs");
   ValueRange in = scan.getInputs();
-  if (!m || *m != 4 || in.size() != 5 || scan.getOutputs().size() != 2)
+  if (!m || *m < 1 || static_cast<int64_t>(in.size()) != *m + 1 || scan.getOutputs().size() != 2)
     return std::nullopt;
-  auto ones = [&](StringRef attr, size_t count, int64_t value) {
+  auto all = [&](StringRef attr, int64_t count, int64_t value) {
     auto a = dyn_cast_or_null<DenseI64ArrayAttr>(scan.getAttrs().get(attr));
     if (!a)
       return value == 0; // the default: axis 0, forward
-    return a.size() == static_cast<int64_t>(count) &&
-           llvm::all_of(a.asArrayRef(), [&](int64_t x) { return x == value; });
+    return a.size() == count && llvm::all_of(a.asArrayRef(), [&](int64_t x) { return x == value; });
   };
-  if (!ones("scan_input_axes", 4, 1) || !ones("scan_output_axes", 1, 1) ||
-      !ones("scan_input_directions", 4, 0) || !ones("scan_output_directions", 1, 0))
+  if (!all("scan_input_axes", *m, 1) || !all("scan_output_axes", 1, 1) ||
+      !all("scan_input_directions", *m, 0) || !all("scan_output_directions", 1, 0))
     return std::nullopt;
   Block &body = scan->getRegion(0).front();
-  if (body.getNumArguments() != 5 || body.getTerminator()->getNumOperands() != 2)
+  if (body.getNumArguments() != in.size() || body.getTerminator()->getNumOperands() != 2)
     return std::nullopt;
-  Value state = body.getArgument(0);
-  Value hn = throughIdentity(body.getTerminator()->getOperand(0));
-  Value y = throughIdentity(body.getTerminator()->getOperand(1));
-  auto argIndex = [&](Value v) -> int {
-    auto arg = dyn_cast_or_null<BlockArgument>(v);
-    return arg && arg.getOwner() == &body ? static_cast<int>(arg.getArgNumber()) : -1;
-  };
+  Recurrence r{scan,
+               body.getArgument(0),
+               in[0],
+               throughIdentity(body.getTerminator()->getOperand(0)),
+               throughIdentity(body.getTerminator()->getOperand(1)),
+               /*timeMajor=*/false,
+               {}};
+  for (int64_t i = 0; i < *m; ++i)
+    r.slices.push_back({body.getArgument(i + 1), in[i + 1]});
+  return r;
+}
 
+std::optional<Recurrence> readLoop(NodeOp loop, ShapeInference &shapes) {
+  ValueRange in = loop.getInputs();
+  if (loop.getNumRegions() != 1 || loop->getRegion(0).empty() || in.size() != 3 ||
+      loop.getOutputs().size() != 2)
+    return std::nullopt;
+  // No condition, or a constant true one.
+  if (!isa<NoneType>(in[1].getType())) {
+    std::optional<SmallVector<int64_t>> c = constInts(in[1]);
+    if (!c || c->size() != 1 || (*c)[0] == 0)
+      return std::nullopt;
+  }
+  Block &body = loop->getRegion(0).front();
+  Operation *yield = body.getTerminator();
+  if (body.getNumArguments() != 3 || yield->getNumOperands() != 3)
+    return std::nullopt;
+  // The body's condition is the one it was given (or a constant true).
+  Value cond = throughIdentity(yield->getOperand(0));
+  if (cond != body.getArgument(1)) {
+    std::optional<SmallVector<int64_t>> c = constInts(cond);
+    if (!c || c->size() != 1 || (*c)[0] == 0)
+      return std::nullopt;
+  }
+  Recurrence r{loop,
+               body.getArgument(2),
+               in[2],
+               throughIdentity(yield->getOperand(1)),
+               throughIdentity(yield->getOperand(2)),
+               /*timeMajor=*/true,
+               {}};
+  // Every use of the iteration number is Gather(outer, i, axis = 1): step i's
+  // slice of outer [B, L, ...].
+  SmallVector<Value> uses = {body.getArgument(0)};
+  while (!uses.empty()) {
+    Value i = uses.pop_back_val();
+    for (Operation *user : i.getUsers()) {
+      auto n = dyn_cast<NodeOp>(user);
+      if (!n || !n.getDomain().empty())
+        return std::nullopt;
+      if (n.getOpType() == "Identity") {
+        uses.push_back(n.getOutputs()[0]);
+        continue;
+      }
+      if (n.getOpType() != "Gather" || n.getInputs().size() != 2 || n.getInputs()[1] != i ||
+          intAttr(n, "axis").value_or(0) != 1 || !r.outside(n.getInputs()[0]))
+        return std::nullopt;
+      r.slices.push_back({n.getOutputs()[0], n.getInputs()[0]});
+    }
+  }
+  // The trip count is every sliced tensor's length.
+  std::optional<DimList> trip = shapes.elements(in[0]);
+  if (!trip || trip->size() != 1 || r.slices.empty())
+    return std::nullopt;
+  for (auto &slice : r.slices) {
+    std::optional<DimList> s = shapes.shape(slice.second);
+    if (!s || s->size() < 2 || (*s)[1] != (*trip)[0])
+      return std::nullopt;
+  }
+  return r;
+}
+
+enum class Kind { Mamba1, Mamba2, LinearAttention };
+
+struct Match {
+  Recurrence rec;
+  Kind kind;
+  // ssm_scan: x, dt, A, B, C (outer tensors).
+  Value x, dt, a, bm, cm;
+  // linear attention: q, k, v [B, L, H, D*], gate and beta [B, L, H] (rule
+  // permitting), and the sizes the 3-D form needs.
+  Value q, k, v, gate, beta;
+  double scale = 1.0;
+  int64_t heads = 0, dk = 0, dv = 0;
+};
+
+/// Mamba-1's body (see the file comment).
+bool matchMamba1(const Recurrence &r, Match &m) {
   // y = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2).
-  NodeOp squeeze = y ? producer(y, {"Squeeze"}) : nullptr;
-  std::optional<SmallVector<int64_t>> sqAxes = squeeze ? constAxes(squeeze, 1) : std::nullopt;
-  if (!sqAxes || sqAxes->size() != 1 || ((*sqAxes)[0] != 2 && (*sqAxes)[0] != -1))
-    return std::nullopt;
-  auto mm = binary(squeeze.getInputs()[0], "MatMul");
-  if (!mm || mm->first != hn)
-    return std::nullopt;
-  int c = argIndex(unsqueezed(mm->second, 2, 3));
-
+  Value prod = squeezed(r.out, 2, 3);
+  SmallVector<std::pair<Value, Value>, 2> mm = operands(prod, "MatMul");
+  if (mm.empty() || mm[0].first != r.next)
+    return false;
+  Value c = r.sliceOf(unsqueezed(mm[0].second, {2}, 3));
   // h' = Add(Mul(dA, h), dBu).
-  auto add = binary(hn, "Add");
-  if (!add)
-    return std::nullopt;
-  Value decayed, dBu;
-  for (auto [x, other] :
-       {std::make_pair(add->first, add->second), std::make_pair(add->second, add->first)}) {
-    auto mul = binary(x, "Mul");
-    if (mul && (mul->first == state || mul->second == state)) {
-      decayed = mul->first == state ? mul->second : mul->first;
-      dBu = other;
-      break;
+  for (auto [decayedState, dBu] : operands(r.next, "Add")) {
+    for (auto [decay, h] : operands(decayedState, "Mul")) {
+      if (h != r.state)
+        continue;
+      // dA = Exp(Mul(Unsqueeze(delta_t, 2), A)), A from outside.
+      NodeOp exp = producer(throughIdentity(decay), {"Exp"});
+      if (!exp)
+        continue;
+      for (auto [d3, a] : operands(exp.getInputs()[0], "Mul")) {
+        Value delta = r.sliceOf(unsqueezed(d3, {2}, 3));
+        if (!delta || !r.outside(a))
+          continue;
+        // dBu = Mul(Unsqueeze(Mul(delta_t, u_t), 2), Unsqueeze(B_t, 1)).
+        for (auto [du3, b3] : operands(dBu, "Mul")) {
+          Value bm = r.sliceOf(unsqueezed(b3, {1}, 3));
+          for (auto [d, u] : operands(unsqueezed(du3, {2}, 3), "Mul")) {
+            if (!bm || r.sliceOf(d) != delta || !r.sliceOf(u))
+              continue;
+            m.x = r.sliceOf(u);
+            m.dt = delta;
+            m.a = a;
+            m.bm = bm;
+            m.cm = c;
+            m.kind = Kind::Mamba1;
+            return c != nullptr;
+          }
+        }
+      }
     }
   }
-  if (!decayed)
-    return std::nullopt;
-  // dA = Exp(Mul(Unsqueeze(delta_t, 2), A)), A from outside the body.
-  NodeOp exp = producer(decayed, {"Exp"});
-  auto dAmul = exp ? binary(exp.getInputs()[0], "Mul") : std::nullopt;
-  if (!dAmul)
-    return std::nullopt;
-  int d = -1;
-  Value a;
-  for (auto [x, other] :
-       {std::make_pair(dAmul->first, dAmul->second), std::make_pair(dAmul->second, dAmul->first)}) {
-    int i = argIndex(unsqueezed(x, 2, 3));
-    if (i > 0 && !scan->getRegion(0).isAncestor(other.getParentRegion())) {
-      d = i;
-      a = other;
-      break;
-    }
-  }
-  if (d < 0)
-    return std::nullopt;
-  // dBu = Mul(Unsqueeze(Mul(delta_t, u_t), 2), Unsqueeze(B_t, 1)).
-  auto bmul = binary(dBu, "Mul");
-  if (!bmul)
-    return std::nullopt;
-  int u = -1, b = -1;
-  for (auto [x, other] :
-       {std::make_pair(bmul->first, bmul->second), std::make_pair(bmul->second, bmul->first)}) {
-    Value du = unsqueezed(x, 2, 3);
-    auto dumul = du ? binary(du, "Mul") : std::nullopt;
-    if (!dumul)
-      continue;
-    int i0 = argIndex(dumul->first), i1 = argIndex(dumul->second);
-    int other0 = i0 == d ? i1 : i1 == d ? i0 : -1;
-    int bi = argIndex(unsqueezed(other, 1, 3));
-    if (other0 > 0 && bi > 0) {
-      u = other0;
-      b = bi;
-      break;
-    }
-  }
-  SmallVector<int> roles = {u, d, b, c};
-  if (llvm::is_contained(roles, -1) || llvm::is_contained(roles, 0))
-    return std::nullopt;
-  llvm::SmallDenseSet<int> distinct(roles.begin(), roles.end());
-  if (distinct.size() != 4)
-    return std::nullopt;
+  return false;
+}
 
-  Match match{scan, in[0], in[u], in[d], in[b], in[c], a};
-  // The layout, on symbolic shapes.
-  std::optional<DimList> us = shapes.shape(match.u), ds = shapes.shape(match.delta),
-                         bs = shapes.shape(match.bm), cs = shapes.shape(match.cm),
-                         as = shapes.shape(match.a), hs = shapes.shape(match.h0);
-  if (!us || !ds || !bs || !cs || !as || !hs || us->size() != 3 || bs->size() != 3 ||
-      as->size() != 2 || *us != *ds || *bs != *cs || (*as)[0] != (*us)[2] || (*as)[1] != (*bs)[2] ||
-      (*us)[0] != (*bs)[0] || (*us)[1] != (*bs)[1] || *hs != DimList{(*us)[0], (*us)[2], (*bs)[2]})
+/// Mamba-2's body with one B/C group (see the file comment).
+bool matchMamba2(const Recurrence &r, Match &m) {
+  // y = Squeeze(MatMul(h', Unsqueeze(C_t, [1, 3])), 3).
+  SmallVector<std::pair<Value, Value>, 2> mm = operands(squeezed(r.out, 3, 4), "MatMul");
+  if (mm.empty() || mm[0].first != r.next)
+    return false;
+  Value c = r.sliceOf(unsqueezed(mm[0].second, {1, 3}, 4));
+  for (auto [decayedState, dBx] : operands(r.next, "Add")) {
+    for (auto [decay, h] : operands(decayedState, "Mul")) {
+      if (h != r.state)
+        continue;
+      // dA = Unsqueeze(Exp(Mul(dt_t, A)), [2, 3]).
+      NodeOp exp = producer(throughIdentity(unsqueezed(decay, {2, 3}, 4)), {"Exp"});
+      if (!exp)
+        continue;
+      for (auto [d, a] : operands(exp.getInputs()[0], "Mul")) {
+        Value dt = r.sliceOf(d);
+        if (!dt || !r.outside(a))
+          continue;
+        // dBx = Mul(Unsqueeze(Mul(x_t, Unsqueeze(dt_t, 2)), 3), Unsqueeze(B_t, [1, 2])).
+        for (auto [dx4, b4] : operands(dBx, "Mul")) {
+          Value bm = r.sliceOf(unsqueezed(b4, {1, 2}, 4));
+          for (auto [xs, d3] : operands(unsqueezed(dx4, {3}, 4), "Mul")) {
+            if (!bm || !r.sliceOf(xs) || r.sliceOf(unsqueezed(d3, {2}, 3)) != dt)
+              continue;
+            m.x = r.sliceOf(xs);
+            m.dt = dt;
+            m.a = a;
+            m.bm = bm;
+            m.cm = c;
+            m.kind = Kind::Mamba2;
+            return c != nullptr;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/// The linear-attention family (see the file comment).
+bool matchLinearAttention(const Recurrence &r, Match &m) {
+  // o = Squeeze(MatMul(Unsqueeze(q_t * s, 2), S'), 2), or that times s.
+  Value o = r.out;
+  double scale = 1.0;
+  for (auto [x, s] : operands(o, "Mul"))
+    if (std::optional<double> c = constScalar(s)) {
+      scale = *c;
+      o = x;
+      break;
+    }
+  SmallVector<std::pair<Value, Value>, 2> mm = operands(squeezed(o, 2, 3), "MatMul");
+  if (mm.empty() || mm[0].second != r.next)
+    return false;
+  Value qs = unsqueezed(mm[0].first, {2}, 3), q = r.sliceOf(qs);
+  for (auto [x, s] : operands(qs, "Mul")) {
+    std::optional<double> c = constScalar(s);
+    if (q || !c || !r.sliceOf(x))
+      continue;
+    q = r.sliceOf(x);
+    scale *= *c;
+  }
+  if (!q)
+    return false;
+  // S' = S1 + MatMul(Unsqueeze(k_t, 3), Unsqueeze(u, 2)).
+  for (auto [s1, outer] : operands(r.next, "Add")) {
+    SmallVector<std::pair<Value, Value>, 2> kv = operands(outer, "MatMul");
+    if (kv.empty())
+      continue;
+    Value k = r.sliceOf(unsqueezed(kv[0].first, {3}, 4)), u = unsqueezed(kv[0].second, {2}, 3);
+    if (!k || !u)
+      continue;
+    // S1 = S * Unsqueeze(Exp(g_t), [2, 3]), or S itself.
+    Value gate;
+    if (s1 != r.state) {
+      for (auto [s, f] : operands(s1, "Mul")) {
+        NodeOp exp = s == r.state ? producer(throughIdentity(unsqueezed(f, {2, 3}, 4)), {"Exp"})
+                                  : nullptr;
+        if (exp && r.sliceOf(exp.getInputs()[0])) {
+          gate = r.sliceOf(exp.getInputs()[0]);
+          break;
+        }
+      }
+      if (!gate)
+        continue;
+    }
+    // u = (v_t - Squeeze(MatMul(Unsqueeze(k_t, 2), S1), 2)) * Unsqueeze(beta_t, 2), or v_t.
+    Value v = r.sliceOf(u), beta;
+    for (auto [diff, b3] : v ? SmallVector<std::pair<Value, Value>, 2>{} : operands(u, "Mul")) {
+      Value bt = r.sliceOf(unsqueezed(b3, {2}, 3));
+      SmallVector<std::pair<Value, Value>, 2> sub = operands(diff, "Sub");
+      if (!bt || sub.empty() || !r.sliceOf(sub[0].first))
+        continue;
+      SmallVector<std::pair<Value, Value>, 2> mem = operands(squeezed(sub[0].second, 2, 3), "MatMul");
+      if (mem.empty() || mem[0].second != s1 || r.sliceOf(unsqueezed(mem[0].first, {2}, 3)) != k)
+        continue;
+      v = r.sliceOf(sub[0].first);
+      beta = bt;
+      break;
+    }
+    if (!v)
+      continue;
+    m.q = q;
+    m.k = k;
+    m.v = v;
+    m.gate = gate;
+    m.beta = beta;
+    m.scale = scale;
+    m.kind = Kind::LinearAttention;
+    return true;
+  }
+  return false;
+}
+
+/// The layout each op reads, on symbolic shapes.
+bool layoutHolds(Match &m, ShapeInference &shapes) {
+  auto shape = [&](Value v) { return v ? shapes.shape(v) : std::nullopt; };
+  std::optional<DimList> h0 = shape(m.rec.init);
+  if (!h0)
+    return false;
+  if (m.kind == Kind::Mamba1 || m.kind == Kind::Mamba2) {
+    std::optional<DimList> x = shape(m.x), dt = shape(m.dt), a = shape(m.a), bm = shape(m.bm),
+                           cm = shape(m.cm);
+    if (!x || !dt || !a || !bm || !cm || bm->size() != 3 || *bm != *cm)
+      return false;
+    Dim batch = (*bm)[0], len = (*bm)[1], n = (*bm)[2];
+    if (m.kind == Kind::Mamba1) // x, dt [B, L, D]; A [D, N]; h0 [B, D, N]
+      return x->size() == 3 && *x == *dt && (*x)[0] == batch && (*x)[1] == len &&
+             *a == DimList{(*x)[2], n} && *h0 == DimList{batch, (*x)[2], n};
+    // x [B, L, H, P]; dt [B, L, H]; A [H]; h0 [B, H, P, N].
+    return x->size() == 4 && (*x)[0] == batch && (*x)[1] == len &&
+           *dt == DimList{batch, len, (*x)[2]} && *a == DimList{(*x)[2]} &&
+           *h0 == DimList{batch, (*x)[2], (*x)[3], n};
+  }
+  // q, k [B, L, H, Dk]; v [B, L, H, Dv]; gate, beta [B, L, H]; S0 [B, H, Dk, Dv],
+  // with H, Dk and Dv constants (LinearAttention's 3-D form packs them).
+  std::optional<DimList> q = shape(m.q), k = shape(m.k), v = shape(m.v);
+  if (!q || !k || !v || q->size() != 4 || *q != *k || v->size() != 4)
+    return false;
+  Dim batch = (*q)[0], len = (*q)[1], heads = (*q)[2], dk = (*q)[3], dv = (*v)[3];
+  if (!heads.isConstant() || !dk.isConstant() || !dv.isConstant() ||
+      DimList{(*v)[0], (*v)[1], (*v)[2]} != DimList{batch, len, heads} ||
+      *h0 != DimList{batch, heads, dk, dv})
+    return false;
+  for (Value perHead : {m.gate, m.beta})
+    if (perHead && shape(perHead) != std::optional<DimList>(DimList{batch, len, heads}))
+      return false;
+  m.heads = heads.value();
+  m.dk = dk.value();
+  m.dv = dv.value();
+  return true;
+}
+
+std::optional<Match> matchRecurrence(std::optional<Recurrence> rec, ShapeInference &shapes) {
+  if (!rec)
     return std::nullopt;
-  return match;
+  Match m{};
+  m.rec = *rec;
+  if (!matchMamba1(m.rec, m) && !matchMamba2(m.rec, m) && !matchLinearAttention(m.rec, m))
+    return std::nullopt;
+  if (!layoutHolds(m, shapes))
+    return std::nullopt;
+  return m;
 }
 
 void raise(Match &m) {
-  OpBuilder b(m.scan);
-  Location loc = m.scan.getLoc();
+  NodeOp loop = m.rec.node;
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
   MLIRContext *ctx = b.getContext();
-  auto unknown = hybrid::onnx::UnknownType::get(ctx);
-  StringAttr name = m.scan.getNameAttr();
-  auto named = [&](StringRef suffix) {
-    return name ? b.getStringAttr(name.getValue() + suffix) : StringAttr();
+  Type unknown = hybrid::onnx::UnknownType::get(ctx);
+  StringAttr name = loop.getNameAttr();
+  auto node = [&](StringRef type, ValueRange in, TypeRange results, StringRef suffix,
+                  ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "",
+                  int64_t version = 13) {
+    return NodeOp::create(b, loc, results, in, type, domain, version,
+                          name ? b.getStringAttr(name.getValue() + suffix) : StringAttr(),
+                          b.getDictionaryAttr(attrs), nullptr, 0);
   };
-  auto transpose = [&](Value v, StringRef suffix, Type type) {
-    NamedAttribute perm(b.getStringAttr("perm"), b.getDenseI64ArrayAttr({0, 2, 1}));
-    return NodeOp::create(b, loc, TypeRange{type}, ValueRange{v}, "Transpose", "", 13,
-                          named(suffix), b.getDictionaryAttr({perm}), nullptr, 0)
-        .getOutputs()[0];
+  auto i64s = [&](ArrayRef<int64_t> v) -> Value {
+    auto type = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
+    return arith::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, v));
   };
-  Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
-  SmallVector<Value> inputs = {transpose(m.u, "/raised_u", unknown),
-                               transpose(m.delta, "/raised_delta", unknown),
-                               m.a,
-                               transpose(m.bm, "/raised_B", unknown),
-                               transpose(m.cm, "/raised_C", unknown),
-                               none,
-                               none,
-                               none,
-                               m.h0};
-  NamedAttribute softplus(b.getStringAttr("delta_softplus"), b.getI64IntegerAttr(0));
-  // The results keep the types the Scan's had (declared graph outputs).
-  Type stateType = m.scan.getOutputs()[0].getType(), yType = m.scan.getOutputs()[1].getType();
-  auto ss =
-      NodeOp::create(b, loc, TypeRange{unknown, stateType}, inputs, "SelectiveScan", "ai.hybrid", 1,
-                     named("/raised_selective_scan"), b.getDictionaryAttr({softplus}), nullptr, 0);
-  Value y = transpose(ss.getOutputs()[0], "/raised_y", yType);
-  m.scan.getOutputs()[0].replaceAllUsesWith(ss.getOutputs()[1]);
-  m.scan.getOutputs()[1].replaceAllUsesWith(y);
-  m.scan->erase();
+  auto unsqueeze = [&](Value v, int64_t axis, StringRef suffix) {
+    return node("Unsqueeze", {v, i64s({axis})}, {unknown}, suffix).getOutputs()[0];
+  };
+  auto squeeze = [&](Value v, int64_t axis, StringRef suffix, Type type) {
+    return node("Squeeze", {v, i64s({axis})}, {type}, suffix).getOutputs()[0];
+  };
+  auto intAttrOf = [&](StringRef n, int64_t v) {
+    return NamedAttribute(b.getStringAttr(n), b.getI64IntegerAttr(v));
+  };
+  // The results keep the types the loop's had (declared graph outputs).
+  Type stateType = loop.getOutputs()[0].getType(), yType = loop.getOutputs()[1].getType();
+  Value finalState, y;
+  if (m.kind == Kind::Mamba1 || m.kind == Kind::Mamba2) {
+    bool one = m.kind == Kind::Mamba1; // one channel per head: P = 1
+    Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
+    SmallVector<Value> inputs = {one ? unsqueeze(m.x, 3, "/raised_x") : m.x,
+                                 m.dt,
+                                 m.a,
+                                 unsqueeze(m.bm, 2, "/raised_B"),
+                                 unsqueeze(m.cm, 2, "/raised_C"),
+                                 none,
+                                 none,
+                                 none,
+                                 one ? unsqueeze(m.rec.init, 2, "/raised_h0") : m.rec.init};
+    // y [B, L, H, P] (transposed below for a Loop); Mamba-1's squeezed first.
+    Type yOut = m.rec.timeMajor ? unknown : yType;
+    NodeOp scan = node("SsmScan", inputs, {one ? unknown : yOut, one ? unknown : stateType},
+                       "/raised_ssm_scan", {intAttrOf("dt_softplus", 0)}, "ai.hybrid", 1);
+    y = scan.getOutputs()[0];
+    finalState = scan.getOutputs()[1];
+    if (one) {
+      y = squeeze(y, 3, "/raised_y", yOut);
+      finalState = squeeze(finalState, 2, "/raised_state", stateType);
+    }
+  } else {
+    StringRef rule = m.gate ? (m.beta ? "gated_delta" : "gated") : (m.beta ? "delta" : "linear");
+    auto packed = [&](Value v, int64_t d, StringRef suffix) {
+      return node("Reshape", {v, i64s({0, 0, m.heads * d})}, {unknown}, suffix).getOutputs()[0];
+    };
+    Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
+    SmallVector<Value> inputs = {packed(m.q, m.dk, "/raised_q"), packed(m.k, m.dk, "/raised_k"),
+                                 packed(m.v, m.dv, "/raised_v"), m.rec.init,
+                                 m.gate ? m.gate : none,         m.beta ? m.beta : none};
+    NodeOp la = node("LinearAttention", inputs, {unknown, stateType}, "/raised_linear_attention",
+                     {intAttrOf("q_num_heads", m.heads), intAttrOf("kv_num_heads", m.heads),
+                      NamedAttribute(b.getStringAttr("update_rule"), b.getStringAttr(rule)),
+                      NamedAttribute(b.getStringAttr("scale"), b.getF32FloatAttr(m.scale))},
+                     "com.microsoft", 1);
+    finalState = la.getOutputs()[1];
+    y = node("Reshape", {la.getOutputs()[0], i64s({0, 0, m.heads, m.dv})},
+             {m.rec.timeMajor ? unknown : yType}, "/raised_o")
+            .getOutputs()[0];
+  }
+  Value stacked = loop.getOutputs()[1];
+  if (m.rec.timeMajor) {
+    // The Loop stacked [L, B, ...]: users that transpose it back to [B, L, ...]
+    // read y itself; any other user reads y transposed to [L, B, ...].
+    int64_t rank = m.kind == Kind::Mamba1 ? 3 : 4;
+    SmallVector<int64_t> perm = {1, 0};
+    for (int64_t i = 2; i < rank; ++i)
+      perm.push_back(i);
+    for (Operation *user : llvm::make_early_inc_range(stacked.getUsers())) {
+      auto t = dyn_cast<NodeOp>(user);
+      auto p = t ? dyn_cast_or_null<DenseI64ArrayAttr>(t.getAttrs().get("perm")) : nullptr;
+      if (!t || !t.getDomain().empty() || t.getOpType() != "Transpose" || !p ||
+          p.asArrayRef() != ArrayRef<int64_t>(perm))
+        continue;
+      // A declared type (a graph output) stays, on an Identity.
+      Type declared = t.getOutputs()[0].getType();
+      Value same = declared == unknown
+                       ? y
+                       : node("Identity", {y}, {declared}, "/raised_y").getOutputs()[0];
+      t.getOutputs()[0].replaceAllUsesWith(same);
+      t->erase();
+    }
+    if (!stacked.use_empty()) {
+      NamedAttribute permAttr(b.getStringAttr("perm"), b.getDenseI64ArrayAttr(perm));
+      y = node("Transpose", {y}, {yType}, "/raised_time_major", {permAttr}).getOutputs()[0];
+    }
+  }
+  loop.getOutputs()[0].replaceAllUsesWith(finalState);
+  stacked.replaceAllUsesWith(y);
+  loop->erase();
 }
 
 } // namespace
 
 unsigned hybrid::raiseScans(Operation *root) {
-  return raiseAll<Match>(root, "Scan", matchScan, raise);
+  unsigned n = raiseAll<Match>(root, "Scan", [](NodeOp scan, ShapeInference &shapes) {
+    return matchRecurrence(readScan(scan), shapes);
+  }, raise);
+  n += raiseAll<Match>(root, "Loop", [](NodeOp loop, ShapeInference &shapes) {
+    return matchRecurrence(readLoop(loop, shapes), shapes);
+  }, raise);
+  return n;
 }
 
 namespace {

@@ -275,10 +275,10 @@ std::optional<DimList> ShapeInference::computeElements(Value v) {
         else
           return std::nullopt;
         out.push_back(Dim::constant(r));
-      } else if ((type == "Add" || type == "Sub") && y.isConstant(0)) {
-        out.push_back(x);
-      } else if (type == "Add" && x.isConstant(0)) {
-        out.push_back(y);
+      } else if ((type == "Add" || type == "Sub") && y.isConstant()) {
+        out.push_back(x.plus(type == "Add" ? y.value() : -y.value()));
+      } else if (type == "Add" && x.isConstant()) {
+        out.push_back(y.plus(x.value()));
       } else if ((type == "Mul" || type == "Div") && y.isOne()) {
         out.push_back(x);
       } else if (type == "Mul" && x.isOne()) {
@@ -302,6 +302,34 @@ static std::optional<SmallVector<int64_t>> scanAxes(NodeOp scan, StringRef attr,
     axes.assign(a.asArrayRef().begin(), a.asArrayRef().end());
   }
   return axes;
+}
+
+std::optional<DimList> ShapeInference::raisedShape(NodeOp node, unsigned result) {
+  // The nodes raising passes write, so that a later pass sees through an
+  // earlier one's: their shapes follow from their inputs'.
+  StringRef domain = node.getDomain(), type = node.getOpType();
+  ValueRange in = node.getInputs();
+  if (domain == "com.microsoft" && type == "CausalConvWithState" && in.size() >= 2) {
+    // y: x's [B, C, L]; present_state: [B, C, K-1].
+    std::optional<DimList> x = shape(in[0]), w = shape(in[1]);
+    if (result == 0 || !x)
+      return x;
+    if (!w || w->size() != 3 || x->size() != 3)
+      return std::nullopt;
+    return DimList{(*x)[0], (*x)[1], (*w)[2].plus(-1)};
+  }
+  if (domain == "com.microsoft" && type == "MoE" && result == 0 && !in.empty())
+    return shape(in[0]);
+  if (domain == "ai.hybrid" && type == "SsmScan" && in.size() >= 5) {
+    // y: x's [B, L, H, P]; final_state: [B, H, P, N].
+    std::optional<DimList> x = shape(in[0]), bm = shape(in[3]);
+    if (result == 0 || !x)
+      return x;
+    if (!bm || x->size() != 4 || bm->size() != 4)
+      return std::nullopt;
+    return DimList{(*x)[0], (*x)[2], (*x)[3], (*bm)[3]};
+  }
+  return std::nullopt;
 }
 
 std::optional<DimList> ShapeInference::computeShape(Value v) {
@@ -329,11 +357,13 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     return s;
   }
   auto node = v.getDefiningOp<NodeOp>();
-  if (!node || !node.getDomain().empty())
+  if (!node)
     return std::nullopt;
   StringRef type = node.getOpType();
   ValueRange in = node.getInputs();
   auto result = cast<OpResult>(v);
+  if (!node.getDomain().empty())
+    return raisedShape(node, result.getResultNumber());
   if (type == "Split" && !in.empty()) {
     std::optional<DimList> s = shape(in[0]);
     if (!s)
@@ -392,7 +422,7 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     for (size_t i = 0; i < r; ++i) {
       int64_t grow = (*pads)[i] + (*pads)[r + i];
       Dim d = (*x)[i];
-      out.push_back(grow == 0 ? d : d.isConstant() ? Dim::constant(d.value() + grow) : fresh());
+      out.push_back(d.plus(grow));
     }
     return out;
   }
@@ -415,10 +445,14 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
                          pads = ints("pads", 0, 2 * spatial);
     auto autoPad = dyn_cast_or_null<StringAttr>(node.getAttrs().get("auto_pad"));
     bool same = autoPad && autoPad.getValue().starts_with("SAME");
+    bool explicitPads = !autoPad || autoPad.getValue() == "NOTSET" || autoPad.getValue() == "VALID";
     DimList out = {(*x)[0], (*w)[0]};
     for (size_t i = 0; i < spatial; ++i) {
       Dim in = (*x)[2 + i], k = (*w)[2 + i];
-      if (!in.isConstant() || !k.isConstant() || strides[i] < 1) {
+      if (!in.isConstant() && k.isConstant() && strides[i] == 1 && explicitPads) {
+        // A symbolic length with unit stride: shifted by the pads and span.
+        out.push_back(in.plus(pads[i] + pads[spatial + i] - dilations[i] * (k.value() - 1)));
+      } else if (!in.isConstant() || !k.isConstant() || strides[i] < 1) {
         out.push_back(fresh());
       } else if (same) {
         out.push_back(Dim::constant((in.value() + strides[i] - 1) / strides[i]));
@@ -562,8 +596,8 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     }
     if (sum && !onlySymbol)
       out[*axis] = Dim::constant(total);
-    else if (sum && total == 0)
-      out[*axis] = *onlySymbol;
+    else if (sum)
+      out[*axis] = onlySymbol->plus(total);
     else
       out[*axis] = fresh();
     return out;

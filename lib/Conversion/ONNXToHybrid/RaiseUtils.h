@@ -33,10 +33,25 @@ inline NodeOp producer(Value v, std::initializer_list<StringRef> types) {
   return llvm::is_contained(types, node.getOpType()) ? node : nullptr;
 }
 
+/// The value of a constant: an attribute constant, or an ai.onnx Constant
+/// node's `value` (how constants inside inlined model-local functions and
+/// subgraphs are written).
+inline DenseElementsAttr constValue(Value v) {
+  DenseElementsAttr attr;
+  if (!v)
+    return nullptr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return attr;
+  auto node = v.getDefiningOp<NodeOp>();
+  if (node && node.getDomain().empty() && node.getOpType() == "Constant")
+    return dyn_cast_or_null<DenseElementsAttr>(node.getAttrs().get("value"));
+  return nullptr;
+}
+
 /// A constant integer vector (a Reshape target, Unsqueeze axes).
 inline std::optional<SmallVector<int64_t>> constInts(Value v) {
-  DenseIntElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
+  auto attr = dyn_cast_or_null<DenseIntElementsAttr>(constValue(v));
+  if (!attr)
     return std::nullopt;
   SmallVector<int64_t> out;
   for (const APInt &x : attr.getValues<APInt>())
@@ -46,8 +61,8 @@ inline std::optional<SmallVector<int64_t>> constInts(Value v) {
 
 /// A scalar float constant (one element, any rank).
 inline std::optional<double> constScalar(Value v) {
-  DenseFPElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+  auto attr = dyn_cast_or_null<DenseFPElementsAttr>(constValue(v));
+  if (!attr || attr.getNumElements() != 1)
     return std::nullopt;
   return (*attr.getValues<APFloat>().begin()).convertToDouble();
 }
@@ -258,28 +273,32 @@ private:
 };
 
 
-/// A dimension size in a faithful graph: a constant, or a symbol standing for
-/// a size not known at compile time. Two equal symbols are the same size at
-/// run time (a symbol is made once per graph value and axis, or per ONNX
-/// dim_param name of the function's arguments); two different symbols may or
-/// may not be.
+/// A dimension size in a faithful graph: a constant, or a symbol plus a
+/// constant offset standing for a size not known at compile time (a padded
+/// sequence is s + k - 1, the causal convolution over it s again). Two equal
+/// Dims are the same size at run time (a symbol is made once per graph value
+/// and axis, or per ONNX dim_param name of the function's arguments); two
+/// different ones may or may not be.
 class Dim {
 public:
-  static Dim constant(int64_t c) { return Dim(false, c); }
-  static Dim symbol(int64_t id) { return Dim(true, id); }
+  static Dim constant(int64_t c) { return Dim(false, c, 0); }
+  static Dim symbol(int64_t id) { return Dim(true, id, 0); }
   bool isConstant() const { return !sym; }
   /// The constant (only when isConstant()); a shape tensor's elements may be
   /// negative (Reshape's -1).
   int64_t value() const { return v; }
   bool isConstant(int64_t c) const { return !sym && v == c; }
   bool isOne() const { return isConstant(1); }
-  bool operator==(const Dim &o) const { return sym == o.sym && v == o.v; }
+  /// This size plus `c`.
+  Dim plus(int64_t c) const { return sym ? Dim(true, v, off + c) : Dim(false, v + c, 0); }
+  bool operator==(const Dim &o) const { return sym == o.sym && v == o.v && off == o.off; }
   bool operator!=(const Dim &o) const { return !(*this == o); }
 
 private:
-  Dim(bool sym, int64_t v) : sym(sym), v(v) {}
+  Dim(bool sym, int64_t v, int64_t off) : sym(sym), v(v), off(off) {}
   bool sym;
-  int64_t v;
+  int64_t v;   // the constant, or the symbol's id
+  int64_t off; // a symbol's offset
 };
 using DimList = SmallVector<Dim, 4>;
 
@@ -302,6 +321,7 @@ public:
 
 private:
   std::optional<DimList> computeShape(Value v);
+  std::optional<DimList> raisedShape(NodeOp node, unsigned result);
   std::optional<DimList> computeElements(Value v);
   std::optional<DimList> broadcast(ArrayRef<DimList> shapes);
   std::optional<DimList> reshape(const DimList &in, const DimList &target, bool allowZero);

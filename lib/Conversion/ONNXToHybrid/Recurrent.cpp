@@ -3,6 +3,7 @@
 //   ai.onnx LinearAttention-27 / com.microsoft LinearAttention -> hybrid.linear_attention
 //   ai.onnx CausalConvWithState-27 / com.microsoft CausalConvWithState -> hybrid.causal_conv1d
 //   ai.hybrid SelectiveScan-1 (ours, docs/onnx-import.md)          -> hybrid.ssm_scan
+//   ai.hybrid SsmScan-1 (ours, the spec's layout)                   -> hybrid.ssm_scan
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Conversion/ONNXToHybrid/Builders.h"
@@ -200,6 +201,45 @@ LogicalResult convertSelectiveScan(OnnxNode &node, SmallVectorImpl<Value> &resul
   return success();
 }
 
+/// ai.hybrid SsmScan: hybrid.ssm_scan itself, in the spec's token-major layout
+/// (mamba_ssm's mamba_chunk_scan_combined order):
+///   x [B, L, H, P]; dt [B, L, H]; A [H] or [H, N]; B, C [B, L, G, N]; D [H] or
+///   [H, P]?; z [B, L, H, P]?; dt_bias [H]?; initial_state [B, H, P, N]?
+///   -> y [B, L, H, P], final_state [B, H, P, N].
+/// Attributes: dt_softplus (0), dt_min and dt_max (no clamp when absent).
+LogicalResult convertSsmScan(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "x"), dt = node.rankedInput(1, "dt"),
+                   a = node.rankedInput(2, "A"), bm = node.rankedInput(3, "B"),
+                   cm = node.rankedInput(4, "C");
+  if (failed(x) || failed(dt) || failed(a) || failed(bm) || failed(cm))
+    return failure();
+  if (rankOf(*x) != 4 || rankOf(*dt) != 3 || (rankOf(*a) != 1 && rankOf(*a) != 2) ||
+      rankOf(*bm) != 4 || rankOf(*cm) != 4)
+    return node.emitError() << "x must be [B, L, H, P], dt [B, L, H], A [H] or [H, N] and B, C "
+                               "[B, L, G, N], got "
+                            << x->getType() << ", " << dt->getType() << ", " << a->getType()
+                            << ", " << bm->getType() << ", " << cm->getType();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  SmallVector<OpFoldResult> xs = mixedSizes(b, loc, *x), bs = mixedSizes(b, loc, *bm);
+  Value init = node.hasInput(8) ? node.input(8) : Value();
+  Type elt = elementTypeOf(*x);
+  Value y = emptyTensor(b, loc, xs, elt);
+  Value st = emptyTensor(b, loc, {xs[0], xs[2], xs[3], bs[3]}, init ? elementTypeOf(init) : elt);
+  auto bound = [&](StringRef name) {
+    std::optional<float> v = node.getFloat(name);
+    return v ? b.getF32FloatAttr(*v) : FloatAttr();
+  };
+  auto op = hybrid::SsmScanOp::create(
+      b, loc, TypeRange{y.getType(), st.getType()}, *x, *dt, *a, *bm, *cm, node.input(5),
+      node.input(6), node.input(7), init, ValueRange{y, st},
+      node.getInt("dt_softplus", 0) != 0 ? b.getUnitAttr() : UnitAttr(), bound("dt_min"),
+      bound("dt_max"));
+  results.push_back(op.getResult(0));
+  results.push_back(op.getResult(1));
+  return success();
+}
+
 } // namespace
 
 void hybrid::onnx_conv::populateRecurrentConverters(ConverterTable &t) {
@@ -208,4 +248,5 @@ void hybrid::onnx_conv::populateRecurrentConverters(ConverterTable &t) {
   t.add("", "CausalConvWithState", 27, convertCausalConv);
   t.add("com.microsoft", "CausalConvWithState", 1, convertCausalConv);
   t.add("ai.hybrid", "SelectiveScan", 1, convertSelectiveScan);
+  t.add("ai.hybrid", "SsmScan", 1, convertSsmScan);
 }

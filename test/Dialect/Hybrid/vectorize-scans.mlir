@@ -34,10 +34,10 @@
 // CHECK: math.log1p {{.*}} : vector<16xf32>
 // CHECK: %[[XV:.*]] = vector.maskedload %[[X3]][%[[BI]], %[[T]], %[[H0]]], %[[MASK]]
 // CHECK: %[[SUM:.*]] = scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<16xf32>)
-// CHECK: vector.load %[[AT]][%[[N]], %c0] : memref<?x16xf32>, vector<16xf32>
 // CHECK: vector.load %[[ST]][%[[N]], %c0]
 // CHECK: memref.load %[[B]][%[[BI]], %[[T]], %c0, %[[N]]]
 // CHECK: memref.load %[[C]][%[[BI]], %[[T]], %c0, %[[N]]]
+// CHECK: vector.load %[[AT]][%[[N]], %c0] : memref<?x16xf32>, vector<16xf32>
 // CHECK: math.exp {{.*}} : vector<16xf32>
 // CHECK: vector.store %{{.*}}, %[[ST]][%[[N]], %c0]
 // CHECK: scf.yield
@@ -60,7 +60,56 @@ func.func @mamba1(%x: memref<?x?x37x1xf32>, %dt: memref<?x?x37xf32>, %a: memref<
 
 // -----
 
-// Mamba-2's heads (P = 4 channels per head) keep the scalar loops.
+// Mamba-2's heads (P = 32 channels per head, A [H], G = 3 groups, D [H], z):
+// one parallel loop over (batch, H * 32 / 16 blocks); block blk is head
+// blk / 2, channels (blk % 2) * 16 .. + 16, group head / (H / G). Per step dt,
+// dt_bias, D and A are the head's scalars broadcast to the lanes, the decay
+// exp(delta * A) is computed once for all N states, x, z and y are plain
+// vector loads and stores along P, and the state starts from initial_state
+// [B, H, P, N] lane by lane.
+// CHECK-LABEL: func.func @mamba2
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x?x6x32xf32>, %[[DT:[^:]*]]: memref<?x?x6xf32>, %[[A:[^:]*]]: memref<6xf32>, %[[B:[^:]*]]: memref<?x?x3x5xf32>, %[[C:[^:]*]]: memref<?x?x3x5xf32>, %[[D:[^:]*]]: memref<6xf32>, %[[Z:[^:]*]]: memref<?x?x6x32xf32>, %[[BIAS:[^:]*]]: memref<6xf32>, %[[S0:[^:]*]]: memref<?x6x32x5xf32>, %[[Y:[^:]*]]: memref<?x?x6x32xf32>, %[[S:[^:]*]]: memref<?x6x32x5xf32>)
+// CHECK-NOT: hybrid.ssm_scan
+// CHECK: scf.parallel (%[[BI:.*]], %[[BLK:.*]]) = (%c0, %c0) to (%{{.*}}, %{{.*}}) step (%c1, %c1)
+// CHECK: %[[H:.*]] = arith.divui %[[BLK]], %c2
+// CHECK: %[[R:.*]] = arith.remui %[[BLK]], %c2
+// CHECK: %[[P0:.*]] = arith.muli %[[R]], %c16
+// CHECK: %[[HPG:.*]] = arith.divui %{{.*}}, %{{.*}}
+// CHECK: %[[G:.*]] = arith.divui %[[H]], %[[HPG]]
+// CHECK: %[[ST:.*]] = memref.alloca(%{{.*}}) : memref<?x16xf32>
+// CHECK: memref.load %[[S0]][%[[BI]], %[[H]], %{{.*}}, %{{.*}}]
+// CHECK: memref.load %[[BIAS]][%[[H]]]
+// CHECK: memref.load %[[D]][%[[H]]]
+// CHECK: memref.load %[[A]][%[[H]]]
+// CHECK: scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: memref.load %[[DT]][%[[BI]], %[[T]], %[[H]]]
+// CHECK: %[[XV:.*]] = vector.load %[[X]][%[[BI]], %[[T]], %[[H]], %[[P0]]] : memref<?x?x6x32xf32>, vector<16xf32>
+// CHECK: %[[DECAY:.*]] = math.exp %{{.*}} : vector<16xf32>
+// CHECK: scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: memref.load %[[B]][%[[BI]], %[[T]], %[[G]], %[[N]]]
+// CHECK: memref.load %[[C]][%[[BI]], %[[T]], %[[G]], %[[N]]]
+// CHECK-NOT: math.exp
+// CHECK: arith.mulf %[[DECAY]], %{{.*}} : vector<16xf32>
+// CHECK: scf.yield
+// CHECK: vector.load %[[Z]][%[[BI]], %[[T]], %[[H]], %[[P0]]]
+// CHECK: vector.store %{{.*}}, %[[Y]][%[[BI]], %[[T]], %[[H]], %[[P0]]]
+// CHECK: memref.store %{{.*}}, %[[S]][%[[BI]], %[[H]], %{{.*}}, %{{.*}}]
+// LANES8-LABEL: func.func @mamba2
+// LANES8: arith.divui %{{.*}}, %c4
+// LANES8: vector.load {{.*}} : memref<?x?x6x32xf32>, vector<8xf32>
+func.func @mamba2(%x: memref<?x?x6x32xf32>, %dt: memref<?x?x6xf32>, %a: memref<6xf32>,
+                  %b: memref<?x?x3x5xf32>, %c: memref<?x?x3x5xf32>, %d: memref<6xf32>,
+                  %z: memref<?x?x6x32xf32>, %bias: memref<6xf32>, %s0: memref<?x6x32x5xf32>,
+                  %y: memref<?x?x6x32xf32>, %s: memref<?x6x32x5xf32>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %c : memref<?x?x6x32xf32>, memref<?x?x6xf32>, memref<6xf32>, memref<?x?x3x5xf32>, memref<?x?x3x5xf32>)
+    D(%d : memref<6xf32>) z(%z : memref<?x?x6x32xf32>) dt_bias(%bias : memref<6xf32>) initial_state(%s0 : memref<?x6x32x5xf32>)
+    outs(%y, %s : memref<?x?x6x32xf32>, memref<?x6x32x5xf32>) {dt_softplus}
+  return
+}
+
+// -----
+
+// Heads of P = 4 channels (not a multiple of the lanes) keep the scalar loops.
 // CHECK-LABEL: func.func @multi_channel_heads
 // CHECK: hybrid.ssm_scan
 func.func @multi_channel_heads(%x: memref<1x8x2x4xf32>, %dt: memref<1x8x2xf32>, %a: memref<2xf32>, %b: memref<1x8x1x3xf32>,
@@ -72,9 +121,11 @@ func.func @multi_channel_heads(%x: memref<1x8x2x4xf32>, %dt: memref<1x8x2xf32>, 
 
 // -----
 
-// Channels not contiguous in x (a strided view along H) and f16 operands keep
-// the scalar loops.
+// Channels not contiguous in x (a strided view along H), a head's channels
+// not contiguous (strided along P), and f16 operands keep the scalar loops.
 // CHECK-LABEL: func.func @strided_channels
+// CHECK: hybrid.ssm_scan
+// CHECK-LABEL: func.func @strided_heads
 // CHECK: hybrid.ssm_scan
 // CHECK-LABEL: func.func @f16
 // CHECK: hybrid.ssm_scan
@@ -84,9 +135,70 @@ func.func @strided_channels(%x: memref<1x8x4x1xf32, strided<[64, 8, 2, 1]>>, %dt
     outs(%y, %s : memref<1x8x4x1xf32>, memref<1x4x1x3xf32>) {dt_softplus}
   return
 }
+func.func @strided_heads(%x: memref<1x8x2x16xf32, strided<[512, 64, 32, 2]>>, %dt: memref<1x8x2xf32>, %a: memref<2xf32>,
+                         %b: memref<1x8x1x3xf32>, %y: memref<1x8x2x16xf32>, %s: memref<1x2x16x3xf32>) {
+  hybrid.ssm_scan ins(%x, %dt, %a, %b, %b : memref<1x8x2x16xf32, strided<[512, 64, 32, 2]>>, memref<1x8x2xf32>, memref<2xf32>, memref<1x8x1x3xf32>, memref<1x8x1x3xf32>)
+    outs(%y, %s : memref<1x8x2x16xf32>, memref<1x2x16x3xf32>) {dt_softplus}
+  return
+}
 func.func @f16(%x: memref<1x8x4x1xf16>, %dt: memref<1x8x4xf16>, %a: memref<4x3xf16>,
                %b: memref<1x8x1x3xf16>, %y: memref<1x8x4x1xf16>, %s: memref<1x4x1x3xf16>) {
   hybrid.ssm_scan ins(%x, %dt, %a, %b, %b : memref<1x8x4x1xf16>, memref<1x8x4xf16>, memref<4x3xf16>, memref<1x8x1x3xf16>, memref<1x8x1x3xf16>)
     outs(%y, %s : memref<1x8x4x1xf16>, memref<1x4x1x3xf16>) {dt_softplus}
+  return
+}
+
+// -----
+
+// Gated DeltaNet's recurrence (hybrid.linear_attention gated_delta) with
+// Dv = 32 and two query heads per kv head: one parallel loop over (batch, kv
+// head, block of 16 state columns); per step the state rows are decayed by
+// exp(decay) and S^T k accumulated in one pass, u = beta * (v - S^T k) is one
+// vector over the block's columns, every row gets k[i] * u, and each query
+// head's output block is scale * sum_i S[i] * q[i], stored as one vector.
+// CHECK-LABEL: func.func @gated_delta
+// CHECK-SAME: (%[[Q:[^:]*]]: memref<?x?x4x3xf32>, %[[K:[^:]*]]: memref<?x?x2x3xf32>, %[[V:[^:]*]]: memref<?x?x2x32xf32>, %[[G:[^:]*]]: memref<?x?x2xf32>, %[[BETA:[^:]*]]: memref<?x?x2xf32>, %[[S0:[^:]*]]: memref<?x2x3x32xf32>, %[[O:[^:]*]]: memref<?x?x4x32xf32>, %[[S:[^:]*]]: memref<?x2x3x32xf32>)
+// CHECK-NOT: hybrid.linear_attention
+// CHECK: scf.parallel (%[[BI:.*]], %[[HK:.*]], %[[CB:.*]]) = (%c0, %c0, %c0) to (%{{.*}}, %c2, %c2) step (%c1, %c1, %c1)
+// CHECK: %[[COL:.*]] = arith.muli %[[CB]], %c16
+// CHECK: %[[ST:.*]] = memref.alloca(%{{.*}}) : memref<?x16xf32>
+// CHECK: memref.load %[[S0]][%[[BI]], %[[HK]], %{{.*}}, %{{.*}}]
+// CHECK: scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: %[[GS:.*]] = memref.load %[[G]][%[[BI]], %[[T]], %[[HK]]]
+// CHECK: %[[GV:.*]] = vector.broadcast %[[GS]]
+// CHECK: %[[F:.*]] = math.exp %[[GV]] : vector<16xf32>
+// CHECK: %[[PRED:.*]] = scf.for %[[I:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}}) -> (vector<16xf32>)
+// CHECK: arith.mulf %[[F]], %{{.*}} : vector<16xf32>
+// CHECK: memref.load %[[K]][%[[BI]], %[[T]], %[[HK]], %[[I]]]
+// CHECK: %[[VV:.*]] = vector.load %[[V]][%[[BI]], %[[T]], %[[HK]], %[[COL]]] : memref<?x?x2x32xf32>, vector<16xf32>
+// CHECK: arith.subf %[[VV]], %[[PRED]]
+// CHECK: memref.load %[[BETA]][%[[BI]], %[[T]], %[[HK]]]
+// CHECK: scf.for
+// CHECK: vector.store %{{.*}}, %[[ST]]
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: memref.load %[[Q]]
+// CHECK: vector.store %{{.*}}, %[[O]][%[[BI]], %[[T]], %{{.*}}, %[[COL]]]
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: vector.store %{{.*}}, %[[O]][%[[BI]], %[[T]], %{{.*}}, %[[COL]]]
+// CHECK: memref.store %{{.*}}, %[[S]][%[[BI]], %[[HK]], %{{.*}}, %{{.*}}]
+// LANES8-LABEL: func.func @gated_delta
+// LANES8: scf.parallel {{.*}} to (%{{.*}}, %c2, %c4)
+func.func @gated_delta(%q: memref<?x?x4x3xf32>, %k: memref<?x?x2x3xf32>, %v: memref<?x?x2x32xf32>,
+                       %g: memref<?x?x2xf32>, %beta: memref<?x?x2xf32>, %s0: memref<?x2x3x32xf32>,
+                       %o: memref<?x?x4x32xf32>, %s: memref<?x2x3x32xf32>) {
+  hybrid.linear_attention gated_delta ins(%q, %k, %v : memref<?x?x4x3xf32>, memref<?x?x2x3xf32>, memref<?x?x2x32xf32>)
+    decay(%g : memref<?x?x2xf32>) beta(%beta : memref<?x?x2xf32>) initial_state(%s0 : memref<?x2x3x32xf32>)
+    outs(%o, %s : memref<?x?x4x32xf32>, memref<?x2x3x32xf32>) {scale = 5.000000e-01 : f32}
+  return
+}
+
+// -----
+
+// Dv = 12 (not a multiple of the lanes) keeps the scalar loops.
+// CHECK-LABEL: func.func @narrow_columns
+// CHECK: hybrid.linear_attention
+func.func @narrow_columns(%q: memref<1x4x2x3xf32>, %v: memref<1x4x2x12xf32>, %o: memref<1x4x2x12xf32>, %s: memref<1x2x3x12xf32>) {
+  hybrid.linear_attention linear ins(%q, %q, %v : memref<1x4x2x3xf32>, memref<1x4x2x3xf32>, memref<1x4x2x12xf32>)
+    outs(%o, %s : memref<1x4x2x12xf32>, memref<1x2x3x12xf32>)
   return
 }
