@@ -262,6 +262,20 @@ class CompiledModule:
 
     def _run(self, args, kwargs, memory_plan):
         names = self.input_names
+        # The common call, every input a C-contiguous ndarray of its declared
+        # dtype passed by name, takes no detour through the checks below.
+        if not args and len(kwargs) == len(names):
+            try:
+                arrays = [kwargs[n] for n in names]
+            except KeyError:
+                arrays = None
+            if arrays is not None and all(
+                    type(a) is np.ndarray and a.flags.c_contiguous
+                    and _CODE_OF_NUMPY.get(a.dtype) == code
+                    for a, code in zip(arrays, self._in_codes)):
+                raw, stats = self._lib.call(self._index, arrays, self._in_codes, self._executor,
+                                            memory_plan)
+                return [_view(code, shape, buf) for code, shape, buf in raw], _identity, stats
         if len(args) > len(names):
             raise TypeError(f"{self.name}.{self.function}() takes {len(names)} inputs "
                             f"({', '.join(names)}), {len(args)} given")
@@ -288,7 +302,7 @@ class CompiledModule:
             codes.append(_code_for(spec.name, array, code))
         raw, stats = self._lib.call(self._index, arrays, codes, self._executor, memory_plan)
         outputs = [_view(code, shape, buf) for code, shape, buf in raw]
-        return outputs, (maker if maker is not None else (lambda a: a)), stats
+        return outputs, (maker if maker is not None else _identity), stats
 
     # -- artifacts -----------------------------------------------------------
 
@@ -362,6 +376,10 @@ def _default_executor():
         if _DEFAULT_EXECUTOR is None:
             _DEFAULT_EXECUTOR = _hybrid.Executor(0)
         return _DEFAULT_EXECUTOR
+
+
+def _identity(a):
+    return a
 
 
 def _spec(t) -> TensorSpec:

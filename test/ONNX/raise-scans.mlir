@@ -439,3 +439,122 @@ func.func @ssd_trip_heads(%arg0: tensor<?x2x3x4xf32> {onnx.dim_params = ["batch"
   %4 = onnx.node "Transpose" v18 (%3#1) {attrs = {perm = array<i64: 1, 0, 2, 3>}} : (!onnx.unknown) -> tensor<*xf32>
   return %4, %3#0 : tensor<*xf32>, tensor<*xf32>
 }
+
+// -----
+
+// A decode step written out (no loop): Mamba-1's body on the past state h0
+// (a graph input) and Squeeze(x, [1]) slices of u, delta, B and C [B, 1, ...]:
+// the same SsmScan over the one-token inputs, its y squeezed back to the
+// step's output; the step's nodes are gone.
+// CHECK-LABEL: func.func @decode_mamba1
+// CHECK-SAME: (%[[H0:[^:]*]]: tensor<?x4x3xf32>{{.*}}, %[[U:[^:]*]]: tensor<?x1x4xf32>{{.*}}, %[[D:[^:]*]]: tensor<?x1x4xf32>
+// CHECK: %[[X:.*]] = onnx.node "Unsqueeze" v13 (%[[U]], %{{.*}})
+// CHECK: %[[S0:.*]] = onnx.node "Unsqueeze" v13 (%[[H0]], %{{.*}})
+// CHECK: %[[S:.*]]:2 = onnx.node "ai.hybrid" "SsmScan" v1 (%[[X]], %[[D]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[S0]])
+// CHECK: %[[Y:.*]] = onnx.node "Squeeze" v13 (%[[S]]#0, %{{.*}})
+// CHECK: %[[F:.*]] = onnx.node "Squeeze" v13 (%[[S]]#1, %{{.*}})
+// CHECK: onnx.node "Squeeze" v13 (%[[Y]], %{{.*}})
+// CHECK-NOT: "Exp"
+// CHECK-NOT: "MatMul"
+func.func @decode_mamba1(%arg0: tensor<?x4x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "h0"}, %arg1: tensor<?x1x4xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "u"}, %arg2: tensor<?x1x4xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "delta"}, %arg3: tensor<?x1x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "Bm"}, %arg4: tensor<?x1x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "Cm"}) -> (tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "y"}, tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "h_final"}) attributes {llvm.emit_c_interface} {
+  %cst = arith.constant dense<[[-2.77446961, -0.278640598, -1.23250592], [-0.752853394, -0.797459185, -0.897808432], [-0.364221513, -0.890505313, -0.648815751], [-5.26720428, -1.11951244, -0.838353514]]> : tensor<4x3xf32>
+  %cst_0 = arith.constant dense<2> : tensor<1xi64>
+  %cst_1 = arith.constant dense<1> : tensor<1xi64>
+  %0 = onnx.node "Squeeze" v18 (%arg1, %cst_1) {attrs = {}} : (tensor<?x1x4xf32>, tensor<1xi64>) -> !onnx.unknown
+  %1 = onnx.node "Squeeze" v18 (%arg2, %cst_1) {attrs = {}} : (tensor<?x1x4xf32>, tensor<1xi64>) -> !onnx.unknown
+  %2 = onnx.node "Squeeze" v18 (%arg3, %cst_1) {attrs = {}} : (tensor<?x1x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %3 = onnx.node "Squeeze" v18 (%arg4, %cst_1) {attrs = {}} : (tensor<?x1x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %4 = onnx.node "Identity" v18 (%arg0) {attrs = {}} : (tensor<?x4x3xf32>) -> !onnx.unknown
+  %5 = onnx.node "Unsqueeze" v18 (%1, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %6 = onnx.node "Mul" v18 (%cst, %5) {attrs = {}} : (tensor<4x3xf32>, !onnx.unknown) -> !onnx.unknown
+  %7 = onnx.node "Exp" v18 (%6) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %8 = onnx.node "Mul" v18 (%1, %0) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %9 = onnx.node "Unsqueeze" v18 (%8, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %10 = onnx.node "Unsqueeze" v18 (%2, %cst_1) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %11 = onnx.node "Mul" v18 (%10, %9) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %12 = onnx.node "Mul" v18 (%4, %7) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %13 = onnx.node "Add" v18 (%11, %12) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %14 = onnx.node "Unsqueeze" v18 (%3, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %15 = onnx.node "MatMul" v18 (%13, %14) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %16 = onnx.node "Squeeze" v18 (%15, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %17 = onnx.node "Identity" v18 (%13) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %18 = onnx.node "Identity" v18 (%17) {attrs = {}} : (!onnx.unknown) -> tensor<*xf32>
+  %19 = onnx.node "Unsqueeze" v18 (%16, %cst_1) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> tensor<*xf32>
+  return %19, %18 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Gated DeltaNet's decode step: LinearAttention on the [B, 1, ...] inputs
+// with the past state S0.
+// CHECK-LABEL: func.func @decode_gated_delta
+// CHECK-SAME: (%[[S0:[^:]*]]: tensor<?x2x3x4xf32>
+// CHECK: %[[LA:.*]]:2 = onnx.node "com.microsoft" "LinearAttention" v1 (%{{.*}}, %{{.*}}, %{{.*}}, %[[S0]], %{{.*}}, %{{.*}}) {attrs = {kv_num_heads = 2 : i64, q_num_heads = 2 : i64, scale = 3.000000e-01 : f32, update_rule = "gated_delta"}}
+// CHECK-NOT: "MatMul"
+func.func @decode_gated_delta(%arg0: tensor<?x2x3x4xf32> {onnx.dim_params = ["batch", "", "", ""], onnx.elem_type = 1 : i32, onnx.name = "S0"}, %arg1: tensor<?x1x2x3xf32> {onnx.dim_params = ["batch", "", "", ""], onnx.elem_type = 1 : i32, onnx.name = "q"}, %arg2: tensor<?x1x2x3xf32> {onnx.dim_params = ["batch", "", "", ""], onnx.elem_type = 1 : i32, onnx.name = "k"}, %arg3: tensor<?x1x2x4xf32> {onnx.dim_params = ["batch", "", "", ""], onnx.elem_type = 1 : i32, onnx.name = "v"}, %arg4: tensor<?x1x2xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "g"}, %arg5: tensor<?x1x2xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "beta"}) -> (tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "o"}, tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "S_final"}) attributes {llvm.emit_c_interface} {
+  %cst = arith.constant dense<3.000000e-01> : tensor<f32>
+  %cst_0 = arith.constant dense<2> : tensor<1xi64>
+  %cst_1 = arith.constant dense<3> : tensor<1xi64>
+  %cst_2 = arith.constant dense<[2, 3]> : tensor<2xi64>
+  %cst_3 = arith.constant dense<1> : tensor<1xi64>
+  %0 = onnx.node "Squeeze" v18 (%arg1, %cst_3) {attrs = {}} : (tensor<?x1x2x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %1 = onnx.node "Squeeze" v18 (%arg2, %cst_3) {attrs = {}} : (tensor<?x1x2x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %2 = onnx.node "Squeeze" v18 (%arg3, %cst_3) {attrs = {}} : (tensor<?x1x2x4xf32>, tensor<1xi64>) -> !onnx.unknown
+  %3 = onnx.node "Squeeze" v18 (%arg4, %cst_3) {attrs = {}} : (tensor<?x1x2xf32>, tensor<1xi64>) -> !onnx.unknown
+  %4 = onnx.node "Squeeze" v18 (%arg5, %cst_3) {attrs = {}} : (tensor<?x1x2xf32>, tensor<1xi64>) -> !onnx.unknown
+  %5 = onnx.node "Identity" v18 (%arg0) {attrs = {}} : (tensor<?x2x3x4xf32>) -> !onnx.unknown
+  %6 = onnx.node "Exp" v18 (%3) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %7 = onnx.node "Unsqueeze" v18 (%6, %cst_2) {attrs = {}} : (!onnx.unknown, tensor<2xi64>) -> !onnx.unknown
+  %8 = onnx.node "Mul" v18 (%7, %5) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %9 = onnx.node "Unsqueeze" v18 (%1, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %10 = onnx.node "MatMul" v18 (%9, %8) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %11 = onnx.node "Squeeze" v18 (%10, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %12 = onnx.node "Sub" v18 (%2, %11) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %13 = onnx.node "Unsqueeze" v18 (%4, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %14 = onnx.node "Mul" v18 (%13, %12) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %15 = onnx.node "Unsqueeze" v18 (%1, %cst_1) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %16 = onnx.node "Unsqueeze" v18 (%14, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %17 = onnx.node "MatMul" v18 (%15, %16) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %18 = onnx.node "Add" v18 (%17, %8) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %19 = onnx.node "Mul" v18 (%cst, %0) {attrs = {}} : (tensor<f32>, !onnx.unknown) -> !onnx.unknown
+  %20 = onnx.node "Unsqueeze" v18 (%19, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %21 = onnx.node "MatMul" v18 (%20, %18) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %22 = onnx.node "Squeeze" v18 (%21, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %23 = onnx.node "Identity" v18 (%18) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %24 = onnx.node "Identity" v18 (%23) {attrs = {}} : (!onnx.unknown) -> tensor<*xf32>
+  %25 = onnx.node "Unsqueeze" v18 (%22, %cst_3) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> tensor<*xf32>
+  return %25, %24 : tensor<*xf32>, tensor<*xf32>
+}
+
+// -----
+
+// Near miss: the decode step's read-out uses the old state.
+// CHECK-LABEL: func.func @decode_old_state
+// CHECK: onnx.node "MatMul"
+// CHECK-NOT: SsmScan
+func.func @decode_old_state(%arg0: tensor<?x4x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "h0"}, %arg1: tensor<?x1x4xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "u"}, %arg2: tensor<?x1x4xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "delta"}, %arg3: tensor<?x1x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "Bm"}, %arg4: tensor<?x1x3xf32> {onnx.dim_params = ["batch", "", ""], onnx.elem_type = 1 : i32, onnx.name = "Cm"}) -> (tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "y"}, tensor<*xf32> {onnx.elem_type = 1 : i32, onnx.name = "h_final"}) attributes {llvm.emit_c_interface} {
+  %cst = arith.constant dense<[[-2.77446961, -0.278640598, -1.23250592], [-0.752853394, -0.797459185, -0.897808432], [-0.364221513, -0.890505313, -0.648815751], [-5.26720428, -1.11951244, -0.838353514]]> : tensor<4x3xf32>
+  %cst_0 = arith.constant dense<2> : tensor<1xi64>
+  %cst_1 = arith.constant dense<1> : tensor<1xi64>
+  %0 = onnx.node "Squeeze" v18 (%arg1, %cst_1) {attrs = {}} : (tensor<?x1x4xf32>, tensor<1xi64>) -> !onnx.unknown
+  %1 = onnx.node "Squeeze" v18 (%arg2, %cst_1) {attrs = {}} : (tensor<?x1x4xf32>, tensor<1xi64>) -> !onnx.unknown
+  %2 = onnx.node "Squeeze" v18 (%arg3, %cst_1) {attrs = {}} : (tensor<?x1x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %3 = onnx.node "Squeeze" v18 (%arg4, %cst_1) {attrs = {}} : (tensor<?x1x3xf32>, tensor<1xi64>) -> !onnx.unknown
+  %4 = onnx.node "Identity" v18 (%arg0) {attrs = {}} : (tensor<?x4x3xf32>) -> !onnx.unknown
+  %5 = onnx.node "Unsqueeze" v18 (%1, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %6 = onnx.node "Mul" v18 (%5, %cst) {attrs = {}} : (!onnx.unknown, tensor<4x3xf32>) -> !onnx.unknown
+  %7 = onnx.node "Exp" v18 (%6) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %8 = onnx.node "Mul" v18 (%1, %0) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %9 = onnx.node "Unsqueeze" v18 (%8, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %10 = onnx.node "Unsqueeze" v18 (%2, %cst_1) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %11 = onnx.node "Mul" v18 (%9, %10) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %12 = onnx.node "Mul" v18 (%7, %4) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %13 = onnx.node "Add" v18 (%12, %11) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %14 = onnx.node "Unsqueeze" v18 (%3, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %15 = onnx.node "MatMul" v18 (%4, %14) {attrs = {}} : (!onnx.unknown, !onnx.unknown) -> !onnx.unknown
+  %16 = onnx.node "Squeeze" v18 (%15, %cst_0) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> !onnx.unknown
+  %17 = onnx.node "Identity" v18 (%13) {attrs = {}} : (!onnx.unknown) -> !onnx.unknown
+  %18 = onnx.node "Identity" v18 (%17) {attrs = {}} : (!onnx.unknown) -> tensor<*xf32>
+  %19 = onnx.node "Unsqueeze" v18 (%16, %cst_1) {attrs = {}} : (!onnx.unknown, tensor<1xi64>) -> tensor<*xf32>
+  return %19, %18 : tensor<*xf32>, tensor<*xf32>
+}

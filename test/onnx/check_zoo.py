@@ -59,21 +59,20 @@ FUSED_OPS = {
     "convnext": [],
     "coatnet": ["hybrid.attention"],
 }
-# The hybrid ops the raising passes make of each decomposed form (every phase).
-RAISED_OPS = {"mamba1": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
-              "mamba2": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
-              "gdn": ["hybrid.rms_norm", "hybrid.causal_conv1d"],
+# The hybrid ops the raising passes make of each decomposed form (every phase):
+# the recurrences (a Scan or Loop in a prefill, the step written out in a
+# decode) become the selective scan or linear attention, the causal
+# convolutions causal_conv1d.
+RAISED_OPS = {"mamba1": ["hybrid.rms_norm", "hybrid.causal_conv1d", "hybrid.ssm_scan"],
+              "mamba2": ["hybrid.rms_norm", "hybrid.causal_conv1d", "hybrid.ssm_scan"],
+              "gdn": ["hybrid.rms_norm", "hybrid.causal_conv1d", "hybrid.linear_attention"],
               "attention": ["hybrid.attention", "hybrid.rotary", "hybrid.rms_norm"],
               "moe": ["hybrid.moe", "hybrid.rms_norm"],
-              "jamba": ["hybrid.attention", "hybrid.moe", "hybrid.rms_norm", "hybrid.causal_conv1d"],
+              "jamba": ["hybrid.attention", "hybrid.moe", "hybrid.rms_norm", "hybrid.causal_conv1d",
+                        "hybrid.ssm_scan"],
               "nemotron_h": ["hybrid.attention", "hybrid.moe", "hybrid.rotary", "hybrid.rms_norm",
-                             "hybrid.causal_conv1d"],
+                             "hybrid.causal_conv1d", "hybrid.ssm_scan"],
               "coatnet": ["hybrid.attention", "hybrid.rms_norm"]}
-# What decomposed prefill models raise beyond that: Mamba-1's Scan and Mamba-2's
-# Loop become the selective scan, Gated DeltaNet's Scan linear attention.
-RAISED_PREFILL_OPS = {"mamba1": ["hybrid.ssm_scan"], "jamba": ["hybrid.ssm_scan"],
-                      "mamba2": ["hybrid.ssm_scan"], "nemotron_h": ["hybrid.ssm_scan"],
-                      "gdn": ["hybrid.linear_attention"]}
 # Decomposed prefill models whose causal attention must be raised with the
 # causal flag (the Trilu mask dropped) and GQA's repeat removed.
 RAISED_CAUSAL = ["attention", "jamba", "nemotron_h"]
@@ -106,7 +105,6 @@ def check_import(opt, path, arch, form, phase, workdir):
             raise AssertionError("a decomposed form imported into hybrid ops with --raise=false")
         want = list(RAISED_OPS.get(arch, []))
         if phase == zoo.PREFILL:
-            want += RAISED_PREFILL_OPS.get(arch, [])
             # The recurrence's loop, as imported without raising.
             lost = [op for op in RECURRENCE_LOOPS.get(arch, []) if op not in plain]
             if lost:

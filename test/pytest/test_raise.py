@@ -750,3 +750,62 @@ def test_raise_causal_conv(variant, rng):
         assert len(got) == len(want)
         for g, w in zip(got, want):
             _close(g, w)
+
+
+def _scan_to_decode_step(model):
+    """The one-token decode step of a Scan model above, written out as explicit
+    ops the way exporters write a decode graph: each scanned input [B, 1, ...]
+    Squeezed on axis 1 into the body's input, the body's nodes at the top level
+    on the past state (a graph input), its output Unsqueezed back to [B, 1, ...]
+    and its new state a graph output."""
+    g = model.graph
+    scan = next(n for n in g.node if n.op_type == "Scan")
+    body = next(a.g for a in scan.attribute if a.name == "body")
+    state_in, *scanned = scan.input
+    nodes = [helper.make_node("Squeeze", [outer, "ax1"], [step.name])
+             for outer, step in zip(scanned, body.input[1:])]
+    nodes += [helper.make_node("Identity", [state_in], [body.input[0].name])]
+    nodes += list(body.node)
+    nodes += [helper.make_node("Identity", [body.output[0].name], [scan.output[0]]),
+              helper.make_node("Unsqueeze", [body.output[1].name, "ax1"], [scan.output[1]])]
+    inputs = []
+    for vi in g.input:
+        dims = [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
+        inputs.append(helper.make_tensor_value_info(
+            vi.name, TensorProto.FLOAT, [1 if d == "seq" else d for d in dims]))
+    inits = [i for i in g.initializer if i.name != "ax1"] + [_const("ax1", [1], np.int64)]
+    graph = helper.make_graph(nodes, "decode_step", inputs, list(g.output), initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# (builder, its variant, the op it must become or None for a near miss).
+DECODE_STEPS = {"mamba1": (_ssm_scan_model, "swapped", "hybrid.ssm_scan"),
+                "mamba1_old_state": (_ssm_scan_model, "old_state", None),
+                "gated_delta": (_linear_attention_scan_model, "gated_delta", "hybrid.linear_attention"),
+                "scale_after": (_linear_attention_scan_model, "scale_after", "hybrid.linear_attention"),
+                "linear": (_linear_attention_scan_model, "linear", "hybrid.linear_attention"),
+                "mem_before_gate": (_linear_attention_scan_model, "mem_before_gate", None)}
+
+
+@pytest.mark.parametrize("name", list(DECODE_STEPS))
+def test_raise_decode_step(name, rng):
+    build, variant, op = DECODE_STEPS[name]
+    model = _scan_to_decode_step(build(variant))
+    raised, sess = _raised_and_reference(model, op or "hybrid.ssm_scan", op is not None)
+    if op is None:
+        assert "hybrid.linear_attention" not in raised.ir("hybrid")
+    names = {i.name: [d.dim_value for d in i.type.tensor_type.shape.dim] for i in model.graph.input}
+    for batch in (1, 3):
+        feeds = {}
+        for n, dims in names.items():
+            shape = [batch] + [d if d else 1 for d in dims[1:]]
+            v = rng.standard_normal(shape).astype(np.float32)
+            if n in ("delta", "beta"):
+                v = 0.05 + 0.5 * np.abs(v)
+            elif n == "g":
+                v = -0.3 * np.abs(v)
+            elif n == "k":
+                v = 0.3 * v
+            feeds[n] = v
+        for got, want in zip(raised(**feeds), sess.run(None, feeds)):
+            _close(got, want)

@@ -502,6 +502,10 @@ def conv_cases():
     causal_conv1d("dyn_L", L=7, act="silu", bias=True, init=True, dyn="L")
     causal_conv1d("dyn_all", B=2, C=5, L=4, K=4, act="silu", bias=True, init=True,
                   dyn="B C L")
+    # Long enough for whole vectors of time steps and a masked tail.
+    causal_conv1d("long_silu_bias_init", B=2, C=5, L=37, K=4, act="silu", bias=True, init=True)
+    causal_conv1d("long_K2", C=3, L=33, K=2)
+    causal_conv1d("long_dyn", B=2, C=4, L=40, K=3, act="silu", init=True, dyn="B C L")
     causal_conv1d("f16", act="silu", bias=True, init=True, dtype="f16")
     causal_conv1d("bf16", act="silu", bias=True, init=True, dtype="bf16")
     causal_conv1d("f64", act="silu", bias=True, init=True, dtype="f64")

@@ -475,6 +475,115 @@ void vectorize(LinearAttentionOp op, int64_t lanes) {
   op->erase();
 }
 
+/// Whether `op` is vectorised: f32 buffers with x and y contiguous in time.
+bool vectorizable(CausalConv1dOp op) {
+  SmallVector<Value> operands = {op.getX(), op.getWeight(), op.getBias(), op.getInitialState(),
+                                 op.getOutputs()[0], op.getOutputs()[1]};
+  for (Value v : operands)
+    if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
+      return false;
+  return staticStride(op.getX(), 2) == int64_t(1) &&
+         staticStride(op.getOutputs()[0], 2) == int64_t(1);
+}
+
+/// hybrid.causal_conv1d with `lanes` consecutive time steps in the lanes. With
+/// xp = concat(initial_state or 0, x) and K the kernel width:
+///
+///   scf.parallel (b, c):
+///     for t in 0 .. min(K-1, L):             y[t] reads the state: scalar
+///       y[t] = act(bias + sum_j w[j] * xp[t + j])
+///     for t0 in K-1 .. L step lanes:         x alone: vectors, the tail masked
+///       y[t0 ..] = act(bias + sum_j w[j] * x[t0 + j - (K-1) ..])
+///     final_state[m] = xp[L + m]             m < K-1, after every output
+///
+/// The sum runs j = 0, 1, ... from the bias as the scalar implementation's.
+void vectorize(CausalConv1dOp op, int64_t lanes) {
+  using P = arith::CmpIPredicate;
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Builder v{b, loc, lanes};
+  Value x = op.getX(), w = op.getWeight(), bias = op.getBias(), init = op.getInitialState(),
+        y = op.getOutputs()[0], fin = op.getOutputs()[1];
+  bool silu = op.getActivation() == Activation::Silu;
+  auto f32 = b.getF32Type();
+  Value c0 = v.idx(0), c1 = v.idx(1), cl = v.idx(lanes);
+  Value batch = memref::DimOp::create(b, loc, x, 0), chans = memref::DimOp::create(b, loc, x, 1),
+        len = memref::DimOp::create(b, loc, x, 2), kw = memref::DimOp::create(b, loc, w, 1);
+  Value hist = arith::SubIOp::create(b, loc, kw, c1);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0}, ValueRange{batch, chans},
+                                     ValueRange{c1, c1});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(par.getBody());
+  Value bi = par.getInductionVars()[0], c = par.getInductionVars()[1];
+  Value b0 = bias ? memref::LoadOp::create(b, loc, bias, ValueRange{c}).getResult() : zero;
+  // xp[at]: the state for at < K-1, else x[at - (K-1)].
+  auto xp = [&](Value at) -> Value {
+    Value inState = arith::CmpIOp::create(b, loc, P::ult, at, hist);
+    auto ifOp = scf::IfOp::create(b, loc, TypeRange{f32}, inState, true);
+    OpBuilder tb = ifOp.getThenBodyBuilder();
+    scf::YieldOp::create(
+        tb, loc,
+        init ? memref::LoadOp::create(tb, loc, init, ValueRange{bi, c, at}).getResult() : zero);
+    OpBuilder eb = ifOp.getElseBodyBuilder();
+    scf::YieldOp::create(
+        eb, loc,
+        memref::LoadOp::create(eb, loc, x, ValueRange{bi, c, arith::SubIOp::create(eb, loc, at, hist)})
+            .getResult());
+    return ifOp.getResult(0);
+  };
+  auto scalarSilu = [&](Value a) -> Value {
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1));
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a));
+    return arith::MulFOp::create(
+        b, loc, a, arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e)));
+  };
+  // The outputs that read the state.
+  forLoop(b, loc, c0, arith::MinUIOp::create(b, loc, hist, len), [&](Value t) {
+    auto sum = scf::ForOp::create(b, loc, c0, kw, c1, ValueRange{b0});
+    {
+      OpBuilder::InsertionGuard ig(b);
+      b.setInsertionPointToStart(sum.getBody());
+      Value j = sum.getInductionVar();
+      Value term = arith::MulFOp::create(
+          b, loc, memref::LoadOp::create(b, loc, w, ValueRange{c, j}),
+          xp(arith::AddIOp::create(b, loc, t, j)));
+      scf::YieldOp::create(b, loc,
+                           arith::AddFOp::create(b, loc, sum.getRegionIterArgs()[0], term).getResult());
+    }
+    Value acc = sum.getResult(0);
+    memref::StoreOp::create(b, loc, silu ? scalarSilu(acc) : acc, y, ValueRange{bi, c, t});
+  });
+  // The rest, `lanes` steps at a time.
+  auto mt = VectorType::get({lanes}, b.getI1Type());
+  auto body = scf::ForOp::create(b, loc, hist, len, cl);
+  {
+    OpBuilder::InsertionGuard ig(b);
+    b.setInsertionPointToStart(body.getBody());
+    Value t0 = body.getInductionVar();
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, mt, ValueRange{arith::SubIOp::create(b, loc, len, t0).getResult()});
+    Value start = arith::SubIOp::create(b, loc, t0, hist);
+    auto sum = scf::ForOp::create(b, loc, c0, kw, c1, ValueRange{v.bcast(b0)});
+    {
+      OpBuilder::InsertionGuard ig2(b);
+      b.setInsertionPointToStart(sum.getBody());
+      Value j = sum.getInductionVar();
+      Value xs = v.maskedLoad(x, {bi, c, arith::AddIOp::create(b, loc, start, j)}, mask);
+      Value wj = v.bcast(memref::LoadOp::create(b, loc, w, ValueRange{c, j}));
+      scf::YieldOp::create(b, loc, v.add(sum.getRegionIterArgs()[0], v.mul(wj, xs)));
+    }
+    Value acc = sum.getResult(0);
+    vector::MaskedStoreOp::create(b, loc, y, ValueRange{bi, c, t0}, mask,
+                                  silu ? v.silu(acc) : acc);
+  }
+  // The final state, after every output (it may share the state's buffer).
+  forLoop(b, loc, c0, hist, [&](Value m) {
+    memref::StoreOp::create(b, loc, xp(arith::AddIOp::create(b, loc, len, m)), fin,
+                            ValueRange{bi, c, m});
+  });
+}
+
 struct HybridVectorizeScansPass
     : public hybrid::impl::HybridVectorizeScansPassBase<HybridVectorizeScansPass> {
   using Base::Base;
@@ -499,6 +608,15 @@ struct HybridVectorizeScansPass
     });
     for (LinearAttentionOp op : linear)
       vectorize(op, lanes);
+    SmallVector<CausalConv1dOp> convs;
+    getOperation()->walk([&](CausalConv1dOp op) {
+      if (op.hasPureBufferSemantics() && vectorizable(op))
+        convs.push_back(op);
+    });
+    for (CausalConv1dOp op : convs) {
+      vectorize(op, lanes);
+      op->erase();
+    }
   }
 };
 

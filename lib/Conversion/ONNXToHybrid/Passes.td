@@ -102,8 +102,10 @@ def RaiseScans : Pass<"hybrid-raise-scans", "::mlir::ModuleOp"> {
     output stacked along axis 1) or from a `Loop` as torch.onnx's dynamo
     exporter writes a while_loop (a trip count the symbolic shapes prove to be
     the sequence length, no condition, `Gather(x, i, axis = 1)` slices, one
-    output stacked along axis 0 and transposed back), and replaces it when
-    the step is one of
+    output stacked along axis 0 and transposed back), or from a one-token
+    decode step written out in the graph (the step's nodes on a past state
+    that is a graph input, `Squeeze(x, [1])` slices of [B, 1, ...] tensors),
+    and replaces it when the step is one of
 
     ```
     Mamba-1  h' = Exp(Unsqueeze(delta_t, 2) * A) * h

@@ -375,25 +375,6 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   return m;
 }
 
-/// Erases the onnx.node producers of `v` that have no uses left, and theirs.
-void eraseIfDead(Value v) {
-  SmallVector<Operation *> work;
-  llvm::DenseSet<Operation *> erased;
-  if (auto n = v.getDefiningOp<NodeOp>())
-    work.push_back(n);
-  while (!work.empty()) {
-    Operation *op = work.pop_back_val();
-    // An op reached twice (Concat(n, n)) is erased once.
-    if (erased.contains(op) || !op->use_empty())
-      continue;
-    for (Value in : op->getOperands())
-      if (auto p = in.getDefiningOp<NodeOp>())
-        work.push_back(p);
-    erased.insert(op);
-    op->erase();
-  }
-}
-
 /// Replaces the matched nodes with one Attention node.
 void raise(Match &m) {
   OpBuilder b(m.out);

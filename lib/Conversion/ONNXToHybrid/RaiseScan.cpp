@@ -10,7 +10,11 @@
 //     count that is provably the sequence length, no condition, one state,
 //     the per-step slices `Gather(x, i, axis = 1)` of outer [B, L, ...]
 //     tensors, and its one per-step output stacked along axis 0 ([L, B, ...]);
-//     a model-local function the body calls has been inlined by the importer.
+//     a model-local function the body calls has been inlined by the importer;
+//   * a one-token decode step written out in the graph: the body's nodes on a
+//     past state that is a graph input, the slices `Squeeze(x, [1])` of
+//     outer [B, 1, ...] tensors (anchored on the Add that makes the new
+//     state, whose read-out `Squeeze(MatMul(..))` is the step's output).
 //
 // Bodies recognised (every Mul and Add in either operand order, Identity
 // nodes looked through, the constants outside the loop):
@@ -103,28 +107,62 @@ SmallVector<std::pair<Value, Value>, 2> operands(Value v, StringRef type) {
   return {{a, b}};
 }
 
-/// One step of a recurrence over axis 1, read from a Scan or a Loop (see the
-/// file comment): one state and one per-step output.
+/// One step of a recurrence over axis 1, read from a Scan or a Loop, or a
+/// single step written out in the graph (a decode step; see the file
+/// comment): one state and one per-step output.
 struct Recurrence {
-  NodeOp node;
-  Value state;          // the body's state argument
-  Value init;           // its initial value, outside
-  Value next;           // the state the body yields
-  Value out;            // the per-step output the body yields
+  NodeOp node;          // the Scan or Loop; null for a decode step
+  Value state;          // the body's state argument (null for a decode step)
+  Value init;           // its initial value, outside (null for a decode step)
+  Value next;           // the state the step computes
+  Value out;            // the per-step output
   bool timeMajor;       // the stacked output is [L, B, ...] (Loop) not [B, L, ...]
   /// (step value in the body, the outer [B, L, ...] tensor it is a slice of).
   SmallVector<std::pair<Value, Value>> slices;
+  ShapeInference *shapes = nullptr; // a decode step's slices are proven with it
 
-  /// The outer tensor `v` is one step's slice of, or null.
+  /// The outer tensor `v` is one step's slice of, or null. A decode step's
+  /// slices are Squeeze(x, [1]) of an x [B, 1, ...].
   Value sliceOf(Value v) const {
     v = throughIdentity(v);
+    if (!node) {
+      NodeOp sq = v ? producer(v, {"Squeeze"}) : nullptr;
+      std::optional<SmallVector<int64_t>> axes = sq ? constAxes(sq, 1) : std::nullopt;
+      if (!axes || *axes != SmallVector<int64_t>{1})
+        return nullptr;
+      std::optional<DimList> s = shapes->shape(sq.getInputs()[0]);
+      return s && s->size() >= 2 && (*s)[1].isOne() ? sq.getInputs()[0] : Value();
+    }
     for (auto &[step, outer] : slices)
       if (step == v)
         return outer;
     return nullptr;
   }
-  /// Whether `v` is defined outside the loop (a weight, a constant).
-  bool outside(Value v) const { return !node->getRegion(0).isAncestor(v.getParentRegion()); }
+  /// Whether `v` is the state the step reads: the loop's state, or for a
+  /// decode step a graph input (the past state).
+  bool isState(Value v) const {
+    if (node)
+      return v == state;
+    auto arg = dyn_cast_or_null<BlockArgument>(v);
+    return arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  }
+  /// Whether `v` is the same for every step (a weight, a constant): defined
+  /// outside the loop, or for a decode step computed from constants alone.
+  bool outside(Value v) const {
+    if (node)
+      return !node->getRegion(0).isAncestor(v.getParentRegion());
+    SmallVector<Value> work = {v};
+    for (int visited = 0; !work.empty(); ++visited) {
+      Value x = work.pop_back_val();
+      if (matchPattern(x, m_Constant())) // any constant, weights in resources too
+        continue;
+      auto n = x.getDefiningOp<NodeOp>();
+      if (!n || !n.getDomain().empty() || visited > 32)
+        return false;
+      llvm::append_range(work, n.getInputs());
+    }
+    return true;
+  }
 };
 
 std::optional<Recurrence> readScan(NodeOp scan) {
@@ -223,6 +261,7 @@ enum class Kind { Mamba1, Mamba2, LinearAttention };
 struct Match {
   Recurrence rec;
   Kind kind;
+  Value init; // the initial state: the loop's, or a decode step's past
   // ssm_scan: x, dt, A, B, C (outer tensors).
   Value x, dt, a, bm, cm;
   // linear attention: q, k, v [B, L, H, D*], gate and beta [B, L, H] (rule
@@ -243,8 +282,9 @@ bool matchMamba1(const Recurrence &r, Match &m) {
   // h' = Add(Mul(dA, h), dBu).
   for (auto [decayedState, dBu] : operands(r.next, "Add")) {
     for (auto [decay, h] : operands(decayedState, "Mul")) {
-      if (h != r.state)
+      if (!r.isState(h))
         continue;
+      m.init = r.node ? r.init : h;
       // dA = Exp(Mul(Unsqueeze(delta_t, 2), A)), A from outside.
       NodeOp exp = producer(throughIdentity(decay), {"Exp"});
       if (!exp)
@@ -283,8 +323,9 @@ bool matchMamba2(const Recurrence &r, Match &m) {
   Value c = r.sliceOf(unsqueezed(mm[0].second, {1, 3}, 4));
   for (auto [decayedState, dBx] : operands(r.next, "Add")) {
     for (auto [decay, h] : operands(decayedState, "Mul")) {
-      if (h != r.state)
+      if (!r.isState(h))
         continue;
+      m.init = r.node ? r.init : h;
       // dA = Unsqueeze(Exp(Mul(dt_t, A)), [2, 3]).
       NodeOp exp = producer(throughIdentity(unsqueezed(decay, {2, 3}, 4)), {"Exp"});
       if (!exp)
@@ -347,13 +388,14 @@ bool matchLinearAttention(const Recurrence &r, Match &m) {
     if (!k || !u)
       continue;
     // S1 = S * Unsqueeze(Exp(g_t), [2, 3]), or S itself.
-    Value gate;
-    if (s1 != r.state) {
+    Value gate, state = s1;
+    if (!r.isState(s1)) {
       for (auto [s, f] : operands(s1, "Mul")) {
-        NodeOp exp = s == r.state ? producer(throughIdentity(unsqueezed(f, {2, 3}, 4)), {"Exp"})
-                                  : nullptr;
+        NodeOp exp =
+            r.isState(s) ? producer(throughIdentity(unsqueezed(f, {2, 3}, 4)), {"Exp"}) : nullptr;
         if (exp && r.sliceOf(exp.getInputs()[0])) {
           gate = r.sliceOf(exp.getInputs()[0]);
+          state = s;
           break;
         }
       }
@@ -376,6 +418,7 @@ bool matchLinearAttention(const Recurrence &r, Match &m) {
     }
     if (!v)
       continue;
+    m.init = r.node ? r.init : state;
     m.q = q;
     m.k = k;
     m.v = v;
@@ -391,7 +434,7 @@ bool matchLinearAttention(const Recurrence &r, Match &m) {
 /// The layout each op reads, on symbolic shapes.
 bool layoutHolds(Match &m, ShapeInference &shapes) {
   auto shape = [&](Value v) { return v ? shapes.shape(v) : std::nullopt; };
-  std::optional<DimList> h0 = shape(m.rec.init);
+  std::optional<DimList> h0 = shape(m.init);
   if (!h0)
     return false;
   if (m.kind == Kind::Mamba1 || m.kind == Kind::Mamba2) {
@@ -439,13 +482,46 @@ std::optional<Match> matchRecurrence(std::optional<Recurrence> rec, ShapeInferen
   return m;
 }
 
+/// A single step written out in the graph (a decode step): `add` makes the
+/// new state, and its read-out is `Squeeze(MatMul(..))` of it, maybe scaled.
+/// Not inside a Scan or Loop body (those are the loops' own).
+std::optional<Match> matchDecodeStep(NodeOp add, ShapeInference &shapes) {
+  if (!isa<FunctionOpInterface>(add->getParentOp()))
+    return std::nullopt;
+  Value next = add.getOutputs()[0];
+  for (Operation *user : next.getUsers()) {
+    auto mm = dyn_cast<NodeOp>(user);
+    if (!mm || !mm.getDomain().empty() || mm.getOpType() != "MatMul" ||
+        !mm.getOutputs()[0].hasOneUse())
+      continue;
+    auto sq = dyn_cast<NodeOp>(*mm.getOutputs()[0].getUsers().begin());
+    if (!sq || !sq.getDomain().empty() || sq.getOpType() != "Squeeze")
+      continue;
+    // The output, or the output times a constant scale.
+    SmallVector<Value, 2> outs = {sq.getOutputs()[0]};
+    if (sq.getOutputs()[0].hasOneUse())
+      if (auto mul = dyn_cast<NodeOp>(*sq.getOutputs()[0].getUsers().begin());
+          mul && mul.getDomain().empty() && mul.getOpType() == "Mul")
+        outs.insert(outs.begin(), mul.getOutputs()[0]);
+    for (Value out : outs) {
+      Recurrence r{nullptr, nullptr, nullptr, next, out, /*timeMajor=*/false, {}, &shapes};
+      if (std::optional<Match> m = matchRecurrence(r, shapes))
+        return m;
+    }
+  }
+  return std::nullopt;
+}
+
 void raise(Match &m) {
+  // A loop is replaced where it is; a decode step's op goes before its output
+  // (after every value it reads).
   NodeOp loop = m.rec.node;
-  OpBuilder b(loop);
-  Location loc = loop.getLoc();
+  auto anchor = loop ? loop : m.rec.out.getDefiningOp<NodeOp>();
+  OpBuilder b(anchor);
+  Location loc = anchor.getLoc();
   MLIRContext *ctx = b.getContext();
   Type unknown = hybrid::onnx::UnknownType::get(ctx);
-  StringAttr name = loop.getNameAttr();
+  StringAttr name = anchor.getNameAttr();
   auto node = [&](StringRef type, ValueRange in, TypeRange results, StringRef suffix,
                   ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "",
                   int64_t version = 13) {
@@ -466,8 +542,10 @@ void raise(Match &m) {
   auto intAttrOf = [&](StringRef n, int64_t v) {
     return NamedAttribute(b.getStringAttr(n), b.getI64IntegerAttr(v));
   };
-  // The results keep the types the loop's had (declared graph outputs).
-  Type stateType = loop.getOutputs()[0].getType(), yType = loop.getOutputs()[1].getType();
+  // The results keep the types the loop's had (declared graph outputs); a
+  // decode step's y is squeezed to its output's type below.
+  Type stateType = loop ? loop.getOutputs()[0].getType() : m.rec.next.getType(),
+       yType = loop ? loop.getOutputs()[1].getType() : unknown;
   Value finalState, y;
   if (m.kind == Kind::Mamba1 || m.kind == Kind::Mamba2) {
     bool one = m.kind == Kind::Mamba1; // one channel per head: P = 1
@@ -480,7 +558,7 @@ void raise(Match &m) {
                                  none,
                                  none,
                                  none,
-                                 one ? unsqueeze(m.rec.init, 2, "/raised_h0") : m.rec.init};
+                                 one ? unsqueeze(m.init, 2, "/raised_h0") : m.init};
     // y [B, L, H, P] (transposed below for a Loop); Mamba-1's squeezed first.
     Type yOut = m.rec.timeMajor ? unknown : yType;
     NodeOp scan = node("SsmScan", inputs, {one ? unknown : yOut, one ? unknown : stateType},
@@ -498,7 +576,7 @@ void raise(Match &m) {
     };
     Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
     SmallVector<Value> inputs = {packed(m.q, m.dk, "/raised_q"), packed(m.k, m.dk, "/raised_k"),
-                                 packed(m.v, m.dv, "/raised_v"), m.rec.init,
+                                 packed(m.v, m.dv, "/raised_v"), m.init,
                                  m.gate ? m.gate : none,         m.beta ? m.beta : none};
     NodeOp la = node("LinearAttention", inputs, {unknown, stateType}, "/raised_linear_attention",
                      {intAttrOf("q_num_heads", m.heads), intAttrOf("kv_num_heads", m.heads),
@@ -509,6 +587,16 @@ void raise(Match &m) {
     y = node("Reshape", {la.getOutputs()[0], i64s({0, 0, m.heads, m.dv})},
              {m.rec.timeMajor ? unknown : yType}, "/raised_o")
             .getOutputs()[0];
+  }
+  if (!loop) {
+    // A decode step: y [B, 1, ...] squeezed to the step's output; the old
+    // step's nodes, now unused, go.
+    Value out = m.rec.out, next = m.rec.next;
+    out.replaceAllUsesWith(squeeze(y, 1, "/raised_step", out.getType()));
+    next.replaceAllUsesWith(finalState);
+    eraseIfDead(out);
+    eraseIfDead(next);
+    return;
   }
   Value stacked = loop.getOutputs()[1];
   if (m.rec.timeMajor) {
@@ -551,6 +639,8 @@ unsigned hybrid::raiseScans(Operation *root) {
   n += raiseAll<Match>(root, "Loop", [](NodeOp loop, ShapeInference &shapes) {
     return matchRecurrence(readLoop(loop, shapes), shapes);
   }, raise);
+  // Decode steps, anchored on the Add that makes the new state.
+  n += raiseAll<Match>(root, "Add", matchDecodeStep, raise);
   return n;
 }
 

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -65,6 +66,26 @@ inline std::optional<double> constScalar(Value v) {
   if (!attr || attr.getNumElements() != 1)
     return std::nullopt;
   return (*attr.getValues<APFloat>().begin()).convertToDouble();
+}
+
+/// Erases the onnx.node producers of `v` that have no uses left, and theirs
+/// (what a raising rewrite left behind).
+inline void eraseIfDead(Value v) {
+  SmallVector<Operation *> work;
+  llvm::DenseSet<Operation *> erased;
+  if (auto n = v.getDefiningOp<NodeOp>())
+    work.push_back(n);
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    // An op reached twice (Concat(n, n)) is erased once.
+    if (erased.contains(op) || !op->use_empty())
+      continue;
+    for (Value in : op->getOperands())
+      if (auto p = in.getDefiningOp<NodeOp>())
+        work.push_back(p);
+    erased.insert(op);
+    op->erase();
+  }
 }
 
 /// ai.onnx ops whose result has their first input's shape (elementwise

@@ -202,3 +202,35 @@ func.func @narrow_columns(%q: memref<1x4x2x3xf32>, %v: memref<1x4x2x12xf32>, %o:
     outs(%o, %s : memref<1x4x2x12xf32>, memref<1x2x3x12xf32>)
   return
 }
+
+// -----
+
+// hybrid.causal_conv1d (K = 4, SiLU, bias and initial state): one parallel
+// loop over (batch, channel); the first K-1 outputs read the state and stay
+// scalar, the rest run 16 time steps at a time from x alone (masked at the
+// end), bias first and then w[j] * x[t0 + j - 3 ..] for j in order; the final
+// state is written after every output.
+// CHECK-LABEL: func.func @causal_conv
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x?x?xf32>, %[[W:[^:]*]]: memref<?x4xf32>, %[[BIAS:[^:]*]]: memref<?xf32>, %[[S0:[^:]*]]: memref<?x?x3xf32>, %[[Y:[^:]*]]: memref<?x?x?xf32>, %[[S:[^:]*]]: memref<?x?x3xf32>)
+// CHECK-NOT: hybrid.causal_conv1d
+// CHECK: %[[HIST:.*]] = arith.subi %{{.*}}, %c1
+// CHECK: scf.parallel (%[[BI:.*]], %[[C:.*]]) = (%c0, %c0) to (%{{.*}}, %{{.*}}) step (%c1, %c1)
+// CHECK: %[[B0:.*]] = memref.load %[[BIAS]][%[[C]]]
+// CHECK: scf.for
+// CHECK: memref.load %[[S0]]
+// CHECK: memref.store %{{.*}}, %[[Y]]
+// CHECK: scf.for %[[T0:.*]] = %[[HIST]] to %[[L:.*]] step %c16
+// CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: %[[ACC:.*]] = scf.for %[[J:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: vector.maskedload %[[X]][%[[BI]], %[[C]], %{{.*}}], %[[MASK]]
+// CHECK: memref.load %[[W]][%[[C]], %[[J]]]
+// CHECK: math.exp {{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore %[[Y]][%[[BI]], %[[C]], %[[T0]]], %[[MASK]]
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[S]][%[[BI]], %[[C]], %{{.*}}]
+func.func @causal_conv(%x: memref<?x?x?xf32>, %w: memref<?x4xf32>, %bias: memref<?xf32>, %s0: memref<?x?x3xf32>,
+                       %y: memref<?x?x?xf32>, %s: memref<?x?x3xf32>) {
+  hybrid.causal_conv1d silu ins(%x, %w : memref<?x?x?xf32>, memref<?x4xf32>) bias(%bias : memref<?xf32>)
+    initial_state(%s0 : memref<?x?x3xf32>) outs(%y, %s : memref<?x?x?xf32>, memref<?x?x3xf32>)
+  return
+}
