@@ -61,6 +61,9 @@ struct CompileOptions {
   bool approximateMath = true;
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;
+  /// Also write the compile report (include/hybrid/Report.h) here, an HTML
+  /// file; empty: none. `compile` only.
+  std::string report;
 };
 
 /// The artifact `compile` writes: the names of hybrid-opt's `--emit` values.

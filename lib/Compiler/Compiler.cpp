@@ -3,6 +3,7 @@
 
 #include "hybrid/Import/ONNX.h"
 #include "hybrid/InitHybrid.h"
+#include "hybrid/Report.h"
 #include "hybrid/Target/CPU.h"
 #include "lib/Conversion/ONNXToHybrid/Passes.h"
 
@@ -18,6 +19,8 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 using namespace mlir;
 using hybrid::facade::CompileOptions;
@@ -87,24 +90,74 @@ Result failWith(std::vector<Record> diags, std::string message, const std::strin
   return r;
 }
 
-/// Imports and converts the model; null with diagnostics on failure.
+/// Seconds since `start`.
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Imports and converts the model; null with diagnostics on failure. With a
+/// report, records the module after import and after conversion.
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, const std::string &model,
                                   const std::string &path, const CompileOptions &options,
-                                  bool convert) {
+                                  bool convert, hybrid::CompileReport *report = nullptr) {
   hybrid::OnnxImportOptions import;
   for (const auto &[name, dims] : options.inputShapes)
     import.inputShapes[name] = llvm::SmallVector<int64_t>(dims.begin(), dims.end());
   if (convert)
     hybrid::expandUnconvertedSchemaFunctions(import);
+  auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> module = hybrid::importOnnxModel(&context, model, path, import);
   if (!module)
     return nullptr;
+  if (report) {
+    report->time("import", since(start));
+    report->snapshot("onnx", *module);
+  }
+  start = std::chrono::steady_clock::now();
   if (convert && options.raise)
     hybrid::raiseOnnxGraph(*module);
+  if (report)
+    report->time("raise", since(start));
+  start = std::chrono::steady_clock::now();
   if (convert && failed(hybrid::convertOnnxToHybrid(*module)))
     return nullptr;
+  if (report) {
+    report->time("convert", since(start));
+    report->snapshot("hybrid", *module);
+  }
   module->setName(path);
   return module;
+}
+
+/// The options that differ from the defaults, as the report lists them.
+std::vector<std::string> nonDefaultOptions(const CompileOptions &o) {
+  CompileOptions d;
+  std::vector<std::string> out;
+  auto flag = [&](const char *name, bool v, bool dv) {
+    if (v != dv)
+      out.push_back(std::string(name) + "=" + (v ? "true" : "false"));
+  };
+  if (o.cpu != d.cpu)
+    out.push_back("cpu=" + o.cpu);
+  if (!o.features.empty())
+    out.push_back("features=" + o.features);
+  if (o.optLevel != d.optLevel)
+    out.push_back("opt_level=" + std::to_string(o.optLevel));
+  for (const auto &[name, dims] : o.inputShapes) {
+    std::string s = "input_shape=" + name + "=";
+    for (size_t i = 0; i < dims.size(); ++i)
+      s += (i ? "x" : "") + (dims[i] < 0 ? std::string("?") : std::to_string(dims[i]));
+    out.push_back(s);
+  }
+  flag("raise", o.raise, d.raise);
+  flag("parallel", o.parallel, d.parallel);
+  flag("fuse_elementwise", o.fuseElementwise, d.fuseElementwise);
+  flag("vectorize", o.vectorize, d.vectorize);
+  flag("flash_attention", o.flashAttention, d.flashAttention);
+  flag("route_moe", o.routeMoe, d.routeMoe);
+  flag("approximate_math", o.approximateMath, d.approximateMath);
+  flag("external_weights", o.externalWeights, d.externalWeights);
+  return out;
 }
 
 hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
@@ -159,15 +212,39 @@ Result hybrid::facade::compile(const std::string &model, const std::string &path
   Result r;
   if (!checkTarget(options, path, r))
     return r;
+  // The report outlives the context, whose remark engine feeds it.
+  std::optional<hybrid::CompileReport> report;
+  if (!options.report.empty()) {
+    if (!llvm::sys::fs::is_directory(llvm::sys::path::parent_path(options.report).empty()
+                                         ? "."
+                                         : llvm::sys::path::parent_path(options.report)))
+      return failWith({}, "cannot write the report '" + options.report + "': no such directory",
+                      path);
+    report.emplace(path, nonDefaultOptions(options));
+  }
   MLIRContext context(registry());
   context.loadAllAvailableDialects();
   Collector collector(context);
-  OwningOpRef<ModuleOp> module = importModel(context, model, path, options, /*convert=*/true);
+  if (report && failed(report->attach(context)))
+    return failWith(collector.take(), "cannot enable optimization remarks for the report", path);
+  OwningOpRef<ModuleOp> module = importModel(context, model, path, options, /*convert=*/true,
+                                             report ? &*report : nullptr);
   DefaultTimingManager tm;
   TimingScope timing = tm.getRootScope();
+  auto start = std::chrono::steady_clock::now();
   r.ok = module && succeeded(hybrid::compileForCpu(*module, output, cpuKind(kind),
                                                    cpuOptions(options), timing));
   r.diagnostics = collector.take();
+  if (report) {
+    if (module)
+      report->time("code generation", since(start));
+    report->finish(r.ok);
+    std::string error;
+    if (!report->write(options.report, error)) {
+      r.diagnostics.push_back(Record{"error", error, path, ""});
+      r.ok = false;
+    }
+  }
   return r;
 }
 

@@ -50,6 +50,7 @@ _COMPILE_OPTIONS = {
     "raise_patterns": bool, "route_moe": bool,
     "approximate_math": bool,
     "external_weights_min_bytes": int,
+    "report": (str, os.PathLike),
 }
 
 
@@ -90,8 +91,9 @@ def _compile_options(target: str, input_shapes, options: Dict[str, Any]) -> Dict
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise TypeError(f"compile option {key!r} takes an int, not {value!r}")
         if kind is not int and not isinstance(value, kind):
-            raise TypeError(f"compile option {key!r} takes a {kind.__name__}, not {value!r}")
-        out[key] = value
+            what = "path" if isinstance(kind, tuple) else kind.__name__
+            raise TypeError(f"compile option {key!r} takes a {what}, not {value!r}")
+        out[key] = os.fspath(value) if key == "report" else value
     if "opt_level" in out and not 0 <= out["opt_level"] <= 3:
         raise ValueError(f"opt_level must be 0-3, not {out['opt_level']}")
     if input_shapes is not None:
@@ -150,8 +152,9 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
     module_name, parallel, instrument_kernels, fuse_elementwise, vectorize,
     flash_attention, raise_patterns, route_moe, approximate_math, external_weights,
-    external_weights_min_bytes. Raises CompileError (with the ONNX node) when
-    the compiler rejects the model."""
+    external_weights_min_bytes, and report (a path: also write the compile report,
+    an HTML page of what was raised, fused and routed, and why). Raises
+    CompileError (with the ONNX node) when the compiler rejects the model."""
     data, label, path = _read_model(model)
     opts = _compile_options(target, input_shapes, options)
     name = _module_name(label, opts)

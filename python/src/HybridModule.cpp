@@ -80,6 +80,7 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "external_weights") options.externalWeights = v.cast<bool>();
     else if (key == "external_weights_min_bytes")
       options.externalWeightsMinBytes = v.cast<uint64_t>();
+    else if (key == "report") options.report = v.cast<std::string>();
     else
       throw py::type_error("unknown compile option '" + key + "'");
   }

@@ -266,7 +266,20 @@ def wrong_axes_value(out):
         f.write(nh.from_array(np.array([1.0], np.float32), "axes").SerializeToString())
 
 
+def running_sum():
+    """A Scan whose step is a running sum: not a recurrence the raising passes know."""
+    body = h.make_graph([h.make_node("Add", ["s", "x_t"], ["s2"]),
+                         h.make_node("Identity", ["s2"], ["y_t"])], "body",
+                        [vi("s", T.FLOAT, None), vi("x_t", T.FLOAT, None)],
+                        [vi("s2", T.FLOAT, None), vi("y_t", T.FLOAT, None)])
+    scan = h.make_node("Scan", ["s0", "x"], ["s", "y"], body=body, num_scan_inputs=1,
+                       scan_input_axes=[1], scan_output_axes=[1])
+    return model([scan], [vi("s0", T.FLOAT, ["b", 4]), vi("x", T.FLOAT, ["b", "l", 4])],
+                 [vi("s", T.FLOAT, None), vi("y", T.FLOAT, None)])
+
+
 MAKERS = {
+    "running_sum": running_sum,
     "shape_chain": shape_chain, "runtime_axes": runtime_axes, "axes_value": axes_value,
     "wrong_axes_value": wrong_axes_value,
     "float_and": float_and,

@@ -113,6 +113,26 @@ def test_compile_to(tmp_path, mlp_model):
         hybrid.compile_to(mlp_model, tmp_path / "m.x", emit="exe")
 
 
+def test_compile_report(tmp_path, rng):
+    """report= writes the compile report next to the compiled module: what was
+    raised and why, and the code generator's choices, for a zoo model."""
+    from hybrid import zoo
+    model = zoo.build("gdn", zoo.DECOMPOSED, zoo.PREFILL)
+    path = tmp_path / "gdn.html"
+    m = hybrid.compile(model, report=path)
+    html = path.read_text()
+    assert '<span class="ok">compiled</span>' in html
+    assert "became one LinearAttention node, update rule gated_delta" in html
+    assert "linear_attention in vector loops" in html
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+    feeds = zoo.make_inputs(model, rng, {"batch": 1, "seq": 5})
+    assert m.run(feeds)[m.output_names[0]].shape[:2] == (1, 5)
+    with pytest.raises(hybrid.CompileError, match="no such directory"):
+        hybrid.compile(model, report=tmp_path / "missing" / "r.html")
+    with pytest.raises(TypeError, match="report"):
+        hybrid.compile(model, report=3)
+
+
 def test_ir_stages(mlp_model):
     m = hybrid.compile(mlp_model)
     assert hybrid.IR_STAGES == ("onnx", "hybrid", "llvm-dialect", "llvm")

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "hybrid/Import/ONNX.h"
 #include "hybrid/InitHybrid.h"
+#include "hybrid/Report.h"
 #include "hybrid/Target/CPU.h"
 #include "lib/Conversion/ONNXToHybrid/Passes.h"
 
@@ -39,8 +40,11 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
 
 using namespace mlir;
 
@@ -155,6 +159,16 @@ static llvm::cl::opt<bool>
                             "stderr is a terminal)"),
              llvm::cl::cat(compileCategory));
 
+static llvm::cl::opt<std::string> reportFile(
+    "report",
+    llvm::cl::desc("Also write the compile report here: an HTML page of what the raising "
+                   "passes rewrote and left, the code generator's choices and the converted "
+                   "graph (ONNX models only)"),
+    llvm::cl::value_desc("report.html"), llvm::cl::init(""), llvm::cl::cat(compileCategory));
+
+/// The command line, as the report records it.
+static std::vector<std::string> commandLine;
+
 /// Prints "file: error: message" (the importer's messages name the node).
 static void printDiagnostic(Diagnostic &diag) {
   auto &os = llvm::errs();
@@ -248,6 +262,11 @@ static void installDiagnosticPrinter(MLIRContext &context) {
 static LogicalResult compileMlirFile(StringRef inputFilename,
                                      std::unique_ptr<llvm::MemoryBuffer> file,
                                      StringRef outputFilename, DialectRegistry &registry) {
+  if (!reportFile.empty()) {
+    llvm::errs() << "hybrid-opt: --report needs an ONNX model ('" << inputFilename
+                 << "' is MLIR)\n";
+    return failure();
+  }
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   installDiagnosticPrinter(context);
@@ -268,8 +287,49 @@ static LogicalResult compileMlirFile(StringRef inputFilename,
   return compileModule(*module, outputFilename, timing);
 }
 
+static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
+                                   StringRef outputFilename, DialectRegistry &registry,
+                                   hybrid::CompileReport *report);
+
+/// Seconds since `start`.
+static double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// An ONNX model: import, raise, convert and, with --target, compile it; with
+/// --report, write the report too (also when compilation failed: it shows how
+/// far it got).
 static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
                                StringRef outputFilename, DialectRegistry &registry) {
+  if (reportFile.empty())
+    return runOnOnnxWith(inputFilename, buffer, outputFilename, registry, nullptr);
+  StringRef dir = llvm::sys::path::parent_path(reportFile.getValue());
+  if (!llvm::sys::fs::is_directory(dir.empty() ? "." : dir)) {
+    llvm::errs() << "hybrid-opt: cannot write the report '" << reportFile
+                 << "': no such directory\n";
+    return failure();
+  }
+  bool same = false;
+  if (!llvm::sys::fs::equivalent(inputFilename, reportFile.getValue(), same) && same) {
+    llvm::errs() << "hybrid-opt: writing the report '" << reportFile
+                 << "' would overwrite the input\n";
+    return failure();
+  }
+  // The report outlives the context whose remark engine feeds it.
+  hybrid::CompileReport report(inputFilename.str(), commandLine);
+  LogicalResult result = runOnOnnxWith(inputFilename, buffer, outputFilename, registry, &report);
+  report.finish(succeeded(result));
+  std::string error;
+  if (!report.write(reportFile, error)) {
+    llvm::errs() << "hybrid-opt: " << error << "\n";
+    return failure();
+  }
+  return result;
+}
+
+static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
+                                   StringRef outputFilename, DialectRegistry &registry,
+                                   hybrid::CompileReport *report) {
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
   hybrid::OnnxImportOptions options;
   options.entryName = onnxEntry;
@@ -294,24 +354,41 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   installDiagnosticPrinter(context);
+  if (report && failed(report->attach(context))) {
+    llvm::errs() << "hybrid-opt: cannot enable optimization remarks for --report\n";
+    return failure();
+  }
   DefaultTimingManager tm;
   applyDefaultTimingManagerCLOptions(tm);
   TimingScope timing = tm.getRootScope();
   OwningOpRef<ModuleOp> module;
+  auto start = std::chrono::steady_clock::now();
   {
     TimingScope t = timing.nest("Import ONNX");
     module = hybrid::importOnnxModel(&context, buffer, inputFilename, options);
   }
   if (!module)
     return failure();
+  if (report) {
+    report->time("import", since(start));
+    report->snapshot("onnx", *module);
+  }
   if (!onnxFaithful && raisePatterns) {
+    start = std::chrono::steady_clock::now();
     TimingScope t = timing.nest("Raise ONNX");
     hybrid::raiseOnnxGraph(*module);
+    if (report)
+      report->time("raise", since(start));
   }
   if (!onnxFaithful) {
+    start = std::chrono::steady_clock::now();
     TimingScope t = timing.nest("Convert ONNX");
     if (failed(hybrid::convertOnnxToHybrid(*module)))
       return failure();
+    if (report) {
+      report->time("convert", since(start));
+      report->snapshot("hybrid", *module);
+    }
   }
   if (!target.empty()) {
     if (onnxFaithful) {
@@ -320,7 +397,11 @@ static LogicalResult runOnOnnx(StringRef inputFilename, StringRef buffer,
       return failure();
     }
     module->setName(inputFilename);
-    return compileModule(*module, outputFilename, timing);
+    start = std::chrono::steady_clock::now();
+    LogicalResult compiled = compileModule(*module, outputFilename, timing);
+    if (report)
+      report->time("code generation", since(start));
+    return compiled;
   }
   PassManager pm(&context, ModuleOp::getOperationName());
   pm.enableVerifier(config.shouldVerifyPasses());
@@ -358,6 +439,8 @@ int main(int argc, char **argv) {
 
   auto [inputFilename, outputFilename] =
       registerAndParseCLIOptions(argc, argv, "Hybrid optimizer driver\n", registry);
+  for (int i = 1; i < argc; ++i)
+    commandLine.push_back(argv[i]);
 
   // Standard input is always MLIR (sniffing it would consume it); a file is checked
   // for ONNX content and otherwise handed to MlirOptMain unchanged.
@@ -385,6 +468,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     return failed(compileMlirFile("<stdin>", std::move(file), outputFilename, registry)) ? 1 : 0;
+  }
+  if (!reportFile.empty()) {
+    llvm::errs() << "hybrid-opt: --report needs an ONNX model\n";
+    return 1;
   }
   return asMainReturnCode(MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
 }

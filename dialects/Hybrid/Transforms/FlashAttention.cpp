@@ -44,6 +44,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Remarks.h"
 
 #include <cmath>
 #include <limits>
@@ -428,15 +429,33 @@ struct FlashAttentionPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
+    auto opts = remark::RemarkOpts::name("attention").category("hybrid-flash-attention");
     for (AttentionOp op : collectHybridOps<AttentionOp>(getOperation(), /*onTensors=*/false)) {
-      if (!eligible(op))
+      if (!eligible(op)) {
+        remark::missed(op.getLoc(), opts)
+            << "scalar loops: the flash form needs f32/f16/bf16 operands, static head counts "
+               "and head sizes";
         continue;
+      }
       int64_t sq = cast<MemRefType>(op.getQ().getType()).getDimSize(2);
-      if (!ShapedType::isDynamic(sq) && sq < minQueryRows)
+      if (!ShapedType::isDynamic(sq) && sq < minQueryRows) {
+        remark::analysis(op.getLoc(), opts)
+            << "plain loops: " + std::to_string(sq) + " query rows, below min-query-rows = " +
+                   std::to_string(minQueryRows) + " (a decode step: one pass over the keys)";
         continue;
+      }
       Generator gen(op, queryBlock, keyBlock);
       Location loc = op.getLoc();
       rewriter.setInsertionPoint(op);
+      remark::passed(loc, opts)
+          << "flash attention: blocks of " + std::to_string(queryBlock) + " queries x " +
+                 std::to_string(keyBlock) +
+                 " keys with an online softmax, no score matrix in memory" +
+                 (op.getCausal() ? ", key blocks past the diagonal skipped" : "") +
+                 (ShapedType::isDynamic(sq) && minQueryRows > 0
+                      ? "; plain loops when the query has fewer than " +
+                            std::to_string(minQueryRows) + " rows at run time"
+                      : "");
       if (!ShapedType::isDynamic(sq) || minQueryRows == 0) {
         gen.emit(rewriter);
         rewriter.eraseOp(op);

@@ -36,8 +36,15 @@ constexpr llvm::StringLiteral kParallelFor = "__hybrid_parallel_for";
 /// The trip count assumed for a loop whose bounds are not constants.
 constexpr int64_t kUnknownTripCount = 32;
 /// A last dim with a static trip count below this is linearised with the
-/// others rather than run whole inside each task iteration.
+/// others rather than run whole inside each task iteration...
 constexpr int64_t kMinRow = 16;
+/// ...unless the body is this cheap (a fill, a copy, an elementwise op) and
+/// the row at least kMinCheapRow long: rows of 8 or 14 elements then run as
+/// inner loops LLVM vectorises instead of one division-heavy iteration per
+/// element. A heavy body (a scan's whole time loop) keeps short rows
+/// distributed, so its few iterations still spread over the threads.
+constexpr int64_t kCheapBody = 64;
+constexpr int64_t kMinCheapRow = 4;
 
 std::optional<int64_t> constantTripCount(Value lb, Value ub, Value step) {
   std::optional<int64_t> l = getConstantIntValue(lb), u = getConstantIntValue(ub),
@@ -128,9 +135,10 @@ struct OutlineParallelLoopsPass
     // whole inside each (a row: no division per element, and the innermost
     // loop LLVM vectorises), unless it is too short to be worth it.
     unsigned distributed = rank;
-    if (rank > 1 && !(staticTrip.back() && *staticTrip.back() < kMinRow))
-      distributed = rank - 1;
     int64_t bodyCost = std::max<int64_t>(1, blockCost(*loop.getBody()));
+    std::optional<int64_t> row = staticTrip.back();
+    if (rank > 1 && (!row || *row >= kMinRow || (*row >= kMinCheapRow && bodyCost <= kCheapBody)))
+      distributed = rank - 1;
     int64_t cost = bodyCost;
     for (unsigned d = distributed; d < rank; ++d)
       cost = saturatingMul(cost, staticTrip[d].value_or(kUnknownTripCount));

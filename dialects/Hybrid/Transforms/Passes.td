@@ -75,7 +75,11 @@ def HybridOutlineParallelLoopsPass
     `convert-linalg-to-parallel-loops` and `hybrid-lower-to-loops{parallel}`
     write) whose work is large enough is outlined into a task,
     `llvm.func internal @__hybrid_parallel_N(%ctx: !llvm.ptr, %begin: i64,
-    %end: i64)`, that runs the linearised iterations [begin, end). The values
+    %end: i64)`, that runs the linearised iterations [begin, end) of the
+    outer dims; the last dim runs whole inside each iteration (a row LLVM
+    vectorises) when it has 16 iterations or more, or 4 or more under a cheap
+    body (64 operations or fewer: fills, copies, elementwise ops), and is
+    linearised with the others otherwise. The values
     the body uses from above travel in a struct on the caller's stack (a
     memref as its LLVM descriptor), and the loop becomes
 

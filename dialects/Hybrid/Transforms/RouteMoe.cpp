@@ -33,6 +33,8 @@
 #include "mlir/IR/PatternMatch.h"
 
 
+#include "mlir/IR/Remarks.h"
+
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDROUTEMOEPASS
 #include "dialects/Hybrid/Transforms/Passes.h.inc"
@@ -179,8 +181,19 @@ struct HybridRouteMoePass
   using Base::Base;
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    for (MoeOp op : collectHybridOps<MoeOp>(getOperation(), /*onTensors=*/true))
-      (void)route(op, rewriter);
+    for (MoeOp op : collectHybridOps<MoeOp>(getOperation(), /*onTensors=*/true)) {
+      Location loc = op.getLoc();
+      int64_t experts = cast<RankedTensorType>(op.getRouterLogits().getType()).getDimSize(1);
+      auto opts = remark::RemarkOpts::name("moe").category("hybrid-route-moe");
+      if (succeeded(route(op, rewriter)))
+        remark::passed(loc, opts)
+            << "routed: top-" + std::to_string(op.getTopK()) + " of " +
+                   std::to_string(experts) +
+                   " experts, tokens dispatched into per-expert groups (dropless), grouped "
+                   "matmuls with the activation in between, weighted combine";
+      else
+        remark::missed(loc, opts) << "not routed: the number of experts is not static";
+    }
   }
 };
 

@@ -52,6 +52,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Remarks.h"
 
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDVECTORIZESCANSPASS
@@ -593,27 +594,57 @@ struct HybridVectorizeScansPass
                                   << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
+    auto opts = remark::RemarkOpts::name("vectorize").category("hybrid-vectorize-scans");
+    std::string n = std::to_string(lanes);
     SmallVector<std::pair<SsmScanOp, Layout>> ops;
     getOperation()->walk([&](SsmScanOp op) {
-      Layout layout = op.hasPureBufferSemantics() ? layoutOf(op, lanes) : Layout::None;
+      if (!op.hasPureBufferSemantics())
+        return;
+      Layout layout = layoutOf(op, lanes);
       if (layout != Layout::None)
         ops.push_back({op, layout});
+      else
+        remark::missed(op.getLoc(), opts)
+            << "ssm_scan in scalar loops: vector lanes need f32 buffers and either one channel "
+               "per head with A [H, N] and one group, or a head size that is a multiple of " +
+                   n + ", with the lanes' elements contiguous";
     });
-    for (auto [op, layout] : ops)
+    for (auto [op, layout] : ops) {
+      remark::passed(op.getLoc(), opts)
+          << (layout == Layout::Heads
+                  ? "ssm_scan in vector loops: " + n + " channels of a head per vector"
+                  : "ssm_scan in vector loops: " + n + " heads (one channel each) per vector");
       vectorize(op, lanes, layout);
+    }
     SmallVector<LinearAttentionOp> linear;
     getOperation()->walk([&](LinearAttentionOp op) {
-      if (op.hasPureBufferSemantics() && vectorizable(op, lanes))
+      if (!op.hasPureBufferSemantics())
+        return;
+      if (vectorizable(op, lanes))
         linear.push_back(op);
+      else
+        remark::missed(op.getLoc(), opts)
+            << "linear_attention in scalar loops: vector lanes need f32 buffers, Dv a multiple "
+               "of " + n + " with v and o contiguous along it, and static head counts";
     });
-    for (LinearAttentionOp op : linear)
+    for (LinearAttentionOp op : linear) {
+      remark::passed(op.getLoc(), opts)
+          << "linear_attention in vector loops: " + n + " state columns per vector";
       vectorize(op, lanes);
+    }
     SmallVector<CausalConv1dOp> convs;
     getOperation()->walk([&](CausalConv1dOp op) {
-      if (op.hasPureBufferSemantics() && vectorizable(op))
+      if (!op.hasPureBufferSemantics())
+        return;
+      if (vectorizable(op))
         convs.push_back(op);
+      else
+        remark::missed(op.getLoc(), opts)
+            << "causal_conv1d in scalar loops: vector lanes need f32 buffers contiguous in time";
     });
     for (CausalConv1dOp op : convs) {
+      remark::passed(op.getLoc(), opts)
+          << "causal_conv1d in vector loops: " + n + " time steps per vector";
       vectorize(op, lanes);
       op->erase();
     }

@@ -45,6 +45,15 @@ unsigned raiseScans(mlir::Operation *root);
 /// (`hybrid-raise-causal-conv`); returns how many.
 unsigned raiseCausalConv(mlir::Operation *root);
 
+/// Reports, as missed-optimization remarks (MLIR's remark engine, for
+/// --report), the candidates the raising passes left as written and why:
+/// Softmax outside any attention or router, TopK outside any MoE, 1-D Convs
+/// that are not causal depthwise ones, Scans and Loops that are not known
+/// recurrences. Nothing happens without a remark engine on the context.
+void reportUnraised(mlir::Operation *root);
+void reportUnraisedConvs(mlir::Operation *root);
+void reportUnraisedScans(mlir::Operation *root);
+
 /// Every raising rewrite of the onnx.node graph, run before conversion: what
 /// the compiler does unless told not to (`--raise=false`): RMSNorm, rotary
 /// embedding, attention, MoE, causal convolutions, recurrences.

@@ -418,7 +418,39 @@ void raise(Match &m) {
 
 unsigned hybrid::raiseAttention(Operation *root) {
   // Matches never overlap: each owns its Softmax, used once.
-  return raiseAll<Match>(root, "MatMul", matchAttention, raise);
+  unsigned n = raiseAll<Match>(
+      root, "MatMul", "hybrid-raise-attention", matchAttention,
+      [](const Match &m) {
+        std::string d;
+        llvm::raw_string_ostream os(d);
+        os << "MatMul(Softmax(scale QK^T";
+        if (m.mask && !m.causal)
+          os << (m.boolMask ? " masked by a boolean mask" : " + mask");
+        os << "), V) became one Attention node, scale " << m.scale;
+        if (m.causal)
+          os << "; its Trilu mask, proven causal over the query and key lengths, became "
+                "is_causal = 1 (no mask in memory)";
+        if (!llvm::equal(m.kPerm, llvm::seq<int64_t>(0, m.kPerm.size())))
+          os << "; K read through its transpose";
+        return d;
+      },
+      raise);
+  return n;
+}
+
+void hybrid::reportUnraised(Operation *root) {
+  reportLeft(root, "Softmax", "hybrid-raise-attention", [](NodeOp) {
+    return std::string("this Softmax stays: it is not the middle of MatMul(Softmax(scale QK^T "
+                       "[+ mask]), V) with a scale, mask and shapes the pass can prove, nor a "
+                       "mixture of experts' router");
+  });
+  reportLeft(root, "TopK", "hybrid-raise-moe", [](NodeOp) {
+    return std::string("this TopK stays: it does not route a dense mixture of experts the "
+                       "pass matches (a router MatMul, Softmax and TopK, every expert's "
+                       "constant feed-forward block masked by its routing weight, summed)");
+  });
+  reportUnraisedConvs(root);
+  reportUnraisedScans(root);
 }
 
 void hybrid::raiseOnnxGraph(ModuleOp module) {
@@ -430,6 +462,9 @@ void hybrid::raiseOnnxGraph(ModuleOp module) {
   raiseMoe(module);
   raiseCausalConv(module);
   raiseScans(module);
+  // What is left, once every pass has run (a Softmax a later pass raises into
+  // a MoE is not an attention left as written).
+  reportUnraised(module);
 }
 
 namespace {

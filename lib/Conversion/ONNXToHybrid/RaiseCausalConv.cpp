@@ -47,6 +47,8 @@ struct Match {
   Value y;                     // the convolution's result (the Conv's, or HF's Slice)
   NodeOp silu;                 // the Mul computing SiLU(y), if folded
   SmallVector<NodeOp> stateSlices;
+  int64_t channels = 0, width = 0;
+  StringRef form; // which of the file comment's forms
 };
 
 bool isNone(Value v) { return !v || isa<NoneType>(v.getType()); }
@@ -101,6 +103,8 @@ std::optional<Match> matchConv(NodeOp conv, ShapeInference &shapes) {
     return std::nullopt;
   Match m{};
   m.conv = conv;
+  m.channels = c;
+  m.width = k;
   m.weight = in[1];
   m.bias = in.size() >= 3 && !isNone(in[2]) ? in[2] : Value();
   m.y = conv.getOutputs()[0];
@@ -120,6 +124,7 @@ std::optional<Match> matchConv(NodeOp conv, ShapeInference &shapes) {
         return std::nullopt;
       m.x = pin[0];
       m.full = src;
+      m.form = "Conv(Pad(x, K-1 on the left))";
     } else if (NodeOp cat = producer(src, {"Concat"})) {
       std::optional<int64_t> axis = intAttr(cat, "axis");
       if (cat.getInputs().size() != 2 || !axis || (*axis != 2 && *axis != -1))
@@ -127,14 +132,17 @@ std::optional<Match> matchConv(NodeOp conv, ShapeInference &shapes) {
       m.past = cat.getInputs()[0];
       m.x = cat.getInputs()[1];
       m.full = src;
+      m.form = "Conv(Concat(past, x)) (a decode step)";
     } else {
       return std::nullopt;
     }
   } else if (p == ArrayRef<int64_t>{k - 1, 0}) {
     m.x = src;
+    m.form = "Conv(x, pads = [K-1, 0])";
   } else if (p == ArrayRef<int64_t>{k - 1, k - 1}) {
     // HF: conv1d(x)[..., :seq_len], the Conv's only use.
     m.x = src;
+    m.form = "Conv(x, pads = [K-1, K-1])[..., :L]";
     if (!m.y.hasOneUse())
       return std::nullopt;
     auto slice = dyn_cast<NodeOp>(*m.y.getUsers().begin());
@@ -241,8 +249,34 @@ void raise(Match &m) {
 
 } // namespace
 
+void hybrid::reportUnraisedConvs(Operation *root) {
+  reportLeft(root, "Conv", "hybrid-raise-causal-conv", [](NodeOp conv) {
+    auto pads = dyn_cast_or_null<DenseI64ArrayAttr>(conv.getAttrs().get("pads"));
+    // 1-D convolutions only: 2-D ones are not candidates.
+    auto kernel = dyn_cast_or_null<DenseI64ArrayAttr>(conv.getAttrs().get("kernel_shape"));
+    bool oneD = (pads && pads.size() == 2) || (kernel && kernel.size() == 1);
+    return std::string(oneD ? "a 1-D Conv that is not a causal depthwise one (group = C, weight "
+                              "[C, 1, K], K-1 steps of left padding, unit stride and dilation)"
+                            : "");
+  });
+}
+
 unsigned hybrid::raiseCausalConv(Operation *root) {
-  return raiseAll<Match>(root, "Conv", matchConv, raise);
+  unsigned n = raiseAll<Match>(
+      root, "Conv", "hybrid-raise-causal-conv", matchConv,
+      [](const Match &m) {
+        std::string d;
+        llvm::raw_string_ostream os(d);
+        os << m.form << " over " << m.channels << " channels, K = " << m.width
+           << ", became one CausalConvWithState node";
+        if (m.silu)
+          os << " with its SiLU (activation = silu)";
+        if (!m.stateSlices.empty())
+          os << "; the Slice of the last K-1 steps became its present_state";
+        return d;
+      },
+      raise);
+  return n;
 }
 
 namespace {

@@ -579,10 +579,22 @@ unsigned hybrid::raiseMoe(Operation *root) {
     });
     if (!layer)
       return n;
-    if (raise(*layer))
+    Location loc = layer->root.getLoc();
+    std::string what = std::to_string(layer->experts.size()) + " experts, top-" +
+                       std::to_string(layer->k) + (layer->normalize ? ", renormalised" : "") +
+                       ", " + hybrid::stringifyActivation(layer->act).str();
+    if (raise(*layer)) {
       ++n;
-    else
+      remark::passed(loc, remark::RemarkOpts::name("raised").category("hybrid-raise-moe"))
+          << "a dense mixture of experts (every expert on every token, masked by its routing "
+             "weight, summed: " + what + ") became one com.microsoft MoE node with the "
+             "experts' weights stacked, which the router runs on the selected experts only";
+    } else {
       failed.insert(layer->root.getOperation());
+      remark::missed(loc, remark::RemarkOpts::name("left").category("hybrid-raise-moe"))
+          << "a dense mixture of experts (" + what + ") whose weights are not constants at "
+             "hand (external data not loaded?)";
+    }
   }
 }
 

@@ -192,7 +192,21 @@ void raise(Match &m) {
 
 unsigned hybrid::raiseRmsNorm(Operation *root) {
   // Matches never overlap: each owns its single-use ReduceMean chain.
-  return raiseAll<Match>(root, "ReduceMean", matchRmsNorm, raise);
+  return raiseAll<Match>(
+      root, "ReduceMean", "hybrid-raise-rms-norm", matchRmsNorm,
+      [](const Match &m) {
+        std::string d;
+        llvm::raw_string_ostream os(d);
+        os << "x * rsqrt(mean(x^2) + eps)" << (m.weight ? " * w" : "")
+           << " became one RMSNormalization node over the last ";
+        if (m.normalized.size() == 1)
+          os << "axis";
+        else
+          os << m.normalized.size() << " axes";
+        os << ", epsilon " << m.epsilon;
+        return d;
+      },
+      raise);
 }
 
 namespace {

@@ -272,7 +272,14 @@ void raise(Match &m) {
 
 unsigned hybrid::raiseRotary(Operation *root) {
   // Matches never overlap: each owns its single-use Muls and rotate_half.
-  return raiseAll<Match>(root, "Add", matchRotary, raise);
+  return raiseAll<Match>(
+      root, "Add", "hybrid-raise-rotary", matchRotary,
+      [](const Match &m) {
+        return "t * cos + rotate_half(t) * sin became one RotaryEmbedding node (half width " +
+               std::to_string(m.half) +
+               "): cos and sin are the same for every head and repeat their first half";
+      },
+      raise);
 }
 
 namespace {

@@ -630,18 +630,69 @@ void raise(Match &m) {
   loop->erase();
 }
 
+/// What a raised recurrence became, for the report.
+std::string describe(const Match &m) {
+  std::string d;
+  llvm::raw_string_ostream os(d);
+  os << (!m.rec.node ? "a decode step written out" : m.rec.timeMajor ? "a Loop" : "a Scan");
+  switch (m.kind) {
+  case Kind::Mamba1:
+    os << " of Mamba-1's selective scan (state [B, D, N], A [D, N]) became one ai.hybrid "
+          "SsmScan with one channel per head";
+    break;
+  case Kind::Mamba2:
+    os << " of Mamba-2's scan (state [B, H, P, N], A [H], one group) became one ai.hybrid "
+          "SsmScan";
+    break;
+  case Kind::LinearAttention:
+    os << " of linear attention became one LinearAttention node, update rule "
+       << (m.gate ? (m.beta ? "gated_delta" : "gated") : (m.beta ? "delta" : "linear")) << ", "
+       << m.heads << " heads, Dk " << m.dk << ", Dv " << m.dv << ", scale " << m.scale;
+    break;
+  }
+  if (m.rec.node && m.rec.timeMajor)
+    os << "; its trip count is proven to be the sequence length";
+  return d;
+}
+
+/// Why a Scan or Loop the pass left is not a recurrence it raises.
+std::string whyNot(NodeOp node, ShapeInference &shapes) {
+  bool scan = node.getOpType() == "Scan";
+  std::optional<Recurrence> r = scan ? readScan(node) : readLoop(node, shapes);
+  if (!r)
+    return scan ? "not one state and one output with every input scanned forward along axis 1"
+                : "not a loop over the sequence: one state, no condition, Gather(x, i, axis = "
+                  "1) slices and a trip count proven to be their length";
+  Match m{};
+  m.rec = *r;
+  if (!matchMamba1(m.rec, m) && !matchMamba2(m.rec, m) && !matchLinearAttention(m.rec, m))
+    return "its step is not Mamba-1's or Mamba-2's selective scan or a linear-attention update";
+  return "its step is a known recurrence, but the shapes do not prove the layout the op reads";
+}
+
 } // namespace
 
 unsigned hybrid::raiseScans(Operation *root) {
-  unsigned n = raiseAll<Match>(root, "Scan", [](NodeOp scan, ShapeInference &shapes) {
-    return matchRecurrence(readScan(scan), shapes);
-  }, raise);
-  n += raiseAll<Match>(root, "Loop", [](NodeOp loop, ShapeInference &shapes) {
-    return matchRecurrence(readLoop(loop, shapes), shapes);
-  }, raise);
+  unsigned n = raiseAll<Match>(
+      root, "Scan", "hybrid-raise-scans",
+      [](NodeOp scan, ShapeInference &shapes) { return matchRecurrence(readScan(scan), shapes); },
+      describe, raise);
+  n += raiseAll<Match>(
+      root, "Loop", "hybrid-raise-scans",
+      [](NodeOp loop, ShapeInference &shapes) {
+        return matchRecurrence(readLoop(loop, shapes), shapes);
+      },
+      describe, raise);
   // Decode steps, anchored on the Add that makes the new state.
-  n += raiseAll<Match>(root, "Add", matchDecodeStep, raise);
+  n += raiseAll<Match>(root, "Add", "hybrid-raise-scans", matchDecodeStep, describe, raise);
   return n;
+}
+
+void hybrid::reportUnraisedScans(Operation *root) {
+  ShapeInference shapes;
+  for (StringRef type : {"Scan", "Loop"})
+    reportLeft(root, type, "hybrid-raise-scans",
+               [&](NodeOp node) { return whyNot(node, shapes); });
 }
 
 namespace {

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/Remarks.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
@@ -358,21 +359,45 @@ private:
 
 /// What a raising pass does: match every ai.onnx node of type `opType` under
 /// `root` first (with one ShapeInference, before anything changes), then
-/// rewrite each match. Matches must not overlap. Returns how many.
+/// rewrite each match. Matches must not overlap. Each rewrite is reported as an
+/// optimization remark of category `pass` on the anchor node, with
+/// `describe(match)` saying what it became and what was proven (MLIR's remark
+/// engine: nothing is built unless a report is being made). Returns how many.
 template <typename MatchT>
-unsigned raiseAll(Operation *root, StringRef opType,
+unsigned raiseAll(Operation *root, StringRef opType, StringRef pass,
                   llvm::function_ref<std::optional<MatchT>(NodeOp, ShapeInference &)> match,
+                  llvm::function_ref<std::string(const MatchT &)> describe,
                   llvm::function_ref<void(MatchT &)> rewrite) {
   ShapeInference shapes;
-  SmallVector<MatchT> matches;
+  SmallVector<std::pair<Location, MatchT>> matches;
   root->walk([&](NodeOp node) {
     if (node.getDomain().empty() && node.getOpType() == opType)
       if (std::optional<MatchT> m = match(node, shapes))
-        matches.push_back(std::move(*m));
+        matches.push_back({node.getLoc(), std::move(*m)});
   });
-  for (MatchT &m : matches)
+  bool reporting = root->getContext()->getRemarkEngine() != nullptr;
+  for (auto &[loc, m] : matches) {
+    if (reporting)
+      remark::passed(loc, remark::RemarkOpts::name("raised").category(pass)) << describe(m);
     rewrite(m);
+  }
   return matches.size();
+}
+
+/// Reports, as missed-optimization remarks of category `pass`, every ai.onnx
+/// node of type `opType` under `root` still there after the pass: a
+/// candidate it left as written, and `reason` why (empty: not a candidate).
+inline void reportLeft(Operation *root, StringRef opType, StringRef pass,
+                       llvm::function_ref<std::string(NodeOp)> reason) {
+  if (!root->getContext()->getRemarkEngine())
+    return;
+  root->walk([&](NodeOp node) {
+    if (!node.getDomain().empty() || node.getOpType() != opType)
+      return;
+    std::string why = reason(node);
+    if (!why.empty())
+      remark::missed(node.getLoc(), remark::RemarkOpts::name("left").category(pass)) << why;
+  });
 }
 
 } // namespace hybrid::raising

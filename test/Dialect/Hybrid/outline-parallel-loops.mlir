@@ -45,13 +45,14 @@ func.func @scale(%x: memref<?x64xf32>, %y: memref<?x64xf32>, %n: index) {
   return
 }
 
-// A short last dim (static, under 16) is linearised with the others.
+// A short last dim (static, under 16) of a cheap body (a fill) still runs
+// whole inside each task iteration when it has at least 4 iterations: a row
+// loop LLVM vectorises, no division per element.
 // CHECK-LABEL: llvm.func internal @__hybrid_parallel_1(
-// CHECK: scf.for %[[L:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: arith.remui %[[L]]
-// CHECK: arith.divui %[[L]]
-// CHECK-NOT: scf.for
-// CHECK: memref.store
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NOT: arith.divui
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[J]]]
 // CHECK-LABEL: func.func @short_rows(
 // CHECK: llvm.call @__hybrid_parallel_for
 func.func @short_rows(%y: memref<512x8xf32>) {
@@ -62,6 +63,50 @@ func.func @short_rows(%y: memref<512x8xf32>) {
   %one = arith.constant 1.0 : f32
   scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c8) step (%c1, %c1) {
     memref.store %one, %y[%i, %j] : memref<512x8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// Rows shorter than 4, and short rows of a heavy body (here a 128-step inner
+// loop: a scan's time loop), are linearised with the outer dims, so that the
+// few outer iterations still spread over the threads.
+// CHECK-LABEL: llvm.func internal @__hybrid_parallel_2(
+// CHECK: scf.for %[[L:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: arith.remui %[[L]]
+// CHECK: arith.divui %[[L]]
+// CHECK-LABEL: func.func @tiny_rows(
+// CHECK: llvm.call @__hybrid_parallel_for
+// CHECK-LABEL: llvm.func internal @__hybrid_parallel_3(
+// CHECK: scf.for %[[L2:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: arith.remui %[[L2]]
+// CHECK: arith.divui %[[L2]]
+// CHECK: scf.for
+// CHECK-LABEL: func.func @heavy_short_rows(
+// CHECK: llvm.call @__hybrid_parallel_for
+func.func @tiny_rows(%y: memref<4096x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4096 = arith.constant 4096 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4096, %c2) step (%c1, %c1) {
+    memref.store %one, %y[%i, %j] : memref<4096x2xf32>
+    scf.reduce
+  }
+  return
+}
+func.func @heavy_short_rows(%y: memref<2x8x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %c128 = arith.constant 128 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c2, %c8) step (%c1, %c1) {
+    scf.for %t = %c0 to %c128 step %c1 {
+      memref.store %one, %y[%i, %j, %t] : memref<2x8x128xf32>
+    }
     scf.reduce
   }
   return

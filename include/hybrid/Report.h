@@ -1,0 +1,90 @@
+//===- Report.h - the compile report (--report) -----------------*- C++ -*-===//
+//
+// What the compiler did to one model, for a person: `hybrid-opt model.onnx
+// --target=cpu --report=report.html` and `hybrid.compile(model,
+// report="report.html")` write it. It is built from MLIR's optimization
+// remarks (mlir/IR/Remarks.h): the raising passes report every rewrite they
+// make and every candidate they leave (a Scan whose body is not a recurrence
+// they know, a Softmax outside any attention they can prove), and the CPU
+// pipeline reports its choices (vector kernels or scalar loops, flash or
+// plain attention, routed or dense experts). Remarks cost nothing unless a
+// report is being made: without a remark engine on the context the passes'
+// remark calls are no-ops.
+//
+// Use: attach() to the context before the first pass, snapshot() the module
+// after import and after conversion, then write() once compilation is done.
+//
+//===----------------------------------------------------------------------===//
+#ifndef HYBRID_REPORT_H
+#define HYBRID_REPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/LLVM.h"
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hybrid {
+
+class CompileReport {
+public:
+  /// One remark a pass made.
+  struct Entry {
+    std::string kind;     ///< "passed", "missed", "analysis" or "failure"
+    std::string pass;     ///< the remark's category: the pass that made it
+    std::string name;     ///< the remark's name ("raised", "vectorized", ...)
+    std::string node;     ///< the ONNX node it is about (empty: none known)
+    std::string message;  ///< what was done, or why not
+  };
+  /// One op of the converted function: what the graph became.
+  struct Op {
+    std::string node;   ///< the ONNX node it comes from (empty: none known)
+    std::string name;   ///< the op ("hybrid.attention", "linalg.matmul", ...)
+    std::string types;  ///< its result types
+  };
+
+  /// `model` names the model in the report; `options` lists the compile
+  /// options that differ from the defaults (one "name=value" each).
+  CompileReport(std::string model, std::vector<std::string> options);
+
+  /// Enables MLIR's remark engine on `context` with this report collecting
+  /// every remark. The report must outlive the context.
+  mlir::LogicalResult attach(mlir::MLIRContext &context);
+
+  /// Records the module at a stage: "onnx" (the faithful import: nodes by op
+  /// type) or "hybrid" (after conversion: every op of every function).
+  void snapshot(llvm::StringRef stage, mlir::ModuleOp module);
+
+  /// Records a stage's wall time (in the order stages ran).
+  void time(llvm::StringRef stage, double seconds);
+
+  /// Whether compilation succeeded (a report is written either way).
+  void finish(bool ok) { succeeded = ok; }
+
+  /// Writes the HTML page to `path` through a temporary file and a rename;
+  /// false with `error` set when it cannot.
+  bool write(llvm::StringRef path, std::string &error) const;
+
+  void add(Entry entry) { entries.push_back(std::move(entry)); }
+
+private:
+  std::string model;
+  std::vector<std::string> options;
+  std::vector<Entry> entries;
+  std::map<std::string, int> onnxNodes;        // op type -> count
+  std::vector<Op> ops;                         // after conversion, in order
+  std::vector<std::pair<std::string, double>> times;
+  bool succeeded = false;
+  std::chrono::system_clock::time_point started;
+};
+
+/// The ONNX node an op or a remark is about: the name in its location's
+/// NameLoc (the importer gives every op `NameLoc(node name, file)`).
+std::string onnxNodeOf(mlir::Location loc);
+
+} // namespace hybrid
+
+#endif // HYBRID_REPORT_H
