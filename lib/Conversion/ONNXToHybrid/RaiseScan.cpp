@@ -271,6 +271,17 @@ struct Match {
   int64_t heads = 0, dk = 0, dv = 0;
 };
 
+/// Records a matched selective scan's operands (false without C's slice).
+bool setScan(Match &m, Kind kind, Value x, Value dt, Value a, Value bm, Value cm) {
+  m.kind = kind;
+  m.x = x;
+  m.dt = dt;
+  m.a = a;
+  m.bm = bm;
+  m.cm = cm;
+  return cm != nullptr;
+}
+
 /// Mamba-1's body (see the file comment).
 bool matchMamba1(const Recurrence &r, Match &m) {
   // y = Squeeze(MatMul(h', Unsqueeze(C_t, 2)), 2).
@@ -299,13 +310,7 @@ bool matchMamba1(const Recurrence &r, Match &m) {
           for (auto [d, u] : operands(unsqueezed(du3, {2}, 3), "Mul")) {
             if (!bm || r.sliceOf(d) != delta || !r.sliceOf(u))
               continue;
-            m.x = r.sliceOf(u);
-            m.dt = delta;
-            m.a = a;
-            m.bm = bm;
-            m.cm = c;
-            m.kind = Kind::Mamba1;
-            return c != nullptr;
+            return setScan(m, Kind::Mamba1, r.sliceOf(u), delta, a, bm, c);
           }
         }
       }
@@ -340,13 +345,7 @@ bool matchMamba2(const Recurrence &r, Match &m) {
           for (auto [xs, d3] : operands(unsqueezed(dx4, {3}, 4), "Mul")) {
             if (!bm || !r.sliceOf(xs) || r.sliceOf(unsqueezed(d3, {2}, 3)) != dt)
               continue;
-            m.x = r.sliceOf(xs);
-            m.dt = dt;
-            m.a = a;
-            m.bm = bm;
-            m.cm = c;
-            m.kind = Kind::Mamba2;
-            return c != nullptr;
+            return setScan(m, Kind::Mamba2, r.sliceOf(xs), dt, a, bm, c);
           }
         }
       }
