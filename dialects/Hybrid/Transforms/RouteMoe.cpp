@@ -182,13 +182,14 @@ struct HybridRouteMoePass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     for (MoeOp op : collectHybridOps<MoeOp>(getOperation(), /*onTensors=*/true)) {
+      // What the remark says, read before route() erases the op.
       Location loc = op.getLoc();
       int64_t experts = cast<RankedTensorType>(op.getRouterLogits().getType()).getDimSize(1);
+      uint64_t topK = op.getTopK();
       auto opts = remark::RemarkOpts::name("moe").category("hybrid-route-moe");
       if (succeeded(route(op, rewriter)))
         remark::passed(loc, opts)
-            << "routed: top-" + std::to_string(op.getTopK()) + " of " +
-                   std::to_string(experts) +
+            << "routed: top-" + std::to_string(topK) + " of " + std::to_string(experts) +
                    " experts, tokens dispatched into per-expert groups (dropless), grouped "
                    "matmuls with the activation in between, weighted combine";
       else

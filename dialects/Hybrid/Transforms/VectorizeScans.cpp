@@ -310,7 +310,9 @@ void vectorize(SsmScanOp op, int64_t lanes, Layout layout) {
       Value dA = decay ? decay
                        : v.exp(v.mul(delta, vector::LoadOp::create(b, loc, v.vt, aT,
                                                                    ValueRange{n, c0})));
-      s = v.add(v.mul(dA, s), v.mul(dx, bn));
+      Value decayed = v.mul(dA, s);
+      Value input = v.mul(dx, bn);
+      s = v.add(decayed, input);
       vector::StoreOp::create(b, loc, s, st, ValueRange{n, c0});
       scf::YieldOp::create(b, loc, v.add(sum.getRegionIterArgs()[0], v.mul(cn, s)));
     }
@@ -400,8 +402,9 @@ void vectorize(LinearAttentionOp op, int64_t lanes) {
   } else {
     Value dkf = arith::UIToFPOp::create(b, loc, f32,
                                         arith::IndexCastOp::create(b, loc, b.getI64Type(), dk));
-    scale = v.bcast(arith::DivFOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1)),
-                                          math::SqrtOp::create(b, loc, dkf)));
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1));
+    Value root = math::SqrtOp::create(b, loc, dkf);
+    scale = v.bcast(arith::DivFOp::create(b, loc, one, root));
   }
   auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
   Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
@@ -441,17 +444,21 @@ void vectorize(LinearAttentionOp op, int64_t lanes) {
       scf::YieldOp::create(b, loc, acc);
     }
     Value u = vector::LoadOp::create(b, loc, v.vt, val, ValueRange{bi, t, hk, col});
-    if (deltaRule)
-      u = v.mul(scalarAt(beta, {bi, t, hk}),
-                arith::SubFOp::create(b, loc, u, first.getResult(0)));
+    if (deltaRule) {
+      // One statement per op: the IR's order must not depend on the compiler's
+      // order of evaluating arguments.
+      Value bt = scalarAt(beta, {bi, t, hk});
+      Value err = arith::SubFOp::create(b, loc, u, first.getResult(0));
+      u = v.mul(bt, err);
+    }
     forLoop(b, loc, c0, dk, [&](Value i) {
       Value s = vector::LoadOp::create(b, loc, v.vt, st, ValueRange{i, c0});
       s = v.add(s, v.mul(scalarAt(k, {bi, t, hk, i}), u));
       vector::StoreOp::create(b, loc, s, st, ValueRange{i, c0});
     });
     for (int64_t j = 0; j < group; ++j) {
-      Value head = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, hk, v.idx(group)),
-                                         v.idx(j));
+      Value base = arith::MulIOp::create(b, loc, hk, v.idx(group));
+      Value head = arith::AddIOp::create(b, loc, base, v.idx(j));
       auto dot = scf::ForOp::create(b, loc, c0, dk, c1, ValueRange{v.splat(0.0)});
       {
         OpBuilder::InsertionGuard ig(b);
@@ -546,9 +553,9 @@ void vectorize(CausalConv1dOp op, int64_t lanes) {
       OpBuilder::InsertionGuard ig(b);
       b.setInsertionPointToStart(sum.getBody());
       Value j = sum.getInductionVar();
-      Value term = arith::MulFOp::create(
-          b, loc, memref::LoadOp::create(b, loc, w, ValueRange{c, j}),
-          xp(arith::AddIOp::create(b, loc, t, j)));
+      Value wj = memref::LoadOp::create(b, loc, w, ValueRange{c, j});
+      Value xj = xp(arith::AddIOp::create(b, loc, t, j));
+      Value term = arith::MulFOp::create(b, loc, wj, xj);
       scf::YieldOp::create(b, loc,
                            arith::AddFOp::create(b, loc, sum.getRegionIterArgs()[0], term).getResult());
     }

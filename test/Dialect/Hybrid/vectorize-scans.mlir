@@ -171,8 +171,8 @@ func.func @f16(%x: memref<1x8x4x1xf16>, %dt: memref<1x8x4xf16>, %a: memref<4x3xf
 // CHECK: arith.mulf %[[F]], %{{.*}} : vector<16xf32>
 // CHECK: memref.load %[[K]][%[[BI]], %[[T]], %[[HK]], %[[I]]]
 // CHECK: %[[VV:.*]] = vector.load %[[V]][%[[BI]], %[[T]], %[[HK]], %[[COL]]] : memref<?x?x2x32xf32>, vector<16xf32>
-// CHECK: arith.subf %[[VV]], %[[PRED]]
 // CHECK: memref.load %[[BETA]][%[[BI]], %[[T]], %[[HK]]]
+// CHECK: arith.subf %[[VV]], %[[PRED]]
 // CHECK: scf.for
 // CHECK: vector.store %{{.*}}, %[[ST]]
 // CHECK: scf.for {{.*}} -> (vector<16xf32>)
