@@ -219,6 +219,13 @@ def normalization_cases():
               [f32(rng.uniform(0.5, 1.5, 3), "s"), f32(rng.uniform(-1, 1, 3), "b"),
                f32(rng.uniform(-1, 1, 3), "mu"), f32(rng.uniform(0.5, 2, 3), "var")])
     out.append(Case("norm/BatchNormalization", m, lambda r: {"x": rnd(r, (2, 3, 4, 4))}))
+    # Statistics given at run time (not folded into one scale and shift).
+    m = model([h.make_node("BatchNormalization", ["x", "s", "b", "mu", "var"], ["y"], epsilon=1e-3)],
+              [vi("x", T.FLOAT, ["batch", 5, 6]), vi("s", T.FLOAT, [5]), vi("b", T.FLOAT, [5]),
+               vi("mu", T.FLOAT, [5]), vi("var", T.FLOAT, [5])], [vi("y", T.FLOAT, None)])
+    out.append(Case("norm/BatchNormalization_runtime_stats", m, lambda r: {
+        "x": rnd(r, (3, 5, 6)), "s": rnd(r, (5,), lo=0.5, hi=1.5), "b": rnd(r, (5,)),
+        "mu": rnd(r, (5,)), "var": rnd(r, (5,), lo=0.5, hi=2.0)}))
     m = model([h.make_node("SkipSimplifiedLayerNormalization", ["x", "s", "w"], ["y", "", "", "sum"],
                            domain="com.microsoft", epsilon=1e-6)],
               [vi("x", T.FLOAT, [2, 5, 8]), vi("s", T.FLOAT, [2, 5, 8])],

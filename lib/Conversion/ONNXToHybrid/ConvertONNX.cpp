@@ -10,6 +10,7 @@
 #include "lib/Conversion/ONNXToHybrid/Passes.h"
 
 #include "dialects/Hybrid/IR/HybridDialect.h"
+#include "dialects/Hybrid/IR/HybridUtils.h"
 #include "dialects/ONNX/IR/ONNXDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,6 +19,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
+
+#include <cstring>
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -210,12 +213,33 @@ std::optional<SmallVector<double>> OnnxNode::constantFloats(unsigned i) {
   Value v = input(i);
   if (!v)
     return std::nullopt;
-  DenseFPElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
   SmallVector<double> out;
-  for (const APFloat &f : attr.getValues<APFloat>())
-    out.push_back(f.convertToDouble());
+  DenseFPElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr))) {
+    for (const APFloat &f : attr.getValues<APFloat>())
+      out.push_back(f.convertToDouble());
+    return out;
+  }
+  // An f32 or f64 initializer kept as a dense_resource blob.
+  Attribute value;
+  if (!matchPattern(v, m_Constant(&value)))
+    return std::nullopt;
+  auto type = dyn_cast<ShapedType>(cast<TypedAttr>(value).getType());
+  std::optional<ArrayRef<char>> bytes = hybrid::rawElementBytes(value);
+  if (!type || !bytes || !(type.getElementType().isF32() || type.getElementType().isF64()))
+    return std::nullopt;
+  size_t width = type.getElementType().isF32() ? 4 : 8;
+  for (size_t at = 0; at + width <= bytes->size(); at += width) {
+    if (width == 4) {
+      float f;
+      std::memcpy(&f, bytes->data() + at, 4);
+      out.push_back(f);
+    } else {
+      double d;
+      std::memcpy(&d, bytes->data() + at, 8);
+      out.push_back(d);
+    }
+  }
   return out;
 }
 

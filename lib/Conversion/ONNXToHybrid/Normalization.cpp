@@ -17,6 +17,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace hybrid::onnx_conv;
 
@@ -231,11 +233,39 @@ LogicalResult convertBatchNormalization(OnnxNode &node, SmallVectorImpl<Value> &
   SmallVector<int64_t> unit;
   for (int64_t d = 1; d < rank - 1; ++d)
     unit.push_back(d);
+  float eps = node.getFloat("epsilon", 1e-5f);
+  Type elt = elementTypeOf(*x);
+  // Constant statistics and affine parameters (a trained model's inference
+  // graph): fold them into one scale and shift per channel at compile time,
+  // y = x * s + t with s = scale / sqrt(var + eps) and t = B - mean * s (in
+  // double), instead of a square root and a division per element.
+  std::optional<SmallVector<double>> scale = node.constantFloats(1), bias = node.constantFloats(2),
+                                     mean = node.constantFloats(3), var = node.constantFloats(4);
+  if (scale && bias && mean && var && scale->size() == bias->size() &&
+      scale->size() == mean->size() && scale->size() == var->size() && isFloatLike(elt)) {
+    Type ct = elt.isF64() ? elt : b.getF32Type();
+    SmallVector<Attribute> s, t;
+    for (size_t c = 0; c < scale->size(); ++c) {
+      double k = (*scale)[c] / std::sqrt((*var)[c] + static_cast<double>(eps));
+      s.push_back(FloatAttr::get(ct, k));
+      t.push_back(FloatAttr::get(ct, (*bias)[c] - (*mean)[c] * k));
+    }
+    auto vt = RankedTensorType::get({static_cast<int64_t>(s.size())}, ct);
+    Value sv = arith::ConstantOp::create(b, loc, vt, DenseElementsAttr::get(vt, s));
+    Value tv = arith::ConstantOp::create(b, loc, vt, DenseElementsAttr::get(vt, t));
+    SmallVector<Value> folded = {*x, insertUnitDims(b, loc, sv, unit),
+                                 insertUnitDims(b, loc, tv, unit)};
+    FailureOr<Value> y =
+        elementwise(node, folded, elt, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+          Value xv = convertScalar(nb, l, v[0], ct);
+          Value r = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, xv, v[1]), v[2]);
+          return convertScalar(nb, l, r, elt);
+        });
+    return appendResult(results, y);
+  }
   SmallVector<Value> ins = {*x};
   for (Value p : params)
     ins.push_back(insertUnitDims(b, loc, p, unit));
-  float eps = node.getFloat("epsilon", 1e-5f);
-  Type elt = elementTypeOf(*x);
   FailureOr<Value> y = elementwise(node, ins, elt, [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
     Type ct = nb.getF32Type();
     if (elt.isF64())
