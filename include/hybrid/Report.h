@@ -58,8 +58,9 @@ public:
   /// type) or "hybrid" (after conversion: every op of every function).
   void snapshot(llvm::StringRef stage, mlir::ModuleOp module);
 
-  /// Records a stage's wall time (in the order stages ran).
-  void time(llvm::StringRef stage, double seconds);
+  /// Records the wall time of a stage that began at `start` and ends now (in
+  /// the order stages ran).
+  void time(llvm::StringRef stage, std::chrono::steady_clock::time_point start);
 
   /// Whether compilation succeeded (a report is written either way).
   void finish(bool ok) { succeeded = ok; }

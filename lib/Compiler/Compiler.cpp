@@ -90,11 +90,6 @@ Result failWith(std::vector<Record> diags, std::string message, const std::strin
   return r;
 }
 
-/// Seconds since `start`.
-double since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 /// Imports and converts the model; null with diagnostics on failure. With a
 /// report, records the module after import and after conversion.
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, const std::string &model,
@@ -110,19 +105,19 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, const std::string &model
   if (!module)
     return nullptr;
   if (report) {
-    report->time("import", since(start));
+    report->time("import", start);
     report->snapshot("onnx", *module);
   }
   start = std::chrono::steady_clock::now();
   if (convert && options.raise)
     hybrid::raiseOnnxGraph(*module);
   if (report)
-    report->time("raise", since(start));
+    report->time("raise", start);
   start = std::chrono::steady_clock::now();
   if (convert && failed(hybrid::convertOnnxToHybrid(*module)))
     return nullptr;
   if (report) {
-    report->time("convert", since(start));
+    report->time("convert", start);
     report->snapshot("hybrid", *module);
   }
   module->setName(path);
@@ -237,7 +232,7 @@ Result hybrid::facade::compile(const std::string &model, const std::string &path
   r.diagnostics = collector.take();
   if (report) {
     if (module)
-      report->time("code generation", since(start));
+      report->time("code generation", start);
     report->finish(r.ok);
     std::string error;
     if (!report->write(options.report, error)) {

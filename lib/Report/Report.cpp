@@ -140,8 +140,9 @@ void hybrid::CompileReport::snapshot(StringRef stage, ModuleOp module) {
   });
 }
 
-void hybrid::CompileReport::time(StringRef stage, double seconds) {
-  times.push_back({stage.str(), seconds});
+void hybrid::CompileReport::time(StringRef stage, std::chrono::steady_clock::time_point start) {
+  std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  times.push_back({stage.str(), seconds.count()});
 }
 
 bool hybrid::CompileReport::write(StringRef path, std::string &error) const {

@@ -18,9 +18,10 @@ domain with :func:`opset_import`::
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23),
                                                     onnx_ops.opset_import()])
 
-:func:`selective_scan_reference` and :func:`ssm_scan_reference` compute the ops with
-NumPy, loop by loop (as mamba_ssm's ``selective_scan_ref`` does), to check compiled
-results.
+:func:`selective_scan_reference` computes SelectiveScan with NumPy, loop by loop (as
+mamba_ssm's ``selective_scan_ref`` does), to check compiled results; SsmScan is
+``hybrid.ssm_scan`` itself, whose NumPy reference is the spec's
+(``test/reference/hybrid_ref.py``, ``ssm_scan``).
 """
 from typing import Optional, Sequence, Tuple
 
@@ -146,50 +147,3 @@ def ssm_scan(x: str, dt: str, A: str, B: str, C: str, D: Optional[str] = None,
         attrs["dt_max"] = float(dt_max)
     return helper.make_node("SsmScan", ["" if n is None else n for n in names], outputs,
                             name=name, domain=DOMAIN, **attrs)
-
-
-def ssm_scan_reference(x, dt, A, B, C, D=None, z=None, dt_bias=None, initial_state=None,
-                       dt_softplus: bool = False, dt_min: Optional[float] = None,
-                       dt_max: Optional[float] = None) -> Tuple[np.ndarray, np.ndarray]:
-    """``SsmScan`` in NumPy (float64 inside), returning ``(y, final_state)``.
-
-    For every batch b, head h, channel p and state n, from ``s = initial_state``
-    (or 0)::
-
-        delta = dt[b, t, h] + dt_bias[h]     (softplus'd if dt_softplus, then clamped)
-        a = A[h] or A[h, n]
-        s[p, n] = exp(delta * a) * s[p, n] + delta * B[b, t, g(h), n] * x[b, t, h, p]
-        y[b, t, h, p] = sum_n C[b, t, g(h), n] * s[p, n] + D[h (, p)] * x[b, t, h, p]
-        y[b, t, h, p] *= silu(z[b, t, h, p])        (when z is given)
-
-    where ``g(h) = h // (H / G)`` picks the B/C group.
-    """
-    dtype = np.asarray(x).dtype
-    x, dt, A = (np.asarray(a, np.float64) for a in (x, dt, A))
-    B, C = np.asarray(B, np.float64), np.asarray(C, np.float64)
-    batch, length, heads, p = x.shape
-    n_state = B.shape[3]
-    g = np.arange(heads) // (heads // B.shape[2])
-    delta = dt + (0 if dt_bias is None else np.asarray(dt_bias, np.float64))
-    if dt_softplus:
-        delta = _softplus(delta)
-    if dt_min is not None:
-        delta = np.maximum(delta, dt_min)
-    if dt_max is not None:
-        delta = np.minimum(delta, dt_max)
-    a = A[:, None, None] if A.ndim == 1 else A[:, None, :]          # [H, 1, 1 or N]
-    s = (np.zeros((batch, heads, p, n_state)) if initial_state is None
-         else np.array(initial_state, np.float64))
-    y = np.zeros((batch, length, heads, p))
-    for t in range(length):
-        d = delta[:, t, :, None, None]                              # [B, H, 1, 1]
-        bt, ct = B[:, t][:, g], C[:, t][:, g]                       # [B, H, N]
-        s = np.exp(d * a) * s + d * bt[:, :, None, :] * x[:, t, :, :, None]
-        y[:, t] = np.sum(ct[:, :, None, :] * s, axis=-1)
-    if D is not None:
-        Dv = np.asarray(D, np.float64)
-        y = y + (Dv[:, None] if Dv.ndim == 1 else Dv) * x
-    if z is not None:
-        zz = np.asarray(z, np.float64)
-        y = y * zz / (1 + np.exp(-zz))
-    return y.astype(dtype), s.astype(dtype)

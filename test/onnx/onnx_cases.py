@@ -16,6 +16,8 @@ from onnx import helper as h
 from onnx import numpy_helper as nh
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+# The hybrid ops' NumPy references from the spec (test/reference/hybrid_ref.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
 from hybrid import onnx_ops  # noqa: E402
 
 
@@ -739,8 +741,9 @@ def selective_scan_cases():
 
 
 def ssm_scan_cases():
+    import hybrid_ref
     """ai.hybrid SsmScan (Mamba-2's token-major layout), written by
-    python/hybrid/onnx_ops.py, against its NumPy reference: A [H] with groups and
+    python/hybrid/onnx_ops.py, against the spec's ssm_scan reference (hybrid_ref): A [H] with groups and
     every optional input, and A [H, N] with one channel per head and nothing else."""
     out = []
     f32 = lambda name, v: nh.from_array(np.asarray(v, np.float32), name)  # noqa: E731
@@ -760,9 +763,9 @@ def ssm_scan_cases():
     out.append(Case("ssm_scan/mamba2_full", m, lambda r: {
         "x": rnd(r, (2, 7, h, p)), "dt": rnd(r, (2, 7, h)), "B": rnd(r, (2, 7, g, n)),
         "C": rnd(r, (2, 7, g, n)), "z": rnd(r, (2, 7, h, p)), "s0": rnd(r, (2, h, p, n))},
-        reference=lambda f: list(onnx_ops.ssm_scan_reference(
+        reference=lambda f: list(hybrid_ref.ssm_scan(
             f["x"], f["dt"], a, f["B"], f["C"], D=d, z=f["z"], dt_bias=db, initial_state=f["s0"],
-            dt_softplus=True, dt_min=0.01, dt_max=2.0)), tol=1e-4))
+            dt_softplus=True, dt_min=hybrid_ref.f32(0.01), dt_max=hybrid_ref.f32(2.0))), tol=1e-4))
     a2 = -np.exp(rng.uniform(-1, 0.5, (5, n))).astype(np.float32)
     node = onnx_ops.ssm_scan("x", "dt", "A", "B", "C", outputs=["y"])
     m = model([node], [vi("x", T.FLOAT, [1, 6, 5, 1]), vi("dt", T.FLOAT, [1, 6, 5]),
@@ -772,7 +775,7 @@ def ssm_scan_cases():
     out.append(Case("ssm_scan/mamba1_minimal", m, lambda r: {
         "x": rnd(r, (1, 6, 5, 1)), "dt": rnd(r, (1, 6, 5), lo=0.01, hi=0.5),
         "B": rnd(r, (1, 6, 1, n)), "C": rnd(r, (1, 6, 1, n))},
-        reference=lambda f: [onnx_ops.ssm_scan_reference(f["x"], f["dt"], a2, f["B"], f["C"])[0]]))
+        reference=lambda f: [hybrid_ref.ssm_scan(f["x"], f["dt"], a2, f["B"], f["C"])[0]]))
     return out
 
 

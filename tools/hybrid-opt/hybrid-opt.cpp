@@ -291,11 +291,6 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
                                    StringRef outputFilename, DialectRegistry &registry,
                                    hybrid::CompileReport *report);
 
-/// Seconds since `start`.
-static double since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 /// An ONNX model: import, raise, convert and, with --target, compile it; with
 /// --report, write the report too (also when compilation failed: it shows how
 /// far it got).
@@ -370,7 +365,7 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
   if (!module)
     return failure();
   if (report) {
-    report->time("import", since(start));
+    report->time("import", start);
     report->snapshot("onnx", *module);
   }
   if (!onnxFaithful && raisePatterns) {
@@ -378,7 +373,7 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
     TimingScope t = timing.nest("Raise ONNX");
     hybrid::raiseOnnxGraph(*module);
     if (report)
-      report->time("raise", since(start));
+      report->time("raise", start);
   }
   if (!onnxFaithful) {
     start = std::chrono::steady_clock::now();
@@ -386,7 +381,7 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
     if (failed(hybrid::convertOnnxToHybrid(*module)))
       return failure();
     if (report) {
-      report->time("convert", since(start));
+      report->time("convert", start);
       report->snapshot("hybrid", *module);
     }
   }
@@ -400,7 +395,7 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
     start = std::chrono::steady_clock::now();
     LogicalResult compiled = compileModule(*module, outputFilename, timing);
     if (report)
-      report->time("code generation", since(start));
+      report->time("code generation", start);
     return compiled;
   }
   PassManager pm(&context, ModuleOp::getOperationName());
