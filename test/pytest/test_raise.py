@@ -3,6 +3,8 @@ the lit tests do not use: the compiled model must contain the fused op (in the
 "hybrid" IR stage), match onnxruntime on the decomposed graph, and match the same
 model compiled with raise_patterns=False. Near misses must stay decomposed and
 still be right."""
+import os
+
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -314,6 +316,233 @@ def test_raise_moe_stacked_layers(rng):
         want = ort.InferenceSession(model.SerializeToString(),
                                     providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
         _close(m(x), want)
+
+
+def _sparse_moe(form, hidden=20, inter=28, experts=5, k=2, miss=None):
+    """A mixture of experts as exporters write HF's per-expert loop with every
+    expert visited (optimum's patched Qwen3-MoE / Mixtral forward): the tokens
+    that chose expert e found with NonZero over its one-hot mask, gathered,
+    run through it, weighted and scattered back into zeros. x is [b, l,
+    hidden], viewed as [b*l, hidden]. `form` is the exporter's spelling:
+
+    - "scatternd" (torch.onnx dynamo): Gemm projections (transB), one-hot as
+      Equal(Unsqueeze(i, -1), arange), Slice + Squeeze of NonZero's transpose,
+      GatherND for the rows and the weights, ScatterND(reduction=add) into an
+      Expand of 0;
+    - "scatter_elements" (TorchScript): MatMul, OneHot, Split + Squeeze, Gather
+      of Unsqueeze(x, 0) along axis 1, the weight a Gather of the flattened
+      values at tok * k + slot (k read with Shape), index_add_ as Add(acc,
+      ScatterElements(zeros like acc, Expand(tok[:, None]), Expand(o))) into a
+      ConstantOfShape;
+    - "plain": Equal(i, e) masks, Gather(nz, r) rows, Gather(x, tok),
+      ReLU experts with biases (MatMul + Add), ScatterElements(reduction=add).
+
+    `miss` makes a near miss that must not be raised: "probs" weights read
+    from the router's probabilities (probs[tok, slot]) instead of the TopK
+    values; "rows" scatters to the slot indices instead of the tokens;
+    "base" starts the sum from ones."""
+    rng = np.random.default_rng(11)
+    D, I, E, K = hidden, inter, experts, k
+    nodes, inits = [], []
+    n = nodes.append
+
+    def c(name, value, dtype=np.int64):
+        inits.append(_const(name, value, dtype))
+        return name
+
+    def w(name, *shape):
+        return c(name, rng.standard_normal(shape) / np.sqrt(shape[-1 if form == "scatternd" else 0]),
+                 np.float32)
+
+    gemm = form == "scatternd"
+
+    def linear(x, wname, out, din, dout, pre):
+        if gemm:
+            n(helper.make_node("Gemm", [x, w(wname, dout, din)], [out], transB=1))
+        elif form == "plain":
+            n(helper.make_node("MatMul", [x, w(wname, din, dout)], [pre + "mm"]))
+            n(helper.make_node("Add", [pre + "mm", c(wname + "_b", rng.standard_normal(dout), np.float32)], [out]))
+        else:
+            n(helper.make_node("MatMul", [x, w(wname, din, dout)], [out]))
+
+    # x [b, l, D] -> [b*l, D]; b and l for the zeros' shape.
+    n(helper.make_node("Shape", ["x"], ["b1"], start=0, end=1))
+    n(helper.make_node("Shape", ["x"], ["l1"], start=1, end=2))
+    n(helper.make_node("Mul", ["b1", "l1"], ["bl"]))
+    n(helper.make_node("Reshape", ["x", c("view", [-1, D])], ["h"]))
+    linear("h", "router", "logits", D, E, "r_")
+    n(helper.make_node("Softmax", ["logits"], ["probs"], axis=1))
+    n(helper.make_node("TopK", ["probs", c("k", [K])], ["topv_raw", "topi"], axis=-1))
+    n(helper.make_node("ReduceSum", ["topv_raw", c("axes_last", [-1])], ["topv_sum"], keepdims=1))
+    n(helper.make_node("Div", ["topv_raw", "topv_sum"], ["topv"]))
+    if form == "scatternd":
+        n(helper.make_node("Unsqueeze", ["topi", c("ax_m1", [-1])], ["topi_u"]))
+        n(helper.make_node("Equal", ["topi_u", c("arange", np.arange(E))], ["eq"]))
+        n(helper.make_node("Cast", ["eq"], ["hot"], to=TensorProto.INT64))
+        n(helper.make_node("Transpose", ["hot"], ["mask"], perm=[2, 1, 0]))      # [E, k, T]
+        n(helper.make_node("Concat", ["bl", c("dcol", [D])], ["zshape"], axis=0))
+        n(helper.make_node("Expand", [c("zero", 0.0, np.float32), "zshape"], ["acc_init"]))
+        n(helper.make_node("Unsqueeze", ["probs" if miss == "probs" else "topv", c("ax_m1b", [-1])],
+                           ["topv_u"]))
+        n(helper.make_node("Unsqueeze", ["h", c("ax0", [0])], ["h_u"]))
+        n(helper.make_node("Transpose", ["h_u"], ["h_t"], perm=[1, 0, 2]))
+    elif form == "scatter_elements":
+        n(helper.make_node("OneHot", ["topi", c("depth", E), c("onoff", [0, 1])], ["hot"], axis=-1))
+        n(helper.make_node("Transpose", ["hot"], ["mask"], perm=[2, 1, 0]))
+        n(helper.make_node("Concat", ["bl", c("dcol", [D])], ["zshape"], axis=0))
+        n(helper.make_node("ConstantOfShape", ["zshape"], ["acc_init"],
+                           value=helper.make_tensor("v", TensorProto.FLOAT, [1], [0.0])))
+        n(helper.make_node("Unsqueeze", ["h", c("ax0", [0])], ["h_u"]))
+        n(helper.make_node("Unsqueeze", ["topv", c("ax2", [2])], ["topv_u"]))
+        n(helper.make_node("Shape", ["topv_u"], ["topv_shape"]))
+        n(helper.make_node("Gather", ["topv_shape", c("one", 1)], ["kk"], axis=0))
+        n(helper.make_node("Flatten", ["topv_u"], ["topv_flat"], axis=2))
+    else:
+        n(helper.make_node("Shape", ["h"], ["hshape"]))
+        n(helper.make_node("ConstantOfShape", ["hshape"], ["acc_init"],
+                           value=helper.make_tensor("v", TensorProto.FLOAT, [1],
+                                                    [1.0 if miss == "base" else 0.0])))
+        n(helper.make_node("Reshape", ["topv", c("flat", [-1])], ["topv_flat"]))
+    acc = "acc_init"
+    for e in range(E):
+        p = f"e{e}_"
+        # The rows: tok and slot of the pairs where topi == e.
+        if form == "plain":
+            n(helper.make_node("Equal", ["topi", c(p + "id", e)], [p + "m"]))        # [T, k]
+            n(helper.make_node("NonZero", [p + "m"], [p + "nz"]))
+            n(helper.make_node("Gather", [p + "nz", c(p + "r0", 0)], [p + "tok"], axis=0))
+            n(helper.make_node("Gather", [p + "nz", c(p + "r1", 1)], [p + "slot"], axis=0))
+        else:
+            n(helper.make_node("Gather", ["mask", c(p + "id", e)], [p + "m"], axis=0))  # [k, T]
+            if form == "scatter_elements":
+                n(helper.make_node("Cast", [p + "m"], [p + "mb"], to=TensorProto.BOOL))
+                n(helper.make_node("NonZero", [p + "mb"], [p + "nz"]))
+            else:
+                n(helper.make_node("NonZero", [p + "m"], [p + "nz"]))
+            n(helper.make_node("Transpose", [p + "nz"], [p + "nzt"], perm=[1, 0]))
+            if form == "scatternd":
+                n(helper.make_node("Slice", [p + "nzt", c(p + "s0", [0]), c(p + "e0", [1]), c(p + "a0", [1])], [p + "slot2"]))
+                n(helper.make_node("Slice", [p + "nzt", c(p + "s1", [1]), c(p + "e1", [2]), c(p + "a1", [1])], [p + "tok2"]))
+            else:
+                n(helper.make_node("Split", [p + "nzt", c(p + "sp", [1, 1])], [p + "slot2", p + "tok2"], axis=1))
+            n(helper.make_node("Squeeze", [p + "slot2", c(p + "q0", [1])], [p + "slot"]))
+            n(helper.make_node("Squeeze", [p + "tok2", c(p + "q1", [1])], [p + "tok"]))
+        tok = p + "slot" if miss == "rows" else p + "tok"
+        # x's rows.
+        if form == "scatternd":
+            n(helper.make_node("Unsqueeze", [p + "tok", c(p + "u", [-1])], [p + "tokc"]))
+            n(helper.make_node("GatherND", ["h_t", p + "tokc"], [p + "g"]))
+            n(helper.make_node("Transpose", [p + "g"], [p + "gt"], perm=[1, 0, 2]))
+            n(helper.make_node("Reshape", [p + "gt", c(p + "v", [-1, D])], [p + "xe"]))
+        elif form == "scatter_elements":
+            n(helper.make_node("Gather", ["h_u", p + "tok"], [p + "g"], axis=1))
+            n(helper.make_node("Reshape", [p + "g", c(p + "v", [-1, D])], [p + "xe"]))
+        else:
+            n(helper.make_node("Gather", ["h", p + "tok"], [p + "xe"], axis=0))
+        # The expert.
+        if form == "plain":
+            linear(p + "xe", p + "up", p + "u1", D, I, p + "up_")
+            n(helper.make_node("Relu", [p + "u1"], [p + "hid"]))
+        else:
+            linear(p + "xe", p + "gate", p + "g1", D, I, p + "gate_")
+            linear(p + "xe", p + "up", p + "u1", D, I, p + "up_")
+            n(helper.make_node("Sigmoid", [p + "g1"], [p + "sg"]))
+            n(helper.make_node("Mul", [p + "g1", p + "sg"], [p + "silu"]))
+            n(helper.make_node("Mul", [p + "silu", p + "u1"], [p + "hid"]))
+        linear(p + "hid", p + "down", p + "o", I, D, p + "down_")
+        # Its routing weight, [n, 1].
+        first, second = p + "tok", p + "slot"
+        if form == "scatternd":
+            n(helper.make_node("Unsqueeze", [first, c(p + "w0", [-1])], [p + "ic0"]))
+            n(helper.make_node("Unsqueeze", [second, c(p + "w1", [-1])], [p + "ic1"]))
+            n(helper.make_node("Concat", [p + "ic0", p + "ic1"], [p + "ic"], axis=-1))
+            n(helper.make_node("GatherND", ["topv_u", p + "ic"], [p + "wt"]))
+        else:
+            kk = "kk" if form == "scatter_elements" else c(p + "kc", K)
+            n(helper.make_node("Mul", [first, kk], [p + "fk"]))
+            n(helper.make_node("Add", [second, p + "fk"], [p + "fi"]))
+            n(helper.make_node("Gather", ["topv_flat", p + "fi"], [p + "wg"], axis=0))
+            n(helper.make_node("Reshape", [p + "wg", c(p + "wr", [-1, 1])], [p + "wt"]))
+        n(helper.make_node("Mul", [p + "o", p + "wt"], [p + "upd"]))
+        # Scattered back.
+        nxt = p + "acc"
+        if form == "scatternd":
+            n(helper.make_node("Unsqueeze", [tok, c(p + "su", [-1])], [p + "sidx"]))
+            n(helper.make_node("ScatterND", [acc, p + "sidx", p + "upd"], [nxt], reduction="add"))
+        else:
+            n(helper.make_node("Unsqueeze", [tok, c(p + "su", [1])], [p + "tu"]))
+            n(helper.make_node("Shape", [p + "upd"], [p + "us"]))
+            n(helper.make_node("Expand", [p + "tu", p + "us"], [p + "sidx"]))
+            if form == "plain":
+                n(helper.make_node("ScatterElements", [acc, p + "sidx", p + "upd"], [nxt], axis=0,
+                                   reduction="add"))
+            else:
+                n(helper.make_node("Cast", [p + "upd"], [p + "updc"], to=TensorProto.FLOAT))
+                n(helper.make_node("Shape", [acc], [p + "accs"]))
+                n(helper.make_node("ConstantOfShape", [p + "accs"], [p + "z"],
+                                   value=helper.make_tensor("v", TensorProto.FLOAT, [1], [0.0])))
+                n(helper.make_node("ScatterElements", [p + "z", p + "sidx", p + "updc"], [p + "sc"], axis=0))
+                n(helper.make_node("Add", [acc, p + "sc"], [nxt]))
+        acc = nxt
+    n(helper.make_node("Shape", ["x"], ["xshape"]))
+    n(helper.make_node("Reshape", [acc, "xshape"], ["y"]))
+    graph = helper.make_graph(
+        nodes, "sparse_moe", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "l", D])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "l", D])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+@pytest.mark.parametrize("form,shape", [("scatternd", (20, 28, 5, 2)),
+                                        ("scatter_elements", (24, 20, 6, 3)),
+                                        ("plain", (12, 36, 7, 1))])
+def test_raise_sparse_moe(form, shape, rng):
+    hidden, inter, experts, k = shape
+    model = _sparse_moe(form, hidden, inter, experts, k)
+    raised = hybrid.compile(model)
+    ir = raised.ir("hybrid")
+    assert ir.count("hybrid.moe ") == 1, form
+    # Unraised, NonZero and the scatters run as written.
+    plain = hybrid.compile(model, raise_patterns=False)
+    assert "hybrid.moe" not in plain.ir("hybrid")
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for b, l in ((1, 1), (2, 7), (3, 25)):
+        x = rng.standard_normal((b, l, hidden)).astype(np.float32)
+        want = sess.run(None, {"x": x})[0]
+        _close(raised(x), want)
+        _close(plain(x), want)
+
+
+@pytest.mark.parametrize("miss", ["probs", "rows", "base"])
+def test_raise_sparse_moe_near_miss(miss, rng):
+    """Weights read from the probabilities, outputs scattered to the slot
+    indices, a sum that starts from ones: left as written, and still right."""
+    form = "plain" if miss == "base" else "scatternd"
+    model = _sparse_moe(form, 16, 24, 4, 2, miss=miss)
+    m = hybrid.compile(model)
+    assert "hybrid.moe" not in m.ir("hybrid"), miss
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for b, l in ((1, 3), (2, 9)):
+        x = rng.standard_normal((b, l, 16)).astype(np.float32)
+        _close(m(x), sess.run(None, {"x": x})[0])
+
+
+EXPORTED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "exported")
+
+
+@pytest.mark.parametrize("exporter", ["dynamo", "torchscript"])
+def test_raise_moe_exported(exporter, rng):
+    """Qwen3-MoE's block as torch.onnx wrote it (test/data/exported): every
+    expert's NonZero, gathers, the fused gate_up projection split in two (a
+    Split, or TorchScript's two Slices at (n + 1) / 2) and index_add_ become
+    one hybrid.moe."""
+    path = os.path.join(EXPORTED, f"qwen3_moe_block.{exporter}.onnx")
+    m = hybrid.compile(path)
+    assert m.ir("hybrid").count("hybrid.moe ") == 1
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    name = sess.get_inputs()[0].name
+    for b, l in ((1, 1), (2, 8), (3, 21)):
+        x = rng.standard_normal((b, l, 8)).astype(np.float32)
+        _close(m(x), sess.run(None, {name: x})[0])
 
 
 def _raised_and_reference(model, op, expect_raised):

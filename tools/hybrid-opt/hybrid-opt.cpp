@@ -67,7 +67,8 @@ static llvm::cl::opt<bool> raisePatterns(
     "raise",
     llvm::cl::desc("Raise decomposed exports (attention written as MatMul, Softmax, "
                    "MatMul, with GQA repeats and Trilu causal masks; RMSNorm; rotary "
-                   "embeddings; dense mixtures of experts; Mamba-1 Scans) into fused ops before "
+                   "embeddings; mixtures of experts, dense or as a loop over the experts; Mamba and "
+                   "linear-attention recurrences; causal convolutions) into fused ops before "
                    "conversion (default true)"),
     llvm::cl::init(true), llvm::cl::cat(onnxCategory));
 static llvm::cl::opt<std::string>

@@ -467,6 +467,67 @@ LogicalResult convertBitCast(OnnxNode &node, SmallVectorImpl<Value> &results) {
   return success();
 }
 
+/// NonZero: the coordinates of the non-zero elements, [rank, n] in row-major
+/// order, n known only when the input is read. Two passes over the input:
+/// one counts (the output's size), one writes each hit's coordinates.
+LogicalResult convertNonZero(OnnxNode &node, SmallVectorImpl<Value> &results) {
+  FailureOr<Value> x = node.rankedInput(0, "X");
+  if (failed(x))
+    return failure();
+  OpBuilder &b = node.builder();
+  Location loc = node.loc();
+  Value in = *x;
+  // A scalar counts as one element of a 1-D tensor (as onnxruntime does).
+  if (rankOf(in) == 0)
+    in = insertUnitDims(b, loc, in, {0});
+  int64_t r = rankOf(in);
+  Type elt = elementTypeOf(in);
+  bool isFloat = isFloatLike(elt);
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, loc, in);
+  auto isHit = [&](OpBuilder &nb, Location l, ValueRange ivs) -> Value {
+    Value v = tensor::ExtractOp::create(nb, l, in, ivs);
+    // (NaN is non-zero: an unordered-or-not-equal compare.)
+    if (isFloat)
+      return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNE, v,
+                                   scalarConstant(nb, l, elt, 0.0));
+    return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, v,
+                                 scalarConstant(nb, l, elt, 0.0));
+  };
+  Value count = forEachIndex(b, loc, sizes, ValueRange{idx(b, loc, 0)},
+                             [&](OpBuilder &nb, Location l, ValueRange ivs,
+                                 ValueRange iter) -> SmallVector<Value> {
+                               Value next = arith::AddIOp::create(nb, l, iter[0], idx(nb, l, 1));
+                               Value hit = isHit(nb, l, ivs);
+                               return {arith::SelectOp::create(nb, l, hit, next, iter[0])};
+                             })[0];
+  Type i64 = b.getI64Type();
+  Value out = emptyTensor(b, loc, {b.getIndexAttr(r), count}, i64);
+  Value written =
+      forEachIndex(b, loc, sizes, ValueRange{out, idx(b, loc, 0)},
+                   [&](OpBuilder &nb, Location l, ValueRange ivs,
+                       ValueRange iter) -> SmallVector<Value> {
+                     Value dest = iter[0], pos = iter[1];
+                     auto ifOp = scf::IfOp::create(
+                         nb, l, isHit(nb, l, ivs),
+                         [&](OpBuilder &tb, Location tl) {
+                           Value t = dest;
+                           for (int64_t d = 0; d < r; ++d) {
+                             Value coord = arith::IndexCastOp::create(tb, tl, i64, ivs[d]);
+                             t = tensor::InsertOp::create(tb, tl, coord, t,
+                                                          ValueRange{idx(tb, tl, d), pos});
+                           }
+                           Value next = arith::AddIOp::create(tb, tl, pos, idx(tb, tl, 1));
+                           scf::YieldOp::create(tb, tl, ValueRange{t, next});
+                         },
+                         [&](OpBuilder &eb, Location el) {
+                           scf::YieldOp::create(eb, el, ValueRange{dest, pos});
+                         });
+                     return {ifOp.getResult(0), ifOp.getResult(1)};
+                   })[0];
+  results.push_back(written);
+  return success();
+}
+
 } // namespace
 
 void hybrid::onnx_conv::populateIndexingConverters(ConverterTable &t) {
@@ -476,6 +537,7 @@ void hybrid::onnx_conv::populateIndexingConverters(ConverterTable &t) {
   t.add("", "GatherND", 11, convertGatherND);
   t.add("", "TensorScatter", 24, convertTensorScatter);
   t.add("", "OneHot", 9, convertOneHot);
+  t.add("", "NonZero", 9, convertNonZero);
   t.add("", "EyeLike", 9, convertEyeLike);
   t.add("", "ReverseSequence", 10, convertReverseSequence);
   t.add("", "DepthToSpace", 1, [](OnnxNode &n, SmallVectorImpl<Value> &r) -> LogicalResult {

@@ -39,7 +39,9 @@ def RaiseAttention : Pass<"hybrid-raise-attention", "::mlir::ModuleOp"> {
 
     and its variants (Div instead of Mul, the scale on q and kᵀ, no scale, no
     mask, a boolean mask through `Where(cond, s, -inf)`, kᵀ from any
-    Transpose of k or from elsewhere) with one standard `Attention` node
+    Transpose of k, from onnxscript's `Reshape(Transpose(Reshape(k, [-1, S,
+    D]), [0, 2, 1]), [B, H, D, S])` or from elsewhere, the probabilities
+    under onnxscript's `Where(IsNaN(p), 0, p)` guard) with one standard `Attention` node
     (opset 23, 4-D inputs) carrying the combined `scale`, which the converters
     then lower to `hybrid.attention`. It needs every intermediate to have one
     use, the softmax on the last axis, and q, kᵀ and v provably 4-D; ranks are
@@ -61,7 +63,7 @@ def RaiseAttention : Pass<"hybrid-raise-attention", "::mlir::ModuleOp"> {
 }
 
 def RaiseMoe : Pass<"hybrid-raise-moe", "::mlir::ModuleOp"> {
-  let summary = "Raise dense mixtures of experts in an onnx.node graph to one MoE node";
+  let summary = "Raise mixtures of experts (dense, or a loop over the experts) in an onnx.node graph to one MoE node";
   let description = [{
     Runs on the faithful graph, before `hybrid-convert-onnx`. Replaces the
     dense form exporters write for a MoE layer (every expert on every token,
@@ -70,7 +72,14 @@ def RaiseMoe : Pass<"hybrid-raise-moe", "::mlir::ModuleOp"> {
     after TopK and optional renormalisation of the top-k weights, SwiGLU
     (`silu(x Wg) * (x Wu)`) or Relu/Gelu/silu experts, optional biases, by one
     com.microsoft `MoE` node with the expert weights stacked at compile time.
-    The CPU pipeline then computes only each token's top-k experts. Needs
+    The sparse form HF's eager expert loop exports to (each expert on the
+    tokens that chose it: `NonZero` of its slice of the one-hot TopK indices,
+    the rows gathered, the output weighted by `v[token, slot]` and added back
+    by ScatterND/ScatterElements with reduction add, or TorchScript's
+    `Add(acc, ScatterElements(zeros, ...))`, from zeros) becomes the same node;
+    its experts may be slices of 3-D weights and a SwiGLU's gate and up the
+    halves of one projection. The CPU pipeline then computes only each
+    token's top-k experts. Needs
     every expert 0..E-1 once (E read from the router's constant weight),
     constant weights of one shape, and single-use per-expert intermediates.
   }];

@@ -73,6 +73,8 @@ struct Match {
   /// The mask is a causal one over Sq == Sk: raised as is_causal.
   bool causal = false;
   double scale = 1.0;
+  NodeOp softmax;       // (names the raised node)
+  bool guarded = false; // the probabilities were Where(IsNaN(p), 0, p)
 };
 
 /// A value built from Trilu that is constant on each side of the diagonal of
@@ -221,8 +223,14 @@ std::optional<Dim> causalMaskSide(Value mask, bool boolMask, ShapeInference &sha
 /// shapes show x is [B, H*rep, S, D] with kv head h/rep at query head h.
 std::optional<std::pair<Value, int64_t>> matchRepeatKv(Value x, ShapeInference &shapes,
                                                        SmallVectorImpl<Operation *> &dead) {
+  // x feeds the scores (or the output) once; Shapes of it (sizing kᵀ's
+  // Reshapes) go with the match.
   NodeOp reshape = producer(x, {"Reshape"});
-  if (!reshape || !x.hasOneUse() || reshape.getInputs().size() < 2)
+  if (!reshape || reshape.getInputs().size() < 2 ||
+      llvm::count_if(x.getUsers(), [](Operation *u) {
+        auto n = dyn_cast<NodeOp>(u);
+        return !n || n.getOpType() != "Shape";
+      }) != 1)
     return std::nullopt;
   Value e = reshape.getInputs()[0];
   NodeOp expand = producer(e, {"Expand"});
@@ -251,6 +259,33 @@ std::optional<std::pair<Value, int64_t>> matchRepeatKv(Value x, ShapeInference &
 }
 
 bool singleUse(Value v) { return v.hasOneUse(); }
+
+/// `kt` = Reshape(Transpose(Reshape(k, [-1, S, D]), [0, 2, 1]), [B, H, D, S])
+/// with k [B, H, S, D] (sizes proven by symbolic shapes): k's last two dims
+/// swapped, through a 3-D view. Returns k (the three nodes added to `dead`).
+Value reshapedTranspose(Value kt, ShapeInference &shapes, SmallVectorImpl<Operation *> &dead) {
+  NodeOp outer = producer(kt, {"Reshape"});
+  NodeOp t = outer ? producer(outer.getInputs()[0], {"Transpose"}) : nullptr;
+  NodeOp inner = t ? producer(t.getInputs()[0], {"Reshape"}) : nullptr;
+  if (!inner || !singleUse(kt) || !singleUse(outer.getInputs()[0]) ||
+      !singleUse(t.getInputs()[0]))
+    return {};
+  auto perm = dyn_cast_or_null<DenseI64ArrayAttr>(t.getAttrs().get("perm"));
+  if (!perm || perm.asArrayRef() != ArrayRef<int64_t>{0, 2, 1})
+    return {};
+  Value k = inner.getInputs()[0];
+  std::optional<DimList> ks = shapes.shape(k), mid = shapes.elements(inner.getInputs()[1]),
+                         to = shapes.elements(outer.getInputs()[1]);
+  if (!ks || !mid || !to || ks->size() != 4 || mid->size() != 3 || to->size() != 4)
+    return {};
+  const DimList &K = *ks;
+  // [-1 (or B*H), S, D], then [B, H, D, S].
+  if ((*mid)[1] != K[2] || (*mid)[2] != K[3] || (*to)[0] != K[0] || (*to)[1] != K[1] ||
+      (*to)[2] != K[3] || (*to)[3] != K[2])
+    return {};
+  dead.append({outer, t, inner});
+  return k;
+}
 
 /// Peels scalar-constant Mul/Div nodes off `v` (each with a single use),
 /// multiplying their factors into `scale`.
@@ -284,8 +319,23 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   m.dead.push_back(out);
   Value p = out.getInputs()[0];
   m.v = out.getInputs()[1];
+  // onnxscript's guard for rows masked entirely, Where(IsNaN(p), 0, p): their
+  // probabilities are then 0, as the raised Attention's are.
+  SmallVector<Operation *> guard;
+  if (NodeOp where = producer(p, {"Where"}); where && singleUse(p)) {
+    NodeOp isnan = producer(where.getInputs()[0], {"IsNaN"});
+    std::optional<double> zero = constScalar(where.getInputs()[1]);
+    Value probs = where.getInputs()[2];
+    if (!isnan || !zero || *zero != 0.0 || isnan.getInputs()[0] != probs ||
+        !where.getInputs()[0].hasOneUse() ||
+        !llvm::all_of(probs.getUsers(), [&](Operation *u) { return u == where || u == isnan; }))
+      return std::nullopt;
+    guard = {where, isnan};
+    m.guarded = true;
+    p = probs;
+  }
   NodeOp softmax = producer(p, {"Softmax"});
-  if (!softmax || !singleUse(p) || softmax.getInputs().size() != 1)
+  if (!softmax || (guard.empty() && !singleUse(p)) || softmax.getInputs().size() != 1)
     return std::nullopt;
   Value s = softmax.getInputs()[0];
   // The scores are 4-D (checked below: q and kᵀ are, a mask has at most 4
@@ -293,8 +343,10 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   int64_t axis = intAttr(softmax, "axis").value_or(softmax.getVersion() >= 13 ? -1 : 1);
   if (axis != -1 && axis != 3)
     return std::nullopt;
+  // (Consumers before producers: the guard, then the Softmax.)
+  m.dead.append(guard);
   m.dead.push_back(softmax);
-
+  m.softmax = softmax;
   // The mask: Add(s, mask) or Where(cond, s, -inf).
   if (NodeOp add = producer(s, {"Add"}); add && singleUse(s)) {
     Value a = add.getInputs()[0], b = add.getInputs()[1];
@@ -323,6 +375,9 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   }
   if (m.mask) {
     std::optional<int64_t> r = ranks.rankBound(m.mask);
+    if (!r)
+      if (std::optional<DimList> ms = shapes.shape(m.mask))
+        r = ms->size();
     if (!r || *r > 4)
       return std::nullopt;
   }
@@ -334,7 +389,14 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   m.dead.push_back(qk);
   m.q = peelScale(qk.getInputs()[0], m.scale, m.dead);
   Value kt = peelScale(qk.getInputs()[1], m.scale, m.dead);
-  std::optional<int64_t> qRank = ranks.rank(m.q), ktRank = ranks.rank(kt), vRank = ranks.rank(m.v);
+  auto rankOf = [&](Value x) -> std::optional<int64_t> {
+    if (std::optional<int64_t> r = ranks.rank(x))
+      return r;
+    if (std::optional<DimList> xs = shapes.shape(x))
+      return static_cast<int64_t>(xs->size());
+    return std::nullopt;
+  };
+  std::optional<int64_t> qRank = rankOf(m.q), ktRank = rankOf(kt), vRank = rankOf(m.v);
   if (!qRank || !ktRank || !vRank || *qRank != 4 || *ktRank != 4 || *vRank != 4)
     return std::nullopt;
   // k = kᵀ with its last two dims swapped; through a Transpose that yields
@@ -342,7 +404,12 @@ std::optional<Match> matchAttention(NodeOp out, ShapeInference &shapes) {
   SmallVector<int64_t> swap = {0, 1, 3, 2};
   m.k = kt;
   m.kPerm = swap;
-  if (NodeOp t = producer(kt, {"Transpose"}); t && singleUse(kt)) {
+  // kᵀ as onnxscript writes it for a 4-D k [B, H, S, D]: Reshape to
+  // [-1, S, D], Transpose [0, 2, 1], Reshape to [B, H, D, S].
+  if (Value k = reshapedTranspose(kt, shapes, m.dead)) {
+    m.k = k;
+    m.kPerm = {0, 1, 2, 3};
+  } else if (NodeOp t = producer(kt, {"Transpose"}); t && singleUse(kt)) {
     auto perm = dyn_cast_or_null<DenseI64ArrayAttr>(t.getAttrs().get("perm"));
     if (perm && perm.size() == 4) {
       m.k = t.getInputs()[0];
@@ -380,7 +447,7 @@ void raise(Match &m) {
   OpBuilder b(m.out);
   MLIRContext *ctx = b.getContext();
   auto unknown = hybrid::onnx::UnknownType::get(ctx);
-  NodeOp softmax = cast<NodeOp>(m.dead[1]);
+  NodeOp softmax = m.softmax;
   Location loc = softmax.getLoc();
   StringAttr name = softmax.getNameAttr();
   auto suffixed = [&](StringRef suffix) {
@@ -407,11 +474,10 @@ void raise(Match &m) {
       NodeOp::create(b, loc, TypeRange{resultType}, inputs, "Attention", "", 23,
                      suffixed("/raised_attention"), b.getDictionaryAttr(attrs), nullptr, 0);
   m.out.getOutputs()[0].replaceAllUsesWith(attention.getOutputs()[0]);
-  for (Operation *op : m.dead)
-    op->erase();
-  // The causal mask's nodes, now unused.
-  if (m.causal)
-    eraseIfDead(m.mask);
+  // (With the producers only they read: a causal mask's nodes, and the
+  // Shape(k) sizing kᵀ's Reshapes, which keeps GQA's repeat alive until it
+  // goes.)
+  eraseUnused(m.dead);
 }
 
 } // namespace
@@ -432,9 +498,12 @@ unsigned hybrid::raiseAttention(Operation *root) {
                 "is_causal = 1 (no mask in memory)";
         if (!llvm::equal(m.kPerm, llvm::seq<int64_t>(0, m.kPerm.size())))
           os << "; K read through its transpose";
+        if (m.guarded)
+          os << "; the Where(IsNaN(p), 0, p) guard for rows masked entirely folded (the "
+                "Attention gives such rows 0)";
         return d;
       },
-      raise);
+      raise, /*oneAtATime=*/true);
   return n;
 }
 
@@ -445,9 +514,10 @@ void hybrid::reportUnraised(Operation *root) {
                        "mixture of experts' router");
   });
   reportLeft(root, "TopK", "hybrid-raise-moe", [](NodeOp) {
-    return std::string("this TopK stays: it does not route a dense mixture of experts the "
-                       "pass matches (a router MatMul, Softmax and TopK, every expert's "
-                       "constant feed-forward block masked by its routing weight, summed)");
+    return std::string("this TopK stays: it does not route a mixture of experts the pass "
+                       "matches (a router MatMul, Softmax and TopK; every expert's constant "
+                       "feed-forward block masked by its routing weight and summed, or run on "
+                       "the tokens that chose it and scattered back)");
   });
   reportUnraisedConvs(root);
   reportUnraisedScans(root);

@@ -109,19 +109,56 @@ std::optional<DimList> ShapeInference::broadcast(ArrayRef<DimList> in) {
   return out;
 }
 
+Dim ShapeInference::product(ArrayRef<Dim> factors) {
+  ProductKey key{1, {}};
+  for (Dim d : factors) {
+    if (d.isConstant()) {
+      key.first *= d.value();
+      continue;
+    }
+    // A product symbol contributes its own factors (flattened).
+    if (auto it = productFactors.find(d.symbolId()); it != productFactors.end() && !d.offset()) {
+      key.first *= it->second.first;
+      key.second.append(it->second.second.begin(), it->second.second.end());
+      continue;
+    }
+    key.second.push_back({d.symbolId(), d.offset()});
+  }
+  if (key.second.empty() || key.first == 0)
+    return Dim::constant(key.second.empty() ? key.first : 0);
+  if (key.second.size() == 1 && key.first == 1)
+    return Dim::symbol(key.second[0].first).plus(key.second[0].second);
+  llvm::sort(key.second);
+  auto [it, inserted] = products.try_emplace(key, Dim::constant(0));
+  if (inserted) {
+    it->second = fresh();
+    productFactors[it->second.symbolId()] = key;
+  }
+  return it->second;
+}
+
 std::optional<DimList> ShapeInference::reshape(const DimList &in, const DimList &target,
                                                bool allowZero) {
   // The -1 entry is the input's element count over the other entries'. As
   // products of symbols and a constant: cancel the symbols the other entries
   // name, divide the constants.
+  // (A product symbol counts as its factors: [b*l, d] to [-1, l, d] is b.)
   SmallVector<Dim> factors;
   int64_t num = 1;
-  for (Dim d : in) {
-    if (d.isConstant())
-      num *= d.value();
-    else
-      factors.push_back(d);
-  }
+  auto expand = [&](Dim d, int64_t &constant, SmallVectorImpl<Dim> &atoms) {
+    if (d.isConstant()) {
+      constant *= d.value();
+    } else if (auto it = productFactors.find(d.symbolId());
+               it != productFactors.end() && !d.offset()) {
+      constant *= it->second.first;
+      for (auto [id, off] : it->second.second)
+        atoms.push_back(Dim::symbol(id).plus(off));
+    } else {
+      atoms.push_back(d);
+    }
+  };
+  for (Dim d : in)
+    expand(d, num, factors);
   DimList out;
   int64_t den = 1;
   std::optional<size_t> inferred;
@@ -143,24 +180,23 @@ std::optional<DimList> ShapeInference::reshape(const DimList &in, const DimList 
     if (d.isConstant() && d.value() < 0)
       return std::nullopt;
     out.push_back(d);
-    if (d.isConstant()) {
-      den *= d.value();
-    } else if (auto it = llvm::find(factors, d); it != factors.end()) {
-      factors.erase(it);
-    } else {
-      cancellable = false;
+    SmallVector<Dim> atoms;
+    expand(d, den, atoms);
+    for (Dim a : atoms) {
+      if (auto it = llvm::find(factors, a); it != factors.end())
+        factors.erase(it);
+      else
+        cancellable = false;
     }
   }
   if (!inferred)
     return out;
-  if (!cancellable || den == 0 || num % den != 0)
+  if (!cancellable || den == 0 || num % den != 0) {
     out[*inferred] = fresh();
-  else if (factors.empty())
-    out[*inferred] = Dim::constant(num / den);
-  else if (factors.size() == 1 && num == den)
-    out[*inferred] = factors.front();
-  else
-    out[*inferred] = fresh();
+  } else {
+    factors.push_back(Dim::constant(num / den));
+    out[*inferred] = product(factors);
+  }
   return out;
 }
 
@@ -250,6 +286,26 @@ std::optional<DimList> ShapeInference::computeElements(Value v) {
     }
     return out;
   }
+  if (type == "Slice" && in.size() >= 3) {
+    // A 1-D slice with constant bounds (exporters cut [B, H] or [S] out of a
+    // Shape this way).
+    std::optional<DimList> data = elements(in[0]);
+    std::optional<SmallVector<int64_t>> starts = constInts(in[1]), ends = constInts(in[2]);
+    std::optional<SmallVector<int64_t>> axes = SmallVector<int64_t>{0};
+    std::optional<SmallVector<int64_t>> steps = SmallVector<int64_t>{1};
+    if (in.size() >= 4 && !isNone(in[3]))
+      axes = constInts(in[3]);
+    if (in.size() >= 5 && !isNone(in[4]))
+      steps = constInts(in[4]);
+    if (!data || !starts || !ends || !axes || !steps || starts->size() != 1 ||
+        ends->size() != 1 || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1) ||
+        *steps != SmallVector<int64_t>{1})
+      return std::nullopt;
+    int64_t n = static_cast<int64_t>(data->size());
+    auto clampIdx = [&](int64_t x) { return std::clamp<int64_t>(x < 0 ? x + n : x, 0, n); };
+    int64_t b = clampIdx((*starts)[0]), e = clampIdx((*ends)[0]);
+    return DimList(data->begin() + b, data->begin() + std::max(b, e));
+  }
   if (type == "Range" && in.size() == 3) {
     // Only its length matters to callers of elements(): nothing here.
     return std::nullopt;
@@ -283,6 +339,8 @@ std::optional<DimList> ShapeInference::computeElements(Value v) {
         out.push_back(x);
       } else if (type == "Mul" && x.isOne()) {
         out.push_back(y);
+      } else if (type == "Mul") {
+        out.push_back(product({x, y}));
       } else {
         out.push_back(fresh());
       }
@@ -500,6 +558,22 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     batch->push_back((*a)[a->size() - 2]);
     batch->push_back(b->back());
     return batch;
+  }
+  if (type == "Attention" && in.size() >= 3) {
+    // The 4-D form (what hybrid-raise-attention writes): q's [B, Hq, S] and
+    // v's head size.
+    std::optional<DimList> q = shape(in[0]), v = shape(in[2]);
+    if (!q || !v || q->size() != 4 || v->size() != 4)
+      return std::nullopt;
+    return DimList{(*q)[0], (*q)[1], (*q)[2], (*v)[3]};
+  }
+  if (type == "Gemm" && in.size() >= 2) {
+    std::optional<DimList> a = shape(in[0]), b = shape(in[1]);
+    if (!a || !b || a->size() != 2 || b->size() != 2)
+      return std::nullopt;
+    bool ta = intAttr(node, "transA").value_or(0) != 0;
+    bool tb = intAttr(node, "transB").value_or(0) != 0;
+    return DimList{(*a)[ta ? 1 : 0], (*b)[tb ? 0 : 1]};
   }
   if (type == "Transpose" && in.size() == 1) {
     std::optional<DimList> s = shape(in[0]);

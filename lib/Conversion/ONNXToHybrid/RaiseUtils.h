@@ -16,8 +16,10 @@
 #include "mlir/IR/Remarks.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <map>
 #include <optional>
 
 namespace hybrid::raising {
@@ -89,6 +91,30 @@ inline void eraseIfDead(Value v) {
   }
 }
 
+/// Erases the ops of `ops` that have (or come to have) no uses, in any order,
+/// and then the onnx.node and constant producers that only they read
+/// (shape arithmetic, index plumbing): what a raising rewrite replaced. An op
+/// still in use stays.
+inline void eraseUnused(ArrayRef<Operation *> ops) {
+  llvm::SetVector<Operation *> work(ops.begin(), ops.end());
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    for (Operation *op : work) {
+      if (!op->use_empty())
+        continue;
+      work.remove(op);
+      for (Value in : op->getOperands())
+        if (Operation *p = in.getDefiningOp();
+            p && (isa<NodeOp>(p) || p->hasTrait<OpTrait::ConstantLike>()))
+          work.insert(p);
+      op->erase();
+      erased = true;
+      break;
+    }
+  }
+}
+
 /// ai.onnx ops whose result has their first input's shape (elementwise
 /// unary ops, normalizations, Softmax, Trilu, Cast, ...).
 inline bool isShapePreserving(StringRef type) {
@@ -100,7 +126,8 @@ inline bool isShapePreserving(StringRef type) {
        "Cos",         "Floor",     "Ceil",        "Round",      "Clip",
        "Dropout",     "Softplus",  "HardSigmoid", "HardSwish",  "LeakyRelu",
        "Elu",         "Sign",      "LayerNormalization",        "RMSNormalization",
-       "RotaryEmbedding"},
+       "RotaryEmbedding",           "ScatterND", "ScatterElements", "Scatter", "IsNaN",
+       "IsInf"},
       type);
 }
 
@@ -222,10 +249,17 @@ private:
 
   std::optional<int64_t> compute(Value v) {
     auto node = v.getDefiningOp<NodeOp>();
-    if (!node || !node.getDomain().empty() || node.getOutputs()[0] != v)
+    if (!node || !node.getDomain().empty())
       return std::nullopt;
     StringRef type = node.getOpType();
     ValueRange in = node.getInputs();
+    if (DenseElementsAttr c = constValue(v)) // a Constant node
+      return c.getType().getRank();
+    // Every output of a Split, and TopK's values and indices, have the
+    // input's rank; only the first output of other ops has a rule here.
+    if (node.getOutputs()[0] != v)
+      return llvm::is_contained({"Split", "TopK"}, type) && !in.empty() ? rank(in[0])
+                                                                        : std::nullopt;
     if (isBroadcasting(type))
       return maxRank(in);
     // Slice, Concat and GatherElements keep the rank, not the shape.
@@ -233,6 +267,10 @@ private:
       return in.empty() ? std::nullopt : rank(in[0]);
     if (llvm::is_contained({"Range", "Shape"}, type))
       return 1;
+    if (type == "NonZero")
+      return 2; // [rank of the input, count]
+    if (llvm::is_contained({"Split", "TopK"}, type) && !in.empty())
+      return rank(in[0]);
     if (type == "Size")
       return 0;
     if (type == "Gather" && in.size() == 2) {
@@ -313,6 +351,9 @@ public:
   bool isOne() const { return isConstant(1); }
   /// This size plus `c`.
   Dim plus(int64_t c) const { return sym ? Dim(true, v, off + c) : Dim(false, v + c, 0); }
+  /// A symbol's id and offset (only when !isConstant()).
+  int64_t symbolId() const { return v; }
+  int64_t offset() const { return off; }
   bool operator==(const Dim &o) const { return sym == o.sym && v == o.v && off == o.off; }
   bool operator!=(const Dim &o) const { return !(*this == o); }
 
@@ -348,12 +389,21 @@ private:
   std::optional<DimList> broadcast(ArrayRef<DimList> shapes);
   std::optional<DimList> reshape(const DimList &in, const DimList &target, bool allowZero);
   std::optional<Dim> rangeLength(NodeOp range);
+  /// The product of `factors`: a constant, the one symbol, or a symbol
+  /// standing for this product of symbols (the same symbol for the same
+  /// factors in any order, so that a Reshape's -1 over [b, l, d] to [-1, d]
+  /// and Mul(b, l) are the same size).
+  Dim product(ArrayRef<Dim> factors);
   Dim fresh() { return Dim::symbol(nextSymbol++); }
   Dim named(StringRef name);
 
   RankInference rankInference;
   llvm::DenseMap<Value, std::optional<DimList>> shapes, values;
   llvm::StringMap<Dim> names;
+  /// A product symbol's constant and (symbol id, offset) factors, sorted.
+  using ProductKey = std::pair<int64_t, SmallVector<std::pair<int64_t, int64_t>>>;
+  std::map<ProductKey, Dim> products;
+  llvm::DenseMap<int64_t, ProductKey> productFactors; // product symbol id -> its key
   int64_t nextSymbol = 0;
 };
 
@@ -363,25 +413,38 @@ private:
 /// optimization remark of category `pass` on the anchor node, with
 /// `describe(match)` saying what it became and what was proven (MLIR's remark
 /// engine: nothing is built unless a report is being made). Returns how many.
+/// With `oneAtATime`, each rewrite comes before the next match (with shapes
+/// inferred afresh), so that a match sees the nodes earlier rewrites made
+/// (a raised layer's output shape, which the decomposed form may not prove);
+/// it costs a walk and a shape inference per rewrite.
 template <typename MatchT>
 unsigned raiseAll(Operation *root, StringRef opType, StringRef pass,
                   llvm::function_ref<std::optional<MatchT>(NodeOp, ShapeInference &)> match,
                   llvm::function_ref<std::string(const MatchT &)> describe,
-                  llvm::function_ref<void(MatchT &)> rewrite) {
-  ShapeInference shapes;
-  SmallVector<std::pair<Location, MatchT>> matches;
-  root->walk([&](NodeOp node) {
-    if (node.getDomain().empty() && node.getOpType() == opType)
-      if (std::optional<MatchT> m = match(node, shapes))
-        matches.push_back({node.getLoc(), std::move(*m)});
-  });
+                  llvm::function_ref<void(MatchT &)> rewrite, bool oneAtATime = false) {
   bool reporting = root->getContext()->getRemarkEngine() != nullptr;
-  for (auto &[loc, m] : matches) {
-    if (reporting)
-      remark::passed(loc, remark::RemarkOpts::name("raised").category(pass)) << describe(m);
-    rewrite(m);
+  unsigned n = 0;
+  while (true) {
+    ShapeInference shapes;
+    SmallVector<std::pair<Location, MatchT>> matches;
+    root->walk([&](NodeOp node) {
+      if (node.getDomain().empty() && node.getOpType() == opType)
+        if (std::optional<MatchT> m = match(node, shapes)) {
+          matches.push_back({node.getLoc(), std::move(*m)});
+          if (oneAtATime)
+            return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    for (auto &[loc, m] : matches) {
+      if (reporting)
+        remark::passed(loc, remark::RemarkOpts::name("raised").category(pass)) << describe(m);
+      rewrite(m);
+    }
+    n += matches.size();
+    if (!oneAtATime || matches.empty())
+      return n;
   }
-  return matches.size();
 }
 
 /// Reports, as missed-optimization remarks of category `pass`, every ai.onnx

@@ -10,7 +10,9 @@ onnxruntime-genai's builder, mobius and torch.onnx's dynamo exporter write them.
 causal mask and Unsqueeze/Expand/Reshape GQA; Pow/ReduceMean RMSNorm; rotary with
 Slice/Neg/Concat; Pad or Concat, grouped Conv and Slice causal convolutions; the
 SSM and delta-rule recurrences as a Scan over time (prefill) or as explicit ops for
-one token (decode); Softmax/TopK MoE routing with Equal masks over every expert;
+one token (decode); Softmax/TopK MoE routing with Equal masks over every expert
+(or, with ``loop``, each expert on the tokens that chose it: NonZero, GatherND,
+ScatterND, as torch.onnx writes HF's eager expert loop);
 ReduceMean/Sub/Pow LayerNorm and Erf GELU.
 
 Both forms compute the same function with the same weights (drawn by name, see
@@ -522,6 +524,29 @@ def swiglu_mlp(c: Ctx, h: str, name: str, inter: int) -> str:
                       f"{name}.down_proj", inter, D)
 
 
+def _moe_loop(c: Ctx, p: str, x2: str, topv: str, topi: str, wg, wu, wd) -> str:
+    """The experts of moe(loop=True): y [T, D] from x2 [T, D] and the top-k
+    values and indices [T, k]."""
+    g, E = c.g, c.cfg.n_experts
+    hot = g.op("Cast", g.op("Equal", unsqueeze(g, topi, -1), g.const(np.arange(E, dtype=np.int64))),
+               to=7)
+    mask = transpose(g, hot, 2, 1, 0)                                        # [E, k, T]
+    values = unsqueeze(g, topv, -1)                                          # [T, k, 1]
+    y = g.op("Expand", g.f32(0.0), g.op("Shape", x2))
+    for e in range(E):
+        with g.scope(f"experts.{e}"):
+            pairs = transpose(g, g.op("NonZero", g.op("Gather", mask, g.const(np.int64(e)), axis=0)), 1, 0)
+            slot = squeeze(g, g.op("Slice", pairs, g.i64(0), g.i64(1), g.i64(1)), 1)
+            tok = unsqueeze(g, squeeze(g, g.op("Slice", pairs, g.i64(1), g.i64(2), g.i64(1)), 1), -1)
+            xe = g.op("GatherND", x2, tok)                                   # [n, D]
+            gate = silu(g, g.op("MatMul", xe, g.param(f"{p}.experts.{e}.gate", wg[e])))
+            up = g.op("MatMul", xe, g.param(f"{p}.experts.{e}.up", wu[e]))
+            out = g.op("MatMul", g.op("Mul", gate, up), g.param(f"{p}.experts.{e}.down", wd[e]))
+            w = g.op("GatherND", values, g.op("Concat", tok, unsqueeze(g, slot, -1), axis=-1))
+            y = g.op("ScatterND", y, tok, g.op("Mul", out, w), reduction="add")
+    return y
+
+
 def relu2_mlp(c: Ctx, h: str, name: str, inter: int) -> str:
     """Nemotron-H's MLP: down(relu(up(x))^2)."""
     g, D = c.g, c.cfg.d_model
@@ -530,13 +555,17 @@ def relu2_mlp(c: Ctx, h: str, name: str, inter: int) -> str:
         return linear(c, g.op("Mul", r, r), f"{name}.down_proj", inter, D)
 
 
-def moe(c: Ctx, h: str, li: int) -> str:
+def moe(c: Ctx, h: str, li: int, loop: bool = False) -> str:
     """A top-k SwiGLU mixture of experts over h [B, S, D]: softmax routing, top-k,
     renormalized weights (Qwen3-MoE / Mixtral).
 
     Fused: com.microsoft MoE (fc1 rows interleaving gate and up, swiglu_fusion=1).
     Decomposed: mobius's dense fallback, every expert on every token, masked by
-    Equal(selected, e) and summed."""
+    Equal(selected, e) and summed; with `loop`, HF's eager loop over the experts
+    as torch.onnx's dynamo exporter writes it when every expert is visited (each
+    expert on the tokens NonZero of its one-hot slice selects, gathered with
+    GatherND, weighted by GatherND of the top-k values, added back by
+    ScatterND(reduction="add") into zeros)."""
     g, cfg = c.g, c.cfg
     D, E, K, I = cfg.d_model, cfg.n_experts, cfg.top_k, cfg.moe_inter
     p = f"layers.{li}.moe"
@@ -558,6 +587,8 @@ def moe(c: Ctx, h: str, li: int) -> str:
             probs = g.op("Softmax", logits, axis=-1)
             topv, topi = g.op("TopK", probs, g.i64(K), outputs=2, axis=-1)
             topv = g.op("Div", topv, g.op("ReduceSum", topv, g.i64(-1), keepdims=1))
+            if loop:
+                return g.op("Reshape", _moe_loop(c, p, x2, topv, topi, wg, wu, wd), g.op("Shape", h))
             y = None
             for e in range(E):
                 with g.scope(f"experts.{e}"):

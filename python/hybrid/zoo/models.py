@@ -27,13 +27,13 @@ def _finish(g: Graph, form: str) -> onnx.ModelProto:
     return g.model(FUSED_OPSET if form == FUSED else DECOMPOSED_OPSET)
 
 
-def _ffn(c: Ctx, kind: str, h: str, li: int) -> str:
+def _ffn(c: Ctx, kind: str, h: str, li: int, moe_loop: bool = False) -> str:
     if kind == "mlp":
         return L.swiglu_mlp(c, h, f"layers.{li}.mlp", c.cfg.mlp_inter)
     if kind == "relu2":
         return L.relu2_mlp(c, h, f"layers.{li}.mlp", c.cfg.mlp_inter)
     if kind == "moe":
-        return L.moe(c, h, li)
+        return L.moe(c, h, li, loop=moe_loop)
     raise ValueError(kind)
 
 
@@ -51,9 +51,10 @@ def block(kind: str) -> Callable:
     return build
 
 
-def _language_model(name: str, layers: List[Tuple[str, str]]) -> Callable:
+def _language_model(name: str, layers: List[Tuple[str, str]], moe_loop: bool = False) -> Callable:
     """input_ids -> embedding -> layers -> RMSNorm -> lm_head logits. Each layer is
-    (mixer, ffn); either may be None (Nemotron-H's layers hold one of the two)."""
+    (mixer, ffn); either may be None (Nemotron-H's layers hold one of the two).
+    `moe_loop`: the decomposed MoE layers are the per-expert loop (L.moe)."""
     def build(cfg: Config, form: str, phase: str, seed: int) -> onnx.ModelProto:
         g = Graph(name, Weights(seed))
         c = Ctx(g, cfg, form, phase)
@@ -68,7 +69,7 @@ def _language_model(name: str, layers: List[Tuple[str, str]]) -> Callable:
                     x = g.op("Add", x, MIXERS[mixer](c, h, li))
                 if ffn:
                     h = L.rms_norm(c, x, f"layers.{li}.post_mixer_layernorm", D)
-                    x = g.op("Add", x, _ffn(c, ffn, h, li))
+                    x = g.op("Add", x, _ffn(c, ffn, h, li, moe_loop))
         x = L.rms_norm(c, x, "norm", D)
         g.output(L.linear(c, x, "lm_head", D, V), "logits", [BATCH, c.seq(), V])
         return _finish(g, form)
@@ -212,8 +213,9 @@ ARCHS: Dict[str, Tuple[Callable, str, bool]] = {
     "gdn": (block("gdn"), "Gated DeltaNet block (Qwen3.5 linear attention)", True),
     "attention": (block("attention"), "attention block (RMSNorm, GQA, RoPE, KV cache)", True),
     "moe": (block("moe"), "MoE block (8 SwiGLU experts, top-2)", True),
-    "jamba": (_language_model("jamba", JAMBA_LAYERS),
-              "Jamba-style LM: Mamba-1, attention, MLP and MoE layers", True),
+    "jamba": (_language_model("jamba", JAMBA_LAYERS, moe_loop=True),
+              "Jamba-style LM: Mamba-1, attention, MLP and MoE layers (decomposed: the "
+              "per-expert loop)", True),
     "nemotron_h": (_language_model("nemotron_h", _nemotron_layers(NEMOTRON_PATTERN)),
                    f"Nemotron-H-style LM, pattern {NEMOTRON_PATTERN}", True),
     "convnext": (convnext, "ConvNeXt-style image classifier", False),
