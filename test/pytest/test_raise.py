@@ -745,6 +745,113 @@ def test_raise_ssm_scan(variant, rng):
             _close(got, want)
 
 
+def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
+    """Mamba-1's selective scan as tracing unrolls HF's slow path (a Python loop
+    over a fixed number of steps): dA = exp(A[:, None] * dt[..., None]) and
+    dBu = dt[..., None] * B[:, None] * x[..., None] for every step first, then
+    h = dA[:, :, i] * h + dBu[:, :, i] and y_i = (h @ C[:, i][..., None])[..., 0]
+    per step, stacked on the last axis. x, dt [B, D, L]; B, C [B, L, N].
+
+    "plain": zeros for h_0, A as Unsqueeze(A, 1), Gather read-outs;
+    "folded": A[None, :, None] a constant (an exporter folded it), Squeeze
+    read-outs, dBu grouped the other way;
+    "state": h_0 a graph input and the last h a second output (a cache).
+    Near misses: "shifted_c" reads C at step i + 1; "two_dt": dBu's dt is not
+    dA's."""
+    rng = np.random.default_rng(4)
+    a = -np.exp(0.5 * rng.standard_normal((d, n))).astype(np.float32)
+    nodes, inits = [], []
+    n_ = nodes.append
+
+    def c(name, value, dtype=np.int64):
+        inits.append(_const(name, value, dtype))
+        return name
+
+    if variant == "folded":
+        a4 = c("A4", a[None, :, None, :], np.float32)
+    else:
+        n_(helper.make_node("Unsqueeze", [c("A", a, np.float32), c("ax1", [1])], ["A4"]))
+        a4 = "A4"
+    n_(helper.make_node("Unsqueeze", ["dt", c("axm1", [-1])], ["dt4"]))
+    n_(helper.make_node("Mul", [a4, "dt4"], ["dAx"]))
+    n_(helper.make_node("Exp", ["dAx"], ["dA"]))
+    n_(helper.make_node("Unsqueeze", ["Bm", c("ax1b", [1])], ["B4"]))
+    n_(helper.make_node("Unsqueeze", ["x", c("axm1b", [-1])], ["x4"]))
+    dt_b = "dt4"
+    if variant == "two_dt":
+        n_(helper.make_node("Unsqueeze", ["dt2", c("axm1c", [-1])], ["dt4b"]))
+        dt_b = "dt4b"
+    if variant == "folded":
+        n_(helper.make_node("Mul", ["B4", "x4"], ["Bx"]))
+        n_(helper.make_node("Mul", [dt_b, "Bx"], ["dBu"]))
+    else:
+        n_(helper.make_node("Mul", [dt_b, "B4"], ["dB"]))
+        n_(helper.make_node("Mul", ["dB", "x4"], ["dBu"]))
+    if variant == "state":
+        h = "h0"
+    else:
+        n_(helper.make_node("Shape", ["x"], ["xs"]))
+        n_(helper.make_node("Gather", ["xs", c("first", [0, 1])], ["bd"], axis=0))
+        n_(helper.make_node("Concat", ["bd", c("ncol", [n])], ["hshape"], axis=0))
+        n_(helper.make_node("Expand", [c("zero", 0.0, np.float32), "hshape"], ["h_init"]))
+        h = "h_init"
+    outs = []
+    for i in range(steps):
+        p = f"s{i}_"
+        n_(helper.make_node("Gather", ["dA", c(p + "i", i)], [p + "dA"], axis=2))
+        n_(helper.make_node("Mul", [p + "dA", h], [p + "hd"]))
+        n_(helper.make_node("Gather", ["dBu", c(p + "i2", i)], [p + "dBu"], axis=2))
+        n_(helper.make_node("Add", [p + "hd", p + "dBu"], [p + "h"]))
+        h = p + "h"
+        ci = (i + 1) % steps if variant == "shifted_c" else i
+        n_(helper.make_node("Gather", ["Cm", c(p + "ci", ci)], [p + "c"], axis=1))
+        n_(helper.make_node("Unsqueeze", [p + "c", c(p + "u", [-1])], [p + "c3"]))
+        n_(helper.make_node("MatMul", [h, p + "c3"], [p + "y3"]))
+        if variant == "folded":
+            n_(helper.make_node("Squeeze", [p + "y3", c(p + "q", [2])], [p + "y"]))
+        else:
+            n_(helper.make_node("Gather", [p + "y3", c(p + "z", 0)], [p + "y"], axis=2))
+        n_(helper.make_node("Unsqueeze", [p + "y", c(p + "uy", [-1])], [p + "yu"]))
+        outs.append(p + "yu")
+    n_(helper.make_node("Concat", outs, ["y"], axis=-1))
+    f = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)  # noqa: E731
+    inputs = [f("x", ["batch", d, steps]), f("dt", ["batch", d, steps]), f("Bm", ["batch", steps, n]),
+              f("Cm", ["batch", steps, n])]
+    outputs = [f("y", ["batch", d, steps])]
+    if variant == "state":
+        inputs.append(f("h0", ["batch", d, n]))
+        nodes.append(helper.make_node("Identity", [h], ["h_last"]))
+        outputs.append(f("h_last", ["batch", d, n]))
+    if variant == "two_dt":
+        inputs.append(f("dt2", ["batch", d, steps]))
+    graph = helper.make_graph(nodes, "unrolled", inputs, outputs, inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# variant: whether it must become hybrid.ssm_scan.
+UNROLLED_VARIANTS = {"plain": True, "folded": True, "state": True, "shifted_c": False,
+                     "two_dt": False}
+
+
+@pytest.mark.parametrize("variant", list(UNROLLED_VARIANTS))
+def test_raise_unrolled_mamba1(variant, rng):
+    model = _unrolled_mamba1_model(variant)
+    raised, sess = _raised_and_reference(model, "hybrid.ssm_scan", UNROLLED_VARIANTS[variant])
+    names = [i.name for i in model.graph.input]
+    for batch in (1, 3):
+        feeds = {"x": rng.standard_normal((batch, 12, 6)).astype(np.float32),
+                 "dt": (0.05 + 0.5 * rng.random((batch, 12, 6))).astype(np.float32),
+                 "Bm": rng.standard_normal((batch, 6, 5)).astype(np.float32),
+                 "Cm": rng.standard_normal((batch, 6, 5)).astype(np.float32),
+                 "h0": rng.standard_normal((batch, 12, 5)).astype(np.float32),
+                 "dt2": (0.05 + 0.5 * rng.random((batch, 12, 6))).astype(np.float32)}
+        feeds = {k: v for k, v in feeds.items() if k in names}
+        got = raised(**feeds)
+        got = got if isinstance(got, (list, tuple)) else [got]
+        for g, want in zip(got, sess.run(None, feeds)):
+            _close(g, want)
+
+
 def _linear_attention_scan_model(variant, heads=3, dk=8, dv=6):
     """The linear-attention family as an ONNX Scan over axis 1 (Gated DeltaNet's
     recurrence as exporters' fallbacks write it, independently of the zoo): state

@@ -137,6 +137,12 @@ def RaiseScans : Pass<"hybrid-raise-scans", "::mlir::ModuleOp"> {
     with the update rule `linear`, `gated`, `delta` or `gated_delta` (Gated
     DeltaNet's), hence `hybrid.linear_attention`. The symbolic shapes must
     show the layout each op reads.
+
+    Mamba-1 unrolled by tracing (HF's slow path over a fixed number of steps
+    L: `dA = Exp(A[:, None] * dt[..., None])` and `dBu = dt[..., None] *
+    B[:, None] * x[..., None]` for all steps, then L steps `h = Gather(dA, i,
+    2) * h + Gather(dBu, i, 2)` whose read-outs `MatMul(h, C[:, i][..., None])`
+    a Concat stacks on the last axis) becomes the same `SsmScan`.
   }];
 }
 

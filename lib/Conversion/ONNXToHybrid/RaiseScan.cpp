@@ -11,6 +11,7 @@
 //     the per-step slices `Gather(x, i, axis = 1)` of outer [B, L, ...]
 //     tensors, and its one per-step output stacked along axis 0 ([L, B, ...]);
 //     a model-local function the body calls has been inlined by the importer;
+//   * a Mamba-1 loop unrolled by tracing (see "Unrolled Mamba-1" below);
 //   * a one-token decode step written out in the graph: the body's nodes on a
 //     past state that is a graph input, the slices `Squeeze(x, [1])` of
 //     outer [B, 1, ...] tensors (anchored on the Add that makes the new
@@ -669,6 +670,251 @@ std::string whyNot(NodeOp node, ShapeInference &shapes) {
   return "its step is a known recurrence, but the shapes do not prove the layout the op reads";
 }
 
+
+//===----------------------------------------------------------------------===//
+// Unrolled Mamba-1: a Python loop over time traced at a fixed length
+//===----------------------------------------------------------------------===//
+//
+// HF's Mamba-1 slow path (MambaMixer.slow_forward, Jamba's too) discretises
+// first and then loops over the L time steps; torch.onnx unrolls the loop:
+//
+//   dA  = Exp(Mul(Unsqueeze(A, 1), Unsqueeze(dt, -1)))              [B, D, L, N]
+//   dBu = Mul(Mul(Unsqueeze(dt, -1), Unsqueeze(Bm, 1)), Unsqueeze(x, -1))
+//   h_{i+1} = Add(Mul(Gather(dA, i, axis=2), h_i), Gather(dBu, i, axis=2))
+//   y_i = Gather(MatMul(h_{i+1}, Unsqueeze(Gather(C, i, axis=1), -1)), 0, axis=2)
+//   y   = Concat(Unsqueeze(y_0, -1), ..., Unsqueeze(y_{L-1}, -1), axis=-1)   [B, D, L]
+//
+// with x, dt [B, D, L], Bm, C [B, L, N], A [D, N] and h_0 [B, D, N] (zeros,
+// or a past state). Every Mul and Add in either operand order and either
+// grouping of dBu's three factors; the read-out may be a Squeeze instead of
+// the Gather. It becomes the same SsmScan as the Scan form (x and dt
+// transposed to [B, L, D], y transposed back), and h_L's other readers (a
+// present state) read the scan's final state. L must be the tensors' time
+// length, proven by the shapes (a trace fixes it).
+
+struct Unrolled {
+  NodeOp concat;
+  Value x, dt, a, bm, cm, init, last;
+  // a is A[:, None] or A[None, :, None] itself (an exporter folded the
+  // Unsqueeze into the constant): the axes to squeeze out of it.
+  SmallVector<int64_t> aUnit;
+  int64_t steps = 0;
+  SmallVector<Operation *> nodes;
+};
+
+/// The time step `i` that `v` = Gather(t, i, axis) reads, and t.
+std::optional<std::pair<Value, int64_t>> gatherStep(Value v, int64_t axis, int64_t rank) {
+  NodeOp g = producer(throughIdentity(v), {"Gather"});
+  if (!g)
+    return std::nullopt;
+  DenseElementsAttr idx = constValue(g.getInputs()[1]);
+  int64_t a = intAttr(g, "axis").value_or(0);
+  if (!idx || idx.getType().getRank() != 0 || !isa<IntegerType>(idx.getElementType()) ||
+      (a != axis && a != axis - rank))
+    return std::nullopt;
+  return std::make_pair(g.getInputs()[0], (*idx.getValues<APInt>().begin()).getSExtValue());
+}
+
+std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shapes) {
+  Unrolled u;
+  u.concat = concat;
+  ValueRange ys = concat.getInputs();
+  int64_t axis = intAttr(concat, "axis").value_or(0);
+  if (ys.size() < 2 || (axis != -1 && axis != 2))
+    return std::nullopt;
+  u.steps = ys.size();
+  u.nodes.push_back(concat);
+  // Read-outs: y_i = Gather(MatMul(h_{i+1}, Unsqueeze(Gather(C, i, 1), -1)), 0, 2).
+  SmallVector<Value> states; // h_1 .. h_L as the read-outs see them
+  for (auto [i, yi] : llvm::enumerate(ys)) {
+    Value y = unsqueezed(yi, {2}, 3);
+    if (!y)
+      return std::nullopt;
+    Value prod;
+    if (std::optional<std::pair<Value, int64_t>> g = gatherStep(y, 2, 3); g && g->second == 0)
+      prod = g->first;
+    else
+      prod = squeezed(y, 2, 3);
+    NodeOp mm = prod ? producer(prod, {"MatMul"}) : nullptr;
+    Value c = mm ? unsqueezed(mm.getInputs()[1], {2}, 3) : Value();
+    std::optional<std::pair<Value, int64_t>> ci = c ? gatherStep(c, 1, 3) : std::nullopt;
+    if (!ci || ci->second != static_cast<int64_t>(i) || (u.cm && u.cm != ci->first))
+      return std::nullopt;
+    u.cm = ci->first;
+    states.push_back(mm.getInputs()[0]);
+    for (Value v : {yi, y, prod, mm.getInputs()[1], c})
+      if (auto n = v.getDefiningOp<NodeOp>())
+        u.nodes.push_back(n);
+  }
+  // The chain, from the last state back: h_{i+1} = dA_i * h_i + dBu_i.
+  Value dA, dBu, h = states.back();
+  u.last = h;
+  for (int64_t i = u.steps - 1; i >= 0; --i) {
+    if (h != states[i])
+      return std::nullopt;
+    bool found = false;
+    for (auto [decay, input] : operands(h, "Add")) {
+      std::optional<std::pair<Value, int64_t>> in = gatherStep(input, 2, 4);
+      if (!in || in->second != i || (dBu && dBu != in->first))
+        continue;
+      for (auto [d, prev] : operands(decay, "Mul")) {
+        std::optional<std::pair<Value, int64_t>> da = gatherStep(d, 2, 4);
+        if (!da || da->second != i || (dA && dA != da->first))
+          continue;
+        dA = da->first, dBu = in->first;
+        u.nodes.append({producer(throughIdentity(h), {"Add"}), producer(throughIdentity(decay), {"Mul"}),
+                        producer(throughIdentity(d), {"Gather"}),
+                        producer(throughIdentity(input), {"Gather"})});
+        h = prev;
+        found = true;
+        break;
+      }
+      if (found)
+        break;
+    }
+    if (!found)
+      return std::nullopt;
+  }
+  u.init = h;
+  // Each intermediate state feeds its read-out and the next step only.
+  for (int64_t i = 0; i + 1 < u.steps; ++i)
+    if (std::distance(states[i].use_begin(), states[i].use_end()) != 2)
+      return std::nullopt;
+  // dA = Exp(Mul(Unsqueeze(A, 1), Unsqueeze(dt, -1))).
+  NodeOp ex = producer(dA, {"Exp"});
+  if (!ex)
+    return std::nullopt;
+  for (auto [p, q] : operands(ex.getInputs()[0], "Mul")) {
+    Value a = unsqueezed(p, {1}, 3), dt = unsqueezed(q, {3}, 4);
+    if (!a)
+      a = unsqueezed(p, {0, 2}, 4);
+    // (A constant of any storage: large ones are dense_resource blobs.)
+    if (auto c = p.getDefiningOp<arith::ConstantOp>(); !a && c) {
+      ArrayRef<int64_t> shape = cast<ShapedType>(c.getType()).getShape();
+      if (shape.size() == 3 && shape[1] == 1)
+        u.aUnit = {1};
+      else if (shape.size() == 4 && shape[0] == 1 && shape[2] == 1)
+        u.aUnit = {0, 2};
+      if (!u.aUnit.empty())
+        a = p;
+    }
+    if (a && dt) {
+      u.a = a, u.dt = dt;
+      u.nodes.append({ex, producer(throughIdentity(ex.getInputs()[0]), {"Mul"})});
+      break;
+    }
+  }
+  if (!u.dt)
+    return std::nullopt;
+  // dBu = dt[..., None] * Bm[:, None] * x[..., None], in any grouping.
+  SmallVector<Value> factors;
+  SmallVector<Value> work = {dBu};
+  while (!work.empty() && factors.size() <= 3) {
+    Value v = throughIdentity(work.pop_back_val());
+    NodeOp mul = producer(v, {"Mul"});
+    if (mul && factors.size() + work.size() < 3 && mul.getInputs().size() == 2) {
+      u.nodes.push_back(mul);
+      work.append({mul.getInputs()[0], mul.getInputs()[1]});
+    } else {
+      factors.push_back(v);
+    }
+  }
+  if (factors.size() != 3)
+    return std::nullopt;
+  for (Value f : factors) {
+    if (Value bm = unsqueezed(f, {1}, 4); bm && !u.bm)
+      u.bm = bm;
+    else if (Value t = unsqueezed(f, {3}, 4); t && t == u.dt)
+      continue;
+    else if (t && !u.x)
+      u.x = t;
+    else
+      return std::nullopt;
+  }
+  if (!u.x || !u.bm)
+    return std::nullopt;
+  // Shapes: x, dt [B, D, L]; Bm, C [B, L, N]; A [D, N]; h_0 [B, D, N]; L steps.
+  std::optional<DimList> xs = shapes.shape(u.x), ds = shapes.shape(u.dt), bs = shapes.shape(u.bm),
+                         cs = shapes.shape(u.cm), as = shapes.shape(u.a), hs = shapes.shape(u.init);
+  if (as && !u.aUnit.empty() && as->size() == 2 + u.aUnit.size()) {
+    DimList kept;
+    for (auto [i, d] : llvm::enumerate(*as))
+      if (!llvm::is_contained(u.aUnit, static_cast<int64_t>(i)))
+        kept.push_back(d);
+    as = kept;
+  }
+  if (!xs || !ds || !bs || !cs || !as || !hs || xs->size() != 3 || *ds != *xs ||
+      bs->size() != 3 || *cs != *bs || as->size() != 2 || hs->size() != 3)
+    return std::nullopt;
+  const DimList &X = *xs, &Bs = *bs, &A = *as, &H = *hs;
+  if (!X[2].isConstant(u.steps) || Bs[0] != X[0] || Bs[1] != X[2] || A[0] != X[1] ||
+      A[1] != Bs[2] || H != DimList{X[0], X[1], Bs[2]})
+    return std::nullopt;
+  return u;
+}
+
+/// Replaces an unrolled Mamba-1 with one SsmScan.
+void raiseUnrolled(Unrolled &u) {
+  OpBuilder b(u.concat);
+  Location loc = u.concat.getLoc();
+  Type unknown = hybrid::onnx::UnknownType::get(b.getContext());
+  StringAttr name = u.concat.getNameAttr();
+  auto node = [&](StringRef type, ValueRange in, TypeRange results, StringRef suffix,
+                  ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "", int64_t version = 13) {
+    return NodeOp::create(b, loc, results, in, type, domain, version,
+                          name ? b.getStringAttr(name.getValue() + suffix) : StringAttr(),
+                          b.getDictionaryAttr(attrs), nullptr, 0)
+        .getOutputs()[0];
+  };
+  auto i64s = [&](ArrayRef<int64_t> v) -> Value {
+    auto type = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
+    return arith::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, v));
+  };
+  auto perm = [&](ArrayRef<int64_t> p) {
+    return NamedAttribute(b.getStringAttr("perm"), b.getDenseI64ArrayAttr(p));
+  };
+  Value xt = node("Transpose", {u.x}, {unknown}, "/raised_x", {perm({0, 2, 1})});
+  Value dtt = node("Transpose", {u.dt}, {unknown}, "/raised_dt", {perm({0, 2, 1})});
+  Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
+  Value a = u.aUnit.empty() ? u.a : node("Squeeze", {u.a, i64s(u.aUnit)}, {unknown}, "/raised_A");
+  SmallVector<Value> inputs = {node("Unsqueeze", {xt, i64s({3})}, {unknown}, "/raised_x4"),
+                               dtt,
+                               a,
+                               node("Unsqueeze", {u.bm, i64s({2})}, {unknown}, "/raised_B"),
+                               node("Unsqueeze", {u.cm, i64s({2})}, {unknown}, "/raised_C"),
+                               none,
+                               none,
+                               none,
+                               node("Unsqueeze", {u.init, i64s({2})}, {unknown}, "/raised_h0")};
+  NodeOp scan = NodeOp::create(
+      b, loc, TypeRange{unknown, unknown}, inputs, "SsmScan", "ai.hybrid", 1,
+      name ? b.getStringAttr(name.getValue() + "/raised_ssm_scan") : StringAttr(),
+      b.getDictionaryAttr({NamedAttribute(b.getStringAttr("dt_softplus"), b.getI64IntegerAttr(0))}),
+      nullptr, 0);
+  Value y = node("Squeeze", {scan.getOutputs()[0], i64s({3})}, {unknown}, "/raised_y");
+  y = node("Transpose", {y}, {u.concat.getOutputs()[0].getType()}, "/raised_y_t",
+           {perm({0, 2, 1})});
+  u.concat.getOutputs()[0].replaceAllUsesWith(y);
+  // The last state's other readers (a present state) read the scan's.
+  SmallVector<OpOperand *> others;
+  for (OpOperand &use : u.last.getUses())
+    if (!llvm::is_contained(u.nodes, use.getOwner()))
+      others.push_back(&use);
+  if (!others.empty()) {
+    Value state = node("Squeeze", {scan.getOutputs()[1], i64s({2})}, {u.last.getType()},
+                       "/raised_state");
+    for (OpOperand *use : others)
+      use->set(state);
+  }
+  eraseUnused(u.nodes);
+}
+
+std::string describeUnrolled(const Unrolled &u) {
+  return "Mamba-1's selective scan unrolled over " + std::to_string(u.steps) +
+         " time steps (a traced Python loop: dA and dB·x computed for every step, then "
+         "sliced) became one ai.hybrid SsmScan with one channel per head";
+}
+
 } // namespace
 
 unsigned hybrid::raiseScans(Operation *root) {
@@ -684,6 +930,9 @@ unsigned hybrid::raiseScans(Operation *root) {
       describe, raise);
   // Decode steps, anchored on the Add that makes the new state.
   n += raiseAll<Match>(root, "Add", "hybrid-raise-scans", matchDecodeStep, describe, raise);
+  // Unrolled loops, anchored on the Concat that stacks the read-outs.
+  n += raiseAll<Unrolled>(root, "Concat", "hybrid-raise-scans", matchUnrolledMamba1,
+                          describeUnrolled, raiseUnrolled);
   return n;
 }
 
