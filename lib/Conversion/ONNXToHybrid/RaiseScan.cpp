@@ -516,32 +516,22 @@ void raise(Match &m) {
   // A loop is replaced where it is; a decode step's op goes before its output
   // (after every value it reads).
   NodeOp loop = m.rec.node;
-  auto anchor = loop ? loop : m.rec.out.getDefiningOp<NodeOp>();
-  OpBuilder b(anchor);
-  Location loc = anchor.getLoc();
-  MLIRContext *ctx = b.getContext();
-  Type unknown = hybrid::onnx::UnknownType::get(ctx);
-  StringAttr name = anchor.getNameAttr();
+  NodeWriter w(loop ? loop : m.rec.out.getDefiningOp<NodeOp>());
+  OpBuilder &b = w.b;
+  Type unknown = w.unknown;
   auto node = [&](StringRef type, ValueRange in, TypeRange results, StringRef suffix,
                   ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "",
                   int64_t version = 13) {
-    return NodeOp::create(b, loc, results, in, type, domain, version,
-                          name ? b.getStringAttr(name.getValue() + suffix) : StringAttr(),
-                          b.getDictionaryAttr(attrs), nullptr, 0);
+    return w.node(type, in, results, suffix, attrs, domain, version);
   };
-  auto i64s = [&](ArrayRef<int64_t> v) -> Value {
-    auto type = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
-    return arith::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, v));
-  };
+  auto i64s = [&](ArrayRef<int64_t> v) { return w.i64s(v); };
   auto unsqueeze = [&](Value v, int64_t axis, StringRef suffix) {
-    return node("Unsqueeze", {v, i64s({axis})}, {unknown}, suffix).getOutputs()[0];
+    return w.value("Unsqueeze", {v, i64s({axis})}, suffix);
   };
   auto squeeze = [&](Value v, int64_t axis, StringRef suffix, Type type) {
-    return node("Squeeze", {v, i64s({axis})}, {type}, suffix).getOutputs()[0];
+    return w.value("Squeeze", {v, i64s({axis})}, suffix, {}, type);
   };
-  auto intAttrOf = [&](StringRef n, int64_t v) {
-    return NamedAttribute(b.getStringAttr(n), b.getI64IntegerAttr(v));
-  };
+  auto intAttrOf = [&](StringRef n, int64_t v) { return w.attr(n, v); };
   // The results keep the types the loop's had (declared graph outputs); a
   // decode step's y is squeezed to its output's type below.
   Type stateType = loop ? loop.getOutputs()[0].getType() : m.rec.next.getType(),
@@ -549,7 +539,7 @@ void raise(Match &m) {
   Value finalState, y;
   if (m.kind == Kind::Mamba1 || m.kind == Kind::Mamba2) {
     bool one = m.kind == Kind::Mamba1; // one channel per head: P = 1
-    Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
+    Value none = w.none();
     SmallVector<Value> inputs = {one ? unsqueeze(m.x, 3, "/raised_x") : m.x,
                                  m.dt,
                                  m.a,
@@ -574,7 +564,7 @@ void raise(Match &m) {
     auto packed = [&](Value v, int64_t d, StringRef suffix) {
       return node("Reshape", {v, i64s({0, 0, m.heads * d})}, {unknown}, suffix).getOutputs()[0];
     };
-    Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
+    Value none = w.none();
     SmallVector<Value> inputs = {packed(m.q, m.dk, "/raised_q"), packed(m.k, m.dk, "/raised_k"),
                                  packed(m.v, m.dv, "/raised_v"), m.init,
                                  m.gate ? m.gate : none,         m.beta ? m.beta : none};
@@ -855,45 +845,25 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
 
 /// Replaces an unrolled Mamba-1 with one SsmScan.
 void raiseUnrolled(Unrolled &u) {
-  OpBuilder b(u.concat);
-  Location loc = u.concat.getLoc();
-  Type unknown = hybrid::onnx::UnknownType::get(b.getContext());
-  StringAttr name = u.concat.getNameAttr();
-  auto node = [&](StringRef type, ValueRange in, TypeRange results, StringRef suffix,
-                  ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "", int64_t version = 13) {
-    return NodeOp::create(b, loc, results, in, type, domain, version,
-                          name ? b.getStringAttr(name.getValue() + suffix) : StringAttr(),
-                          b.getDictionaryAttr(attrs), nullptr, 0)
-        .getOutputs()[0];
-  };
-  auto i64s = [&](ArrayRef<int64_t> v) -> Value {
-    auto type = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
-    return arith::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, v));
-  };
-  auto perm = [&](ArrayRef<int64_t> p) {
-    return NamedAttribute(b.getStringAttr("perm"), b.getDenseI64ArrayAttr(p));
-  };
-  Value xt = node("Transpose", {u.x}, {unknown}, "/raised_x", {perm({0, 2, 1})});
-  Value dtt = node("Transpose", {u.dt}, {unknown}, "/raised_dt", {perm({0, 2, 1})});
-  Value none = hybrid::onnx::NoneOp::create(b, loc, b.getNoneType());
-  Value a = u.aUnit.empty() ? u.a : node("Squeeze", {u.a, i64s(u.aUnit)}, {unknown}, "/raised_A");
-  SmallVector<Value> inputs = {node("Unsqueeze", {xt, i64s({3})}, {unknown}, "/raised_x4"),
+  NodeWriter w(u.concat);
+  auto perm = w.attr("perm", w.b.getDenseI64ArrayAttr({0, 2, 1}));
+  Value xt = w.value("Transpose", {u.x}, "/raised_x", {perm});
+  Value dtt = w.value("Transpose", {u.dt}, "/raised_dt", {perm});
+  Value a = u.aUnit.empty() ? u.a : w.value("Squeeze", {u.a, w.i64s(u.aUnit)}, "/raised_A");
+  Value none = w.none();
+  SmallVector<Value> inputs = {w.value("Unsqueeze", {xt, w.i64s({3})}, "/raised_x4"),
                                dtt,
                                a,
-                               node("Unsqueeze", {u.bm, i64s({2})}, {unknown}, "/raised_B"),
-                               node("Unsqueeze", {u.cm, i64s({2})}, {unknown}, "/raised_C"),
+                               w.value("Unsqueeze", {u.bm, w.i64s({2})}, "/raised_B"),
+                               w.value("Unsqueeze", {u.cm, w.i64s({2})}, "/raised_C"),
                                none,
                                none,
                                none,
-                               node("Unsqueeze", {u.init, i64s({2})}, {unknown}, "/raised_h0")};
-  NodeOp scan = NodeOp::create(
-      b, loc, TypeRange{unknown, unknown}, inputs, "SsmScan", "ai.hybrid", 1,
-      name ? b.getStringAttr(name.getValue() + "/raised_ssm_scan") : StringAttr(),
-      b.getDictionaryAttr({NamedAttribute(b.getStringAttr("dt_softplus"), b.getI64IntegerAttr(0))}),
-      nullptr, 0);
-  Value y = node("Squeeze", {scan.getOutputs()[0], i64s({3})}, {unknown}, "/raised_y");
-  y = node("Transpose", {y}, {u.concat.getOutputs()[0].getType()}, "/raised_y_t",
-           {perm({0, 2, 1})});
+                               w.value("Unsqueeze", {u.init, w.i64s({2})}, "/raised_h0")};
+  NodeOp scan = w.node("SsmScan", inputs, {w.unknown, w.unknown}, "/raised_ssm_scan",
+                       {w.attr("dt_softplus", 0)}, "ai.hybrid", 1);
+  Value y = w.value("Squeeze", {scan.getOutputs()[0], w.i64s({3})}, "/raised_y");
+  y = w.value("Transpose", {y}, "/raised_y_t", {perm}, u.concat.getOutputs()[0].getType());
   u.concat.getOutputs()[0].replaceAllUsesWith(y);
   // The last state's other readers (a present state) read the scan's.
   SmallVector<OpOperand *> others;
@@ -901,8 +871,8 @@ void raiseUnrolled(Unrolled &u) {
     if (!llvm::is_contained(u.nodes, use.getOwner()))
       others.push_back(&use);
   if (!others.empty()) {
-    Value state = node("Squeeze", {scan.getOutputs()[1], i64s({2})}, {u.last.getType()},
-                       "/raised_state");
+    Value state = w.value("Squeeze", {scan.getOutputs()[1], w.i64s({2})}, "/raised_state", {},
+                          u.last.getType());
     for (OpOperand *use : others)
       use->set(state);
   }

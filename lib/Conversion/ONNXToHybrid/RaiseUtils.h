@@ -11,6 +11,7 @@
 
 #include "dialects/ONNX/IR/ONNXDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Remarks.h"
@@ -90,6 +91,40 @@ inline void eraseIfDead(Value v) {
     op->erase();
   }
 }
+
+/// Writes the onnx.node ops a raising rewrite adds, before `anchor` and named
+/// after it with a suffix ("<anchor>/raised_x").
+class NodeWriter {
+public:
+  explicit NodeWriter(NodeOp anchor)
+      : b(anchor), loc(anchor.getLoc()), name(anchor.getNameAttr()),
+        unknown(hybrid::onnx::UnknownType::get(anchor.getContext())) {}
+
+  NodeOp node(StringRef type, ValueRange in, TypeRange results, StringRef suffix,
+              ArrayRef<NamedAttribute> attrs = {}, StringRef domain = "", int64_t version = 13) {
+    return NodeOp::create(b, loc, results, in, type, domain, version,
+                          name ? b.getStringAttr(name.getValue() + suffix) : StringAttr(),
+                          b.getDictionaryAttr(attrs), nullptr, 0);
+  }
+  /// A one-result standard node; its result is `!onnx.unknown` unless `type`.
+  Value value(StringRef type, ValueRange in, StringRef suffix, ArrayRef<NamedAttribute> attrs = {},
+              Type result = {}) {
+    return node(type, in, {result ? result : unknown}, suffix, attrs).getOutputs()[0];
+  }
+  /// A 1-D i64 constant (axes, shapes).
+  Value i64s(ArrayRef<int64_t> v) {
+    auto type = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
+    return arith::ConstantOp::create(b, loc, type, DenseIntElementsAttr::get(type, v));
+  }
+  Value none() { return hybrid::onnx::NoneOp::create(b, loc, b.getNoneType()); }
+  NamedAttribute attr(StringRef n, Attribute a) { return NamedAttribute(b.getStringAttr(n), a); }
+  NamedAttribute attr(StringRef n, int64_t v) { return attr(n, b.getI64IntegerAttr(v)); }
+
+  OpBuilder b;
+  Location loc;
+  StringAttr name;
+  Type unknown;
+};
 
 /// Erases the ops of `ops` that have (or come to have) no uses, in any order,
 /// and then the onnx.node and constant producers that only they read
