@@ -755,7 +755,9 @@ def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
     "plain": zeros for h_0, A as Unsqueeze(A, 1), Gather read-outs;
     "folded": A[None, :, None] a constant (an exporter folded it), Squeeze
     read-outs, dBu grouped the other way;
-    "state": h_0 a graph input and the last h a second output (a cache).
+    "state": h_0 a graph input and the last h a second output (a cache);
+    "casts": the TorchScript exporter's spelling: `.to(float)` Casts on every
+    state and on dBu's B and x factors, A[None, :, None] as two Unsqueezes.
     Near misses: "shifted_c" reads C at step i + 1; "two_dt": dBu's dt is not
     dA's."""
     rng = np.random.default_rng(4)
@@ -769,6 +771,10 @@ def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
 
     if variant == "folded":
         a4 = c("A4", a[None, :, None, :], np.float32)
+    elif variant == "casts":
+        n_(helper.make_node("Unsqueeze", [c("A", a, np.float32), c("ax0", [0])], ["A3"]))
+        n_(helper.make_node("Unsqueeze", ["A3", c("ax2", [2])], ["A4"]))
+        a4 = "A4"
     else:
         n_(helper.make_node("Unsqueeze", [c("A", a, np.float32), c("ax1", [1])], ["A4"]))
         a4 = "A4"
@@ -781,7 +787,12 @@ def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
     if variant == "two_dt":
         n_(helper.make_node("Unsqueeze", ["dt2", c("axm1c", [-1])], ["dt4b"]))
         dt_b = "dt4b"
-    if variant == "folded":
+    if variant == "casts":
+        n_(helper.make_node("Cast", ["B4"], ["B4c"], to=TensorProto.FLOAT))
+        n_(helper.make_node("Cast", ["x4"], ["x4c"], to=TensorProto.FLOAT))
+        n_(helper.make_node("Mul", [dt_b, "B4c"], ["dB"]))
+        n_(helper.make_node("Mul", ["dB", "x4c"], ["dBu"]))
+    elif variant == "folded":
         n_(helper.make_node("Mul", ["B4", "x4"], ["Bx"]))
         n_(helper.make_node("Mul", [dt_b, "Bx"], ["dBu"]))
     else:
@@ -803,6 +814,9 @@ def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
         n_(helper.make_node("Gather", ["dBu", c(p + "i2", i)], [p + "dBu"], axis=2))
         n_(helper.make_node("Add", [p + "hd", p + "dBu"], [p + "h"]))
         h = p + "h"
+        if variant == "casts":
+            n_(helper.make_node("Cast", [h], [p + "hc"], to=TensorProto.FLOAT))
+            h = p + "hc"
         ci = (i + 1) % steps if variant == "shifted_c" else i
         n_(helper.make_node("Gather", ["Cm", c(p + "ci", ci)], [p + "c"], axis=1))
         n_(helper.make_node("Unsqueeze", [p + "c", c(p + "u", [-1])], [p + "c3"]))
@@ -829,8 +843,8 @@ def _unrolled_mamba1_model(variant, d=12, n=5, steps=6):
 
 
 # variant: whether it must become hybrid.ssm_scan.
-UNROLLED_VARIANTS = {"plain": True, "folded": True, "state": True, "shifted_c": False,
-                     "two_dt": False}
+UNROLLED_VARIANTS = {"plain": True, "folded": True, "state": True, "casts": True,
+                     "shifted_c": False, "two_dt": False}
 
 
 @pytest.mark.parametrize("variant", list(UNROLLED_VARIANTS))

@@ -685,6 +685,10 @@ std::string whyNot(NodeOp node, ShapeInference &shapes) {
 struct Unrolled {
   NodeOp concat;
   Value x, dt, a, bm, cm, init, last;
+  // Casts the TorchScript exporter writes (`.to(dtype)`): on the state, to
+  // the chain's own type (identities, checked against A's); on x and B,
+  // repeated on the scan's inputs (0: none).
+  int64_t stateCast = 0, xCast = 0, bmCast = 0;
   // a is A[:, None] or A[None, :, None] itself (an exporter folded the
   // Unsqueeze into the constant): the axes to squeeze out of it.
   SmallVector<int64_t> aUnit;
@@ -705,8 +709,38 @@ std::optional<std::pair<Value, int64_t>> gatherStep(Value v, int64_t axis, int64
   return std::make_pair(g.getInputs()[0], (*idx.getValues<APInt>().begin()).getSExtValue());
 }
 
+/// The ONNX float type of `v`'s elements, where its declared type, a
+/// constant or the type-keeping ops above one say (0: not known).
+int64_t floatTypeOf(Value v, int depth = 0) {
+  Type et = getElementTypeOrSelf(v.getType());
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    et = getElementTypeOrSelf(c.getType());
+  if (isa<FloatType>(et))
+    return et.isF32() ? 1 : et.isF16() ? 10 : et.isF64() ? 11 : et.isBF16() ? 16 : 0;
+  NodeOp n = producer(v, {"Neg", "Exp", "Unsqueeze", "Squeeze", "Identity", "Reshape",
+                          "Transpose", "Cast"});
+  if (!n || depth > 8)
+    return 0;
+  if (n.getOpType() == "Cast")
+    return intAttr(n, "to").value_or(0);
+  return floatTypeOf(n.getInputs()[0], depth + 1);
+}
+
 std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shapes) {
   Unrolled u;
+  // A state under the exporter's Cast(to = T): T recorded (one for all).
+  bool castsAgree = true;
+  auto uncast = [&](Value v) {
+    v = throughIdentity(v);
+    if (NodeOp c = producer(v, {"Cast"})) {
+      int64_t to = intAttr(c, "to").value_or(0);
+      castsAgree &= !u.stateCast || u.stateCast == to;
+      u.stateCast = to;
+      u.nodes.push_back(c);
+      return throughIdentity(c.getInputs()[0]);
+    }
+    return v;
+  };
   u.concat = concat;
   ValueRange ys = concat.getInputs();
   int64_t axis = intAttr(concat, "axis").value_or(0);
@@ -715,7 +749,8 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
   u.steps = ys.size();
   u.nodes.push_back(concat);
   // Read-outs: y_i = Gather(MatMul(h_{i+1}, Unsqueeze(Gather(C, i, 1), -1)), 0, 2).
-  SmallVector<Value> states; // h_1 .. h_L as the read-outs see them
+  SmallVector<Value> reads;  // what the read-outs read (the states, maybe cast)
+  SmallVector<Value> states; // h_1 .. h_L
   for (auto [i, yi] : llvm::enumerate(ys)) {
     Value y = unsqueezed(yi, {2}, 3);
     if (!y)
@@ -731,15 +766,18 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
     if (!ci || ci->second != static_cast<int64_t>(i) || (u.cm && u.cm != ci->first))
       return std::nullopt;
     u.cm = ci->first;
-    states.push_back(mm.getInputs()[0]);
+    reads.push_back(mm.getInputs()[0]);
+    states.push_back(uncast(mm.getInputs()[0]));
     for (Value v : {yi, y, prod, mm.getInputs()[1], c})
       if (auto n = v.getDefiningOp<NodeOp>())
         u.nodes.push_back(n);
   }
   // The chain, from the last state back: h_{i+1} = dA_i * h_i + dBu_i.
   Value dA, dBu, h = states.back();
-  u.last = h;
+  u.last = reads.back();
   for (int64_t i = u.steps - 1; i >= 0; --i) {
+    if (i + 1 < u.steps)
+      h = uncast(h);
     if (h != states[i])
       return std::nullopt;
     bool found = false;
@@ -768,7 +806,8 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
   u.init = h;
   // Each intermediate state feeds its read-out and the next step only.
   for (int64_t i = 0; i + 1 < u.steps; ++i)
-    if (std::distance(states[i].use_begin(), states[i].use_end()) != 2)
+    if (std::distance(reads[i].use_begin(), reads[i].use_end()) != 2 ||
+        (reads[i] != states[i] && !states[i].hasOneUse()))
       return std::nullopt;
   // dA = Exp(Mul(Unsqueeze(A, 1), Unsqueeze(dt, -1))).
   NodeOp ex = producer(dA, {"Exp"});
@@ -778,6 +817,9 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
     Value a = unsqueezed(p, {1}, 3), dt = unsqueezed(q, {3}, 4);
     if (!a)
       a = unsqueezed(p, {0, 2}, 4);
+    if (!a) // Unsqueeze(Unsqueeze(A, [0]), [2])
+      if (Value a3 = unsqueezed(p, {2}, 4))
+        a = unsqueezed(a3, {0}, 3);
     // (A constant of any storage: large ones are dense_resource blobs.)
     if (auto c = p.getDefiningOp<arith::ConstantOp>(); !a && c) {
       ArrayRef<int64_t> shape = cast<ShapedType>(c.getType()).getShape();
@@ -812,16 +854,27 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
   if (factors.size() != 3)
     return std::nullopt;
   for (Value f : factors) {
-    if (Value bm = unsqueezed(f, {1}, 4); bm && !u.bm)
-      u.bm = bm;
-    else if (Value t = unsqueezed(f, {3}, 4); t && t == u.dt)
+    // (A Cast on x's or B's factor is repeated on the scan's input.)
+    int64_t to = 0;
+    if (NodeOp c = producer(f, {"Cast"})) {
+      to = intAttr(c, "to").value_or(0);
+      f = throughIdentity(c.getInputs()[0]);
+    }
+    if (Value bm = unsqueezed(f, {1}, 4); bm && !u.bm) {
+      u.bm = bm, u.bmCast = to;
+    } else if (Value t = unsqueezed(f, {3}, 4); t && t == u.dt && !to) {
       continue;
-    else if (t && !u.x)
-      u.x = t;
-    else
+    } else if (t && !u.x) {
+      u.x = t, u.xCast = to;
+    } else {
       return std::nullopt;
+    }
   }
   if (!u.x || !u.bm)
+    return std::nullopt;
+  // The state's Casts are to the chain's type, which is A's (ONNX's Mul and
+  // Add take one type): identities.
+  if (!castsAgree || (u.stateCast && u.stateCast != floatTypeOf(u.a)))
     return std::nullopt;
   // Shapes: x, dt [B, D, L]; Bm, C [B, L, N]; A [D, N]; h_0 [B, D, N]; L steps.
   std::optional<DimList> xs = shapes.shape(u.x), ds = shapes.shape(u.dt), bs = shapes.shape(u.bm),
@@ -847,14 +900,19 @@ std::optional<Unrolled> matchUnrolledMamba1(NodeOp concat, ShapeInference &shape
 void raiseUnrolled(Unrolled &u) {
   NodeWriter w(u.concat);
   auto perm = w.attr("perm", w.b.getDenseI64ArrayAttr({0, 2, 1}));
-  Value xt = w.value("Transpose", {u.x}, "/raised_x", {perm});
+  auto cast = [&](Value v, int64_t to, StringRef suffix) {
+    return to ? w.value("Cast", {v}, suffix, {w.attr("to", to)}) : v;
+  };
+  Value xt = w.value("Transpose", {cast(u.x, u.xCast, "/raised_x_cast")}, "/raised_x", {perm});
   Value dtt = w.value("Transpose", {u.dt}, "/raised_dt", {perm});
   Value a = u.aUnit.empty() ? u.a : w.value("Squeeze", {u.a, w.i64s(u.aUnit)}, "/raised_A");
   Value none = w.none();
   SmallVector<Value> inputs = {w.value("Unsqueeze", {xt, w.i64s({3})}, "/raised_x4"),
                                dtt,
                                a,
-                               w.value("Unsqueeze", {u.bm, w.i64s({2})}, "/raised_B"),
+                               w.value("Unsqueeze", {cast(u.bm, u.bmCast, "/raised_B_cast"),
+                                                     w.i64s({2})},
+                                       "/raised_B"),
                                w.value("Unsqueeze", {u.cm, w.i64s({2})}, "/raised_C"),
                                none,
                                none,

@@ -678,7 +678,20 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
   }
   if (type == "Slice" && in.size() >= 3) {
     std::optional<DimList> s = shape(in[0]);
-    std::optional<SmallVector<int64_t>> starts = constInts(in[1]), ends = constInts(in[2]);
+    // Bounds the shapes determine count as constants (TorchScript's chunk(2)
+    // slices at (n + 1) / 2 computed from Shape).
+    auto bounds = [&](Value v) -> std::optional<SmallVector<int64_t>> {
+      if (std::optional<SmallVector<int64_t>> c = constInts(v))
+        return c;
+      std::optional<DimList> e = elements(v);
+      if (!e || llvm::any_of(*e, [](Dim d) { return !d.isConstant(); }))
+        return std::nullopt;
+      SmallVector<int64_t> out;
+      for (Dim d : *e)
+        out.push_back(d.value());
+      return out;
+    };
+    std::optional<SmallVector<int64_t>> starts = bounds(in[1]), ends = bounds(in[2]);
     if (!s || !starts || !ends || starts->size() != ends->size())
       return std::nullopt;
     SmallVector<int64_t> axes, steps(starts->size(), 1);
