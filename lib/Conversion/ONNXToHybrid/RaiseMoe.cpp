@@ -129,17 +129,7 @@ struct Expert {
 /// A Split of a 2-D value in two equal halves along its last axis.
 bool isEvenLastSplit(NodeOp split) {
   int64_t axis = intAttr(split, "axis").value_or(0);
-  if (axis != 1 && axis != -1)
-    return false;
-  ValueRange in = split.getInputs();
-  std::optional<SmallVector<int64_t>> sizes;
-  if (in.size() >= 2 && !isa<NoneType>(in[1].getType()))
-    sizes = constInts(in[1]);
-  else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(split.getAttrs().get("split")))
-    sizes = SmallVector<int64_t>(a.asArrayRef());
-  else
-    return true; // num_outputs = 2, or the default: equal parts
-  return sizes && sizes->size() == 2 && (*sizes)[0] == (*sizes)[1];
+  return (axis == 1 || axis == -1) && isEvenSplitInTwo(split);
 }
 
 /// A part of a value along its last axis: a Split's output or a Slice.
@@ -174,9 +164,9 @@ public:
     auto n = v.getDefiningOp<NodeOp>();
     if (!n || !n.getDomain().empty())
       return std::nullopt;
-    if (n.getOpType() == "Split" && n.getOutputs().size() == 2 && isEvenLastSplit(n)) {
+    if (n.getOpType() == "Split" && isEvenLastSplit(n)) {
       nodes.insert(n);
-      return Part{n.getInputs()[0], n, cast<OpResult>(v).getResultNumber()};
+      return Part{n.getInputs()[0], n, cast<OpResult>(v).getResultNumber(), -1, -1};
     }
     if (n.getOpType() != "Slice" || n.getInputs().size() < 4)
       return std::nullopt;
@@ -728,16 +718,9 @@ std::optional<NzRow> nonzeroRow(Value v, Matcher &m) {
     if ((row != 0 && row != 1) || ((*ends)[0] != row + 1 && !(row == 1 && (*ends)[0] > 2)))
       return std::nullopt;
     axis = (*axes)[0];
-  } else if (pn.getOpType() == "Split" && pn.getOutputs().size() == 2) {
-    ValueRange in = pn.getInputs();
-    std::optional<SmallVector<int64_t>> sizes;
-    if (in.size() >= 2 && !isa<NoneType>(in[1].getType()))
-      sizes = constInts(in[1]);
-    else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(pn.getAttrs().get("split")))
-      sizes = SmallVector<int64_t>(a.asArrayRef());
-    else
-      sizes = SmallVector<int64_t>{1, 1}; // two equal parts of 2
-    if (!sizes || *sizes != SmallVector<int64_t>{1, 1})
+  } else if (pn.getOpType() == "Split") {
+    // (Two equal parts of NonZero's two rows are its rows.)
+    if (!isEvenSplitInTwo(pn))
       return std::nullopt;
     row = cast<OpResult>(part).getResultNumber();
     axis = intAttr(pn, "axis").value_or(0);

@@ -429,12 +429,9 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     std::optional<int64_t> axis = normAxis(intAttr(node, "axis").value_or(0), s->size());
     if (!axis)
       return std::nullopt;
-    std::optional<SmallVector<int64_t>> sizes;
-    if (in.size() >= 2 && !isNone(in[1]))
-      sizes = constInts(in[1]);
-    else if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("split")))
-      sizes = SmallVector<int64_t>(a.asArrayRef());
-    else if ((*s)[*axis].isConstant() && (*s)[*axis].value() % node.getOutputs().size() == 0)
+    std::optional<SmallVector<int64_t>> sizes = splitSizes(node);
+    if (sizes && sizes->empty() && (*s)[*axis].isConstant() &&
+        (*s)[*axis].value() % node.getOutputs().size() == 0)
       sizes = SmallVector<int64_t>(node.getOutputs().size(),
                                    (*s)[*axis].value() / node.getOutputs().size());
     DimList out = *s;

@@ -186,6 +186,25 @@ inline std::optional<SmallVector<int64_t>> constAxes(NodeOp n, unsigned index) {
   return SmallVector<int64_t>{};
 }
 
+/// The sizes a Split states: its `split` input (opset 13 on) or attribute
+/// (before). Empty when it states none (equal parts); nullopt when the input
+/// is not a constant.
+inline std::optional<SmallVector<int64_t>> splitSizes(NodeOp split) {
+  ValueRange in = split.getInputs();
+  if (in.size() >= 2 && !isa<NoneType>(in[1].getType()))
+    return constInts(in[1]);
+  if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(split.getAttrs().get("split")))
+    return SmallVector<int64_t>(a.asArrayRef());
+  return SmallVector<int64_t>{};
+}
+
+/// A Split in two equal parts.
+inline bool isEvenSplitInTwo(NodeOp split) {
+  std::optional<SmallVector<int64_t>> sizes = splitSizes(split);
+  return split.getOutputs().size() == 2 && sizes &&
+         (sizes->empty() || (sizes->size() == 2 && (*sizes)[0] == (*sizes)[1]));
+}
+
 inline std::optional<int64_t> intAttr(NodeOp node, StringRef name) {
   if (auto a = dyn_cast_or_null<IntegerAttr>(node.getAttrs().get(name)))
     return a.getInt();
