@@ -66,3 +66,14 @@ fuzzer = os.path.join(config.hybrid_tools_dir, "hybrid-import-fuzzer")
 if os.path.exists(fuzzer):
     config.available_features.add("fuzzer")
     config.substitutions.append(("%hybrid_import_fuzzer", fuzzer))
+
+# The CUDA toolkit's ptxas (CUDA_HOME, CUDA_PATH, /usr/local/cuda or PATH):
+# the CUDA target's kernels are assembled and checked by it.
+for root in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
+    if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+        config.available_features.add("ptxas")
+        break
+else:
+    import shutil
+    if shutil.which("ptxas"):
+        config.available_features.add("ptxas")

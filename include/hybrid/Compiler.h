@@ -36,7 +36,13 @@ struct Diagnostic {
 
 /// What to compile and how. The fields mirror hybrid-opt's options.
 struct CompileOptions {
+  /// "cpu", or "cuda": the same library, its kernels for an NVIDIA GPU.
   std::string target = "cpu";
+  /// target "cuda": the GPU architecture, the toolkit (empty: the default
+  /// search) and the threads per block (CpuTargetOptions' gpu fields).
+  std::string gpuArch = "sm_90";
+  std::string cudaToolkit;
+  int64_t gpuBlockSize = 256;
   /// Pinned graph input shapes by name (-1: the dim stays dynamic), as
   /// `--input-shape name=1x?x512`.
   std::map<std::string, std::vector<int64_t>> inputShapes;

@@ -171,6 +171,11 @@ hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
   t.approximateMath = o.approximateMath;
   t.externalWeights = o.externalWeights;
   t.externalWeightsMinBytes = o.externalWeightsMinBytes;
+  if (o.target == "cuda") {
+    t.gpuArch = o.gpuArch;
+    t.cudaToolkit = o.cudaToolkit;
+    t.gpuBlockSize = o.gpuBlockSize;
+  }
   return t;
 }
 
@@ -187,10 +192,9 @@ hybrid::CpuEmitKind cpuKind(hybrid::facade::EmitKind kind) {
 }
 
 bool checkTarget(const CompileOptions &options, const std::string &path, Result &r) {
-  if (options.target == "cpu")
+  if (options.target == "cpu" || options.target == "cuda")
     return true;
-  r = failWith({}, "unknown target '" + options.target + "' (this build compiles for 'cpu')",
-               path);
+  r = failWith({}, "unknown target '" + options.target + "' (expected 'cpu' or 'cuda')", path);
   return false;
 }
 

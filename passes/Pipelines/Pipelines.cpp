@@ -6,16 +6,21 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
 #include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToGPU/SCFToGPUPass.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -42,6 +47,9 @@ struct LoweringHooks {
   /// Buffers through _mlir_memref_to_llvm_{alloc,free} (defined by the CPU
   /// target to call the runtime's allocator) instead of malloc/free.
   bool genericAllocation = false;
+  /// Non-null: the CUDA target. Outermost parallel loops become GPU kernels
+  /// and the device code is compiled for `gpu->chip`.
+  const hybrid::CudaPipelineOptions *gpu = nullptr;
 };
 
 void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
@@ -105,9 +113,20 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   // `parallel`, dims that are parallel become scf.parallel loops, and the
   // outermost of those tasks for the runtime's thread pool.
   hybrid::HybridLowerToLoopsPassOptions loops;
-  loops.parallel = hooks.parallel;
+  loops.parallel = hooks.parallel || hooks.gpu;
   pm.addPass(hybrid::createHybridLowerToLoopsPass(loops));
-  if (hooks.parallel) {
+  if (hooks.gpu) {
+    // Each outermost parallel loop becomes a kernel: one dim in blocks of
+    // threads, then upstream's conversion to gpu.launch and outlining into a
+    // gpu.module (which copies the constant buffers kernels read).
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    hybrid::HybridMapParallelLoopsToGpuPassOptions map;
+    map.blockSize = hooks.gpu->blockSize;
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridMapParallelLoopsToGpuPass(map));
+    pm.addPass(createConvertParallelLoopToGpuPass());
+    pm.addPass(createGpuKernelOutliningPass());
+    pm.addPass(hybrid::createHybridMergeGpuModulesPass());
+  } else if (hooks.parallel) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     hybrid::HybridOutlineParallelLoopsPassOptions outline;
     outline.minWork = hooks.parallelMinWork;
@@ -138,6 +157,19 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   // lowers together with any affine op left by tiling.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  if (hooks.gpu) {
+    // The kernels to NVVM first, before the host's math lowering reaches
+    // into the GPU module: math functions there are libdevice's (__nv_*).
+    GpuNVVMAttachTargetOptions target;
+    target.chip = hooks.gpu->chip;
+    target.features = hooks.gpu->features;
+    target.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(target));
+    ConvertGpuOpsToNVVMOpsOptions nvvm;
+    nvvm.indexBitwidth = 64;
+    pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(nvvm));
+    pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  }
   // Math ops LLVM has intrinsics for (fma, floor, sqrt, exp, ...) become
   // those, which vectorise and select to instructions where the target has
   // them; the rest (erf, tanh, ... when not approximated) become libm calls.
@@ -146,10 +178,42 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = hooks.genericAllocation;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  // Launches become MLIR's GPU runtime calls (mgpuLaunchKernel, ...), which
+  // the CUDA target defines over the runtime's hooks.
+  if (hooks.gpu)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (hooks.gpu) {
+    // The GPU modules through LLVM's NVPTX backend: PTX, or with the
+    // toolkit's ptxas (and fatbinary) a cubin (fatbin) that embeds it.
+    GpuModuleToBinaryPassOptions binary;
+    binary.compilationTarget = hooks.gpu->format;
+    binary.toolkitPath = hooks.gpu->toolkit;
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
 }
+/// The tensor-level passes every target runs before bufferization.
+void buildTensorPasses(OpPassManager &pm, bool routeMoe, bool fuseElementwise) {
+  // Fold what the importer left (shape arithmetic, constant subgraphs) first.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // MoE layers into the routed form: each expert multiplies the rows routed
+  // to it as one matrix product.
+  if (routeMoe) {
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridRouteMoePass());
+    pm.addPass(createCanonicalizerPass());
+  }
+  // Elementwise chains into one loop nest each (fewer passes over memory,
+  // fewer buffers).
+  if (fuseElementwise) {
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridFuseElementwisePass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+}
+
 } // namespace
 
 void hybrid::buildReferencePipeline(OpPassManager &pm, const ReferencePipelineOptions &) {
@@ -157,22 +221,7 @@ void hybrid::buildReferencePipeline(OpPassManager &pm, const ReferencePipelineOp
 }
 
 void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
-  // Fold what the importer left (shape arithmetic, constant subgraphs) first.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  // MoE layers into the routed form: each expert multiplies the rows routed
-  // to it as one matrix product.
-  if (options.routeMoe) {
-    pm.addNestedPass<func::FuncOp>(hybrid::createHybridRouteMoePass());
-    pm.addPass(createCanonicalizerPass());
-  }
-  // Elementwise chains into one loop nest each (fewer passes over memory,
-  // fewer buffers).
-  if (options.fuseElementwise) {
-    pm.addNestedPass<func::FuncOp>(hybrid::createHybridFuseElementwisePass());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-  }
+  buildTensorPasses(pm, options.routeMoe, options.fuseElementwise);
   // Constant padding as a fill and a copy (bufferization would evaluate the
   // pad's body per element).
   if (options.vectorize)
@@ -195,7 +244,23 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   buildLowering(pm, hooks);
 }
 
+void hybrid::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
+  buildTensorPasses(pm, options.routeMoe, options.fuseElementwise);
+  // The reference lowering with the runtime's allocator, every outermost
+  // parallel loop a kernel.
+  LoweringHooks hooks;
+  hooks.genericAllocation = true;
+  hooks.gpu = &options;
+  buildLowering(pm, hooks);
+}
+
 void hybrid::registerPipelines() {
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "hybrid-cuda-pipeline",
+      "Lower an imported model to the LLVM dialect for the CUDA target: kernels "
+      "compiled to PTX/cubin in gpu.binary ops, host code that launches them (what "
+      "`--target=cuda` runs before translation to LLVM IR)",
+      buildCudaPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "hybrid-cpu-pipeline",
       "Lower an imported model (tensors, hybrid, linalg and upstream ops) to the "

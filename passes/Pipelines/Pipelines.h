@@ -97,6 +97,55 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
 /// this one definition.
 void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// Options of the CUDA pipeline.
+struct CudaPipelineOptions : public mlir::PassPipelineOptions<CudaPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU architecture (sm_80, sm_90, sm_90a, ...)"),
+                           llvm::cl::init("sm_90")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("NVPTX target features (e.g. '+ptx80'); empty: the PTX version LLVM "
+                     "picks for the chip"),
+      llvm::cl::init("")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the device code is embedded as: 'isa' (PTX, compiled by the driver "
+                     "at load time), 'bin' (a cubin from ptxas) or 'fatbin' (cubin and PTX, "
+                     "from ptxas and fatbinary)"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit (ptxas, fatbinary, libdevice); empty: MLIR's default"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block of every kernel"),
+                            llvm::cl::init(256)};
+  Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse elementwise chains into their consumers (hybrid-fuse-elementwise)"),
+      llvm::cl::init(true)};
+  Option<bool> routeMoe{
+      *this, "route-moe",
+      llvm::cl::desc("Route hybrid.moe into top-k, dispatch, grouped matmuls and combine "
+                     "(hybrid-route-moe)"),
+      llvm::cl::init(true)};
+};
+
+/// The CUDA pipeline: the CPU pipeline's tensor-level passes and lowering up
+/// to loops (every op's reference implementation, parallel dims as
+/// scf.parallel), then each outermost parallel loop becomes a kernel
+/// (hybrid-map-parallel-loops-to-gpu: one dim, blocks of `block-size`
+/// threads; convert-parallel-loops-to-gpu; gpu-kernel-outlining), the kernels
+/// go to NVVM (convert-gpu-to-nvvm, libdevice for math) and through LLVM's
+/// NVPTX backend to PTX, or a cubin/fatbin with the toolkit
+/// (gpu-module-to-binary), and the host code becomes LLVM with launches
+/// through MLIR's GPU runtime calls (mgpuLaunchKernel, ...), which the CUDA
+/// target defines over the runtime's hooks. Loops that are not parallel, and
+/// parallel loops with reductions, run on the host. Every buffer is allocated
+/// through the runtime's allocator, which gives device-accessible (managed)
+/// memory for a CUDA module.
+void buildCudaPipeline(mlir::OpPassManager &pm, const CudaPipelineOptions &options);
+
 /// Registers every pipeline above with the pass registry.
 void registerPipelines();
 

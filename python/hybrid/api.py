@@ -51,7 +51,10 @@ _COMPILE_OPTIONS = {
     "approximate_math": bool,
     "external_weights_min_bytes": int,
     "report": (str, os.PathLike),
+    # target="cuda" only
+    "gpu_arch": str, "cuda_toolkit": str, "gpu_block_size": int,
 }
+_CUDA_ONLY = ("gpu_arch", "cuda_toolkit", "gpu_block_size")
 
 
 class TensorSpec(NamedTuple):
@@ -78,9 +81,7 @@ def _read_model(model) -> Tuple[bytes, str, Optional[str]]:
 
 
 def _compile_options(target: str, input_shapes, options: Dict[str, Any]) -> Dict[str, Any]:
-    if target == "cuda":
-        raise NotImplementedError("the CUDA target is not built yet; use target='cpu'")
-    if target != "cpu":
+    if target != "cpu" and target != "cuda":
         raise ValueError(f"unknown target {target!r} (expected 'cpu' or 'cuda')")
     out: Dict[str, Any] = {"target": target}
     for key, value in options.items():
@@ -93,6 +94,8 @@ def _compile_options(target: str, input_shapes, options: Dict[str, Any]) -> Dict
         if kind is not int and not isinstance(value, kind):
             what = "path" if isinstance(kind, tuple) else kind.__name__
             raise TypeError(f"compile option {key!r} takes a {what}, not {value!r}")
+        if key in _CUDA_ONLY and target != "cuda":
+            raise TypeError(f"compile option {key!r} applies to target='cuda' only")
         out[key] = os.fspath(value) if key == "report" else value
     if "opt_level" in out and not 0 <= out["opt_level"] <= 3:
         raise ValueError(f"opt_level must be 0-3, not {out['opt_level']}")

@@ -81,6 +81,9 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "external_weights_min_bytes")
       options.externalWeightsMinBytes = v.cast<uint64_t>();
     else if (key == "report") options.report = v.cast<std::string>();
+    else if (key == "gpu_arch") options.gpuArch = v.cast<std::string>();
+    else if (key == "cuda_toolkit") options.cudaToolkit = v.cast<std::string>();
+    else if (key == "gpu_block_size") options.gpuBlockSize = v.cast<int64_t>();
     else
       throw py::type_error("unknown compile option '" + key + "'");
   }

@@ -59,6 +59,37 @@ hybrid_status_t hybrid_internal_weights_attach(const hybrid_abi_module *table,
                                                struct hybrid_weights_map **out);
 void hybrid_internal_weights_detach(struct hybrid_weights_map *map);
 
+/* The CUDA backend (cuda.c): the driver is opened on first use. A module
+ * compiled for CUDA has a cache of loaded images and kernels; each call has a
+ * stream and records the first CUDA error it meets. */
+typedef struct hybrid_gpu_cache hybrid_gpu_cache_t;
+typedef struct hybrid_gpu_call {
+  hybrid_gpu_cache_t *cache;
+  void *stream;              /* a CUstream */
+  hybrid_status_t error;     /* the first error; later launches are skipped */
+  const char *last_kernel;   /* for errors a synchronisation reports */
+  const char *module_name;
+  const char *arch;
+} hybrid_gpu_call_t;
+hybrid_gpu_cache_t *hybrid_internal_gpu_cache_create(void);
+void hybrid_internal_gpu_cache_free(hybrid_gpu_cache_t *cache);
+/* Opens the driver (once), makes its context current and creates the call's
+ * stream; fails when there is no usable GPU or it is older than `arch`. */
+hybrid_status_t hybrid_internal_gpu_begin(hybrid_gpu_call_t *call, hybrid_gpu_cache_t *cache,
+                                          const char *arch, const char *module_name);
+/* Waits for the call's work, drops its stream, returns its first error. */
+hybrid_status_t hybrid_internal_gpu_end(hybrid_gpu_call_t *call);
+void *hybrid_internal_gpu_function(hybrid_gpu_call_t *call, const void *image,
+                                   const char *name);
+void hybrid_internal_gpu_launch(hybrid_gpu_call_t *call, void *function, int64_t gx,
+                                int64_t gy, int64_t gz, int64_t bx, int64_t by, int64_t bz,
+                                int32_t shared_bytes, void **params);
+void hybrid_internal_gpu_synchronize(hybrid_gpu_call_t *call);
+/* Managed memory (valid once a gpu_begin succeeded), and whether a pointer is
+ * already such memory. */
+const hybrid_allocator_t *hybrid_internal_gpu_allocator(void);
+int hybrid_internal_gpu_accessible(const void *ptr);
+
 enum {
   HYBRID_EVENT_CALL = 0,     /* index: the function; arg: unused */
   HYBRID_EVENT_KERNEL = 1,   /* index: the kernel */

@@ -307,6 +307,7 @@ struct hybrid_module {
   struct hybrid_weights_map *weights; /* the side file's mapping, or NULL */
   hybrid_plan_cache_t *plans;         /* memory plans by input shapes (plan.c) */
   hybrid_parallel_sites_t *sites;     /* what its parallel loops learnt (sites.c) */
+  hybrid_gpu_cache_t *gpu;            /* a CUDA module's loaded kernels (cuda.c), or NULL */
 };
 
 static hybrid_status_t check_tensor_info(const hybrid_abi_tensor_info *t, const char *fn,
@@ -347,7 +348,49 @@ static hybrid_status_t check_table(const hybrid_abi_module *m, const char *where
         return st;
     }
   }
+  if (m->gpu_arch) {
+    /* "sm_" and two or three digits, maybe a suffix letter ("sm_90a"). */
+    const char *a = m->gpu_arch;
+    size_t digits = 0;
+    if (strncmp(a, "sm_", 3) == 0)
+      while (a[3 + digits] >= '0' && a[3 + digits] <= '9')
+        ++digits;
+    if (digits < 2 || digits > 3 || strlen(a + 3 + digits) > 1)
+      return make_status(HYBRID_STATUS_LOAD_ERROR, "%s: the table's GPU architecture is corrupt",
+                         where);
+  }
   return hybrid_internal_check_weights(m->weights, where);
+}
+
+/* A module over a checked table: its caches, and its weights side file mapped
+ * (`library_path`: where to look for it, NULL for a wrapped table). On failure
+ * nothing is left allocated (the caller closes `handle`). */
+static hybrid_status_t module_new(void *handle, const hybrid_abi_module *table,
+                                  const char *library_path,
+                                  const hybrid_module_options_t *options,
+                                  hybrid_module_t **out) {
+  hybrid_module_t *m = calloc(1, sizeof *m);
+  if (!m)
+    return oom();
+  m->handle = handle;
+  m->table = table;
+  m->plans = hybrid_internal_plan_cache_create(); /* NULL: calls go unplanned */
+  m->sites = hybrid_internal_sites_create();      /* NULL: no learning */
+  hybrid_status_t st = NULL;
+  if (table->gpu_arch && !(m->gpu = hybrid_internal_gpu_cache_create()))
+    st = oom();
+  if (!st)
+    st = hybrid_internal_weights_attach(table, library_path,
+                                        options ? options->weights_path : NULL, &m->weights);
+  if (st) {
+    hybrid_internal_plan_cache_free(m->plans);
+    hybrid_internal_sites_free(m->sites);
+    hybrid_internal_gpu_cache_free(m->gpu);
+    free(m);
+    return st;
+  }
+  *out = m;
+  return NULL;
 }
 
 hybrid_status_t hybrid_module_load(const char *path, hybrid_module_t **out) {
@@ -386,28 +429,11 @@ hybrid_status_t hybrid_module_load_ex(const char *path, const hybrid_module_opti
   }
   const hybrid_abi_module *table = query();
   hybrid_status_t st = check_table(table, path);
-  hybrid_module_t *m = NULL;
-  if (!st && !(m = malloc(sizeof *m)))
-    st = oom();
-  if (!st) {
-    m->handle = handle;
-    m->table = table;
-    m->plans = hybrid_internal_plan_cache_create(); /* NULL: calls go unplanned */
-    m->sites = hybrid_internal_sites_create();      /* NULL: no learning */
-    st = hybrid_internal_weights_attach(table, path, options ? options->weights_path : NULL,
-                                        &m->weights);
-  }
-  if (st) {
-    if (m) {
-      hybrid_internal_plan_cache_free(m->plans);
-      hybrid_internal_sites_free(m->sites);
-    }
-    free(m);
+  if (!st)
+    st = module_new(handle, table, path, options, out);
+  if (st)
     dlclose(handle);
-    return st;
-  }
-  *out = m;
-  return NULL;
+  return st;
 }
 
 hybrid_status_t hybrid_module_wrap(const hybrid_abi_module *table, hybrid_module_t **out) {
@@ -423,23 +449,7 @@ hybrid_status_t hybrid_module_wrap_ex(const hybrid_abi_module *table,
   hybrid_status_t st = check_table(table, table && table->name ? table->name : "module");
   if (st)
     return st;
-  hybrid_module_t *m = malloc(sizeof *m);
-  if (!m)
-    return oom();
-  m->handle = NULL;
-  m->table = table;
-  m->plans = hybrid_internal_plan_cache_create();
-  m->sites = hybrid_internal_sites_create();
-  st = hybrid_internal_weights_attach(table, NULL, options ? options->weights_path : NULL,
-                                      &m->weights);
-  if (st) {
-    hybrid_internal_plan_cache_free(m->plans);
-    hybrid_internal_sites_free(m->sites);
-    free(m);
-    return st;
-  }
-  *out = m;
-  return NULL;
+  return module_new(NULL, table, NULL, options, out);
 }
 
 void hybrid_module_release(hybrid_module_t *m) {
@@ -449,6 +459,8 @@ void hybrid_module_release(hybrid_module_t *m) {
   hybrid_internal_weights_detach(m->weights);
   hybrid_internal_plan_cache_free(m->plans);
   hybrid_internal_sites_free(m->sites);
+  /* Kernels unload while their images are still mapped. */
+  hybrid_internal_gpu_cache_free(m->gpu);
   if (m->handle)
     dlclose(m->handle);
   free(m);
@@ -605,6 +617,7 @@ typedef struct call_ctx {
   hybrid_plan_run_t plan;
   atomic_int in_parallel;
   hybrid_parallel_sites_t *sites; /* the module's (sites.c) */
+  hybrid_gpu_call_t gpu;          /* a CUDA module's stream and first error */
 } call_ctx_t;
 
 static void note_live(call_ctx_t *c, uint64_t bytes) {
@@ -727,6 +740,55 @@ static void call_kernel_end(void *user, int32_t kernel) {
                                   0);
 }
 
+static void *call_gpu_function(void *user, const void *image, const char *name) {
+  return hybrid_internal_gpu_function(&((call_ctx_t *)user)->gpu, image, name);
+}
+
+static void call_gpu_launch(void *user, void *function, int64_t gx, int64_t gy, int64_t gz,
+                            int64_t bx, int64_t by, int64_t bz, int32_t shared_bytes,
+                            void **params) {
+  hybrid_internal_gpu_launch(&((call_ctx_t *)user)->gpu, function, gx, gy, gz, bx, by, bz,
+                             shared_bytes, params);
+}
+
+static void call_gpu_synchronize(void *user) {
+  hybrid_internal_gpu_synchronize(&((call_ctx_t *)user)->gpu);
+}
+
+/* A CUDA call reads its inputs on the device: each one that is not managed
+ * memory already (an output of an earlier call is) is copied into such a
+ * buffer. staged[i] is the tensor the call uses (a new reference). */
+static hybrid_status_t stage_inputs(hybrid_tensor_t *const *inputs, int32_t n,
+                                    hybrid_tensor_t **staged) {
+  const hybrid_allocator_t *managed = hybrid_internal_gpu_allocator();
+  for (int32_t i = 0; i < n; ++i) {
+    hybrid_tensor_t *in = inputs[i];
+    if (hybrid_internal_gpu_accessible(in->data)) {
+      hybrid_tensor_retain(in);
+      staged[i] = in;
+      continue;
+    }
+    hybrid_status_t st =
+        hybrid_tensor_create(managed, in->dtype, in->rank, in->shape, &staged[i]);
+    if (st) {
+      for (int32_t k = 0; k < i; ++k)
+        hybrid_tensor_release(staged[k]);
+      return st;
+    }
+    size_t bytes = hybrid_tensor_byte_size(in);
+    if (bytes)
+      memcpy(staged[i]->data, in->data, bytes);
+  }
+  return NULL;
+}
+
+static void release_staged(hybrid_tensor_t **staged, int32_t n, hybrid_tensor_t **on_stack) {
+  for (int32_t i = 0; i < n; ++i)
+    hybrid_tensor_release(staged[i]);
+  if (staged != on_stack)
+    free(staged);
+}
+
 hybrid_status_t hybrid_call(const hybrid_module_t *module, const hybrid_abi_function *fn,
                             hybrid_tensor_t *const *inputs, int32_t num_inputs,
                             hybrid_tensor_t **outputs, int32_t num_outputs) {
@@ -770,6 +832,24 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                        "hybrid_call: the allocator lacks alloc or free");
 
+  /* A CUDA module: the driver, a stream, and inputs the device can read. */
+  int gpu = t->gpu_arch != NULL;
+  hybrid_gpu_call_t gpu_call;
+  hybrid_tensor_t *staged_block[16];
+  hybrid_tensor_t **staged = NULL;
+  if (gpu) {
+    st = hybrid_internal_gpu_begin(&gpu_call, module->gpu, t->gpu_arch, t->name);
+    if (st)
+      return st;
+    staged = num_inputs <= 16 ? staged_block : malloc((size_t)num_inputs * sizeof *staged);
+    if (!staged || (st = stage_inputs(inputs, num_inputs, staged))) {
+      if (staged != staged_block)
+        free(staged);
+      hybrid_status_free(hybrid_internal_gpu_end(&gpu_call));
+      return st ? st : oom();
+    }
+    inputs = staged;
+  }
   /* One block for every descriptor and the argument array. */
   size_t words = 0;
   for (int32_t i = 0; i < fn->num_inputs; ++i)
@@ -779,8 +859,13 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     out_words += descriptor_words(fn->outputs[i].rank);
   size_t nargs = 1 + (size_t)fn->num_inputs;
   int64_t *block = calloc(words + out_words + nargs, sizeof(int64_t));
-  if (!block)
+  if (!block) {
+    if (gpu) {
+      release_staged(staged, num_inputs, staged_block);
+      hybrid_status_free(hybrid_internal_gpu_end(&gpu_call));
+    }
     return oom();
+  }
   int64_t *results = block;
   void **args = (void **)(block + out_words);
   int64_t *desc = block + out_words + nargs;
@@ -804,6 +889,11 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
   call_ctx_t call;
   memset(&call, 0, sizeof call);
   call.allocator = options->allocator ? *options->allocator : system_allocator;
+  if (gpu) {
+    /* Device-accessible buffers, whatever allocator was asked for. */
+    call.allocator = *hybrid_internal_gpu_allocator();
+    call.gpu = gpu_call;
+  }
   call.executor = options->executor;
   call.profile = options->profile;
   call.sites = module->sites;
@@ -812,11 +902,19 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
                              (int32_t)(fn - t->functions), inputs, num_inputs, &call.allocator);
   if (call.plan.arena_bytes)
     note_live(&call, call.plan.arena_bytes);
-  hybrid_abi_exec exec = {&call, call_parallel_for, call_alloc, call_free,
+  hybrid_abi_exec exec = {&call,
+                          call_parallel_for,
+                          call_alloc,
+                          call_free,
                           call.profile ? call_kernel_begin : NULL,
-                          call.profile ? call_kernel_end : NULL};
+                          call.profile ? call_kernel_end : NULL,
+                          gpu ? call_gpu_function : NULL,
+                          gpu ? call_gpu_launch : NULL,
+                          gpu ? call_gpu_synchronize : NULL};
   int64_t begin_ns = call.profile ? hybrid_internal_now_ns() : 0;
   fn->invoke(args, &exec);
+  /* The device's work is done before anything reads the results. */
+  hybrid_status_t gpu_st = gpu ? hybrid_internal_gpu_end(&call.gpu) : NULL;
   hybrid_internal_plan_invoked(&call.plan);
   if (call.profile)
     hybrid_internal_profile_event(call.profile, call.profile_module, HYBRID_EVENT_CALL,
@@ -896,6 +994,13 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
     }
     rd += descriptor_words(r);
   }
+  if (gpu_st) {
+    /* Results of a call whose kernels failed are not results. */
+    if (st)
+      hybrid_status_free(gpu_st);
+    else
+      st = gpu_st;
+  }
   if (st) {
     /* Free what was wrapped; the rest of the results leak rather than risk a
      * double free of memory the tensors above may share. */
@@ -916,5 +1021,7 @@ hybrid_status_t hybrid_call_ex(const hybrid_module_t *module, const hybrid_abi_f
   }
   hybrid_internal_plan_end(&call.plan);
   free(block);
+  if (gpu)
+    release_staged(staged, num_inputs, staged_block);
   return st;
 }

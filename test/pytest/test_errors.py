@@ -50,8 +50,10 @@ def test_bad_options(mlp_model):
         hybrid.compile(mlp_model, opt_level=7)
     with pytest.raises(ValueError, match="unknown target 'tpu'"):
         hybrid.compile(mlp_model, target="tpu")
-    with pytest.raises(NotImplementedError, match="CUDA"):
-        hybrid.compile(mlp_model, target="cuda")
+    with pytest.raises(TypeError, match="gpu_arch.*target='cuda' only"):
+        hybrid.compile(mlp_model, gpu_arch="sm_90")
+    with pytest.raises(hybrid.CompileError, match="--gpu-arch 'volta'"):
+        hybrid.compile(mlp_model, target="cuda", gpu_arch="volta")
     with pytest.raises(ValueError, match="input_shapes"):
         hybrid.compile(mlp_model, input_shapes={"x": (2, -5)})
     with pytest.raises(TypeError, match="model must be"):
@@ -132,3 +134,15 @@ def test_failed_compile_to_leaves_no_file(tmp_path):
         hybrid.compile_to(model, tmp_path / "keep.so")
     assert (tmp_path / "keep.so").read_bytes() == b"user data"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.so"]
+
+
+def test_cuda_module_without_a_driver(mlp_model, monkeypatch):
+    """A CUDA library compiles anywhere; calling it where the CUDA driver cannot
+    be loaded raises LoadError saying so (the runtime opens the driver on the
+    first CUDA call, so the variable set here decides)."""
+    monkeypatch.setenv("HYBRID_CUDA_DRIVER", "libno-such-driver.so.1")
+    m = hybrid.compile(mlp_model, target="cuda", gpu_arch="sm_80")
+    assert m.input_names == ("x",)
+    with pytest.raises(hybrid.LoadError, match="compiled for CUDA \\(sm_80\\).*"
+                       "libno-such-driver.so.1 cannot be loaded"):
+        m(x=np.random.default_rng(0).standard_normal((2, 16)).astype(np.float32))

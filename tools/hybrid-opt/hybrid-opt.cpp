@@ -79,7 +79,8 @@ static llvm::cl::OptionCategory compileCategory("Compiler options (--target)");
 static llvm::cl::opt<std::string>
     target("target",
            llvm::cl::desc("Compile the model for a target instead of printing MLIR: 'cpu' "
-                          "writes a shared library (-o model.so) and its C header (model.h)"),
+                          "writes a shared library (-o model.so) and its C header (model.h); "
+                          "'cuda' the same, its kernels for an NVIDIA GPU (--gpu-arch)"),
            llvm::cl::cat(compileCategory));
 static llvm::cl::opt<hybrid::CpuEmitKind> emitKind(
     "emit", llvm::cl::desc("With --target: the stage to stop at"),
@@ -90,7 +91,9 @@ static llvm::cl::opt<hybrid::CpuEmitKind> emitKind(
         clEnumValN(hybrid::CpuEmitKind::SharedLibrary, "lib",
                    "a shared library and its C header (the default)"),
         clEnumValN(hybrid::CpuEmitKind::StaticLibrary, "staticlib",
-                   "a static archive and its C header")),
+                   "a static archive and its C header"),
+        clEnumValN(hybrid::CpuEmitKind::Ptx, "ptx",
+                   "--target=cuda: the kernels' PTX (one PTX module per kernel module)")),
     llvm::cl::init(hybrid::CpuEmitKind::SharedLibrary), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<std::string>
     targetCpu("target-cpu",
@@ -101,6 +104,20 @@ static llvm::cl::opt<std::string>
     targetFeatures("target-features",
                    llvm::cl::desc("Extra LLVM target features, e.g. '+avx2,-avx512f'"),
                    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string>
+    gpuArch("gpu-arch",
+            llvm::cl::desc("--target=cuda: the GPU architecture (sm_80, sm_90, sm_90a, ...)"),
+            llvm::cl::init("sm_90"), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit",
+    llvm::cl::desc("--target=cuda: the CUDA toolkit whose ptxas and fatbinary make the "
+                   "embedded cubin (default: $CUDA_HOME, $CUDA_PATH or /usr/local/cuda; "
+                   "without them the library embeds PTX)"),
+    llvm::cl::cat(compileCategory));
+static llvm::cl::opt<int64_t>
+    gpuBlockSize("gpu-block-size",
+                 llvm::cl::desc("--target=cuda: threads per block of every kernel (default 256)"),
+                 llvm::cl::init(256), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<unsigned> optLevel("opt-level",
                                         llvm::cl::desc("LLVM optimisation level (0-3)"),
                                         llvm::cl::init(3), llvm::cl::cat(compileCategory));
@@ -200,11 +217,17 @@ static void printDiagnostic(Diagnostic &diag) {
 /// --target: compiles `module` and writes the requested stage.
 static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
                                    TimingScope &timing) {
-  if (target != "cpu") {
-    llvm::errs() << "hybrid-opt: unknown --target '" << target << "' (expected 'cpu')\n";
+  if (target != "cpu" && target != "cuda") {
+    llvm::errs() << "hybrid-opt: unknown --target '" << target
+                 << "' (expected 'cpu' or 'cuda')\n";
     return failure();
   }
   hybrid::CpuTargetOptions options;
+  if (target == "cuda") {
+    options.gpuArch = gpuArch;
+    options.cudaToolkit = cudaToolkit;
+    options.gpuBlockSize = gpuBlockSize;
+  }
   options.cpu = targetCpu;
   options.features = targetFeatures;
   options.optLevel = std::min(optLevel.getValue(), 3u);

@@ -484,4 +484,70 @@ def HybridApproximateMathPass : Pass<"hybrid-approximate-math"> {
   ];
 }
 
+def HybridMapParallelLoopsToGpuPass : Pass<"hybrid-map-parallel-loops-to-gpu"> {
+  let summary = "Shape the outermost scf.parallel loops into blocks and threads for the GPU";
+  let description = [{
+    Prepares every outermost `scf.parallel` without reductions (what
+    `convert-linalg-to-parallel-loops` and `hybrid-lower-to-loops{parallel}`
+    write) for upstream's `convert-parallel-loops-to-gpu`:
+
+    1. its dims are collapsed into one (`collapseParallelLoops`), so a loop
+       of any rank fills the grid's x dimension (2^31 - 1 blocks) rather
+       than y and z (65535 each);
+    2. that dim is tiled by `block-size` with a guard instead of a `min`
+       bound (`tileParallelLoop`, no-min-max-bounds), so the thread loop has
+       a constant trip count, the block size;
+    3. the tile loop is mapped to `block_x`, the intra-tile loop to
+       `thread_x`, and every `scf.parallel` nested deeper becomes `scf.for`
+       loops that each thread runs (mapped `sequential` when it has
+       reductions);
+    4. the constant buffers (`memref.get_global`) the body reads are
+       re-read inside it, so that kernel outlining copies those globals into
+       the GPU module (device memory) instead of passing host addresses.
+
+    Loops with reductions stay on the host.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%m, %n) step (%c1, %c1) { ... }
+    // becomes
+    scf.parallel (%b) = (%c0) to (%mn) step (%c256) {
+      scf.parallel (%t) = (%c0) to (%c256) step (%c1) {
+        scf.if (%b + %t < %mn) { ... }   // i = (b + t) / n, j = (b + t) % n
+      } {mapping = [#gpu.loop_dim_map<processor = thread_x, ...>]}
+    } {mapping = [#gpu.loop_dim_map<processor = block_x, ...>]}
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def HybridMergeGpuModulesPass : Pass<"hybrid-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Merge the GPU modules kernel outlining made into one";
+  let description = [{
+    `gpu-kernel-outlining` puts each kernel into a `gpu.module` of its own.
+    This pass moves every kernel (and the constant globals the kernels read,
+    one copy each) into one `gpu.module @hybrid_kernels` and points every
+    `gpu.launch_func` at it, so the device code is one PTX module: one
+    NVPTX compile and one ptxas run at compile time, one image for the
+    runtime to load.
+
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel { ... } }
+    gpu.module @f_kernel_0 { gpu.func @f_kernel_0(...) kernel { ... } }
+    // becomes
+    gpu.module @hybrid_kernels {
+      gpu.func @f_kernel(...) kernel { ... }
+      gpu.func @f_kernel_0(...) kernel { ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // HYBRID_TRANSFORMS_PASSES_TD

@@ -57,6 +57,7 @@ enum class CpuEmitKind {
   Object,        ///< a relocatable object file
   SharedLibrary, ///< a shared library plus its C header
   StaticLibrary, ///< a static archive plus its C header
+  Ptx,           ///< the CUDA target's device code as PTX (every kernel module)
 };
 
 struct CpuTargetOptions {
@@ -91,6 +92,19 @@ struct CpuTargetOptions {
   /// memory-maps at load time, instead of embedding them in the library.
   bool externalWeights = false;
   uint64_t externalWeightsMinBytes = 1024;
+  /// The CUDA target (`--target=cuda`) when not empty: the GPU architecture
+  /// ("sm_80", "sm_90", "sm_90a"). The host code is compiled for `cpu` as
+  /// above; every outermost parallel loop becomes a kernel compiled through
+  /// LLVM's NVPTX backend (passes/Pipelines: buildCudaPipeline), embedded in
+  /// the library, and launched through the runtime's CUDA backend.
+  std::string gpuArch;
+  /// The CUDA toolkit. When it has ptxas and fatbinary, the library embeds a
+  /// fatbin (ptxas' cubin for gpuArch plus the PTX), so ptxas checks every
+  /// kernel at compile time; without them it embeds the PTX, which the driver
+  /// compiles at load time. Empty: $CUDA_HOME, $CUDA_PATH or /usr/local/cuda.
+  std::string cudaToolkit;
+  /// Threads per block of the CUDA target's kernels.
+  int64_t gpuBlockSize = 256;
   /// Apply MLIR's pass manager command-line options (--mlir-print-ir-*,
   /// --mlir-pass-statistics) to the pipeline: a tool that registered them
   /// (hybrid-opt) sets this.

@@ -175,14 +175,18 @@ namespace {
 ///   __hybrid_kernel_begin/_end(k)   the profiler's brackets.
 ///
 /// Returns the thread-local exec variable, which the invoke trampolines set.
-llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, std::string &error) {
+llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, bool gpu, std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   auto *voidTy = llvm::Type::getVoidTy(ctx);
-  // hybrid_abi_exec: { user, parallel_for, alloc, free, kernel_begin, kernel_end }.
-  enum { User, ParallelFor, Alloc, Free, KernelBegin, KernelEnd, NumFields };
+  // hybrid_abi_exec: { user, parallel_for, alloc, free, kernel_begin, kernel_end,
+  // gpu_function, gpu_launch, gpu_synchronize }.
+  enum {
+    User, ParallelFor, Alloc, Free, KernelBegin, KernelEnd,
+    GpuFunction, GpuLaunch, GpuSynchronize, NumFields
+  };
   auto *execTy = llvm::StructType::create(ctx, SmallVector<llvm::Type *>(NumFields, ptrTy),
                                           "hybrid_abi_exec");
   auto *current = new llvm::GlobalVariable(m, ptrTy, false, llvm::GlobalValue::InternalLinkage,
@@ -386,6 +390,83 @@ llvm::GlobalVariable *defineRuntimeHooks(llvm::Module &m, std::string &error) {
           },
           [&](llvm::IRBuilder<> &) -> llvm::Value * { return nullptr; });
     }
+  if (gpu) {
+    // MLIR's GPU runtime calls, which gpu-to-llvm and the gpu.binary
+    // translation write, over the runtime's GPU hooks. A module "load" (in
+    // the global constructors, before any call lends an exec) only hands the
+    // embedded image's address on: the runtime loads images lazily, per
+    // device context, and caches them with the module. Streams are the
+    // runtime's: a launch goes on the call's stream, a synchronisation waits
+    // for it.
+    auto *trapTy = llvm::FunctionType::get(voidTy, false);
+    auto trap = [&](llvm::IRBuilder<> &b) {
+      // Without a runtime that lends GPU hooks the kernels cannot run; stop
+      // rather than return results nothing computed.
+      b.CreateCall(m.getOrInsertFunction("llvm.trap", trapTy));
+    };
+    for (StringRef name : {"mgpuModuleLoad", "mgpuModuleLoadJIT"}) {
+      llvm::Type *second = name == "mgpuModuleLoad" ? static_cast<llvm::Type *>(i64) : i32;
+      if (llvm::Function *f = define(name, llvm::FunctionType::get(ptrTy, {ptrTy, second}, false))) {
+        llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+        b.CreateRet(f->getArg(0));
+      }
+    }
+    for (StringRef name : {"mgpuModuleUnload", "mgpuStreamDestroy"})
+      if (llvm::Function *f = define(name, llvm::FunctionType::get(voidTy, {ptrTy}, false))) {
+        llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+        b.CreateRetVoid();
+      }
+    if (llvm::Function *f = define("mgpuStreamCreate", llvm::FunctionType::get(ptrTy, false))) {
+      llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+      b.CreateRet(llvm::ConstantPointerNull::get(ptrTy));
+    }
+    if (llvm::Function *f = define("mgpuModuleGetFunction",
+                                   llvm::FunctionType::get(ptrTy, {ptrTy, ptrTy}, false)))
+      branchOnHooks(
+          f, {GpuFunction, GpuLaunch},
+          [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+            return b.CreateCall(llvm::FunctionType::get(ptrTy, {ptrTy, ptrTy, ptrTy}, false),
+                                field(b, exec, GpuFunction),
+                                {field(b, exec, User), f->getArg(0), f->getArg(1)});
+          },
+          [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+            trap(b);
+            return llvm::ConstantPointerNull::get(ptrTy);
+          });
+    if (llvm::Function *f = define(
+            "mgpuLaunchKernel",
+            llvm::FunctionType::get(voidTy,
+                                    {ptrTy, i64, i64, i64, i64, i64, i64, i32, ptrTy, ptrTy,
+                                     ptrTy, i64},
+                                    false)))
+      branchOnHooks(
+          f, {GpuFunction, GpuLaunch},
+          [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+            // gpu_launch(user, function, grid x/y/z, block x/y/z, shared bytes, params)
+            b.CreateCall(llvm::FunctionType::get(
+                             voidTy, {ptrTy, ptrTy, i64, i64, i64, i64, i64, i64, i32, ptrTy},
+                             false),
+                         field(b, exec, GpuLaunch),
+                         {field(b, exec, User), f->getArg(0), f->getArg(1), f->getArg(2),
+                          f->getArg(3), f->getArg(4), f->getArg(5), f->getArg(6), f->getArg(7),
+                          f->getArg(9)});
+            return nullptr;
+          },
+          [&](llvm::IRBuilder<> &b) -> llvm::Value * {
+            trap(b);
+            return nullptr;
+          });
+    if (llvm::Function *f =
+            define("mgpuStreamSynchronize", llvm::FunctionType::get(voidTy, {ptrTy}, false)))
+      branchOnHooks(
+          f, {GpuSynchronize},
+          [&](llvm::IRBuilder<> &b, llvm::Value *exec) -> llvm::Value * {
+            b.CreateCall(llvm::FunctionType::get(voidTy, {ptrTy}, false),
+                         field(b, exec, GpuSynchronize), {field(b, exec, User)});
+            return nullptr;
+          },
+          [&](llvm::IRBuilder<> &) -> llvm::Value * { return nullptr; });
+  }
   return error.empty() ? current : nullptr;
 }
 } // namespace
@@ -394,8 +475,8 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                                    ArrayRef<std::string> kernels,
                                    const ExternalWeights *weights, StringRef weightsFileName,
                                    StringRef moduleName,
-                                   StringRef producer, bool exportGenericQuery,
-                                   std::string &error) {
+                                   StringRef producer, StringRef gpuArch,
+                                   bool exportGenericQuery, std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   for (StringRef name : {"__hybrid_parallel_for", "_mlir_memref_to_llvm_alloc",
                          "_mlir_memref_to_llvm_aligned_alloc", "_mlir_memref_to_llvm_free",
@@ -405,7 +486,7 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
       error = "the module already defines '" + name.str() + "', a name the runtime ABI uses";
       return failure();
     }
-  llvm::GlobalVariable *currentExec = defineRuntimeHooks(m, error);
+  llvm::GlobalVariable *currentExec = defineRuntimeHooks(m, !gpuArch.empty(), error);
   if (!currentExec)
     return failure();
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
@@ -418,7 +499,7 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
   auto *functionTy = llvm::StructType::create(ctx, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy},
                                               "hybrid_abi_function");
   auto *moduleTy = llvm::StructType::create(
-      ctx, {i32, i32, ptrTy, ptrTy, ptrTy, i32, ptrTy, ptrTy}, "hybrid_abi_module");
+      ctx, {i32, i32, ptrTy, ptrTy, ptrTy, i32, ptrTy, ptrTy, ptrTy}, "hybrid_abi_module");
   auto *weightsTy = llvm::StructType::create(ctx, {ptrTy, ptrTy, i64, i32, ptrTy, ptrTy, ptrTy},
                                              "hybrid_abi_weights");
 
@@ -545,7 +626,10 @@ LogicalResult hybrid::addAbiTables(llvm::Module &m, ArrayRef<FunctionSignature> 
                                  str(moduleName), str(producer),
                                  llvm::ConstantInt::get(i32, kernels.size()),
                                  array(ptrTy, kernelNames, ".hybrid.kernels"),
-                                 weightsTable}),
+                                 weightsTable,
+                                 gpuArch.empty() ? static_cast<llvm::Constant *>(
+                                                       llvm::ConstantPointerNull::get(ptrTy))
+                                                 : str(gpuArch)}),
       ".hybrid.module");
 
   // Everything the model defines becomes internal: a library exports its query

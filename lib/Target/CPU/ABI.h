@@ -25,14 +25,17 @@ llvm::SmallVector<mlir::func::FuncOp> entryFunctions(mlir::ModuleOp module);
 /// `exportGenericQuery`, `hybrid_module_query`); makes every other definition
 /// internal. `weights` (may be null) describes constants moved to the side file
 /// `weightsFileName`: the table gets its hybrid_abi_weights and the declared
-/// slot table a definition.
+/// slot table a definition. `gpuArch` ("sm_90"; empty for the CPU target)
+/// marks a CUDA module: the table records it, and MLIR's GPU runtime calls
+/// (mgpuLaunchKernel, ...) get bodies over the runtime's GPU hooks.
 mlir::LogicalResult addAbiTables(llvm::Module &module,
                                  llvm::ArrayRef<FunctionSignature> signatures,
                                  llvm::ArrayRef<std::string> kernels,
                                  const ExternalWeights *weights,
                                  llvm::StringRef weightsFileName,
                                  llvm::StringRef moduleName, llvm::StringRef producer,
-                                 bool exportGenericQuery, std::string &error);
+                                 llvm::StringRef gpuArch, bool exportGenericQuery,
+                                 std::string &error);
 
 } // namespace hybrid
 

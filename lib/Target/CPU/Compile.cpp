@@ -5,9 +5,13 @@
 #include "dialects/Hybrid/Transforms/Passes.h"
 #include "passes/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -177,6 +181,30 @@ LogicalResult linkShared(Operation *where, StringRef objectPath, StringRef outpu
   removeTmpLib.releaseFile();
   return success();
 }
+/// "sm_80", "sm_90a": sm_ and two or three digits, maybe one letter.
+bool isGpuArch(StringRef arch) {
+  if (!arch.consume_front("sm_"))
+    return false;
+  size_t digits = 0;
+  while (digits < arch.size() && llvm::isDigit(arch[digits]))
+    ++digits;
+  StringRef rest = arch.drop_front(digits);
+  return digits >= 2 && digits <= 3 && (rest.empty() || (rest.size() == 1 && llvm::isAlpha(rest[0])));
+}
+
+/// The CUDA toolkit directory: the option, else $CUDA_HOME, $CUDA_PATH, /usr/local/cuda.
+std::string cudaToolkitDir(const hybrid::CpuTargetOptions &options) {
+  if (!options.cudaToolkit.empty())
+    return options.cudaToolkit;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (std::optional<std::string> v = llvm::sys::Process::GetEnv(var); v && !v->empty())
+      return *v;
+  return "/usr/local/cuda";
+}
+
+bool isExecutable(const llvm::Twine &path) {
+  return llvm::sys::fs::can_execute(path);
+}
 } // namespace
 
 LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEmitKind kind,
@@ -193,6 +221,26 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
   }
   if (toStdout && options.externalWeights && kind == CpuEmitKind::Object) {
     module.emitError("--external-weights writes the weights next to the output: pass -o model.o");
+    return failure();
+  }
+  bool cuda = !options.gpuArch.empty();
+  if (cuda && !isGpuArch(options.gpuArch)) {
+    module.emitError() << "--gpu-arch '" << options.gpuArch
+                       << "' is not a CUDA architecture (sm_80, sm_90, sm_90a, ...)";
+    return failure();
+  }
+  if (!cuda && kind == CpuEmitKind::Ptx) {
+    module.emitError("--emit=ptx needs --target=cuda");
+    return failure();
+  }
+  if (cuda && options.externalWeights) {
+    module.emitError("--external-weights is not supported with --target=cuda yet: the "
+                     "kernels read their constants from the device image");
+    return failure();
+  }
+  if (cuda && options.gpuBlockSize > 1024) {
+    module.emitError() << "--gpu-block-size " << options.gpuBlockSize
+                       << " is beyond CUDA's 1024 threads per block";
     return failure();
   }
   std::string moduleName = options.moduleName;
@@ -227,23 +275,76 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
       return failure();
     }
     pm.enableTiming(t);
-    CpuPipelineOptions pipeline;
-    pipeline.parallel = options.parallel;
-    pipeline.instrumentKernels = options.instrumentKernels;
-    pipeline.fuseElementwise = options.fuseElementwise;
-    pipeline.vectorize = options.vectorize;
-    pipeline.flashAttention = options.flashAttention;
-    pipeline.routeMoe = options.routeMoe;
-    pipeline.approximateMath = options.approximateMath;
-    // AVX-512: 8 rows x 32 columns (two zmm per row, 16 accumulators of 32
-    // registers); otherwise 6 x 16 (two ymm per row, 12 of 16).
-    if ((*tm)->getMCSubtargetInfo()->checkFeatures("+avx512f")) {
-      pipeline.microkernelRows = 8;
-      pipeline.microkernelColumns = 32;
+    if (cuda) {
+      // The NVVM target (gpu-module-to-binary) and the translation of
+      // gpu.binary and launches to LLVM IR.
+      DialectRegistry registry;
+      NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+      gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+      registerGPUDialectTranslation(registry);
+      registerNVVMDialectTranslation(registry);
+      registerLLVMDialectTranslation(registry);
+      registerBuiltinDialectTranslation(registry);
+      ctx->appendDialectRegistry(registry);
+      CudaPipelineOptions pipeline;
+      pipeline.chip = options.gpuArch;
+      // PTX 7.8 at least: kernels with a dynamically sized stack buffer need
+      // 7.3, and LLVM's default for sm_80/sm_86 is older (from sm_90 on its
+      // default is newer).
+      if (std::stoi(options.gpuArch.substr(3)) < 90)
+        pipeline.features = "+ptx78";
+      pipeline.blockSize = options.gpuBlockSize;
+      pipeline.fuseElementwise = options.fuseElementwise;
+      pipeline.routeMoe = options.routeMoe;
+      std::string toolkit = cudaToolkitDir(options);
+      pipeline.toolkit = toolkit;
+      // A fatbin (cubin + PTX) when the toolkit can make one: ptxas then
+      // checks every kernel now; else PTX for the driver to compile.
+      bool ptxas = isExecutable(toolkit + "/bin/ptxas");
+      bool fatbinary = isExecutable(toolkit + "/bin/fatbinary");
+      pipeline.format = kind == CpuEmitKind::Ptx ? "isa"
+                        : ptxas && fatbinary     ? "fatbin"
+                        : ptxas                  ? "bin"
+                                                 : "isa";
+      progress(pipeline.format.getValue() == "isa"
+                   ? "kernels as PTX (no ptxas in " + toolkit + "/bin)"
+                   : "kernels through " + toolkit + "/bin/ptxas");
+      buildCudaPipeline(pm, pipeline);
+      if (failed(pm.run(module)))
+        return failure();
+    } else {
+      CpuPipelineOptions pipeline;
+      pipeline.parallel = options.parallel;
+      pipeline.instrumentKernels = options.instrumentKernels;
+      pipeline.fuseElementwise = options.fuseElementwise;
+      pipeline.vectorize = options.vectorize;
+      pipeline.flashAttention = options.flashAttention;
+      pipeline.routeMoe = options.routeMoe;
+      pipeline.approximateMath = options.approximateMath;
+      // AVX-512: 8 rows x 32 columns (two zmm per row, 16 accumulators of 32
+      // registers); otherwise 6 x 16 (two ymm per row, 12 of 16).
+      if ((*tm)->getMCSubtargetInfo()->checkFeatures("+avx512f")) {
+        pipeline.microkernelRows = 8;
+        pipeline.microkernelColumns = 32;
+      }
+      buildCpuPipeline(pm, pipeline);
+      if (failed(pm.run(module)))
+        return failure();
     }
-    buildCpuPipeline(pm, pipeline);
-    if (failed(pm.run(module)))
-      return failure();
+  }
+  if (kind == CpuEmitKind::Ptx) {
+    // The kernels' PTX: one module (hybrid-merge-gpu-modules), after a
+    // "// gpu.module @name" line (each module so, should there be several).
+    std::string text;
+    for (auto binary : module.getOps<gpu::BinaryOp>())
+      for (Attribute object : binary.getObjects())
+        text += "// gpu.module @" + binary.getName().str() + "\n" +
+                cast<gpu::ObjectAttr>(object).getObject().str() + "\n";
+    if (toStdout) {
+      llvm::outs() << text;
+      return success();
+    }
+    return writeAtomically(module, outputPath, text);
   }
   // Large constants move to the side file; the code reads them through slots.
   ExternalWeights weights;
@@ -268,7 +369,8 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
 
   std::string producer = "hybrid-opt (LLVM " LLVM_VERSION_STRING "), " +
                          (*tm)->getTargetTriple().str() + ", cpu " +
-                         (*tm)->getTargetCPU().str();
+                         (*tm)->getTargetCPU().str() +
+                         (cuda ? ", cuda " + options.gpuArch : std::string());
 
   // The profiler's kernel names, recorded by hybrid-instrument-kernels (LLVM IR
   // has no place for the attribute; the ABI table gets them).
@@ -295,6 +397,7 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
     std::string error;
     if (failed(addAbiTables(*llvmModule, *sigs, kernels, &weights,
                             llvm::sys::path::filename(weightsPath), moduleName, producer,
+                            cuda ? StringRef(options.gpuArch) : StringRef(),
                             /*exportGenericQuery=*/kind != CpuEmitKind::StaticLibrary, error))) {
       module.emitError() << error;
       return failure();

@@ -1,6 +1,6 @@
 /*===- hybrid/abi.h - the contract between compiled libraries and the runtime -===*
  *
- * A library that hybrid-opt compiles (`--target=cpu -o model.so`) exports
+ * A library that hybrid-opt compiles (`--target=cpu|cuda -o model.so`) exports
  *
  *   const hybrid_abi_module *hybrid_module_query(void);
  *   const hybrid_abi_module *<name>_module_query(void);   (same table; <name> is
@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define HYBRID_ABI_VERSION 3
+#define HYBRID_ABI_VERSION 4
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
 typedef enum hybrid_dtype {
@@ -73,7 +73,21 @@ typedef void (*hybrid_abi_task_fn)(void *ctx, int64_t begin, int64_t end);
  *       malloc/free.
  *   kernel_begin(user, k) / kernel_end(user, k)   bracket kernel k of the
  *       module's kernel table (one loop nest of the model), on the calling
- *       thread. */
+ *       thread.
+ *
+ * A CUDA module (hybrid_abi_module.gpu_arch set) also needs the GPU hooks; it
+ * stops (a trap) if they are missing. Its buffers (alloc) must be memory both
+ * the device and the host can access (managed memory): kernels and the host
+ * code between them read the same buffers, and its inputs must be such memory
+ * too.
+ *   gpu_function(user, image, name)   the kernel `name` of the device image
+ *       at `image` (PTX text, a cubin or a fatbin, embedded in the library):
+ *       a CUfunction, or NULL after recording an error;
+ *   gpu_launch(user, function, gx, gy, gz, bx, by, bz, shared_bytes, params)
+ *       launches it (cuLaunchKernel's kernelParams) on the call's stream;
+ *       a NULL function (a failed gpu_function) launches nothing;
+ *   gpu_synchronize(user)   waits for what the call launched; the host code
+ *       reads buffers only after it. */
 typedef struct hybrid_abi_exec {
   void *user;
   void (*parallel_for)(void *user, hybrid_abi_task_fn task, void *ctx, int64_t n,
@@ -82,6 +96,11 @@ typedef struct hybrid_abi_exec {
   void (*free)(void *user, void *ptr);
   void (*kernel_begin)(void *user, int32_t kernel);
   void (*kernel_end)(void *user, int32_t kernel);
+  void *(*gpu_function)(void *user, const void *image, const char *name);
+  void (*gpu_launch)(void *user, void *function, int64_t grid_x, int64_t grid_y,
+                     int64_t grid_z, int64_t block_x, int64_t block_y, int64_t block_z,
+                     int32_t shared_bytes, void **params);
+  void (*gpu_synchronize)(void *user);
 } hybrid_abi_exec;
 
 /* The trampoline every entry function has:
@@ -131,6 +150,8 @@ typedef struct hybrid_abi_module {
   int32_t num_kernels;
   const char *const *kernels;    /* num_kernels names, "<op> <ONNX node>" */
   const hybrid_abi_weights *weights; /* NULL: every constant is in the library */
+  const char *gpu_arch;          /* "sm_90": a CUDA module (its kernels need that
+                                    architecture or a newer one); NULL: CPU only */
 } hybrid_abi_module;
 
 typedef const hybrid_abi_module *(*hybrid_abi_query_fn)(void);

@@ -1,6 +1,6 @@
 /*===- hybrid/runtime.h - Hybrid's thin runtime, C API ---------------------===*
  *
- * Loads libraries that `hybrid-opt --target=cpu` compiles, describes their
+ * Loads libraries that `hybrid-opt --target=cpu|cuda` compiles, describes their
  * entry functions, and calls them with validated tensors. Plain C, no LLVM or
  * MLIR inside: link libhybrid_runtime (shared or static) and libdl.
  *
@@ -188,6 +188,21 @@ HYBRID_RT_API size_t hybrid_profile_num_events(const hybrid_profile_t *profile);
 HYBRID_RT_API hybrid_status_t hybrid_profile_write_chrome_trace(hybrid_profile_t *profile,
                                                                 const char *path);
 
+/*---- CUDA -------------------------------------------------------------------*/
+
+/* Modules compiled with --target=cuda run their kernels on the first GPU (or
+ * HYBRID_CUDA_DEVICE's) through the CUDA driver, which the runtime opens
+ * (libcuda.so.1, or HYBRID_CUDA_DRIVER) the first time such a module is
+ * called: the runtime itself needs no driver to build or to run CPU modules.
+ * A CUDA call's buffers, outputs included, are managed memory, readable from
+ * the host (a call's `allocator` option does not apply); inputs in other
+ * memory are copied in for the call.
+ *
+ * hybrid_gpu_probe opens the driver and says whether a CUDA module can run
+ * here: NULL, with "<device name>, sm_<cc>, driver <major>.<minor>" written
+ * to description (when not NULL), or a status saying why not. */
+HYBRID_RT_API hybrid_status_t hybrid_gpu_probe(char *description, size_t size);
+
 /*---- calls ----------------------------------------------------------------*/
 
 /* What one call used. */
@@ -206,7 +221,8 @@ typedef struct hybrid_call_options {
   /* Runs the call's parallel loops; NULL: all on the calling thread. */
   hybrid_executor_t *executor;
   /* Every buffer of the call, outputs included; NULL: the system allocator.
-   * Outputs are freed through it when released, so it must outlive them. */
+   * Outputs are freed through it when released, so it must outlive them.
+   * Not used by CUDA modules (their buffers are managed memory). */
   const hybrid_allocator_t *allocator;
   /* Records the call's events; NULL: none. */
   hybrid_profile_t *profile;
