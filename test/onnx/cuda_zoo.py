@@ -123,7 +123,8 @@ def build(args):
 def run(args):
     with open(os.path.join(args.dir, "manifest.json")) as f:
         manifest = json.load(f)
-    run_tool = args.hybrid_run or os.path.join(HERE, "..", "..", "build", "bin", "hybrid-run")
+    run_tool = os.path.abspath(args.hybrid_run or
+                               os.path.join(HERE, "..", "..", "build", "bin", "hybrid-run"))
     rng = np.random.default_rng(4321 + args.seed)
 
     def check(name, entry):
