@@ -194,6 +194,7 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     pm.addPass(createGpuModuleToBinaryPass(binary));
   }
 }
+
 /// The tensor-level passes every target runs before bufferization.
 void buildTensorPasses(OpPassManager &pm, bool routeMoe, bool fuseElementwise) {
   // Fold what the importer left (shape arithmetic, constant subgraphs) first.

@@ -29,6 +29,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
@@ -454,6 +455,9 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary (--hybrid-cuda-pipeline) translates GPU modules to
+  // LLVM IR inside the pass pipeline.
+  registerAllToLLVMIRTranslations(registry);
   hybrid::registerAllHybridDialects(registry);
 
   auto [inputFilename, outputFilename] =

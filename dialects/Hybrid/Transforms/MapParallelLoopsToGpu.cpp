@@ -147,7 +147,7 @@ struct MergeGpuModules : hybrid::impl::HybridMergeGpuModulesPassBase<MergeGpuMod
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<gpu::GPUModuleOp> modules(module.getOps<gpu::GPUModuleOp>());
-    if (modules.size() < 2)
+    if (modules.empty())
       return;
     gpu::GPUModuleOp into = modules.front();
     SymbolTable symbols(module);

@@ -532,7 +532,8 @@ def HybridMergeGpuModulesPass : Pass<"hybrid-merge-gpu-modules", "::mlir::Module
   let description = [{
     `gpu-kernel-outlining` puts each kernel into a `gpu.module` of its own.
     This pass moves every kernel (and the constant globals the kernels read,
-    one copy each) into one `gpu.module @hybrid_kernels` and points every
+    one copy each) into one `gpu.module @hybrid_kernels` (the first one,
+    renamed, so a model's device code always has that name) and points every
     `gpu.launch_func` at it, so the device code is one PTX module: one
     NVPTX compile and one ptxas run at compile time, one image for the
     runtime to load.
