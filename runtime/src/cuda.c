@@ -270,10 +270,13 @@ hybrid_gpu_cache_t *hybrid_internal_gpu_cache_create(void) {
 void hybrid_internal_gpu_cache_free(hybrid_gpu_cache_t *c) {
   if (!c)
     return;
-  /* Modules were loaded only if the driver came up. */
-  if (!init_error[0] && c->num_images && driver_ready() == NULL)
-    for (size_t i = 0; i < c->num_images; ++i)
+  /* Images were loaded only if the driver came up. */
+  if (c->num_images) {
+    hybrid_status_t st = driver_ready();
+    for (size_t i = 0; !st && i < c->num_images; ++i)
       cu.ModuleUnload(c->images[i].module);
+    hybrid_status_free(st);
+  }
   for (size_t i = 0; i < c->num_functions; ++i)
     free(c->functions[i].name);
   free(c->images);
