@@ -13,7 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The driver's types as runtime/src/cuda.c declares them: the function
+ * sanitizer checks that each call goes through a pointer of the callee's
+ * exact type. */
 typedef int CUresult;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
 enum { OK = 0, INVALID_VALUE = 1, NO_BINARY_FOR_GPU = 209 };
 
 #define API __attribute__((visibility("default")))
@@ -47,10 +54,15 @@ API CUresult cuDeviceGetName(char *name, int len, int dev) {
   return OK;
 }
 static int context;
-API CUresult cuDevicePrimaryCtxRetain(void **ctx, int dev) { (void)dev; *ctx = &context; return OK; }
-API CUresult cuCtxSetCurrent(void *ctx) { return ctx == &context ? OK : INVALID_VALUE; }
+API CUresult cuDevicePrimaryCtxRetain(CUcontext *ctx, int dev) {
+  (void)dev;
+  *ctx = (CUcontext)&context;
+  return OK;
+}
+API CUresult cuCtxSetCurrent(CUcontext ctx) { return ctx == (CUcontext)&context ? OK : INVALID_VALUE; }
 API CUresult cuCtxSetLimit(int limit, size_t value) { return limit == 2 && value ? OK : INVALID_VALUE; }
-API CUresult cuModuleLoadDataEx(void **m, const void *image, unsigned n, int *opts, void **vals) {
+API CUresult cuModuleLoadDataEx(CUmodule *m, const void *image, unsigned n, int *opts,
+                                void **vals) {
   (void)m;
   (void)image;
   for (unsigned i = 0; i < n; ++i)
@@ -58,22 +70,26 @@ API CUresult cuModuleLoadDataEx(void **m, const void *image, unsigned n, int *op
       strcpy((char *)vals[i], "fake driver: no device to run on");
   return NO_BINARY_FOR_GPU;
 }
-API CUresult cuModuleGetFunction(void **f, void *m, const char *name) {
+API CUresult cuModuleGetFunction(CUfunction *f, CUmodule m, const char *name) {
   (void)f; (void)m; (void)name;
   return INVALID_VALUE;
 }
-API CUresult cuModuleUnload(void *m) { (void)m; return OK; }
-API CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
-                            unsigned by, unsigned bz, unsigned smem, void *s, void **p,
+API CUresult cuModuleUnload(CUmodule m) { (void)m; return OK; }
+API CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                            unsigned by, unsigned bz, unsigned smem, CUstream s, void **p,
                             void **e) {
   (void)f; (void)gx; (void)gy; (void)gz; (void)bx; (void)by; (void)bz; (void)smem; (void)s;
   (void)p; (void)e;
   return INVALID_VALUE;
 }
 static int stream;
-API CUresult cuStreamCreate(void **s, unsigned flags) { (void)flags; *s = &stream; return OK; }
-API CUresult cuStreamSynchronize(void *s) { return s == &stream ? OK : INVALID_VALUE; }
-API CUresult cuStreamDestroy_v2(void *s) { return s == &stream ? OK : INVALID_VALUE; }
+API CUresult cuStreamCreate(CUstream *s, unsigned flags) {
+  (void)flags;
+  *s = (CUstream)&stream;
+  return OK;
+}
+API CUresult cuStreamSynchronize(CUstream s) { return s == (CUstream)&stream ? OK : INVALID_VALUE; }
+API CUresult cuStreamDestroy_v2(CUstream s) { return s == (CUstream)&stream ? OK : INVALID_VALUE; }
 API CUresult cuMemAllocManaged(unsigned long long *p, size_t bytes, unsigned flags) {
   (void)flags;
   void *m = aligned_alloc(256, (bytes + 255) / 256 * 256);
