@@ -292,17 +292,13 @@ static void record(hybrid_gpu_call_t *call, hybrid_status_t st) {
     hybrid_status_free(st);
 }
 
-static const char *function_name(hybrid_gpu_cache_t *c, CUfunction f) {
-  for (size_t i = 0; i < c->num_functions; ++i)
-    if (c->functions[i].function == f)
-      return c->functions[i].name;
-  return "?";
-}
-
 void *hybrid_internal_gpu_function(hybrid_gpu_call_t *call, const void *image,
                                    const char *name) {
   if (call->error)
     return NULL;
+  /* The compiled code looks its kernel up right before each launch: the name
+   * (a constant of the library) is the one errors of that launch report. */
+  call->last_kernel = name;
   hybrid_gpu_cache_t *c = call->cache;
   CUfunction result = NULL;
   pthread_mutex_lock(&c->mutex);
@@ -379,9 +375,6 @@ void hybrid_internal_gpu_launch(hybrid_gpu_call_t *call, void *function, int64_t
                                 int32_t shared_bytes, void **params) {
   if (!function || call->error)
     return;
-  pthread_mutex_lock(&call->cache->mutex);
-  call->last_kernel = function_name(call->cache, (CUfunction)function);
-  pthread_mutex_unlock(&call->cache->mutex);
   if (gx <= 0 || gy <= 0 || gz <= 0)
     return; /* an empty grid: nothing to do (the driver would reject it) */
   if (gx > 0x7fffffff || gy > 65535 || gz > 65535 || bx * by * bz > 1024) {

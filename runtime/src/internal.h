@@ -67,7 +67,7 @@ typedef struct hybrid_gpu_call {
   hybrid_gpu_cache_t *cache;
   void *stream;              /* a CUstream */
   hybrid_status_t error;     /* the first error; later launches are skipped */
-  const char *last_kernel;   /* for errors a synchronisation reports */
+  const char *last_kernel;   /* the kernel last looked up: launch and sync errors name it */
   const char *module_name;
   const char *arch;
 } hybrid_gpu_call_t;

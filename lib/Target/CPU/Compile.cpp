@@ -201,10 +201,6 @@ std::string cudaToolkitDir(const hybrid::CpuTargetOptions &options) {
       return *v;
   return "/usr/local/cuda";
 }
-
-bool isExecutable(const llvm::Twine &path) {
-  return llvm::sys::fs::can_execute(path);
-}
 } // namespace
 
 LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEmitKind kind,
@@ -300,8 +296,8 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
       pipeline.toolkit = toolkit;
       // A fatbin (cubin + PTX) when the toolkit can make one: ptxas then
       // checks every kernel now; else PTX for the driver to compile.
-      bool ptxas = isExecutable(toolkit + "/bin/ptxas");
-      bool fatbinary = isExecutable(toolkit + "/bin/fatbinary");
+      bool ptxas = llvm::sys::fs::can_execute(toolkit + "/bin/ptxas");
+      bool fatbinary = llvm::sys::fs::can_execute(toolkit + "/bin/fatbinary");
       pipeline.format = kind == CpuEmitKind::Ptx ? "isa"
                         : ptxas && fatbinary     ? "fatbin"
                         : ptxas                  ? "bin"
