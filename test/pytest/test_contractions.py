@@ -123,6 +123,10 @@ CONVS = [
     ((1, 16, 5, 7), (24, 16, 1, 1), 1, 1, (0, 0, 0, 0), 1),     # pointwise
     ((1, 4, 11, 11), (6, 4, 3, 3), 1, 2, (1, 1, 1, 1), 1),      # stride 2: lanes one by one
     ((1, 3, 16, 37), (8, 3, 4, 4), 1, 4, (0, 0, 0, 0), 1),      # a 4x4/4 patchify stem
+    ((3, 8, 4, 4), (8, 1, 7, 7), 8, 1, (3, 3, 3, 3), 1),        # depthwise on 4x4 planes: 4 lanes,
+                                                                # rows = batch x 4 output rows
+    ((1, 6, 5, 3), (6, 1, 3, 3), 6, 1, (1, 1, 1, 1), 1),        # 5 rows (a 4-row kernel, then one),
+                                                                # 3 of a 4-lane tile (masked)
 ]
 
 
@@ -139,3 +143,21 @@ def test_conv(sx, sw, group, stride, pads, dilation, rng):
                    [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
     want = _conv_reference(x, w, b, group, stride, pads, dilation)
     _close(hybrid.compile(model)(x, w, b), want)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5])
+def test_depthwise_dynamic_batch(batch, rng):
+    # ConvNeXt's depthwise 7x7 with a dynamic batch: the microkernel's rows
+    # are batch x output rows, an 8x8 plane (8 rows of 8 lanes) and a 4x4 one.
+    for hw, c in ((8, 16), (4, 8)):
+        x = rng.standard_normal((batch, c, hw, hw)).astype(np.float32)
+        w = rng.standard_normal((c, 1, 7, 7)).astype(np.float32)
+        b = rng.standard_normal(c).astype(np.float32)
+        node = helper.make_node("Conv", ["x", "w", "b"], ["y"], group=c, pads=[3] * 4)
+        model = _model([node],
+                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, hw, hw])],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                       [helper.make_tensor("w", TensorProto.FLOAT, w.shape, w.ravel()),
+                        helper.make_tensor("b", TensorProto.FLOAT, b.shape, b.ravel())])
+        want = _conv_reference(x, w, b, c, 1, (3, 3, 3, 3), 1)
+        _close(hybrid.compile(model)(x), want)

@@ -247,12 +247,17 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     n0 by a constant step: one vector load when it is contiguous, lane by lane
     for a transposed B or a strided convolution) and broadcasts of the other
     (`vector.fma`). The rows are the dims only the broadcast input uses (a
-    MatMul's M dims, linearised) when there are any, else one only the vector
-    input uses (a convolution's output rows). A row block with two
+    MatMul's M dims, linearised) when there are any, else those only the
+    vector input uses (a depthwise convolution's batch and output rows,
+    linearised). A row block with two
     microkernels' rows or more first packs the vector input's panel into a
     contiguous stack buffer (static reduction extents, at most 128 KiB). A
     last partial column tile uses masked loads and stores; rows left over
-    from the `mr`-row groups run one at a time. Integer contractions and
+    from the `mr`-row groups run in microkernels of 8, 4 and 2 rows (each at
+    most once), then one at a time. When a `linalg.fill` of C comes just
+    before (only the profiler's calls and side-effect-free ops between), the
+    accumulators start from its value instead of loading C, and the fill is
+    erased. Integer contractions and
     inputs read at, say, `n floordiv 2` are left for the loop lowering.
 
     ```mlir

@@ -24,10 +24,10 @@
 //     acc[i] = fma(broadcast(A[m + i, k]), b, acc[i])  mr broadcasts and FMAs
 //   C[m + i, n0 : n0 + nr] = acc[i]
 //
-// The row dim is chosen so that rows share work: a dim only the broadcast
-// operand uses (a MatMul's M: one B load feeds every row), else one only the
-// vector operand uses (a depthwise convolution's output rows: one weight
-// broadcast feeds every row; each row loads its own image row).
+// The row dims are chosen so that rows share work: the dims only the broadcast
+// operand uses (a MatMul's M: one B load feeds every row), else those only the
+// vector operand uses (a depthwise convolution's batch and output rows: one
+// weight broadcast feeds every row; each row loads its own image row).
 //
 // A row block with two microkernels' rows or more first copies the vector
 // operand's panel for its column tile (every reduction coordinate x nr lanes,
@@ -43,8 +43,11 @@
 // 6 x 16 would give only 6 independent chains. A last partial column tile uses
 // masked loads and stores. When the vector dim is static and shorter than nr
 // (a depthwise convolution's 8 output columns), the tile narrows to the dim
-// rounded up to a power of two of 8 lanes or more and grows in rows instead (mr x nr / width, at most 16
-// and no more than the static rows), so lanes are not wasted on masks.
+// rounded up to a power of two of 4 lanes or more and grows in rows instead
+// (mr x nr / width, at most 16 and no more than the static rows), so lanes
+// are not wasted on masks. Rows left over from the mr-row microkernels run in
+// microkernels of 8, 4 and 2 rows before single rows (a single row is one
+// chain of dependent FMAs).
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
 // What is not matched stays a linalg op for the loop lowering: integer
@@ -68,6 +71,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDVECTORIZECONTRACTIONSPASS
@@ -108,6 +112,10 @@ struct Plan {
   SmallVector<unsigned> others;
   /// The reduction dims, in loop order (the microkernel's loop nest).
   SmallVector<unsigned> reductions;
+  /// The linalg.fill that sets C just before the contraction, when there is
+  /// one: the accumulators start from its value instead of loading C, and the
+  /// fill is erased (one pass over C fewer).
+  linalg::FillOp initFill;
 };
 
 /// `v` with an optional arith.extf peeled off.
@@ -199,6 +207,8 @@ std::optional<VectorAccess> vectorAccess(linalg::GenericOp op, unsigned i, unsig
   return access;
 }
 
+linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap);
+
 /// Returns the plan for `op`, or nullopt when this pass leaves it alone.
 std::optional<Plan> planFor(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || !hybrid::isMulAddContraction(op))
@@ -244,33 +254,60 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
       return std::nullopt;
 
   // The row dims, best first: those only the broadcast operand uses (a
-  // MatMul's M dims, all of them: one vector load feeds every row), else one
-  // only the vector operand uses (a convolution's output rows: one broadcast
-  // feeds every row), else any other. A dim of static extent 1 gains nothing.
+  // MatMul's M dims, all of them: one vector load feeds every row), else
+  // those only the vector operand uses (a depthwise convolution's batch and
+  // output rows, linearised: one broadcast of a weight feeds every row, and
+  // with a batch of one the output rows still make independent accumulator
+  // chains), else any other one. A dim of static extent 1 gains nothing.
   SmallVector<int64_t> extents = op.getStaticLoopRanges();
   int bestScore = 0;
-  std::optional<unsigned> best;
+  SmallVector<unsigned> byScore[4];
   for (unsigned d = 0; d < plan.numLoops; ++d) {
     if (d == plan.n0 || iters[d] != utils::IteratorType::parallel || extents[d] == 1)
       continue;
     bool inS = involves(sMap, d), inV = involves(vMap, d);
     int score = inS && !inV ? 3 : inV && !inS ? 2 : 1;
-    if (score == 3)
-      plan.rowDims.push_back(d);
-    if (score > bestScore) {
-      bestScore = score;
-      best = d;
-    }
+    byScore[score].push_back(d);
+    bestScore = std::max(bestScore, score);
   }
-  if (plan.rowDims.empty() && best)
-    plan.rowDims.push_back(*best);
+  if (bestScore >= 2)
+    plan.rowDims = byScore[bestScore];
+  else if (bestScore == 1)
+    plan.rowDims.push_back(byScore[1].front());
   for (unsigned d = 0; d < plan.numLoops; ++d) {
     if (iters[d] == utils::IteratorType::reduction)
       plan.reductions.push_back(d);
     else if (d != plan.n0 && !llvm::is_contained(plan.rowDims, d))
       plan.others.push_back(d);
   }
+  plan.initFill = initFill(op, cMap);
   return plan;
+}
+
+/// The linalg.fill of an f32 value that writes C last before `op` reads it,
+/// when `op` then writes every element of C: only the profiler's calls and
+/// side-effect-free ops (constants, index arithmetic) may lie between them.
+linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap) {
+  Value c = op.getDpsInitOperand(0)->get();
+  // Every element of C is written: its map is a permutation of the parallel
+  // dims (each output element is one parallel point; the loop extents are
+  // C's dims).
+  if (!cMap.isProjectedPermutation() || cMap.getNumResults() != op.getNumParallelLoops())
+    return {};
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      if (fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
+          fill.getInputs()[0].getType().isF32())
+        return fill;
+      return {};
+    }
+    auto call = dyn_cast<func::CallOp>(prev);
+    if (call && call.getCallee().starts_with("__hybrid_kernel_"))
+      continue;
+    if (!isMemoryEffectFree(prev))
+      return {};
+  }
+  return {};
 }
 
 class Generator {
@@ -289,6 +326,12 @@ public:
     vMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.vInput));
     sMap = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.sInput));
     cMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (plan.initFill) {
+      // The fill's value in every lane (its scalar is defined before the
+      // fill, so before this code).
+      init = vector::BroadcastOp::create(b, loc, VectorType::get({nr}, b.getF32Type()),
+                                         linalg::FillOp(plan.initFill).getInputs()[0]);
+    }
     vPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(vMap, d); });
     sPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(sMap, d); });
 
@@ -336,6 +379,24 @@ public:
     block(b, loc, mBegin, mEnd, mask);
 
     rewriter.eraseOp(op);
+    if (plan.initFill)
+      eraseFill(rewriter, linalg::FillOp(plan.initFill));
+  }
+
+  /// Erases `fill` and, when it was a kernel of its own, the profiler's
+  /// brackets around it.
+  static void eraseFill(RewriterBase &rewriter, linalg::FillOp fill) {
+    auto bracket = [](Operation *op, StringRef name) -> func::CallOp {
+      auto call = dyn_cast_or_null<func::CallOp>(op);
+      return call && call.getCallee() == name ? call : func::CallOp();
+    };
+    func::CallOp begin = bracket(fill->getPrevNode(), "__hybrid_kernel_begin");
+    func::CallOp end = bracket(fill->getNextNode(), "__hybrid_kernel_end");
+    rewriter.eraseOp(fill);
+    if (begin && end) {
+      rewriter.eraseOp(begin);
+      rewriter.eraseOp(end);
+    }
   }
 
 private:
@@ -440,7 +501,12 @@ private:
                        });
   }
 
-  /// Rows [begin, end): microkernels of mr rows, then of one row.
+  /// Rows [begin, end): microkernels of mr rows; the rows left over (fewer
+  /// than mr) through one microkernel of each power of two below mr that
+  /// still fits (8, 4, 2: at most one each), then the last one alone. A
+  /// single row's reduction is one chain of dependent FMAs (a 7x7 depthwise
+  /// convolution's 49 taps wait 4 cycles each), so the rest of a short block
+  /// (4 output rows of a 4x4 plane) runs as rows side by side.
   void rows(OpBuilder &b, Location loc, Value begin, Value end, Value mask) {
     Value mrV = cst(b, loc, mr), c1 = cst(b, loc, 1);
     Value span = arith::SubIOp::create(b, loc, end, begin);
@@ -454,7 +520,24 @@ private:
     }
     if (mr == 1)
       return;
-    auto small = scf::ForOp::create(b, loc, fullEnd, end, c1);
+    Value at = fullEnd;
+    for (int64_t k = int64_t(llvm::PowerOf2Ceil(mr)) / 2; k >= 2; k /= 2) {
+      if (k >= mr)
+        continue;
+      Value kV = cst(b, loc, k);
+      Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                         arith::SubIOp::create(b, loc, end, at), kV);
+      auto ifFits = scf::IfOp::create(b, loc, TypeRange{b.getIndexType()}, fits,
+                                      /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifFits.thenBlock());
+      kernel(b, loc, at, k, mask);
+      scf::YieldOp::create(b, loc, ValueRange{arith::AddIOp::create(b, loc, at, kV)});
+      b.setInsertionPointToStart(ifFits.elseBlock());
+      scf::YieldOp::create(b, loc, ValueRange{at});
+      at = ifFits.getResult(0);
+    }
+    auto small = scf::ForOp::create(b, loc, at, end, c1);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(small.getBody());
     kernel(b, loc, small.getInductionVar(), 1, mask);
@@ -548,7 +631,7 @@ private:
           b, loc, i == 0 ? row : arith::AddIOp::create(b, loc, row, cst(b, loc, i)).getResult()));
     SmallVector<Value> acc;
     for (ArrayRef<Value> r : rowIdx)
-      acc.push_back(load(b, loc, c, indices(b, loc, cMap, r), mask));
+      acc.push_back(init ? init : load(b, loc, c, indices(b, loc, cMap, r), mask));
     acc = reduce(b, loc, 0, rowIdx, acc, mask);
     for (auto [r, v] : llvm::zip(rowIdx, acc)) {
       SmallVector<Value> idx = indices(b, loc, cMap, r);
@@ -656,6 +739,8 @@ private:
   Value cols;
   /// The packed panel of the vector operand, while generating rows over it.
   Value panel;
+  /// The accumulators' initial value when C's fill was folded in.
+  Value init;
   /// Panels larger than this (a very long reduction) are not packed.
   static constexpr int64_t kMaxPanelBytes = 128 * 1024;
   SmallVector<Value> extents;
@@ -688,19 +773,19 @@ struct VectorizeContractionsPass
       int64_t tileN = nr, tileM = mr, blockM = mb;
       SmallVector<int64_t> ranges = linalg::GenericOp(p.op).getStaticLoopRanges();
       int64_t n = ranges[p.n0];
-      // (A power of two: LLVM splits vector<24xf32> badly.)
-      if (!ShapedType::isDynamic(n) && std::max<int64_t>(8, llvm::PowerOf2Ceil(n)) < nr) {
-        tileN = std::max<int64_t>(8, llvm::PowerOf2Ceil(n));
+      // (A power of two: LLVM splits vector<24xf32> badly; 4 lanes at least,
+      // one SSE register.)
+      if (!ShapedType::isDynamic(n) && std::max<int64_t>(4, llvm::PowerOf2Ceil(n)) < nr) {
+        tileN = std::max<int64_t>(4, llvm::PowerOf2Ceil(n));
         tileM = std::min<int64_t>(16, mr * (nr / tileN));
-        // No taller than the rows there are (when static), nor shorter than
-        // the configured microkernel.
+        // No taller than the rows there are, nor shorter than the configured
+        // microkernel. A dynamic row dim (the batch) counts as one: the
+        // static ones (8 output rows) are what a block has at least.
         int64_t rows = 1;
         for (unsigned d : p.rowDims)
-          rows = ShapedType::isDynamic(ranges[d]) || ShapedType::isDynamic(rows)
-                     ? ShapedType::kDynamic
-                     : rows * ranges[d];
-        if (!ShapedType::isDynamic(rows))
-          tileM = std::min(tileM, std::max<int64_t>(mr, rows));
+          if (!ShapedType::isDynamic(ranges[d]))
+            rows *= ranges[d];
+        tileM = std::min(tileM, std::max<int64_t>(mr, rows));
         blockM = std::max<int64_t>(mb, tileM);
       }
       Generator(p, tileM, tileN, blockM).run(rewriter);

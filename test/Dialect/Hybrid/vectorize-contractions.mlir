@@ -125,6 +125,124 @@ func.func @depthwise(%x: memref<1x4x10x10xf32>, %w: memref<4x3x3xf32>, %y: memre
 
 // -----
 
+// A 7x7 depthwise convolution with a dynamic batch and a 4x4 output plane:
+// the rows are batch x output rows, linearised (both only in the image), the
+// tile is 4 lanes wide (no mask) and 6 rows tall; a plane's 4 rows are fewer
+// than 6, so they run as one 4-row microkernel (4 independent FMA chains per
+// weight broadcast) before the single-row loop, not as 4 single rows.
+// CHECK-LABEL: func.func @depthwise_batch
+// CHECK: %[[N:.*]] = memref.dim %{{.*}}, %c0
+// CHECK: %[[ROWS:.*]] = arith.muli %{{.*}}, %[[N]]
+// CHECK: arith.muli %[[ROWS]], %c4
+// CHECK: scf.parallel
+// CHECK: scf.for %{{.*}} step %c6
+// CHECK: %[[FITS4:.*]] = arith.cmpi uge, %{{.*}}, %c4
+// CHECK: scf.if %[[FITS4]] -> (index)
+// CHECK-COUNT-4: vector.load %{{.*}} : memref<?x8x4x4xf32>, vector<4xf32>
+// CHECK: scf.for %{{.*}} to %c7
+// CHECK: scf.for %{{.*}} to %c7
+// CHECK: %[[W:.*]] = memref.load %{{.*}} : memref<8x7x7xf32>
+// CHECK-NEXT: %[[S:.*]] = vector.broadcast %[[W]] : f32 to vector<4xf32>
+// CHECK-COUNT-4: vector.fma %[[S]]
+// CHECK: arith.cmpi uge, %{{.*}}, %c2
+// CHECK: scf.if
+// CHECK: scf.for
+#bimg = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh + kh, ow + kw)>
+#bflt = affine_map<(n, c, oh, ow, kh, kw) -> (c, kh, kw)>
+#bout = affine_map<(n, c, oh, ow, kh, kw) -> (n, c, oh, ow)>
+func.func @depthwise_batch(%x: memref<?x8x10x10xf32>, %w: memref<8x7x7xf32>, %y: memref<?x8x4x4xf32>) {
+  linalg.generic {indexing_maps = [#bimg, #bflt, #bout],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<?x8x10x10xf32>, memref<8x7x7xf32>) outs(%y : memref<?x8x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// C's zero fill just before the contraction (with the profiler's brackets
+// around each, as hybrid-instrument-kernels leaves them) is folded in: the
+// accumulators start from the fill's value and C is only stored; the fill
+// and its brackets are gone, the contraction's stay.
+// CHECK-LABEL: func.func @fill_folded
+// CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x32xf32>, %[[C:.*]]: memref<?x32xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: call @__hybrid_kernel_begin(%c0_i32)
+// CHECK: call @__hybrid_kernel_begin(%c1_i32)
+// CHECK: %[[Z:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK-NOT: vector.load %[[C]]
+// CHECK-NOT: vector.maskedload %[[C]]
+// CHECK: iter_args(%{{.*}} = %[[Z]], %{{.*}} = %[[Z]],
+// CHECK: vector.store %{{.*}}, %[[C]]
+// CHECK: call @__hybrid_kernel_end(%c1_i32)
+#fA = affine_map<(m, n, k) -> (m, k)>
+#fB = affine_map<(m, n, k) -> (k, n)>
+#fC = affine_map<(m, n, k) -> (m, n)>
+func.func private @__hybrid_kernel_begin(i32)
+func.func private @__hybrid_kernel_end(i32)
+func.func @fill_folded(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<?x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %k0 = arith.constant 0 : i32
+  %k1 = arith.constant 1 : i32
+  call @__hybrid_kernel_begin(%k0) : (i32) -> ()
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x32xf32>)
+  call @__hybrid_kernel_end(%k0) : (i32) -> ()
+  call @__hybrid_kernel_begin(%k1) : (i32) -> ()
+  linalg.generic {indexing_maps = [#fA, #fB, #fC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  call @__hybrid_kernel_end(%k1) : (i32) -> ()
+  return
+}
+
+// -----
+
+// Near misses: a fill of another buffer, and C's fill followed by a write to
+// C (the contraction must add to what is there). Both fills stay, and C is
+// loaded into the accumulators.
+// CHECK-LABEL: func.func @fill_kept
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<?x32xf32>)
+// CHECK: vector.load %{{.*}} : memref<?x32xf32>, vector<16xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<?x32xf32>)
+// CHECK: memref.store
+// CHECK: vector.load %{{.*}} : memref<?x32xf32>, vector<16xf32>
+#fA = affine_map<(m, n, k) -> (m, k)>
+#fB = affine_map<(m, n, k) -> (k, n)>
+#fC = affine_map<(m, n, k) -> (m, n)>
+func.func @fill_kept(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<?x32xf32>, %d: memref<?x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %i0 = arith.constant 0 : index
+  linalg.fill ins(%zero : f32) outs(%d : memref<?x32xf32>)
+  linalg.generic {indexing_maps = [#fA, #fB, #fC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x32xf32>)
+  memref.store %one, %c[%i0, %i0] : memref<?x32xf32>
+  linalg.generic {indexing_maps = [#fA, #fB, #fC], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x64xf32>, memref<64x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A stride-2 convolution: the image row is read lane by lane (8 scalar loads,
 // 2 apart: 5 output columns take an 8-lane tile), shared by the rows, which
 // are the 8 output channels here (one microkernel of 8 rows).
