@@ -471,11 +471,13 @@ def HybridApproximateMathPass : Pass<"hybrid-approximate-math"> {
   let summary = "Polynomial approximations for f32 exp, log, tanh and erf";
   let description = [{
     Rewrites f32 (scalar or vector) `math.exp`, `expm1`, `log`, `log1p`,
-    `log2`, `tanh` and `erf` with upstream's polynomial approximations
-    (`populateMathPolynomialApproximationPatterns`): arith ops plus
-    `math.fma` and `math.floor`, accurate to a few ulp, which LLVM vectorises
-    with the loop around them instead of calling libm per element. Other math
-    ops, and f64, are left as they are.
+    `log2` and `tanh` with upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`), and `math.erf` with one
+    rational function of x^2 on [-4, 4] fitted for it (16 operations, at most
+    2.9e-7 absolute error, 4.9 ulp; NaN stays NaN): arith ops plus `math.fma`
+    and `math.floor`, accurate to a few ulp, which LLVM vectorises with the
+    loop around them instead of calling libm per element. Other math ops, and
+    f64, are left as they are.
 
     ```mlir
     %e = math.exp %x : f32

@@ -18,3 +18,23 @@ func.func @f(%x: f32, %v: vector<8xf32>, %d: f64) -> (f32, vector<8xf32>, f32, f
   %s = math.sin %x : f32
   return %e, %t, %r, %ed, %s : f32, vector<8xf32>, f32, f64, f32
 }
+
+// erf: one rational function of the clamped x (no interval selects): the
+// clamp, the square, 6 + 5 FMAs, one division, NaN passed through.
+// CHECK-LABEL: func.func @erf
+// CHECK-SAME: (%[[X:.*]]: vector<8xf32>)
+// CHECK: %[[LO:.*]] = arith.maxnumf %[[X]], %{{.*}} : vector<8xf32>
+// CHECK: %[[C:.*]] = arith.minnumf %[[LO]], %{{.*}} : vector<8xf32>
+// CHECK: %[[T:.*]] = arith.mulf %[[C]], %[[C]]
+// CHECK-COUNT-6: math.fma %{{.*}}, %[[T]], %{{.*}} : vector<8xf32>
+// CHECK: %[[N:.*]] = arith.mulf %[[C]], %{{.*}}
+// CHECK-COUNT-5: math.fma %{{.*}}, %[[T]], %{{.*}} : vector<8xf32>
+// CHECK: %[[R:.*]] = arith.divf %[[N]], %{{.*}}
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]]
+// CHECK: %[[OUT:.*]] = arith.select %[[NAN]], %[[X]], %[[R]]
+// CHECK-NOT: arith.select
+// CHECK: return %[[OUT]]
+func.func @erf(%x: vector<8xf32>) -> vector<8xf32> {
+  %r = math.erf %x : vector<8xf32>
+  return %r : vector<8xf32>
+}
