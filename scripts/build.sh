@@ -5,6 +5,10 @@
 #                                    with clang-22 plus the libFuzzer target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on relative paths under the checkout, so a second clone (CI's
+# clean clone next to a working tree) reuses what the first one compiled; the
+# debug info's compile directory is not hashed either.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=Release)
