@@ -2,7 +2,8 @@
 # Installs everything Hybrid needs on Debian 12, idempotently:
 #   - Debian packages: LLVM/MLIR 22, the build tools, protobuf (the ONNX importer
 #     compiles ONNX's schema with protoc), clang-22 with libFuzzer (the sanitizer
-#     build and the importer's fuzz target), Python's venv;
+#     build and the importer's fuzz target), Python's venv, Graphviz's library
+#     (the compile report draws the graph with it, loaded at run time);
 #   - a Python virtual environment in .venv with numpy, onnx, onnxruntime, lit,
 #     pytest and pybind11 (the Python API's build and tests)
 #     (Debian's system Python refuses pip installs, PEP 668).
@@ -15,6 +16,7 @@ APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   libprotobuf-dev protobuf-compiler
   clang-22 libclang-rt-22-dev
+  libgvc6
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

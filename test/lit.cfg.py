@@ -77,3 +77,12 @@ else:
     import shutil
     if shutil.which("ptxas"):
         config.available_features.add("ptxas")
+
+# Graphviz's library, which the compile report loads to draw the graph
+# (scripts/setup.sh installs it; without it the report has the DOT source).
+try:
+    import ctypes
+    ctypes.CDLL("libgvc.so.6")
+    config.available_features.add("graphviz")
+except OSError:
+    pass

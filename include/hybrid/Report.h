@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <map>
@@ -54,8 +55,17 @@ public:
   /// every remark. The report must outlive the context.
   mlir::LogicalResult attach(mlir::MLIRContext &context);
 
+  /// One node of the ONNX graph after raising, for the drawing.
+  struct GraphNode {
+    std::string node;        ///< its name (a graph input's or output's name for those)
+    std::string opType;      ///< "Attention", "SsmScan", ...; "input" / "output"
+    std::vector<int> from;   ///< the nodes whose results it reads
+  };
+
   /// Records the module at a stage: "onnx" (the faithful import: nodes by op
-  /// type) or "hybrid" (after conversion: every op of every function).
+  /// type), "raised" (after the raising passes: the main graph's nodes and
+  /// their data flow, drawn in the report) or "hybrid" (after conversion:
+  /// every op of every function).
   void snapshot(llvm::StringRef stage, mlir::ModuleOp module);
 
   /// Records the wall time of a stage that began at `start` and ends now (in
@@ -72,11 +82,16 @@ public:
   void add(Entry entry) { entries.push_back(std::move(entry)); }
 
 private:
+  /// The section with the drawing of `graph`.
+  void writeGraph(llvm::raw_ostream &os) const;
+
   std::string model;
   std::vector<std::string> options;
   std::vector<Entry> entries;
   std::map<std::string, int> onnxNodes;        // op type -> count
   std::vector<Op> ops;                         // after conversion, in order
+  std::vector<GraphNode> graph;                // after raising, in order
+  std::map<std::string, std::string> imported; // node name -> op type, as imported
   std::vector<std::pair<std::string, double>> times;
   bool succeeded = false;
   std::chrono::system_clock::time_point started;
@@ -85,6 +100,11 @@ private:
 /// The ONNX node an op or a remark is about: the name in its location's
 /// NameLoc (the importer gives every op `NameLoc(node name, file)`).
 std::string onnxNodeOf(mlir::Location loc);
+
+/// `dot` (Graphviz's language) laid out and rendered as SVG by Graphviz's
+/// library, loaded at run time (libgvc.so.6): Hybrid neither links nor needs
+/// it. False with `error` set when the library is missing or fails.
+bool renderDotToSvg(const std::string &dot, std::string &svg, std::string &error);
 
 } // namespace hybrid
 

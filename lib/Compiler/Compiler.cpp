@@ -111,8 +111,10 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, const std::string &model
   start = std::chrono::steady_clock::now();
   if (convert && options.raise)
     hybrid::raiseOnnxGraph(*module);
-  if (report)
+  if (report) {
     report->time("raise", start);
+    report->snapshot("raised", *module);
+  }
   start = std::chrono::steady_clock::now();
   if (convert && failed(hybrid::convertOnnxToHybrid(*module)))
     return nullptr;

@@ -11,14 +11,17 @@
 
 #include "dialects/ONNX/IR/ONNXDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <ctime>
+#include <mutex>
 #include <set>
 
 using namespace mlir;
@@ -84,6 +87,24 @@ std::string scopeOf(StringRef node) {
 /// The passes whose remarks are about raising (onnx.node graph rewrites).
 bool isRaising(StringRef pass) { return pass.starts_with("hybrid-raise"); }
 
+/// `s` inside a DOT double-quoted string (a line break as DOT's \n).
+std::string dotEscape(StringRef s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/// Graphs with more nodes than this are not drawn (a layout of minutes).
+constexpr size_t kMaxDrawnNodes = 2000;
+
 } // namespace
 
 std::string hybrid::onnxNodeOf(Location loc) {
@@ -112,9 +133,55 @@ LogicalResult hybrid::CompileReport::attach(MLIRContext &context) {
 }
 
 void hybrid::CompileReport::snapshot(StringRef stage, ModuleOp module) {
+  if (stage == "raised") {
+    // The main graph (the module's first function): its inputs, its nodes in
+    // order and its outputs, each with the nodes it reads. Constants
+    // (initializers) are left out: they are not the graph's structure.
+    graph.clear();
+    auto fn = *module.getOps<func::FuncOp>().begin();
+    if (!fn || fn.isExternal())
+      return;
+    llvm::DenseMap<Value, int> producer;
+    for (BlockArgument arg : fn.getArguments()) {
+      auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+      producer[arg] = static_cast<int>(graph.size());
+      graph.push_back({name ? name.str() : "input " + std::to_string(arg.getArgNumber()),
+                       "input", {}});
+    }
+    auto reads = [&](Operation *op) {
+      std::vector<int> from;
+      for (Value v : op->getOperands()) {
+        auto it = producer.find(v);
+        if (it != producer.end() && !llvm::is_contained(from, it->second))
+          from.push_back(it->second);
+      }
+      return from;
+    };
+    for (Operation &op : fn.getBody().front()) {
+      if (auto node = dyn_cast<hybrid::onnx::NodeOp>(op)) {
+        std::string type = node.getOpType().str();
+        int id = static_cast<int>(graph.size());
+        graph.push_back({onnxNodeOf(node.getLoc()), type, reads(node)});
+        for (Value r : node->getResults())
+          producer[r] = id;
+      } else if (op.hasTrait<OpTrait::IsTerminator>()) {
+        for (unsigned i = 0; i < op.getNumOperands(); ++i) {
+          auto name = fn.getResultAttrOfType<StringAttr>(i, "onnx.name");
+          std::vector<int> from;
+          auto it = producer.find(op.getOperand(i));
+          if (it != producer.end())
+            from.push_back(it->second);
+          graph.push_back({name ? name.str() : "output " + std::to_string(i), "output", from});
+        }
+      }
+    }
+    return;
+  }
   if (stage == "onnx") {
     onnxNodes.clear();
+    imported.clear();
     module->walk([&](hybrid::onnx::NodeOp node) {
+      imported[onnxNodeOf(node.getLoc())] = node.getOpType().str();
       std::string key = node.getOpType().str();
       if (!node.getDomain().empty())
         key = node.getDomain().str() + "." + key;
@@ -245,6 +312,8 @@ bool hybrid::CompileReport::write(StringRef path, std::string &error) const {
         "attention, routed or dense experts, fused elementwise chains.",
         [](const Entry &e) { return !isRaising(e.pass); }, "choice");
 
+  writeGraph(os);
+
   // The graph after conversion, by scope.
   os << "<h2>The graph after conversion</h2>\n<p>Every op of the converted function in "
         "program order, grouped by the ONNX scope of the node it comes from; hybrid ops are "
@@ -329,4 +398,224 @@ bool hybrid::CompileReport::write(StringRef path, std::string &error) const {
     return false;
   }
   return true;
+}
+
+bool hybrid::renderDotToSvg(const std::string &dot, std::string &svg, std::string &error) {
+  // Graphviz's C API, the few functions used, as Debian 12's Graphviz 2.42
+  // declares them (gvRenderData's length is an unsigned int there, a size_t
+  // in later versions: a zeroed size_t reads right either way).
+  using ContextFn = void *(*)();
+  using ReadFn = void *(*)(const char *);
+  using LayoutFn = int (*)(void *, void *, const char *);
+  using RenderFn = int (*)(void *, void *, const char *, char **, void *);
+  using FreeDataFn = void (*)(char *);
+  using FreeFn = int (*)(void *, void *);
+  using CloseFn = int (*)(void *);
+  using FreeContextFn = int (*)(void *);
+  using SetErrFn = int (*)(int);
+  // Graphviz keeps global state: one rendering at a time (Python may compile
+  // on several threads).
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::string why;
+  auto cgraph = llvm::sys::DynamicLibrary::getPermanentLibrary("libcgraph.so.6", &why);
+  auto gvc = cgraph.isValid() ? llvm::sys::DynamicLibrary::getPermanentLibrary("libgvc.so.6", &why)
+                              : llvm::sys::DynamicLibrary();
+  if (!cgraph.isValid() || !gvc.isValid()) {
+    error = "Graphviz's library (libgvc.so.6) is not installed: " + why;
+    return false;
+  }
+  auto get = [](llvm::sys::DynamicLibrary &lib, const char *name) {
+    return lib.getAddressOfSymbol(name);
+  };
+  auto context = reinterpret_cast<ContextFn>(get(gvc, "gvContext"));
+  auto read = reinterpret_cast<ReadFn>(get(cgraph, "agmemread"));
+  auto layout = reinterpret_cast<LayoutFn>(get(gvc, "gvLayout"));
+  auto render = reinterpret_cast<RenderFn>(get(gvc, "gvRenderData"));
+  auto freeData = reinterpret_cast<FreeDataFn>(get(gvc, "gvFreeRenderData"));
+  auto freeLayout = reinterpret_cast<FreeFn>(get(gvc, "gvFreeLayout"));
+  auto close = reinterpret_cast<CloseFn>(get(cgraph, "agclose"));
+  auto freeContext = reinterpret_cast<FreeContextFn>(get(gvc, "gvFreeContext"));
+  auto setErr = reinterpret_cast<SetErrFn>(get(cgraph, "agseterr"));
+  if (!context || !read || !layout || !render || !freeData || !freeLayout || !close ||
+      !freeContext) {
+    error = "Graphviz's library lacks a function the report uses";
+    return false;
+  }
+  if (setErr)
+    setErr(2); // AGMAX: Graphviz prints nothing to stderr; failures are returned
+  void *ctx = context();
+  if (!ctx) {
+    error = "Graphviz could not start";
+    return false;
+  }
+  void *g = read(dot.c_str());
+  bool ok = false;
+  if (!g) {
+    error = "Graphviz could not read the graph";
+  } else if (layout(ctx, g, "dot") != 0) {
+    error = "Graphviz's dot layout failed (is its plugin configuration installed?)";
+  } else {
+    char *data = nullptr;
+    size_t length = 0;
+    if (render(ctx, g, "svg", &data, &length) != 0 || !data) {
+      error = "Graphviz could not render SVG";
+    } else {
+      svg.assign(data, static_cast<unsigned>(length));
+      ok = true;
+    }
+    if (data)
+      freeData(data);
+    freeLayout(ctx, g);
+  }
+  if (g)
+    close(g);
+  freeContext(ctx);
+  return ok;
+}
+
+void hybrid::CompileReport::writeGraph(llvm::raw_ostream &os) const {
+  os << "<h2>The graph</h2>\n";
+  if (graph.empty()) {
+    os << "<p><i>Not recorded.</i></p>\n";
+    return;
+  }
+  // What happened to each node, from the remarks about it.
+  struct Status {
+    bool raised = false, left = false, fused = false, kernel = false;
+    std::vector<std::string> notes;
+  };
+  std::map<std::string, Status> status;
+  // A raising pass reports on the node its match is anchored on (RMSNorm's
+  // ReduceMean); the node it makes carries another name (the pattern's last
+  // node). So a node is "raised" when it was not in the imported graph with
+  // its op type, and the raising remarks of its scope explain it.
+  std::map<std::string, std::vector<std::string>> raisedInScope;
+  for (const Entry &e : entries) {
+    if (e.node.empty())
+      continue;
+    bool passed = e.kind == "passed";
+    if (isRaising(e.pass) && passed) {
+      raisedInScope[scopeOf(e.node)].push_back(e.pass + ": " + e.message);
+      continue;
+    }
+    Status &st = status[e.node];
+    if (isRaising(e.pass))
+      st.left = true;
+    else if (e.pass == "hybrid-fuse-elementwise")
+      st.fused = true;
+    else if (passed)
+      st.kernel = true;
+    st.notes.push_back(e.pass + ": " + e.message);
+  }
+  for (const GraphNode &n : graph) {
+    if (n.opType == "input" || n.opType == "output")
+      continue;
+    auto it = imported.find(n.node);
+    if (it != imported.end() && it->second == n.opType)
+      continue;
+    Status &st = status[n.node];
+    st.raised = true;
+    std::vector<std::string> why = raisedInScope[scopeOf(n.node)];
+    if (it != imported.end())
+      why.insert(why.begin(), "made by raising (this name was a " + it->second + ")");
+    else
+      why.insert(why.begin(), "made by raising");
+    st.notes.insert(st.notes.begin(), why.begin(), why.end());
+  }
+  // Raising may add layout nodes (Unsqueeze, Transpose) under the name of the
+  // node it made; remarks keyed by that name are about the computing node.
+  auto layoutOnly = [](StringRef type) {
+    return llvm::is_contained({"Unsqueeze", "Squeeze", "Reshape", "Transpose", "Identity",
+                               "Flatten", "Expand", "Cast"},
+                              type);
+  };
+  std::set<std::string> computing;
+  for (const GraphNode &n : graph)
+    if (!layoutOnly(n.opType) && n.opType != "input" && n.opType != "output")
+      computing.insert(n.node);
+  int counts[5] = {0, 0, 0, 0, 0}; // raised, kernel, fused, left, plain
+  std::string dot;
+  llvm::raw_string_ostream d(dot);
+  d << "digraph model {\n  rankdir=TB; nodesep=0.2; ranksep=0.3; bgcolor=\"transparent\";\n"
+    << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10, "
+       "fillcolor=\"#eeeeee\", color=\"#9e9e9e\", margin=\"0.08,0.04\"];\n"
+    << "  edge [color=\"#757575\", arrowsize=0.6];\n";
+  for (size_t i = 0; i < graph.size(); ++i) {
+    const GraphNode &n = graph[i];
+    if (n.opType == "input" || n.opType == "output") {
+      d << "  n" << i << " [shape=ellipse, style=filled, fillcolor=\"#ffffff\", label=\""
+        << dotEscape(n.node) << "\"];\n";
+    } else {
+      auto it = status.find(n.node);
+      Status st = it == status.end() ? Status() : it->second;
+      if (layoutOnly(n.opType) && computing.count(n.node)) {
+        st.kernel = st.fused = st.left = false;
+        st.notes.erase(std::remove_if(st.notes.begin(), st.notes.end(),
+                                      [](const std::string &note) {
+                                        return !StringRef(note).starts_with("made by raising") &&
+                                               !StringRef(note).starts_with("hybrid-raise");
+                                      }),
+                       st.notes.end());
+      }
+      const char *fill = st.raised   ? "#a5d6a7"
+                         : st.kernel ? "#90caf9"
+                         : st.fused  ? "#ce93d8"
+                         : st.left   ? "#ffcc80"
+                                     : "#eeeeee";
+      ++counts[st.raised ? 0 : st.kernel ? 1 : st.fused ? 2 : st.left ? 3 : 4];
+      std::vector<std::string> tags;
+      if (st.raised)
+        tags.push_back("raised");
+      if (st.kernel)
+        tags.push_back("kernel");
+      if (st.fused)
+        tags.push_back("fused");
+      if (st.left)
+        tags.push_back("left");
+      StringRef tail = StringRef(n.node).rsplit('/').second;
+      if (tail.empty())
+        tail = n.node;
+      std::string label = n.opType + "\n" + tail.take_front(32).str();
+      if (!tags.empty())
+        label += "\n[" + llvm::join(tags, ", ") + "]";
+      std::string tip = n.node;
+      for (const std::string &note : st.notes)
+        tip += "\n" + note;
+      d << "  n" << i << " [label=\"" << dotEscape(label) << "\", fillcolor=\"" << fill
+        << "\", tooltip=\"" << dotEscape(tip) << "\"";
+      if (st.raised && st.kernel)
+        d << ", color=\"#1565c0\", penwidth=2";
+      d << "];\n";
+    }
+    for (int from : n.from)
+      d << "  n" << from << " -> n" << i << ";\n";
+  }
+  d << "}\n";
+
+  os << "<p>The ONNX graph after the raising passes, one box per node (constants left out), "
+        "coloured by what happened to it; hover a box for the node's name and every remark "
+        "about it. <span style=\"background:#a5d6a7\">&nbsp;raised&nbsp;</span> a raising pass "
+        "made it (" << counts[0] << "); <span style=\"background:#90caf9\">&nbsp;kernel&nbsp;"
+        "</span> a code-generation choice was made for it: routed experts, flash attention, "
+        "vector scans (" << counts[1] << "; a blue border on a raised node too); "
+     << "<span style=\"background:#ce93d8\">&nbsp;fused&nbsp;</span> its elementwise code was "
+        "fused with a neighbour's (" << counts[2] << "); "
+     << "<span style=\"background:#ffcc80\">&nbsp;left&nbsp;</span> a raising pass looked at it "
+        "and left it as written (" << counts[3] << "); grey: converted as written ("
+     << counts[4] << ").</p>\n";
+  std::string svg, why;
+  if (graph.size() > kMaxDrawnNodes) {
+    why = "the graph has " + std::to_string(graph.size()) + " nodes, more than the " +
+          std::to_string(kMaxDrawnNodes) + " drawn";
+  } else if (renderDotToSvg(dot, svg, why)) {
+    size_t at = svg.find("<svg");
+    os << "<div style=\"overflow:auto;max-height:85vh;border:1px solid #ddd\">\n"
+       << (at == std::string::npos ? svg : svg.substr(at)) << "</div>\n";
+  }
+  if (svg.empty())
+    os << "<p><i>Not drawn: " << escape(why) << ". Its Graphviz source is below "
+       << "(<code>dot -Tsvg</code> draws it).</i></p>\n";
+  os << "<details><summary>Graphviz source</summary><pre>" << escape(dot)
+     << "</pre></details>\n";
 }

@@ -124,6 +124,10 @@ def test_compile_report(tmp_path, rng):
     assert '<span class="ok">compiled</span>' in html
     assert "became one LinearAttention node, update rule gated_delta" in html
     assert "linear_attention in vector loops" in html
+    # The graph after raising, drawn (with Graphviz's library) or as its source.
+    assert "<h2>The graph</h2>" in html
+    assert "label=&quot;LinearAttention\\n" in html
+    assert "<svg" in html or "Not drawn: Graphviz" in html
     assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
     feeds = zoo.make_inputs(model, rng, {"batch": 1, "seq": 5})
     assert m.run(feeds)[m.output_names[0]].shape[:2] == (1, 5)

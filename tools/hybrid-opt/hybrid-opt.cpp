@@ -400,6 +400,8 @@ static LogicalResult runOnOnnxWith(StringRef inputFilename, StringRef buffer,
     if (report)
       report->time("raise", start);
   }
+  if (report)
+    report->snapshot("raised", *module);
   if (!onnxFaithful) {
     start = std::chrono::steady_clock::now();
     TimingScope t = timing.nest("Convert ONNX");

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace hybrid {
@@ -33,6 +34,20 @@ namespace hybrid {
 using namespace mlir;
 
 namespace {
+/// The ONNX node an op comes from: the name of the first NameLoc in its
+/// location (the importer's), empty when none.
+std::string nodeOf(Location loc) {
+  std::string node;
+  loc->walk([&](Location l) {
+    if (auto name = dyn_cast<NameLoc>(l)) {
+      node = name.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return node;
+}
+
 bool shouldFuse(OpOperand *use) {
   Operation *producer = use->get().getDefiningOp();
   auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
@@ -40,7 +55,17 @@ bool shouldFuse(OpOperand *use) {
     return false;
   if (!consumer.getMatchingIndexingMap(use).isPermutation())
     return false;
-  return !hybrid::isMulAddContraction(consumer);
+  if (hybrid::isMulAddContraction(consumer))
+    return false;
+  // For the compile report: a remark on both ONNX nodes when the fusion joins
+  // two of them (no-ops without a remark engine).
+  std::string from = nodeOf(producer->getLoc()), into = nodeOf(consumer.getLoc());
+  if (!from.empty() && !into.empty() && from != into) {
+    auto opts = remark::RemarkOpts::name("fused").category("hybrid-fuse-elementwise");
+    remark::passed(producer->getLoc(), opts) << "elementwise code fused into " + into;
+    remark::passed(consumer.getLoc(), opts) << "fused with the elementwise code of " + from;
+  }
+  return true;
 }
 
 struct FuseElementwisePass
