@@ -398,7 +398,9 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
     once (widened to f32); one `scf.parallel` runs over (batch, query head,
     block of `query-block` query rows), and each iteration walks the key
     blocks its rows may see (causal and window bounds skip the rest) in steps
-    of `key-block` keys:
+    of `key-block` keys (a query shorter than 4 blocks is cut into blocks of
+    ceil(Sq / 4) rows, 16 at least, chosen at run time, so that each head
+    still makes 4 parallel tasks):
 
     - the score block `q . k^T` (a mul-add `linalg.generic` into a stack
       array) is scaled, soft-capped, masked and turned into weights with the
@@ -417,7 +419,8 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
   }];
   let options = [
     Option<"queryBlock", "query-block", "int64_t", /*default=*/"48",
-           "Query rows per parallel iteration">,
+           "Query rows per parallel iteration at most (a short query: fewer, "
+           "down to 16, so that each head makes 4 tasks)">,
     Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
            "Keys per score block">,
     Option<"minQueryRows", "min-query-rows", "int64_t", /*default=*/"8",

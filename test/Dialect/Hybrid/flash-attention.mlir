@@ -6,7 +6,7 @@
 
 // Causal GQA prefill (two query heads per kv head): k is transposed once into
 // a 64-byte aligned f32 buffer; one parallel loop over (batch, query head,
-// block of 48 query rows) keeps its score block, accumulator, row max and row
+// block of up to 48 query rows) keeps its score block, accumulator, row max and row
 // sum on the stack (restored per iteration); the key loop ends at the block's
 // last visible key; each key block is one q.k^T contraction into the zeroed
 // scores, the online softmax per row (vector max, exp, rescale) and one p.v
@@ -16,7 +16,13 @@
 // CHECK-NOT: hybrid.attention
 // CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x64x?xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[K]] : memref<1x2x128x64xf32>) outs(%[[KT]] : memref<?x?x64x?xf32>)
-// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) =
+// Blocks of min(48, max(16, ceil(Sq / 4))) rows, at run time: 4 tasks per
+// head at least.
+// CHECK: %[[QUARTER:.*]] = arith.ceildivui %{{.*}}, %c4
+// CHECK: %[[ATLEAST:.*]] = arith.maxui %c16, %[[QUARTER]]
+// CHECK: %[[ROWS:.*]] = arith.minui %c48, %[[ATLEAST]]
+// CHECK: %[[NB:.*]] = arith.ceildivui %{{.*}}, %[[ROWS]]
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) = ({{.*}}) to ({{.*}}, %[[NB]])
 // CHECK: %[[HK:.*]] = arith.divui %[[H]], %c2
 // CHECK: %[[SP:.*]] = llvm.intr.stacksave
 // CHECK: %[[S:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x64xf32>
