@@ -18,6 +18,8 @@
 #ifndef HYBRID_REPORT_H
 #define HYBRID_REPORT_H
 
+#include "hybrid/NodeName.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LLVM.h"
@@ -96,10 +98,6 @@ private:
   bool succeeded = false;
   std::chrono::system_clock::time_point started;
 };
-
-/// The ONNX node an op or a remark is about: the name in its location's
-/// NameLoc (the importer gives every op `NameLoc(node name, file)`).
-std::string onnxNodeOf(mlir::Location loc);
 
 /// `dot` (Graphviz's language) laid out and rendered as SVG by Graphviz's
 /// library, loaded at run time (libgvc.so.6): Hybrid neither links nor needs

@@ -107,17 +107,6 @@ constexpr size_t kMaxDrawnNodes = 2000;
 
 } // namespace
 
-std::string hybrid::onnxNodeOf(Location loc) {
-  std::string node;
-  loc->walk([&](Location l) {
-    if (auto name = dyn_cast<NameLoc>(l)) {
-      node = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return node;
-}
 
 hybrid::CompileReport::CompileReport(std::string model, std::vector<std::string> options)
     : model(std::move(model)), options(std::move(options)),
@@ -138,9 +127,10 @@ void hybrid::CompileReport::snapshot(StringRef stage, ModuleOp module) {
     // order and its outputs, each with the nodes it reads. Constants
     // (initializers) are left out: they are not the graph's structure.
     graph.clear();
-    auto fn = *module.getOps<func::FuncOp>().begin();
-    if (!fn || fn.isExternal())
+    auto fns = module.getOps<func::FuncOp>();
+    if (fns.empty() || (*fns.begin()).isExternal())
       return;
+    func::FuncOp fn = *fns.begin();
     llvm::DenseMap<Value, int> producer;
     for (BlockArgument arg : fn.getArguments()) {
       auto name = fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");

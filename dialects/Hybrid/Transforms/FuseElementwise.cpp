@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
+#include "hybrid/NodeName.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -34,20 +35,6 @@ namespace hybrid {
 using namespace mlir;
 
 namespace {
-/// The ONNX node an op comes from: the name of the first NameLoc in its
-/// location (the importer's), empty when none.
-std::string nodeOf(Location loc) {
-  std::string node;
-  loc->walk([&](Location l) {
-    if (auto name = dyn_cast<NameLoc>(l)) {
-      node = name.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return node;
-}
-
 bool shouldFuse(OpOperand *use) {
   Operation *producer = use->get().getDefiningOp();
   auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
@@ -59,7 +46,8 @@ bool shouldFuse(OpOperand *use) {
     return false;
   // For the compile report: a remark on both ONNX nodes when the fusion joins
   // two of them (no-ops without a remark engine).
-  std::string from = nodeOf(producer->getLoc()), into = nodeOf(consumer.getLoc());
+  std::string from = hybrid::onnxNodeOf(producer->getLoc()),
+              into = hybrid::onnxNodeOf(consumer.getLoc());
   if (!from.empty() && !into.empty() && from != into) {
     auto opts = remark::RemarkOpts::name("fused").category("hybrid-fuse-elementwise");
     remark::passed(producer->getLoc(), opts) << "elementwise code fused into " + into;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridDialect.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
+#include "hybrid/NodeName.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,20 +31,6 @@ bool isKernel(Operation *op) {
   return isa<linalg::LinalgOp, memref::CopyOp, scf::ForOp, scf::WhileOp, scf::ParallelOp,
              scf::ForallOp, scf::IfOp, scf::IndexSwitchOp>(op) ||
          isa<hybrid::HybridDialect>(op->getDialect());
-}
-
-/// The ONNX node an op came from: the first name in its location (the importer
-/// gives every op `loc("<node name>"(file))`; fused locations keep it).
-std::string nodeName(Location loc) {
-  std::string name;
-  loc->walk([&](Location l) {
-    if (auto named = dyn_cast<NameLoc>(l)) {
-      name = named.getName().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return name;
 }
 
 struct InstrumentKernelsPass
@@ -75,7 +62,7 @@ struct InstrumentKernelsPass
         for (Operation &op : llvm::make_early_inc_range(block)) {
           if (!isKernel(&op))
             continue;
-          std::string node = nodeName(op.getLoc());
+          std::string node = hybrid::onnxNodeOf(op.getLoc());
           std::string name = op.getName().getStringRef().str();
           // A run-time choice between forms of one op (an scf.if the ONNX
           // converter wrote around two hybrid.attention) is named after it.

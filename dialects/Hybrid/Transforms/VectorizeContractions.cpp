@@ -292,7 +292,8 @@ linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap) {
   // Every element of C is written: its map is a permutation of the parallel
   // dims (each output element is one parallel point; the loop extents are
   // C's dims).
-  if (!cMap.isProjectedPermutation() || cMap.getNumResults() != op.getNumParallelLoops())
+  if (!cMap.isProjectedPermutation() || cMap.getNumResults() != op.getNumParallelLoops() ||
+      llvm::is_contained(op.getDpsInputs(), c))
     return {};
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
