@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/IR/HybridDialect.h"
+#include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 #include "hybrid/NodeName.h"
 
@@ -24,8 +25,8 @@ namespace hybrid {
 using namespace mlir;
 
 namespace {
-constexpr llvm::StringLiteral kBegin = "__hybrid_kernel_begin";
-constexpr llvm::StringLiteral kEnd = "__hybrid_kernel_end";
+using hybrid::kKernelBegin;
+using hybrid::kKernelEnd;
 
 bool isKernel(Operation *op) {
   return isa<linalg::LinalgOp, memref::CopyOp, scf::ForOp, scf::WhileOp, scf::ParallelOp,
@@ -40,7 +41,7 @@ struct InstrumentKernelsPass
     MLIRContext *ctx = &getContext();
     OpBuilder b(ctx);
     auto hookType = b.getFunctionType({b.getI32Type()}, {});
-    for (StringRef name : {kBegin, kEnd}) {
+    for (StringRef name : {kKernelBegin, kKernelEnd}) {
       if (auto existing = module.lookupSymbol<func::FuncOp>(name)) {
         if (existing.getFunctionType() != hookType || !existing.isDeclaration()) {
           existing.emitOpError() << "'" << name << "' is reserved for the profiler's hooks";
@@ -79,9 +80,9 @@ struct InstrumentKernelsPass
           b.setInsertionPoint(&op);
           Value id = arith::ConstantIntOp::create(b, loc, names.size(), 32);
           names.push_back(b.getStringAttr(name));
-          func::CallOp::create(b, loc, kBegin, TypeRange(), id);
+          func::CallOp::create(b, loc, kKernelBegin, TypeRange(), id);
           b.setInsertionPointAfter(&op);
-          func::CallOp::create(b, loc, kEnd, TypeRange(), id);
+          func::CallOp::create(b, loc, kKernelEnd, TypeRange(), id);
         }
     }
     module->setAttr(hybrid::kKernelNamesAttr, b.getArrayAttr(names));

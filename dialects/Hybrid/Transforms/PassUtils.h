@@ -12,6 +12,11 @@ class GenericOp;
 
 namespace hybrid {
 
+/// The profiler's brackets around each kernel (hybrid-instrument-kernels);
+/// passes that run after it step over them or remove them with a kernel.
+constexpr llvm::StringLiteral kKernelBegin = "__hybrid_kernel_begin";
+constexpr llvm::StringLiteral kKernelEnd = "__hybrid_kernel_end";
+
 /// The hybrid ops under `root` that implement `OpInterface`, on tensors
 /// (`onTensors`) or on memrefs, in walk order. Collected first so that a pass
 /// can rewrite them without disturbing the walk.

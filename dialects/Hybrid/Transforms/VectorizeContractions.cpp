@@ -303,7 +303,8 @@ linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap) {
       return {};
     }
     auto call = dyn_cast<func::CallOp>(prev);
-    if (call && call.getCallee().starts_with("__hybrid_kernel_"))
+    if (call && (call.getCallee() == hybrid::kKernelBegin ||
+                 call.getCallee() == hybrid::kKernelEnd))
       continue;
     if (!isMemoryEffectFree(prev))
       return {};
@@ -391,8 +392,8 @@ public:
       auto call = dyn_cast_or_null<func::CallOp>(op);
       return call && call.getCallee() == name ? call : func::CallOp();
     };
-    func::CallOp begin = bracket(fill->getPrevNode(), "__hybrid_kernel_begin");
-    func::CallOp end = bracket(fill->getNextNode(), "__hybrid_kernel_end");
+    func::CallOp begin = bracket(fill->getPrevNode(), hybrid::kKernelBegin);
+    func::CallOp end = bracket(fill->getNextNode(), hybrid::kKernelEnd);
     rewriter.eraseOp(fill);
     if (begin && end) {
       rewriter.eraseOp(begin);
