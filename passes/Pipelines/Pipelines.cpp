@@ -107,6 +107,11 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     kernel.mr = hooks.microkernelRows;
     kernel.nr = hooks.microkernelColumns;
     pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass(kernel));
+    // Elementwise generics: vector rows over blocks of their trailing dims,
+    // as wide as the microkernels' tiles.
+    hybrid::HybridVectorizeElementwisePassOptions elementwise;
+    elementwise.lanes = hooks.microkernelColumns;
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeElementwisePass(elementwise));
   }
 
   // Every hybrid op through its scalar implementation; linalg to loops. With

@@ -289,6 +289,61 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
   ];
 }
 
+def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
+  let summary = "Vector code for elementwise linalg.generic ops on buffers";
+  let description = [{
+    Rewrites every elementwise `linalg.generic` on buffers (all dims
+    parallel, identity output maps, a body of arith and math ops on f32, f64
+    or 8- to 64-bit integers) into one `scf.parallel` over blocks of its
+    vector group, whose body runs on vectors of `lanes` elements with a
+    masked last vector.
+
+    The vector group is the longest run of trailing loop dims that every
+    operand reads either whole, in order and contiguously (a vector load of
+    a collapsed view), or not at all (one scalar load per group, broadcast):
+    a GELU over [B, C, H, W] with per-channel [C, 1, 1] operands vectorises
+    H x W as one row; an Add of two [B, S, D] tensors, all of it. The group
+    splits into blocks of `block` elements (one block when it is static and
+    at most twice that), and the parallel loop runs over the linearised
+    (outer dims..., block) index, so even a [1, N] tensor spreads over the
+    thread pool.
+
+    ```mlir
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%x : memref<?x64xf32>) outs(%y : memref<?x64xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %e = math.exp %a : f32
+      linalg.yield %e : f32
+    }
+    // becomes (abridged)
+    %xv = memref.collapse_shape %x [[0, 1]] : memref<?x64xf32> into memref<?xf32>
+    scf.parallel (%t) = (%c0) to (%blocks) step (%c1) {
+      scf.for %j = %j0 to %jfull step %c16 {
+        %v = vector.load %xv[%j] : memref<?xf32>, vector<16xf32>
+        %e = math.exp %v : vector<16xf32>
+        vector.store %e, %yv[%j] : memref<?xf32>, vector<16xf32>
+      }
+      scf.if %partial { ... vector.maskedload, math.exp, vector.maskedstore ... }
+    }
+    ```
+
+    A float division by a constant becomes a multiplication by its
+    reciprocal (results may differ from the division by 1 ulp). Generics with
+    reductions or `linalg.index`, transposed or strided operands, 16-bit
+    floats, integer division (a masked lane would divide by zero) and static
+    groups of fewer than 4 elements are left for the loop lowering.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", /*default=*/"16", "Elements per vector">,
+    Option<"block", "block", "int64_t", /*default=*/"512",
+           "Elements per parallel iteration (a multiple of lanes)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 def HybridRouteMoePass : Pass<"hybrid-route-moe"> {
   let summary = "Route hybrid.moe into top-k, dispatch, grouped matmuls and combine";
   let description = [{
