@@ -205,6 +205,10 @@ void buildTensorPasses(OpPassManager &pm, bool routeMoe, bool fuseElementwise) {
   // Fold what the importer left (shape arithmetic, constant subgraphs) first.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Then the linalg ops on constants (a Gather of a constant table by
+  // constant indices), and the reshapes of their results.
+  pm.addNestedPass<func::FuncOp>(hybrid::createHybridFoldConstantsPass());
+  pm.addPass(createCanonicalizerPass());
   // MoE layers into the routed form: each expert multiplies the rows routed
   // to it as one matrix product.
   if (routeMoe) {

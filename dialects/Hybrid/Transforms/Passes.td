@@ -289,6 +289,43 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
   ];
 }
 
+def HybridFoldConstantsPass : Pass<"hybrid-fold-constants"> {
+  let summary = "Evaluate linalg ops on constant tensors at compile time";
+  let description = [{
+    Replaces every linalg op on tensors whose inputs are all constants (and
+    whose outputs start from constants, or from a `tensor.empty` the body
+    never reads) by an `arith.constant` of its results, as onnxruntime folds
+    constant subgraphs when it loads a model: a relative-position bias that a
+    Gather picks from its table with constant indices and a Transpose puts in
+    [heads, S, S] order becomes one constant, not two kernels per call.
+
+    The body is interpreted point by point through the ops' own folders, so
+    the results are what the ops compute; `linalg.index` gives the point, and
+    a `cf.assert` must fold to true (an out-of-range Gather index stays a
+    run-time error). Ops with dynamic loop ranges, more than `max-elements`
+    iteration points or result elements, or a body op that does not fold are
+    left as they are.
+
+    ```mlir
+    %idx = arith.constant dense<[[0, 2], [1, 0]]> : tensor<2x2xi64>
+    %table = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+    %g = linalg.generic ... ins(%idx : tensor<2x2xi64>) outs(%e : tensor<2x2xf32>) {
+    ^bb0(%i: i64, %o: f32):
+      %j = arith.index_cast %i : i64 to index
+      %v = tensor.extract %table[%j] : tensor<3xf32>
+      linalg.yield %v : f32
+    } -> tensor<2x2xf32>
+    // becomes
+    %g = arith.constant dense<[[1.0, 3.0], [2.0, 1.0]]> : tensor<2x2xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"262144",
+           "Largest iteration space and result (elements) that is folded">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
   let summary = "Vector code for elementwise linalg.generic ops on buffers";
   let description = [{
