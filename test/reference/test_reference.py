@@ -252,6 +252,13 @@ def attention_cases():
               mask_labels=(1, 1, "Sq", "Skv"))
     attention("float_mask_causal_softcap", Sq=5, Skv=7, causal=True, softcap=3.0,
               mask="float", mask_labels=(1, "Hq", "Sq", "Skv"))
+    # Float masks over key rows longer than the flash form's 16-lane vectors:
+    # one value per row (a last dim of 1), and dynamic mask dims (1 or not is
+    # decided at run time).
+    attention("long_float_mask_bcast_keys", Sq=18, Skv=35, mask="float",
+              mask_labels=(1, 1, "Sq", 1))
+    attention("long_causal_window_dyn_float_mask", Hq=4, Hkv=2, Sq=21, Skv=40, causal=True,
+              window_left=17, mask="float", mask_labels=(1, 1, "Sq", "Skv"), dyn="Sq Skv")
     attention("dk_ne_dv", Hq=2, Hkv=1, Sq=4, Skv=5, Dk=8, Dv=4, causal=True)
     attention("dk_lt_dv", Sq=3, Skv=3, Dk=4, Dv=12)
     attention("dyn_seq", Hq=4, Hkv=2, Sq=5, Skv=5, causal=True, dyn="Sq Skv")

@@ -9,7 +9,8 @@
 //     m = -inf, l = 0, acc = 0                     per row, on the stack
 //     for each block of kb keys (only those some row of the block may see):
 //       s = q[rows] . kt[:, keys]                  linalg.generic (mul-add)
-//       per row: scale, softcap, float mask, -inf where not allowed;
+//       per row, on vectors of 16 keys:
+//                scale, softcap, float mask, -inf where not allowed;
 //                m' = max(m, max s); p = exp(s - m'); alpha = exp(m - m')
 //                l = alpha * l + sum p; acc *= alpha; m = m'
 //       acc += p . v[keys]                         linalg.generic (mul-add)
@@ -28,6 +29,9 @@
 // Queries shorter than `min-query-rows` (decode steps) also keep the scalar
 // loops, which suit a single row better; when Sq is dynamic the choice is made
 // at run time with an scf.if around both forms.
+//
+// A boolean mask, or a float mask of another type or not contiguous along the
+// keys, is applied key by key (the maximum and the weights stay vectors).
 //
 // Numerics: the same sums as the reference, re-associated per key block; a
 // NaN score propagates to its row, a row with no allowed key (or only -inf
@@ -255,65 +259,73 @@ private:
       for (int64_t d = 0; d + 1 < maskRank; ++d)
         maskIdx.push_back(bcastIndex(b, loc, mask, d, target[4 - maskRank + d]));
     }
-    arith::FastMathFlagsAttr reassoc =
-        arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::reassoc);
-
-    // Pass 1: final scores, -inf where not allowed.
-    scf::ForOp::create(
-        b, loc, c0, keys, c1, ValueRange(),
-        [&](OpBuilder &nb, Location nl, Value c, ValueRange) {
-          Value j = arith::AddIOp::create(nb, nl, j0, c);
-          Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
-          s = arith::MulFOp::create(nb, nl, s, flt(nb, nl, scale));
-          if (softcap > 0.0)
-            s = arith::MulFOp::create(
-                nb, nl, flt(nb, nl, softcap),
-                math::TanhOp::create(nb, nl,
-                                     arith::DivFOp::create(nb, nl, s, flt(nb, nl, softcap))));
-          Value ok;
-          auto both = [&](Value x) {
-            ok = ok ? arith::AndIOp::create(nb, nl, ok, x).getResult() : x;
-          };
-          if (op.getCausal())
-            both(arith::CmpIOp::create(nb, nl, P::sle, j, pos));
-          if (int64_t wl = op.getWindowLeft(); wl >= 0)
-            both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, pos, j),
-                                       cst(nb, nl, wl)));
-          if (int64_t wr = op.getWindowRight(); wr >= 0)
-            both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, j, pos),
-                                       cst(nb, nl, wr)));
-          if (mask) {
-            SmallVector<Value> idx = maskIdx;
-            idx.push_back(bcastIndex(nb, nl, mask, maskRank - 1, j));
-            Value m = memref::LoadOp::create(nb, nl, mask, idx);
-            if (boolMask)
-              both(m);
-            else
-              s = arith::AddFOp::create(nb, nl, s, widen(nb, nl, m));
-          }
-          if (ok)
-            s = arith::SelectOp::create(nb, nl, ok, s, negInf);
-          memref::StoreOp::create(nb, nl, s, scores, ValueRange{r, c});
-          scf::YieldOp::create(nb, nl);
-        });
-    // Their maximum, in vectors of kLanes (LLVM does not vectorise a float max
-    // reduction without fast-math flags); the last vector is masked, its
-    // other lanes -inf.
+    // Pass 1: final scores, -inf where not allowed, and their maximum. On
+    // vectors of kLanes when the mask is absent or an f32 one contiguous
+    // along the keys (its row loads as vectors); otherwise element by
+    // element, then the maximum in vectors.
     auto vecTy = VectorType::get({kLanes}, b.getF32Type());
-    Value lanes = cst(b, loc, kLanes);
     Value negInfVec = vector::BroadcastOp::create(b, loc, vecTy, negInf);
-    auto maxLoop = scf::ForOp::create(
-        b, loc, c0, keys, lanes, ValueRange{negInfVec},
-        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
-          Value valid = vector::CreateMaskOp::create(
-              nb, nl, VectorType::get({kLanes}, nb.getI1Type()),
-              ValueRange{arith::SubIOp::create(nb, nl, keys, c)});
-          Value x = vector::MaskedLoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}, valid,
-                                                 negInfVec);
-          scf::YieldOp::create(nb, nl, arith::MaximumFOp::create(nb, nl, it[0], x).getResult());
-        });
-    Value blockMax = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
-                                                 maxLoop.getResult(0));
+    Value blockMax;
+    bool vectorScores =
+        !mask || (!boolMask && getElementTypeOrSelf(mask.getType()).isF32() &&
+                  cast<MemRefType>(mask.getType()).areTrailingDimsContiguous(1));
+    if (vectorScores) {
+      blockMax = vectorScoresAndMax(b, loc, r, pos, j0, keys, scores, scale, softcap, maskIdx);
+    } else {
+      scf::ForOp::create(
+          b, loc, c0, keys, c1, ValueRange(),
+          [&](OpBuilder &nb, Location nl, Value c, ValueRange) {
+            Value j = arith::AddIOp::create(nb, nl, j0, c);
+            Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
+            s = arith::MulFOp::create(nb, nl, s, flt(nb, nl, scale));
+            if (softcap > 0.0)
+              s = arith::MulFOp::create(
+                  nb, nl, flt(nb, nl, softcap),
+                  math::TanhOp::create(nb, nl,
+                                       arith::DivFOp::create(nb, nl, s, flt(nb, nl, softcap))));
+            Value ok;
+            auto both = [&](Value x) {
+              ok = ok ? arith::AndIOp::create(nb, nl, ok, x).getResult() : x;
+            };
+            if (op.getCausal())
+              both(arith::CmpIOp::create(nb, nl, P::sle, j, pos));
+            if (int64_t wl = op.getWindowLeft(); wl >= 0)
+              both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, pos, j),
+                                         cst(nb, nl, wl)));
+            if (int64_t wr = op.getWindowRight(); wr >= 0)
+              both(arith::CmpIOp::create(nb, nl, P::sle, arith::SubIOp::create(nb, nl, j, pos),
+                                         cst(nb, nl, wr)));
+            if (mask) {
+              SmallVector<Value> idx = maskIdx;
+              idx.push_back(bcastIndex(nb, nl, mask, maskRank - 1, j));
+              Value m = memref::LoadOp::create(nb, nl, mask, idx);
+              if (boolMask)
+                both(m);
+              else
+                s = arith::AddFOp::create(nb, nl, s, widen(nb, nl, m));
+            }
+            if (ok)
+              s = arith::SelectOp::create(nb, nl, ok, s, negInf);
+            memref::StoreOp::create(nb, nl, s, scores, ValueRange{r, c});
+            scf::YieldOp::create(nb, nl);
+          });
+      // Their maximum, in vectors of kLanes (LLVM does not vectorise a float max
+      // reduction without fast-math flags); the last vector is masked, its
+      // other lanes -inf.
+      Value lanes = cst(b, loc, kLanes);
+      auto maxLoop = scf::ForOp::create(
+          b, loc, c0, keys, lanes, ValueRange{negInfVec},
+          [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+            Value valid = vector::CreateMaskOp::create(
+                nb, nl, VectorType::get({kLanes}, nb.getI1Type()),
+                ValueRange{arith::SubIOp::create(nb, nl, keys, c)});
+            Value x = vector::MaskedLoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}, valid,
+                                                   negInfVec);
+            scf::YieldOp::create(nb, nl, arith::MaximumFOp::create(nb, nl, it[0], x).getResult());
+          });
+      blockMax = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
+                                                   maxLoop.getResult(0));
+    }
     Value mOld = memref::LoadOp::create(b, loc, rowMax, r);
     Value mNew = arith::MaximumFOp::create(b, loc, mOld, blockMax);
     // exp(x - (-inf)) would be NaN; with no finite score yet, every weight is
@@ -321,19 +333,11 @@ private:
     Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
     Value mSafe = arith::SelectOp::create(b, loc, none, zero, mNew);
     Value alpha = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, mOld, mSafe));
-    // Pass 2: weights in place and their sum.
-    auto sumLoop = scf::ForOp::create(
-        b, loc, c0, keys, c1, ValueRange{zero},
-        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
-          Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
-          Value p = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, s, mSafe));
-          memref::StoreOp::create(nb, nl, p, scores, ValueRange{r, c});
-          scf::YieldOp::create(nb, nl,
-                               arith::AddFOp::create(nb, nl, it[0], p, reassoc).getResult());
-        });
+    // Pass 2: weights in place and their sum, on vectors (the last one
+    // masked).
+    Value blockSum = vectorWeights(b, loc, r, keys, scores, mSafe);
     Value l = memref::LoadOp::create(b, loc, rowSum, r);
-    l = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, l, alpha),
-                              sumLoop.getResult(0));
+    l = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, l, alpha), blockSum);
     memref::StoreOp::create(b, loc, l, rowSum, r);
     memref::StoreOp::create(b, loc, mNew, rowMax, r);
     scf::ForOp::create(b, loc, c0, cst(b, loc, dv), c1, ValueRange(),
@@ -343,6 +347,176 @@ private:
                                                  acc, ValueRange{r, e});
                          scf::YieldOp::create(nb, nl);
                        });
+  }
+
+  /// Pass 1 on vectors: for each kLanes keys of row `r`, the scaled (and
+  /// soft-capped) scores plus the float mask, -inf at keys the row may not
+  /// see, stored back; returns their maximum. The keys a row sees are a run
+  /// of lanes [lo, hi] of each vector, from the row's position `pos` and the
+  /// vector's first key.
+  Value vectorScoresAndMax(OpBuilder &b, Location loc, Value r, Value pos, Value j0, Value keys,
+                           Value scores, double scale, double softcap,
+                           ArrayRef<Value> maskIdx) {
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    auto vecTy = VectorType::get({kLanes}, f32);
+    auto maskTy = VectorType::get({kLanes}, b.getI1Type());
+    auto laneTy = VectorType::get({kLanes}, i32);
+    Value mask = op.getMask();
+    Value c0 = cst(b, loc, 0), lanes = cst(b, loc, kLanes);
+    Value negInfVec = vector::BroadcastOp::create(
+        b, loc, vecTy, flt(b, loc, -std::numeric_limits<double>::infinity()));
+    SmallVector<int32_t> laneIds(kLanes);
+    for (int64_t i = 0; i < kLanes; ++i)
+      laneIds[i] = static_cast<int32_t>(i);
+    Value iota = arith::ConstantOp::create(b, loc, laneTy,
+                                           DenseElementsAttr::get(laneTy, ArrayRef(laneIds)));
+    bool bounded = op.getCausal() || op.getWindowLeft() >= 0 || op.getWindowRight() >= 0;
+    constexpr int64_t kHuge = int64_t(1) << 62;
+    // A lane bound clamped to [-1, kLanes], as an i32 vector.
+    auto laneBound = [&](OpBuilder &nb, Location nl, Value v) -> Value {
+      v = arith::MaxSIOp::create(nb, nl, v, cst(nb, nl, -1));
+      v = arith::MinSIOp::create(nb, nl, v, cst(nb, nl, kLanes));
+      return vector::BroadcastOp::create(nb, nl, laneTy,
+                                         arith::IndexCastOp::create(nb, nl, i32, v));
+    };
+    auto splat = [&](OpBuilder &nb, Location nl, double x) -> Value {
+      return vector::BroadcastOp::create(nb, nl, vecTy, flt(nb, nl, x));
+    };
+    // The final scores of keys [c, c + kLanes) (`valid` lanes of them when
+    // not null), stored back.
+    auto scoresAt = [&](OpBuilder &nb, Location nl, Value c, Value valid) -> Value {
+      Value base = arith::AddIOp::create(nb, nl, j0, c);
+      Value sv = valid ? Value(vector::MaskedLoadOp::create(nb, nl, vecTy, scores,
+                                                            ValueRange{r, c}, valid,
+                                                            splat(nb, nl, 0.0)))
+                       : Value(vector::LoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}));
+      sv = arith::MulFOp::create(nb, nl, sv, splat(nb, nl, scale));
+      if (softcap > 0.0)
+        sv = arith::MulFOp::create(
+            nb, nl, splat(nb, nl, softcap),
+            math::TanhOp::create(nb, nl,
+                                 arith::DivFOp::create(nb, nl, sv, splat(nb, nl, softcap))));
+      if (mask) {
+        auto maskMemTy = cast<MemRefType>(mask.getType());
+        int64_t last = maskMemTy.getRank() - 1;
+        int64_t size = maskMemTy.getDimSize(last);
+        // One mask value for the whole row (a last dim of 1), or a vector of
+        // the row at the keys.
+        auto one = [&](OpBuilder &mb, Location ml) -> Value {
+          SmallVector<Value> at(maskIdx.begin(), maskIdx.end());
+          at.push_back(cst(mb, ml, 0));
+          return vector::BroadcastOp::create(mb, ml, vecTy,
+                                             memref::LoadOp::create(mb, ml, mask, at));
+        };
+        auto row = [&](OpBuilder &mb, Location ml) -> Value {
+          SmallVector<Value> at(maskIdx.begin(), maskIdx.end());
+          at.push_back(base);
+          if (valid)
+            return vector::MaskedLoadOp::create(mb, ml, vecTy, mask, at, valid,
+                                                splat(mb, ml, 0.0));
+          return vector::LoadOp::create(mb, ml, vecTy, mask, at);
+        };
+        Value mv;
+        if (size == 1) {
+          mv = one(nb, nl);
+        } else if (!ShapedType::isDynamic(size)) {
+          mv = row(nb, nl);
+        } else {
+          Value isOne = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                              dim(nb, nl, mask, last), cst(nb, nl, 1));
+          auto pick = scf::IfOp::create(nb, nl, TypeRange{vecTy}, isOne, /*withElse=*/true);
+          OpBuilder tb = OpBuilder::atBlockBegin(pick.thenBlock());
+          scf::YieldOp::create(tb, nl, one(tb, nl));
+          OpBuilder eb = OpBuilder::atBlockBegin(pick.elseBlock());
+          scf::YieldOp::create(eb, nl, row(eb, nl));
+          mv = pick.getResult(0);
+        }
+        sv = arith::AddFOp::create(nb, nl, sv, mv);
+      }
+      if (bounded) {
+        // Key j = base + lane is seen when j <= pos (causal), pos - j <= wl
+        // and j - pos <= wr: lo <= lane <= hi.
+        Value rel = arith::SubIOp::create(nb, nl, pos, base);
+        Value hi = cst(nb, nl, kLanes), lo = cst(nb, nl, -1);
+        if (op.getCausal())
+          hi = arith::MinSIOp::create(nb, nl, hi, rel);
+        if (int64_t wr = op.getWindowRight(); wr >= 0)
+          hi = arith::MinSIOp::create(
+              nb, nl, hi, arith::AddIOp::create(nb, nl, rel, cst(nb, nl, std::min(wr, kHuge))));
+        if (int64_t wl = op.getWindowLeft(); wl >= 0)
+          lo = arith::MaxSIOp::create(
+              nb, nl, lo, arith::SubIOp::create(nb, nl, rel, cst(nb, nl, std::min(wl, kHuge))));
+        Value ok = arith::AndIOp::create(
+            nb, nl,
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, iota, laneBound(nb, nl, lo)),
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, iota, laneBound(nb, nl, hi)));
+        sv = arith::SelectOp::create(nb, nl, ok, sv, negInfVec);
+      }
+      if (valid)
+        vector::MaskedStoreOp::create(nb, nl, scores, ValueRange{r, c}, valid, sv);
+      else
+        vector::StoreOp::create(nb, nl, sv, scores, ValueRange{r, c});
+      return sv;
+    };
+    Value full = arith::SubIOp::create(b, loc, keys, arith::RemUIOp::create(b, loc, keys, lanes));
+    auto loop = scf::ForOp::create(
+        b, loc, c0, full, lanes, ValueRange{negInfVec},
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+          Value sv = scoresAt(nb, nl, c, Value());
+          scf::YieldOp::create(nb, nl, arith::MaximumFOp::create(nb, nl, it[0], sv).getResult());
+        });
+    Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, full, keys);
+    auto tail = scf::IfOp::create(b, loc, TypeRange{vecTy}, partial, /*withElse=*/true);
+    {
+      OpBuilder tb = OpBuilder::atBlockBegin(tail.thenBlock());
+      Value valid = vector::CreateMaskOp::create(
+          tb, loc, maskTy, ValueRange{arith::SubIOp::create(tb, loc, keys, full)});
+      Value sv =
+          arith::SelectOp::create(tb, loc, valid, scoresAt(tb, loc, full, valid), negInfVec);
+      scf::YieldOp::create(
+          tb, loc, arith::MaximumFOp::create(tb, loc, loop.getResult(0), sv).getResult());
+      OpBuilder eb = OpBuilder::atBlockBegin(tail.elseBlock());
+      scf::YieldOp::create(eb, loc, loop.getResult(0));
+    }
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
+                                       tail.getResult(0));
+  }
+
+  /// Pass 2 on vectors: p = exp(s - m) in place for the keys of row `r`;
+  /// returns their sum.
+  Value vectorWeights(OpBuilder &b, Location loc, Value r, Value keys, Value scores, Value m) {
+    auto vecTy = VectorType::get({kLanes}, b.getF32Type());
+    auto maskTy = VectorType::get({kLanes}, b.getI1Type());
+    Value c0 = cst(b, loc, 0), lanes = cst(b, loc, kLanes);
+    Value zeroVec = vector::BroadcastOp::create(b, loc, vecTy, flt(b, loc, 0.0));
+    Value mVec = vector::BroadcastOp::create(b, loc, vecTy, m);
+    Value full = arith::SubIOp::create(b, loc, keys, arith::RemUIOp::create(b, loc, keys, lanes));
+    auto loop = scf::ForOp::create(
+        b, loc, c0, full, lanes, ValueRange{zeroVec},
+        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+          Value sv = vector::LoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c});
+          Value p = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, sv, mVec));
+          vector::StoreOp::create(nb, nl, p, scores, ValueRange{r, c});
+          scf::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, it[0], p).getResult());
+        });
+    Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, full, keys);
+    auto tail = scf::IfOp::create(b, loc, TypeRange{vecTy}, partial, /*withElse=*/true);
+    {
+      OpBuilder tb = OpBuilder::atBlockBegin(tail.thenBlock());
+      Value valid = vector::CreateMaskOp::create(
+          tb, loc, maskTy, ValueRange{arith::SubIOp::create(tb, loc, keys, full)});
+      Value sv = vector::MaskedLoadOp::create(tb, loc, vecTy, scores, ValueRange{r, full}, valid,
+                                              zeroVec);
+      Value p = math::ExpOp::create(tb, loc, arith::SubFOp::create(tb, loc, sv, mVec));
+      vector::MaskedStoreOp::create(tb, loc, scores, ValueRange{r, full}, valid, p);
+      p = arith::SelectOp::create(tb, loc, valid, p, zeroVec);
+      scf::YieldOp::create(tb, loc,
+                           arith::AddFOp::create(tb, loc, loop.getResult(0), p).getResult());
+      OpBuilder eb = OpBuilder::atBlockBegin(tail.elseBlock());
+      scf::YieldOp::create(eb, loc, loop.getResult(0));
+    }
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, tail.getResult(0),
+                                       arith::FastMathFlags::reassoc);
   }
 
   /// `c += a . b` as the mul-add generic hybrid-vectorize-contractions takes:
@@ -424,7 +598,7 @@ private:
     return memref::DimOp::create(b, loc, m, d);
   }
 
-  /// The vector length of the row max (two AVX2 registers).
+  /// The vector length of the softmax rows (two AVX2 registers).
   static constexpr int64_t kLanes = 16;
   AttentionOp op;
   int64_t qb, kb;

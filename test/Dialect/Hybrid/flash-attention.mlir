@@ -9,7 +9,8 @@
 // block of up to 48 query rows) keeps its score block, accumulator, row max and row
 // sum on the stack (restored per iteration); the key loop ends at the block's
 // last visible key; each key block is one q.k^T contraction into the zeroed
-// scores, the online softmax per row (vector max, exp, rescale) and one p.v
+// scores, the online softmax per row on vectors of 16 keys (scale, causal
+// lanes, max; exp and sum; the last vector masked; rescale) and one p.v
 // contraction into the accumulator; the rows are divided by their sums.
 // CHECK-LABEL: func.func @causal_gqa
 // CHECK-SAME: (%[[Q:.*]]: memref<1x4x128x64xf32>, %[[K:.*]]: memref<1x2x128x64xf32>, %[[V:.*]]: memref<1x2x128x32xf32>, %[[O:.*]]: memref<1x4x128x32xf32>)
@@ -33,15 +34,25 @@
 // CHECK: %[[QS:.*]] = memref.subview %[[Q]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, %{{.*}}, 64] [1, 1, 1, 1]
 // CHECK: %[[KS:.*]] = memref.subview %[[KT]][%[[B]], %[[HK]], 0, %[[J0]]] [1, 1, 64, %{{.*}}] [1, 1, 1, 1]
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[QS]], %[[KS]] : {{.*}}) outs(%{{.*}} : memref<?x?xf32, strided<[64, 1]>>)
-// CHECK: arith.mulf %{{.*}}, %cst{{.*}} : f32
-// CHECK: arith.cmpi sle
-// CHECK: arith.select
-// CHECK: vector.maskedload %[[S]]
+// CHECK: scf.for %[[C:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>)
+// CHECK: %[[SV:.*]] = vector.load %[[S]][%{{.*}}, %[[C]]] : memref<48x64xf32>, vector<16xf32>
+// CHECK: arith.mulf %[[SV]], %{{.*}} : vector<16xf32>
+// CHECK: arith.cmpi sle, %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi sge, %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[S]][%{{.*}}, %[[C]]]
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: scf.if
+// CHECK: vector.maskedload %[[S]]
+// CHECK: vector.maskedstore %[[S]]
 // CHECK: vector.reduction <maximumf>
-// CHECK: math.exp
-// CHECK: math.exp
-// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK: math.exp %{{.*}} : f32
+// CHECK: scf.for
+// CHECK: math.exp %{{.*}} : vector<16xf32>
+// CHECK: vector.store
+// CHECK: scf.if
+// CHECK: vector.maskedstore %[[S]]
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // CHECK: %[[VS:.*]] = memref.subview %[[V]][%[[B]], %[[HK]], %[[J0]], 0]
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VS]] : {{.*}}) outs(%{{.*}} : memref<?x32xf32, strided<[32, 1]>>)
 // CHECK: arith.divf
@@ -83,6 +94,43 @@ func.func @dynamic_bf16_mask(%q: memref<1x2x?x16xbf16>, %k: memref<1x2x?x16xbf16
   hybrid.attention ins(%q, %k, %v : memref<1x2x?x16xbf16>, memref<1x2x?x16xbf16>,
                        memref<1x2x?x16xbf16>) mask(%m : memref<1x1x?x?xbf16>)
                    outs(%o : memref<1x2x?x16xbf16>)
+  return
+}
+
+// -----
+
+// An f32 mask: added on vectors, a row of 16 keys per load when its last dim
+// is static, the one value of a row broadcast when that dim is 1, and picked
+// at run time when it is dynamic. A sliding window bounds the lanes on both
+// sides.
+// CHECK-LABEL: func.func @f32_masks
+// CHECK: scf.parallel
+// CHECK: vector.load %{{.*}} : memref<2x1x32x32xf32>, vector<16xf32>
+// CHECK: arith.addf %{{.*}} : vector<16xf32>
+// CHECK: arith.cmpi sle, %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi sge, %{{.*}} : vector<16xi32>
+// CHECK: scf.parallel
+// CHECK: %[[ONE:.*]] = memref.load %{{.*}} : memref<32x1xf32>
+// CHECK: vector.broadcast %[[ONE]] : f32 to vector<16xf32>
+// CHECK: scf.parallel
+// CHECK: %[[ISONE:.*]] = arith.cmpi eq, %{{.*}}, %c1
+// CHECK: scf.if %[[ISONE]] -> (vector<16xf32>)
+// CHECK: memref.load %{{.*}} : memref<32x?xf32>
+// CHECK: } else {
+// CHECK: vector.load %{{.*}} : memref<32x?xf32>, vector<16xf32>
+func.func @f32_masks(%q: memref<2x2x32x16xf32>, %k: memref<2x2x32x16xf32>,
+                     %v: memref<2x2x32x16xf32>, %m: memref<2x1x32x32xf32>,
+                     %m1: memref<32x1xf32>, %md: memref<32x?xf32>,
+                     %o: memref<2x2x32x16xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<2x2x32x16xf32>, memref<2x2x32x16xf32>,
+                       memref<2x2x32x16xf32>) mask(%m : memref<2x1x32x32xf32>)
+                   outs(%o : memref<2x2x32x16xf32>) {causal, window_left = 8 : i64}
+  hybrid.attention ins(%q, %k, %v : memref<2x2x32x16xf32>, memref<2x2x32x16xf32>,
+                       memref<2x2x32x16xf32>) mask(%m1 : memref<32x1xf32>)
+                   outs(%o : memref<2x2x32x16xf32>)
+  hybrid.attention ins(%q, %k, %v : memref<2x2x32x16xf32>, memref<2x2x32x16xf32>,
+                       memref<2x2x32x16xf32>) mask(%md : memref<32x?xf32>)
+                   outs(%o : memref<2x2x32x16xf32>)
   return
 }
 
