@@ -66,6 +66,10 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
   bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  // Transposes that keep rows contiguous become strided views their readers
+  // read (before deallocations are placed, which then follow those reads).
+  if (hooks.vectorizeContractions)
+    pm.addNestedPass<func::FuncOp>(hybrid::createHybridFoldTransposesPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   // A public function returns a fresh copy of a buffer it does not own (a

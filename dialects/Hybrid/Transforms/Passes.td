@@ -326,6 +326,38 @@ def HybridFoldConstantsPass : Pass<"hybrid-fold-constants"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def HybridFoldTransposesPass : Pass<"hybrid-fold-transposes"> {
+  let summary = "Read a transposed buffer through a strided view of its source";
+  let description = [{
+    A `linalg.transpose` on buffers that keeps the innermost dim in place and
+    whose output is a fresh allocation only read afterwards (DPS inputs of
+    linalg and hybrid ops, `memref.load`, in the same block) is removed: its
+    readers read the source through a strided view instead
+    (`memref.extract_strided_metadata` and `memref.reinterpret_cast` with the
+    sizes and strides permuted: view ops the deallocation passes follow,
+    which `memref.transpose` is not). The source
+    must not be written while those reads happen. This removes the copies
+    exported attention blocks make to move heads between [B, S, H, D] and
+    [B, H, S, D]; rows along the innermost dim stay contiguous.
+
+    ```mlir
+    %t = memref.alloc(%b, %s) : memref<?x4x?x16xf32>
+    linalg.transpose ins(%x : memref<?x?x4x16xf32>) outs(%t : memref<?x4x?x16xf32>)
+        permutation = [0, 2, 1, 3]
+    hybrid.rotary ins(%t, %cos, %sin : ...) outs(%r : ...)
+    // becomes
+    %base, %offset, %sizes:4, %strides:4 = memref.extract_strided_metadata %x
+    %t = memref.reinterpret_cast %base to offset: [0],
+        sizes: [%sizes#0, 4, %sizes#1, 16], strides: [%strides#0, 16, 64, 1]
+        : memref<f32> to memref<?x4x?x16xf32, strided<[?, 16, 64, 1]>>
+    hybrid.rotary ins(%t, %cos, %sin : ...) outs(%r : ...)
+    ```
+
+    It runs before deallocations are placed, so they follow the new reads.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
   let summary = "Vector code for elementwise linalg.generic ops on buffers";
   let description = [{
