@@ -74,8 +74,11 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::init(16)};
   Option<bool> vectorize{
       *this, "vectorize",
-      llvm::cl::desc("Register-tiled vector microkernels for float contractions "
-                     "(hybrid-vectorize-contractions); off: LLVM's loop vectoriser only"),
+      llvm::cl::desc("Vector code for float contractions (register-tiled microkernels), "
+                     "elementwise generics, Mamba-1 scans and routed MoE, and transposed "
+                     "copies read as strided views (hybrid-vectorize-contractions, "
+                     "-elementwise, -scans, hybrid-lower-routed-moe, hybrid-fold-transposes); "
+                     "off: the loop lowering, LLVM's loop vectoriser only"),
       llvm::cl::init(true)};
 };
 

@@ -145,8 +145,9 @@ static llvm::cl::opt<bool> fuseElementwise(
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> vectorizeContractions(
     "vectorize",
-    llvm::cl::desc("Vector microkernels for matmuls and convolutions (default true; false: "
-                   "the loop lowering, vectorised by LLVM where it can)"),
+    llvm::cl::desc("Vector microkernels for matmuls and convolutions, vector rows for "
+                   "elementwise ops, transposed copies read as strided views (default true; "
+                   "false: the loop lowering, vectorised by LLVM where it can)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> flashAttention(
     "flash-attention",
