@@ -359,10 +359,8 @@ private:
                            ArrayRef<Value> maskIdx) {
     Type f32 = b.getF32Type(), i32 = b.getI32Type();
     auto vecTy = VectorType::get({kLanes}, f32);
-    auto maskTy = VectorType::get({kLanes}, b.getI1Type());
     auto laneTy = VectorType::get({kLanes}, i32);
     Value mask = op.getMask();
-    Value c0 = cst(b, loc, 0), lanes = cst(b, loc, kLanes);
     Value negInfVec = vector::BroadcastOp::create(
         b, loc, vecTy, flt(b, loc, -std::numeric_limits<double>::infinity()));
     SmallVector<int32_t> laneIds(kLanes);
@@ -458,65 +456,64 @@ private:
         vector::StoreOp::create(nb, nl, sv, scores, ValueRange{r, c});
       return sv;
     };
-    Value full = arith::SubIOp::create(b, loc, keys, arith::RemUIOp::create(b, loc, keys, lanes));
-    auto loop = scf::ForOp::create(
-        b, loc, c0, full, lanes, ValueRange{negInfVec},
-        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
-          Value sv = scoresAt(nb, nl, c, Value());
-          scf::YieldOp::create(nb, nl, arith::MaximumFOp::create(nb, nl, it[0], sv).getResult());
+    Value rowMax = overKeyVectors(
+        b, loc, keys, negInfVec,
+        [&](OpBuilder &nb, Location nl, Value c, Value valid, Value acc) -> Value {
+          Value sv = scoresAt(nb, nl, c, valid);
+          if (valid)
+            sv = arith::SelectOp::create(nb, nl, valid, sv, negInfVec);
+          return arith::MaximumFOp::create(nb, nl, acc, sv);
         });
-    Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, full, keys);
-    auto tail = scf::IfOp::create(b, loc, TypeRange{vecTy}, partial, /*withElse=*/true);
-    {
-      OpBuilder tb = OpBuilder::atBlockBegin(tail.thenBlock());
-      Value valid = vector::CreateMaskOp::create(
-          tb, loc, maskTy, ValueRange{arith::SubIOp::create(tb, loc, keys, full)});
-      Value sv =
-          arith::SelectOp::create(tb, loc, valid, scoresAt(tb, loc, full, valid), negInfVec);
-      scf::YieldOp::create(
-          tb, loc, arith::MaximumFOp::create(tb, loc, loop.getResult(0), sv).getResult());
-      OpBuilder eb = OpBuilder::atBlockBegin(tail.elseBlock());
-      scf::YieldOp::create(eb, loc, loop.getResult(0));
-    }
-    return vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
-                                       tail.getResult(0));
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF, rowMax);
   }
 
   /// Pass 2 on vectors: p = exp(s - m) in place for the keys of row `r`;
   /// returns their sum.
   Value vectorWeights(OpBuilder &b, Location loc, Value r, Value keys, Value scores, Value m) {
     auto vecTy = VectorType::get({kLanes}, b.getF32Type());
-    auto maskTy = VectorType::get({kLanes}, b.getI1Type());
-    Value c0 = cst(b, loc, 0), lanes = cst(b, loc, kLanes);
     Value zeroVec = vector::BroadcastOp::create(b, loc, vecTy, flt(b, loc, 0.0));
     Value mVec = vector::BroadcastOp::create(b, loc, vecTy, m);
-    Value full = arith::SubIOp::create(b, loc, keys, arith::RemUIOp::create(b, loc, keys, lanes));
-    auto loop = scf::ForOp::create(
-        b, loc, c0, full, lanes, ValueRange{zeroVec},
-        [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
-          Value sv = vector::LoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c});
+    Value rowSum = overKeyVectors(
+        b, loc, keys, zeroVec,
+        [&](OpBuilder &nb, Location nl, Value c, Value valid, Value acc) -> Value {
+          Value sv = valid ? Value(vector::MaskedLoadOp::create(nb, nl, vecTy, scores,
+                                                                ValueRange{r, c}, valid, zeroVec))
+                           : Value(vector::LoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}));
           Value p = math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, sv, mVec));
-          vector::StoreOp::create(nb, nl, p, scores, ValueRange{r, c});
-          scf::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, it[0], p).getResult());
+          if (valid) {
+            vector::MaskedStoreOp::create(nb, nl, scores, ValueRange{r, c}, valid, p);
+            p = arith::SelectOp::create(nb, nl, valid, p, zeroVec);
+          } else {
+            vector::StoreOp::create(nb, nl, p, scores, ValueRange{r, c});
+          }
+          return arith::AddFOp::create(nb, nl, acc, p);
         });
-    Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, full, keys);
-    auto tail = scf::IfOp::create(b, loc, TypeRange{vecTy}, partial, /*withElse=*/true);
-    {
-      OpBuilder tb = OpBuilder::atBlockBegin(tail.thenBlock());
-      Value valid = vector::CreateMaskOp::create(
-          tb, loc, maskTy, ValueRange{arith::SubIOp::create(tb, loc, keys, full)});
-      Value sv = vector::MaskedLoadOp::create(tb, loc, vecTy, scores, ValueRange{r, full}, valid,
-                                              zeroVec);
-      Value p = math::ExpOp::create(tb, loc, arith::SubFOp::create(tb, loc, sv, mVec));
-      vector::MaskedStoreOp::create(tb, loc, scores, ValueRange{r, full}, valid, p);
-      p = arith::SelectOp::create(tb, loc, valid, p, zeroVec);
-      scf::YieldOp::create(tb, loc,
-                           arith::AddFOp::create(tb, loc, loop.getResult(0), p).getResult());
-      OpBuilder eb = OpBuilder::atBlockBegin(tail.elseBlock());
-      scf::YieldOp::create(eb, loc, loop.getResult(0));
-    }
-    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, tail.getResult(0),
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, rowSum,
                                        arith::FastMathFlags::reassoc);
+  }
+
+  /// Runs `step` over the keys [0, keys) of a row in vectors of kLanes: the
+  /// whole vectors in a loop, then the last partial one under its lane mask.
+  /// `step` gets a vector's first key, the mask (null for a whole vector) and
+  /// the running value, and returns the new running value.
+  static Value overKeyVectors(
+      OpBuilder &b, Location loc, Value keys, Value init,
+      function_ref<Value(OpBuilder &, Location, Value, Value, Value)> step) {
+    Value c0 = cst(b, loc, 0), lanes = cst(b, loc, kLanes);
+    Value full = arith::SubIOp::create(b, loc, keys, arith::RemUIOp::create(b, loc, keys, lanes));
+    auto loop = scf::ForOp::create(b, loc, c0, full, lanes, ValueRange{init},
+                                   [&](OpBuilder &nb, Location nl, Value c, ValueRange it) {
+                                     scf::YieldOp::create(nb, nl, step(nb, nl, c, Value(), it[0]));
+                                   });
+    Value partial = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, full, keys);
+    auto tail = scf::IfOp::create(b, loc, TypeRange{init.getType()}, partial, /*withElse=*/true);
+    OpBuilder tb = OpBuilder::atBlockBegin(tail.thenBlock());
+    Value valid = vector::CreateMaskOp::create(tb, loc, VectorType::get({kLanes}, tb.getI1Type()),
+                                               ValueRange{arith::SubIOp::create(tb, loc, keys, full)});
+    scf::YieldOp::create(tb, loc, step(tb, loc, full, valid, loop.getResult(0)));
+    OpBuilder eb = OpBuilder::atBlockBegin(tail.elseBlock());
+    scf::YieldOp::create(eb, loc, loop.getResult(0));
+    return tail.getResult(0);
   }
 
   /// `c += a . b` as the mul-add generic hybrid-vectorize-contractions takes:
