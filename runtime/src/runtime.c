@@ -522,6 +522,16 @@ typedef struct {
   const char *set_by;
 } dim_binding_t;
 
+/* Both shapes of an input that does not fit, for its message: formatted only
+ * on the error paths (a call whose inputs fit formats nothing). */
+enum { SHAPE_TEXT = 256 };
+static void shape_texts(const hybrid_abi_tensor_info *info, const hybrid_tensor_t *t,
+                        char want[SHAPE_TEXT], char got[SHAPE_TEXT]) {
+  hybrid_shape_string(want, SHAPE_TEXT, info->rank, info->dims, info->dim_names);
+  if (got)
+    hybrid_shape_string(got, SHAPE_TEXT, t->rank, t->shape, NULL);
+}
+
 static hybrid_status_t validate_inputs(const hybrid_abi_function *fn,
                                        hybrid_tensor_t *const *inputs) {
   enum { MAX_BINDINGS = 256 };
@@ -530,32 +540,36 @@ static hybrid_status_t validate_inputs(const hybrid_abi_function *fn,
   for (int32_t i = 0; i < fn->num_inputs; ++i) {
     const hybrid_abi_tensor_info *info = &fn->inputs[i];
     const hybrid_tensor_t *t = inputs[i];
-    char want[256], got[256];
-    hybrid_shape_string(want, sizeof want, info->rank, info->dims, info->dim_names);
-    if (!t)
+    char want[SHAPE_TEXT], got[SHAPE_TEXT];
+    if (!t) {
+      shape_texts(info, t, want, NULL);
       return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                          "%s: input %d ('%s') is missing (NULL); expected %s %s", fn->name,
                          (int)i, info->name, hybrid_dtype_name(info->dtype), want);
-    hybrid_shape_string(got, sizeof got, t->rank, t->shape, NULL);
+    }
     if (t->dtype != info->dtype)
       return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                          "%s: input %d ('%s') has dtype %s; expected %s", fn->name, (int)i,
                          info->name, hybrid_dtype_name(t->dtype),
                          hybrid_dtype_name(info->dtype));
-    if (t->rank != info->rank)
+    if (t->rank != info->rank) {
+      shape_texts(info, t, want, got);
       return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                          "%s: input %d ('%s') has shape %s (rank %d); expected %s (rank %d)",
                          fn->name, (int)i, info->name, got, (int)t->rank, want,
                          (int)info->rank);
+    }
     for (int32_t d = 0; d < info->rank; ++d) {
       int64_t size = t->shape[d];
       if (info->dims[d] >= 0) {
-        if (size != info->dims[d])
+        if (size != info->dims[d]) {
+          shape_texts(info, t, want, got);
           return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                              "%s: input %d ('%s') has shape %s; expected %s (dim %d must be "
                              "%lld)",
                              fn->name, (int)i, info->name, got, want, (int)d,
                              (long long)info->dims[d]);
+        }
         continue;
       }
       const char *name = info->dim_names ? info->dim_names[d] : NULL;
@@ -569,12 +583,14 @@ static hybrid_status_t validate_inputs(const hybrid_abi_function *fn,
           bindings[nbindings++] = (dim_binding_t){name, size, info->name};
         continue;
       }
-      if (bindings[b].size != size)
+      if (bindings[b].size != size) {
+        shape_texts(info, t, want, got);
         return make_status(HYBRID_STATUS_INVALID_ARGUMENT,
                            "%s: input %d ('%s') has shape %s, so '%s' is %lld; but input "
                            "'%s' has '%s' = %lld",
                            fn->name, (int)i, info->name, got, name, (long long)size,
                            bindings[b].set_by, name, (long long)bindings[b].size);
+      }
     }
     if (t->num_elements && !t->data)
       return make_status(HYBRID_STATUS_INVALID_ARGUMENT, "%s: input %d ('%s') has no data",
