@@ -444,10 +444,13 @@ private:
         if (int64_t wl = op.getWindowLeft(); wl >= 0)
           lo = arith::MaxSIOp::create(
               nb, nl, lo, arith::SubIOp::create(nb, nl, rel, cst(nb, nl, std::min(wl, kHuge))));
-        Value ok = arith::AndIOp::create(
-            nb, nl,
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, iota, laneBound(nb, nl, lo)),
-            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, iota, laneBound(nb, nl, hi)));
+        // One statement per op: the IR's order must not depend on the order a
+        // compiler evaluates arguments in.
+        Value aboveLo =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, iota, laneBound(nb, nl, lo));
+        Value belowHi =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, iota, laneBound(nb, nl, hi));
+        Value ok = arith::AndIOp::create(nb, nl, aboveLo, belowHi);
         sv = arith::SelectOp::create(nb, nl, ok, sv, negInfVec);
       }
       if (valid)

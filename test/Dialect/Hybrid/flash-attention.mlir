@@ -37,8 +37,8 @@
 // CHECK: scf.for %[[C:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>)
 // CHECK: %[[SV:.*]] = vector.load %[[S]][%{{.*}}, %[[C]]] : memref<48x64xf32>, vector<16xf32>
 // CHECK: arith.mulf %[[SV]], %{{.*}} : vector<16xf32>
-// CHECK: arith.cmpi sle, %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: arith.cmpi sge, %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi sle, %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
 // CHECK: vector.store %{{.*}}, %[[S]][%{{.*}}, %[[C]]]
 // CHECK: arith.maximumf {{.*}} : vector<16xf32>
@@ -107,8 +107,8 @@ func.func @dynamic_bf16_mask(%q: memref<1x2x?x16xbf16>, %k: memref<1x2x?x16xbf16
 // CHECK: scf.parallel
 // CHECK: vector.load %{{.*}} : memref<2x1x32x32xf32>, vector<16xf32>
 // CHECK: arith.addf %{{.*}} : vector<16xf32>
-// CHECK: arith.cmpi sle, %{{.*}} : vector<16xi32>
 // CHECK: arith.cmpi sge, %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi sle, %{{.*}} : vector<16xi32>
 // CHECK: scf.parallel
 // CHECK: %[[ONE:.*]] = memref.load %{{.*}} : memref<32x1xf32>
 // CHECK: vector.broadcast %[[ONE]] : f32 to vector<16xf32>
