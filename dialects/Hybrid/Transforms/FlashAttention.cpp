@@ -277,12 +277,7 @@ private:
           [&](OpBuilder &nb, Location nl, Value c, ValueRange) {
             Value j = arith::AddIOp::create(nb, nl, j0, c);
             Value s = memref::LoadOp::create(nb, nl, scores, ValueRange{r, c});
-            s = arith::MulFOp::create(nb, nl, s, flt(nb, nl, scale));
-            if (softcap > 0.0)
-              s = arith::MulFOp::create(
-                  nb, nl, flt(nb, nl, softcap),
-                  math::TanhOp::create(nb, nl,
-                                       arith::DivFOp::create(nb, nl, s, flt(nb, nl, softcap))));
+            s = scaleAndCap(nb, nl, s, scale, softcap, [&](double x) { return flt(nb, nl, x); });
             Value ok;
             auto both = [&](Value x) {
               ok = ok ? arith::AndIOp::create(nb, nl, ok, x).getResult() : x;
@@ -388,12 +383,7 @@ private:
                                                             ValueRange{r, c}, valid,
                                                             splat(nb, nl, 0.0)))
                        : Value(vector::LoadOp::create(nb, nl, vecTy, scores, ValueRange{r, c}));
-      sv = arith::MulFOp::create(nb, nl, sv, splat(nb, nl, scale));
-      if (softcap > 0.0)
-        sv = arith::MulFOp::create(
-            nb, nl, splat(nb, nl, softcap),
-            math::TanhOp::create(nb, nl,
-                                 arith::DivFOp::create(nb, nl, sv, splat(nb, nl, softcap))));
+      sv = scaleAndCap(nb, nl, sv, scale, softcap, [&](double x) { return splat(nb, nl, x); });
       if (mask) {
         auto maskMemTy = cast<MemRefType>(mask.getType());
         int64_t last = maskMemTy.getRank() - 1;
@@ -493,6 +483,18 @@ private:
         });
     return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, rowSum,
                                        arith::FastMathFlags::reassoc);
+  }
+
+  /// s * scale, then softcap * tanh(s / softcap) when there is a softcap; `c`
+  /// makes a constant of s's type (a scalar or a splat vector).
+  static Value scaleAndCap(OpBuilder &b, Location loc, Value s, double scale, double softcap,
+                           function_ref<Value(double)> c) {
+    s = arith::MulFOp::create(b, loc, s, c(scale));
+    if (softcap <= 0.0)
+      return s;
+    Value cap = c(softcap);
+    Value t = math::TanhOp::create(b, loc, arith::DivFOp::create(b, loc, s, c(softcap)));
+    return arith::MulFOp::create(b, loc, cap, t);
   }
 
   /// Runs `step` over the keys [0, keys) of a row in vectors of kLanes: the
