@@ -303,17 +303,16 @@ struct VectorizeElementwisePass
           }
           // This iteration's elements [j0, j0 + len), `full` of them in
           // whole vectors.
-          Value j0, len, fullEnd, partial;
+          Value j0, fullEnd, partial;
           std::optional<int64_t> staticRem;
           if (staticBlocks && *staticBlocks == 1) {
             j0 = zero;
-            len = cIdx(pb, *staticN);
             fullEnd = cIdx(pb, *staticN - *staticN % lanes);
             staticRem = *staticN % lanes;
           } else {
             j0 = arith::MulIOp::create(pb, loc, blockIdx, cIdx(pb, blockLen));
-            len = arith::MinUIOp::create(pb, loc, cIdx(pb, blockLen),
-                                         arith::SubIOp::create(pb, loc, groupN, j0));
+            Value len = arith::MinUIOp::create(pb, loc, cIdx(pb, blockLen),
+                                               arith::SubIOp::create(pb, loc, groupN, j0));
             Value rem = arith::RemUIOp::create(pb, loc, len, cIdx(pb, lanes));
             fullEnd = arith::AddIOp::create(pb, loc, j0, arith::SubIOp::create(pb, loc, len, rem));
             partial = rem;
