@@ -226,6 +226,11 @@ void buildTensorPasses(OpPassManager &pm, bool routeMoe, bool fuseElementwise) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // CSE merged the zero fills of same-shaped MatMuls and reductions; each
+  // destination gets its own again, right before its op, so that
+  // bufferization fills each buffer once instead of copying one fill into
+  // every user's buffer.
+  pm.addNestedPass<func::FuncOp>(hybrid::createHybridSinkFillsPass());
 }
 
 } // namespace

@@ -127,6 +127,36 @@ def HybridDecomposePadsPass : Pass<"hybrid-decompose-pads"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def HybridSinkFillsPass : Pass<"hybrid-sink-fills"> {
+  let summary = "Give every destination use of a tensor linalg.fill its own fill, right before the op that writes it";
+  let description = [{
+    CSE merges the zero fills of every MatMul and ReduceMean of one shape into
+    a single `linalg.fill`. Each of those ops then writes its destination in
+    place, so bufferization keeps the shared fill in one buffer and copies it
+    into a fresh buffer for every user: a fill plus one copy per use.
+
+    This pass clones the fill for each use as the destination of a
+    destination-style op (`linalg`, `tensor.insert_slice`, ...), right before
+    that op, and erases the original once nothing else reads it. Each user
+    then bufferizes to a fill of its own buffer (no copy), adjacent to it, so
+    that `hybrid-vectorize-contractions` can start its accumulators from the
+    fill's value instead of filling memory at all. Uses that only read the
+    fill keep the original. Runs on tensors, before bufferization.
+
+    ```mlir
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %a = linalg.matmul ins(%x, %w : ...) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %b = linalg.matmul ins(%y, %w : ...) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
+    // becomes
+    %f0 = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %a = linalg.matmul ins(%x, %w : ...) outs(%f0 : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %f1 = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %b = linalg.matmul ins(%y, %w : ...) outs(%f1 : tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def HybridExpandStridedCopiesPass : Pass<"hybrid-expand-strided-copies"> {
   let summary = "Rewrite memref.copy between non-contiguous buffers as linalg.copy";
   let description = [{
