@@ -363,7 +363,9 @@ private:
       laneIds[i] = static_cast<int32_t>(i);
     Value iota = arith::ConstantOp::create(b, loc, laneTy,
                                            DenseElementsAttr::get(laneTy, ArrayRef(laneIds)));
-    bool bounded = op.getCausal() || op.getWindowLeft() >= 0 || op.getWindowRight() >= 0;
+    // (The window getters return the I64Attr as uint64_t: -1 is "no window".)
+    bool bounded = op.getCausal() || static_cast<int64_t>(op.getWindowLeft()) >= 0 ||
+                   static_cast<int64_t>(op.getWindowRight()) >= 0;
     constexpr int64_t kHuge = int64_t(1) << 62;
     // A lane bound clamped to [-1, kLanes], as an i32 vector.
     auto laneBound = [&](OpBuilder &nb, Location nl, Value v) -> Value {
