@@ -6,9 +6,13 @@
 
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
-namespace mlir::linalg {
+namespace mlir {
+class IRMapping;
+class OpBuilder;
+namespace linalg {
 class GenericOp;
-} // namespace mlir::linalg
+} // namespace linalg
+} // namespace mlir
 
 namespace hybrid {
 
@@ -40,6 +44,23 @@ llvm::SmallVector<OpInterface> collectHybridOps(mlir::Operation *root,
 /// what hybrid-vectorize-contractions turns into microkernels when its layout
 /// fits, and what elementwise fusion must therefore leave alone.
 bool isMulAddContraction(mlir::linalg::GenericOp op);
+
+/// Whether every op in `op`'s body is an arith or math op that
+/// vectorizeElementwiseBody can clone on vectors: elementwise-mappable, one
+/// result, on f32, f64 or integers of up to 64 bits, no integer division (a
+/// masked-off lane would divide by zero).
+bool isVectorizableElementwiseBody(mlir::linalg::GenericOp op);
+
+/// Clones the body of `op` (isVectorizableElementwiseBody) at `b` on vectors
+/// of `lanes` elements and returns the vectors it yields. `values` maps the
+/// block arguments the body uses to vectors; scalars defined above the op are
+/// broadcast. A float division by a constant becomes a multiplication by its
+/// reciprocal (up to 1 ulp from the division); everything else computes what
+/// the scalar body computes, lane by lane.
+llvm::SmallVector<mlir::Value> vectorizeElementwiseBody(mlir::OpBuilder &b,
+                                                        mlir::linalg::GenericOp op,
+                                                        mlir::IRMapping &values,
+                                                        int64_t lanes);
 
 } // namespace hybrid
 

@@ -49,6 +49,7 @@
 // floats, ops with regions, and groups of fewer than 4 static elements.
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -83,27 +84,6 @@ bool supportedScalarType(Type t) {
   if (auto i = dyn_cast<IntegerType>(t))
     return i.getWidth() <= 64;
   return t.isF32() || t.isF64();
-}
-
-bool vectorizableBodyOp(Operation &op) {
-  if (isa<linalg::YieldOp>(op))
-    return true;
-  StringRef dialect = op.getName().getDialectNamespace();
-  if (dialect != "arith" && dialect != "math")
-    return false;
-  if (op.getNumRegions() != 0 || op.getNumResults() != 1)
-    return false;
-  // A masked lane holds zeros: an integer division there would trap.
-  if (isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp, arith::CeilDivSIOp,
-          arith::CeilDivUIOp, arith::FloorDivSIOp>(op))
-    return false;
-  if (!isa<arith::ConstantOp>(op) && !OpTrait::hasElementwiseMappableTraits(&op))
-    return false;
-  if (auto c = dyn_cast<arith::ConstantOp>(op))
-    if (!isa<FloatAttr, IntegerAttr>(c.getValue()))
-      return false;
-  return llvm::all_of(op.getOperandTypes(), supportedScalarType) &&
-         llvm::all_of(op.getResultTypes(), supportedScalarType);
 }
 
 /// Whether `e` reads a loop dim at `g` or later; nullopt for an expression that
@@ -157,9 +137,8 @@ std::optional<Plan> analyse(linalg::GenericOp op) {
     return std::nullopt;
   if (!op.getBody()->getOps<linalg::IndexOp>().empty())
     return std::nullopt;
-  for (Operation &inner : *op.getBody())
-    if (!vectorizableBodyOp(inner))
-      return std::nullopt;
+  if (!hybrid::isVectorizableElementwiseBody(op))
+    return std::nullopt;
   for (OpOperand &o : op->getOpOperands()) {
     auto t = dyn_cast<MemRefType>(o.get().getType());
     if (!t || !supportedElementType(t.getElementType()))
@@ -366,37 +345,9 @@ struct VectorizeElementwisePass
                              : Value(vector::LoadOp::create(vb, loc, vt, view, idx));
               map.map(arg, v);
             }
-            auto splat = [&](Value s) -> Value {
-              return vector::BroadcastOp::create(vb, loc, vecOf(s.getType()), s);
-            };
-            auto operandOf = [&](Value v) -> Value {
-              if (Value m = map.lookupOrNull(v))
-                return m;
-              return splat(v); // a scalar from above the generic
-            };
-            for (Operation &inner : op.getBody()->without_terminator()) {
-              Value result;
-              if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
-                VectorType vt = vecOf(c.getType());
-                result = arith::ConstantOp::create(
-                    vb, loc, vt, DenseElementsAttr::get(vt, cast<Attribute>(c.getValue())));
-              } else if (Value r = reciprocalOf(vb, inner)) {
-                result = arith::MulFOp::create(vb, inner.getLoc(),
-                                               operandOf(inner.getOperand(0)), splat(r),
-                                               cast<arith::DivFOp>(inner).getFastmath());
-              } else {
-                OperationState state(inner.getLoc(), inner.getName());
-                for (Value v : inner.getOperands())
-                  state.addOperands(operandOf(v));
-                state.addTypes(vecOf(inner.getResult(0).getType()));
-                state.addAttributes(inner.getAttrs());
-                result = vb.create(state)->getResult(0);
-              }
-              map.map(inner.getResult(0), result);
-            }
-            auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+            SmallVector<Value> results = hybrid::vectorizeElementwiseBody(vb, op, map, lanes);
             for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-              Value v = operandOf(yield.getOperand(i));
+              Value v = results[i];
               Value view = views[init.getOperandNumber()];
               SmallVector<Value> idx = indicesOf(vb, init, j);
               if (mask)
@@ -429,22 +380,91 @@ struct VectorizeElementwisePass
         });
   }
 
-  /// For `x / c` with a constant float c whose reciprocal is a normal number:
-  /// that reciprocal, as a scalar constant.
-  static Value reciprocalOf(OpBuilder &b, Operation &op) {
-    auto div = dyn_cast<arith::DivFOp>(op);
-    if (!div)
-      return {};
-    FloatAttr c;
-    if (auto cst = div.getRhs().getDefiningOp<arith::ConstantOp>())
-      c = dyn_cast<FloatAttr>(cst.getValue());
-    if (!c)
-      return {};
-    APFloat r(c.getValue().getSemantics(), 1);
-    APFloat::opStatus status = r.divide(c.getValue(), APFloat::rmNearestTiesToEven);
-    if ((status & ~APFloat::opInexact) != APFloat::opOK || !r.isNormal())
-      return {};
-    return arith::ConstantOp::create(b, div.getLoc(), FloatAttr::get(c.getType(), r));
-  }
 };
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// The body on vectors, shared with hybrid-vectorize-contractions' epilogues.
+//===----------------------------------------------------------------------===//
+
+namespace {
+bool vectorizableBodyOp(Operation &op) {
+  if (isa<linalg::YieldOp>(op))
+    return true;
+  StringRef dialect = op.getName().getDialectNamespace();
+  if (dialect != "arith" && dialect != "math")
+    return false;
+  if (op.getNumRegions() != 0 || op.getNumResults() != 1)
+    return false;
+  // A masked lane holds zeros: an integer division there would trap.
+  if (isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp, arith::CeilDivSIOp,
+          arith::CeilDivUIOp, arith::FloorDivSIOp>(op))
+    return false;
+  if (!isa<arith::ConstantOp>(op) && !OpTrait::hasElementwiseMappableTraits(&op))
+    return false;
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    if (!isa<FloatAttr, IntegerAttr>(c.getValue()))
+      return false;
+  return llvm::all_of(op.getOperandTypes(), supportedScalarType) &&
+         llvm::all_of(op.getResultTypes(), supportedScalarType);
+}
+
+/// For `x / c` with a constant float c whose reciprocal is a normal number:
+/// that reciprocal, as a scalar constant.
+Value reciprocalOf(OpBuilder &b, Operation &op) {
+  auto div = dyn_cast<arith::DivFOp>(op);
+  if (!div)
+    return {};
+  FloatAttr c;
+  if (auto cst = div.getRhs().getDefiningOp<arith::ConstantOp>())
+    c = dyn_cast<FloatAttr>(cst.getValue());
+  if (!c)
+    return {};
+  APFloat r(c.getValue().getSemantics(), 1);
+  APFloat::opStatus status = r.divide(c.getValue(), APFloat::rmNearestTiesToEven);
+  if ((status & ~APFloat::opInexact) != APFloat::opOK || !r.isNormal())
+    return {};
+  return arith::ConstantOp::create(b, div.getLoc(), FloatAttr::get(c.getType(), r));
+}
+} // namespace
+
+bool hybrid::isVectorizableElementwiseBody(linalg::GenericOp op) {
+  return llvm::all_of(*op.getBody(), vectorizableBodyOp);
+}
+
+SmallVector<Value> hybrid::vectorizeElementwiseBody(OpBuilder &b, linalg::GenericOp op,
+                                                    IRMapping &values, int64_t lanes) {
+  auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  auto splat = [&](Value s) -> Value {
+    return vector::BroadcastOp::create(b, s.getLoc(), vecOf(s.getType()), s);
+  };
+  auto operandOf = [&](Value v) -> Value {
+    if (Value m = values.lookupOrNull(v))
+      return m;
+    return splat(v); // a scalar from above the generic
+  };
+  for (Operation &inner : op.getBody()->without_terminator()) {
+    Location loc = inner.getLoc();
+    Value result;
+    if (auto c = dyn_cast<arith::ConstantOp>(inner)) {
+      VectorType vt = vecOf(c.getType());
+      result = arith::ConstantOp::create(
+          b, loc, vt, DenseElementsAttr::get(vt, cast<Attribute>(c.getValue())));
+    } else if (Value r = reciprocalOf(b, inner)) {
+      result = arith::MulFOp::create(b, loc, operandOf(inner.getOperand(0)), splat(r),
+                                     cast<arith::DivFOp>(inner).getFastmath());
+    } else {
+      OperationState state(loc, inner.getName());
+      for (Value v : inner.getOperands())
+        state.addOperands(operandOf(v));
+      state.addTypes(vecOf(inner.getResult(0).getType()));
+      state.addAttributes(inner.getAttrs());
+      result = b.create(state)->getResult(0);
+    }
+    values.map(inner.getResult(0), result);
+  }
+  SmallVector<Value> results;
+  for (Value v : op.getBody()->getTerminator()->getOperands())
+    results.push_back(operandOf(v));
+  return results;
+}
