@@ -60,6 +60,9 @@ struct CompileOptions {
   /// conversion.
   bool raise = true;
   bool fuseElementwise = true;
+  /// Elementwise code after a matmul computed on its accumulators (with
+  /// vectorize).
+  bool fuseEpilogues = true;
   bool vectorize = true;
   bool flashAttention = true;
   /// Route MoE layers into top-k, dispatch, grouped matmuls and combine.

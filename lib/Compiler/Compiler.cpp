@@ -149,6 +149,7 @@ std::vector<std::string> nonDefaultOptions(const CompileOptions &o) {
   flag("raise", o.raise, d.raise);
   flag("parallel", o.parallel, d.parallel);
   flag("fuse_elementwise", o.fuseElementwise, d.fuseElementwise);
+  flag("fuse_epilogues", o.fuseEpilogues, d.fuseEpilogues);
   flag("vectorize", o.vectorize, d.vectorize);
   flag("flash_attention", o.flashAttention, d.flashAttention);
   flag("route_moe", o.routeMoe, d.routeMoe);
@@ -167,6 +168,7 @@ hybrid::CpuTargetOptions cpuOptions(const CompileOptions &o) {
   t.parallel = o.parallel;
   t.instrumentKernels = o.instrumentKernels;
   t.fuseElementwise = o.fuseElementwise;
+  t.fuseEpilogues = o.fuseEpilogues;
   t.vectorize = o.vectorize;
   t.flashAttention = o.flashAttention;
   t.routeMoe = o.routeMoe;

@@ -38,6 +38,8 @@ struct LoweringHooks {
   /// (hybrid-vectorize-contractions).
   bool vectorizeContractions = false;
   int64_t microkernelRows = 6, microkernelColumns = 16;
+  /// Elementwise epilogues computed on the microkernels' accumulators.
+  bool fuseEpilogues = true;
   /// Tiled online-softmax attention (hybrid-flash-attention).
   bool flashAttention = false;
   int64_t flashMinQueryRows = 8;
@@ -110,6 +112,7 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     hybrid::HybridVectorizeContractionsPassOptions kernel;
     kernel.mr = hooks.microkernelRows;
     kernel.nr = hooks.microkernelColumns;
+    kernel.epilogues = hooks.fuseEpilogues;
     pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass(kernel));
     // Elementwise generics: vector rows over blocks of their trailing dims,
     // as wide as the microkernels' tiles.
@@ -226,11 +229,11 @@ void buildTensorPasses(OpPassManager &pm, bool routeMoe, bool fuseElementwise) {
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
-  // CSE merged the zero fills of same-shaped MatMuls and reductions; each
-  // destination gets its own again, right before its op, so that
-  // bufferization fills each buffer once instead of copying one fill into
-  // every user's buffer.
-  pm.addNestedPass<func::FuncOp>(hybrid::createHybridSinkFillsPass());
+  // CSE merged the zero fills of same-shaped MatMuls and the empty tensors of
+  // same-shaped results; each destination gets its own again, right before
+  // its op, so that bufferization neither copies one fill into every user's
+  // buffer nor reuses buffers (which the runtime's memory plan does anyway).
+  pm.addNestedPass<func::FuncOp>(hybrid::createHybridUnshareDestinationsPass());
 }
 
 } // namespace
@@ -256,6 +259,7 @@ void hybrid::buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &optio
   hooks.vectorizeContractions = options.vectorize;
   hooks.microkernelRows = options.microkernelRows;
   hooks.microkernelColumns = options.microkernelColumns;
+  hooks.fuseEpilogues = options.fuseEpilogues;
   hooks.flashAttention = options.flashAttention;
   hooks.flashMinQueryRows = options.flashMinQueryRows;
   hooks.approximateMath = options.approximateMath;

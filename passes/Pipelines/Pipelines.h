@@ -72,6 +72,12 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
       llvm::cl::desc("Columns per contraction microkernel, one vector (nr); the CPU target "
                      "picks 32 with AVX-512 (two 512-bit registers per row), else 16"),
       llvm::cl::init(16)};
+  Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("With vectorize: compute the elementwise code after a contraction (bias, "
+                     "activation, residual) on its microkernels' accumulators "
+                     "(hybrid-vectorize-contractions' epilogues)"),
+      llvm::cl::init(true)};
   Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Vector code for float contractions (register-tiled microkernels), "

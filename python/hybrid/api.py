@@ -46,7 +46,7 @@ _CODE_NAMES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: 
 _COMPILE_OPTIONS = {
     "cpu": str, "features": str, "opt_level": int, "module_name": str, "linker": str,
     "parallel": bool, "instrument_kernels": bool, "external_weights": bool,
-    "fuse_elementwise": bool, "vectorize": bool, "flash_attention": bool,
+    "fuse_elementwise": bool, "fuse_epilogues": bool, "vectorize": bool, "flash_attention": bool,
     "raise_patterns": bool, "route_moe": bool,
     "approximate_math": bool,
     "external_weights_min_bytes": int,
@@ -153,7 +153,7 @@ def compile(model, target: str = "cpu", input_shapes=None, *, threads: Optional[
     the pool of one thread per CPU that such modules share; 0: a pool of one
     per CPU of its own; 1: every call on its calling thread). Other keywords are
     compiler options: cpu ("host", "x86-64-v3", ...), features, opt_level,
-    module_name, parallel, instrument_kernels, fuse_elementwise, vectorize,
+    module_name, parallel, instrument_kernels, fuse_elementwise, fuse_epilogues, vectorize,
     flash_attention, raise_patterns, route_moe, approximate_math, external_weights,
     external_weights_min_bytes, and report (a path: also write the compile report,
     an HTML page of what was raised, fused and routed, and why). Raises

@@ -73,6 +73,7 @@ hybrid::facade::CompileOptions optionsFromPython(const py::dict &o) {
     else if (key == "instrument_kernels") options.instrumentKernels = v.cast<bool>();
     else if (key == "raise_patterns") options.raise = v.cast<bool>();
     else if (key == "fuse_elementwise") options.fuseElementwise = v.cast<bool>();
+    else if (key == "fuse_epilogues") options.fuseEpilogues = v.cast<bool>();
     else if (key == "vectorize") options.vectorize = v.cast<bool>();
     else if (key == "flash_attention") options.flashAttention = v.cast<bool>();
     else if (key == "route_moe") options.routeMoe = v.cast<bool>();

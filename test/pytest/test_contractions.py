@@ -161,3 +161,59 @@ def test_depthwise_dynamic_batch(batch, rng):
                         helper.make_tensor("b", TensorProto.FLOAT, b.shape, b.ravel())])
         want = _conv_reference(x, w, b, c, 1, (3, 3, 3, 3), 1)
         _close(hybrid.compile(model)(x), want)
+
+
+EPILOGUE_SHAPES = [
+    # (rows, k, n): a decode row, masked column tiles, several row blocks.
+    (1, 32, 40),
+    (7, 24, 16),
+    (50, 40, 72),
+]
+
+
+@pytest.mark.parametrize("m,k,n", EPILOGUE_SHAPES)
+def test_matmul_epilogues(m, k, n, rng):
+    # MatMul + bias + exact GELU (as exporters decompose it) + residual Add +
+    # a per-row scale: the elementwise code runs on the microkernels'
+    # accumulators (hybrid-vectorize-contractions' epilogues), checked against
+    # NumPy and against the same model with the epilogues as kernels of their
+    # own.
+    w = rng.standard_normal((k, n)).astype(np.float32) / np.sqrt(k)
+    bias = rng.standard_normal((n,)).astype(np.float32)
+    f = TensorProto.FLOAT
+    inits = [helper.make_tensor("w", f, w.shape, w.flatten()),
+             helper.make_tensor("bias", f, bias.shape, bias),
+             helper.make_tensor("sqrt2", f, [], [np.sqrt(2.0)]),
+             helper.make_tensor("one", f, [], [1.0]),
+             helper.make_tensor("half", f, [], [0.5])]
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["mm"]),
+             helper.make_node("Add", ["mm", "bias"], ["h"]),
+             helper.make_node("Div", ["h", "sqrt2"], ["hs"]),
+             helper.make_node("Erf", ["hs"], ["e"]),
+             helper.make_node("Add", ["e", "one"], ["e1"]),
+             helper.make_node("Mul", ["h", "e1"], ["g"]),
+             helper.make_node("Mul", ["g", "half"], ["gelu"]),
+             helper.make_node("MatMul", ["gelu", "w2"], ["mm2"]),
+             helper.make_node("Add", ["r", "mm2"], ["res"]),
+             helper.make_node("Mul", ["res", "scale"], ["y"])]
+    w2 = rng.standard_normal((n, n)).astype(np.float32) / np.sqrt(n)
+    inits.append(helper.make_tensor("w2", f, w2.shape, w2.flatten()))
+    model = _model(nodes,
+                   [helper.make_tensor_value_info("x", f, ["rows", k]),
+                    helper.make_tensor_value_info("r", f, ["rows", n]),
+                    helper.make_tensor_value_info("scale", f, ["rows", 1])],
+                   [helper.make_tensor_value_info("y", f, None)], inits)
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    r = rng.standard_normal((m, n)).astype(np.float32)
+    scale = rng.standard_normal((m, 1)).astype(np.float32)
+
+    from math import erf
+    h = x.astype(np.float64) @ w + bias
+    gelu = h * 0.5 * (1.0 + np.vectorize(erf)(h / np.sqrt(2.0)))
+    want = (r + gelu @ w2) * scale
+    r0 = r.copy()
+    got = hybrid.compile(model)(x, r, scale)
+    _close(got, want)
+    np.testing.assert_array_equal(r, r0)  # the residual input is not written
+    _close(got, hybrid.compile(model, fuse_epilogues=False)(x, r, scale))
+

@@ -143,6 +143,12 @@ static llvm::cl::opt<bool> fuseElementwise(
     "fuse-elementwise",
     llvm::cl::desc("Fuse elementwise chains into their consumers (default true)"),
     llvm::cl::init(true), llvm::cl::cat(compileCategory));
+static llvm::cl::opt<bool> fuseEpilogues(
+    "fuse-epilogues",
+    llvm::cl::desc("With --vectorize: compute the elementwise code after a matmul or "
+                   "convolution (bias, activation, residual) on its microkernels' "
+                   "accumulators (default true)"),
+    llvm::cl::init(true), llvm::cl::cat(compileCategory));
 static llvm::cl::opt<bool> vectorizeContractions(
     "vectorize",
     llvm::cl::desc("Vector microkernels for matmuls and convolutions, vector rows for "
@@ -238,6 +244,7 @@ static LogicalResult compileModule(ModuleOp module, StringRef outputFilename,
   options.parallel = cpuParallel;
   options.instrumentKernels = instrumentKernels;
   options.fuseElementwise = fuseElementwise;
+  options.fuseEpilogues = fuseEpilogues;
   options.vectorize = vectorizeContractions;
   options.flashAttention = flashAttention;
   options.routeMoe = routeMoe;

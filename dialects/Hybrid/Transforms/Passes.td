@@ -127,34 +127,43 @@ def HybridDecomposePadsPass : Pass<"hybrid-decompose-pads"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
-def HybridSinkFillsPass : Pass<"hybrid-sink-fills"> {
-  let summary = "Give every destination use of a tensor linalg.fill its own fill, right before the op that writes it";
+def HybridUnshareDestinationsPass : Pass<"hybrid-unshare-destinations"> {
+  let summary = "Give every destination use of a tensor.empty or tensor linalg.fill its own, right before its op";
   let description = [{
-    CSE merges the zero fills of every MatMul and ReduceMean of one shape into
-    a single `linalg.fill`. Each of those ops then writes its destination in
-    place, so bufferization keeps the shared fill in one buffer and copies it
-    into a fresh buffer for every user: a fill plus one copy per use.
+    CSE merges identical `tensor.empty` and `linalg.fill` ops: the zero fills
+    of every MatMul of one shape become one, and so do the empty tensors of
+    every op whose result has the shape of a transposed q. Bufferization then
+    copies a shared fill into a fresh buffer for each op that writes it in
+    place, and puts an op's result into the buffer of an earlier result on the
+    same empty tensor once that one is dead. That reuse is what blocks
+    `hybrid-fold-transposes` (the transposed q's buffer is written again by
+    the attention, so its rotary cannot read q through a view), and the
+    runtime's memory plan reuses memory anyway.
 
-    This pass clones the fill for each use as the destination of a
-    destination-style op (`linalg`, `tensor.insert_slice`, ...), right before
-    that op, and erases the original once nothing else reads it. Each user
-    then bufferizes to a fill of its own buffer (no copy), adjacent to it, so
-    that `hybrid-vectorize-contractions` can start its accumulators from the
-    fill's value instead of filling memory at all. Uses that only read the
-    fill keep the original. Runs on tensors, before bufferization.
+    This pass clones the fill, or the empty tensor, for each use as the
+    destination of a destination-style op (`linalg`, `hybrid`,
+    `tensor.insert_slice`, ...) right before that op, a cloned fill on an
+    empty tensor of its own, and erases the original once nothing else uses
+    it. Each user then bufferizes into a buffer of its own, a fill right
+    before it, which `hybrid-vectorize-contractions` folds into the start
+    value of its accumulators. Uses that only read the value keep the
+    original. Runs on tensors, before bufferization.
 
     ```mlir
+    %e = tensor.empty() : tensor<4x8xf32>
     %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
     %a = linalg.matmul ins(%x, %w : ...) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
     %b = linalg.matmul ins(%y, %w : ...) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
     // becomes
-    %f0 = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %e0 = tensor.empty() : tensor<4x8xf32>
+    %f0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4x8xf32>) -> tensor<4x8xf32>
     %a = linalg.matmul ins(%x, %w : ...) outs(%f0 : tensor<4x8xf32>) -> tensor<4x8xf32>
-    %f1 = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    %e1 = tensor.empty() : tensor<4x8xf32>
+    %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4x8xf32>) -> tensor<4x8xf32>
     %b = linalg.matmul ins(%y, %w : ...) outs(%f1 : tensor<4x8xf32>) -> tensor<4x8xf32>
     ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
 def HybridExpandStridedCopiesPass : Pass<"hybrid-expand-strided-copies"> {
@@ -287,7 +296,14 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     most once), then one at a time. When a `linalg.fill` of C comes just
     before (only the profiler's calls and side-effect-free ops between), the
     accumulators start from its value instead of loading C, and the fill is
-    erased. Integer contractions and
+    erased. With `epilogues`, an elementwise generic right after the
+    contraction that reads C with an identity map (a bias Add, a GELU, a
+    residual Add; only allocations, deallocations and side-effect-free ops
+    between) is computed on the accumulators, its other operands loaded per
+    row as vectors along n0 or as broadcast scalars, and stored into its own
+    output: C is no longer written (unless something else reads it) and the
+    elementwise kernel is gone. Its output must be a fresh buffer distinct
+    from the contraction's inputs. Integer contractions and
     inputs read at, say, `n floordiv 2` are left for the loop lowering.
 
     ```mlir
@@ -310,7 +326,10 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     Option<"nr", "nr", "int64_t", /*default=*/"16",
            "Columns per microkernel (the vector length)">,
     Option<"mb", "mb", "int64_t", /*default=*/"48",
-           "Rows per parallel iteration (at least mr)">
+           "Rows per parallel iteration (at least mr)">,
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "Compute the elementwise generic that follows a contraction on its "
+           "accumulators">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

@@ -50,6 +50,21 @@
 // chain of dependent FMAs).
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
 //
+// The epilogue. An elementwise generic that follows the contraction (only
+// allocations, deallocations, run-time shape checks and side-effect-free ops
+// between them) and
+// reads C with an identity map -- a MatMul's bias Add, a GELU, a residual
+// Add, what hybrid-fuse-elementwise made of them -- runs on the accumulators
+// before they are stored: its body is cloned on vectors (as
+// hybrid-vectorize-elementwise does), its other operands loaded per row as
+// vectors along n0 (a bias [N], a residual [M, N]) or as broadcast scalars
+// (a per-row value), and the microkernel stores its result into the generic's
+// output D instead of C, which is then neither written nor read. C is still
+// stored when something else reads it. D must be a fresh buffer that no input
+// of the contraction lives in (other tiles still read those while this one
+// writes D), and no other operand may be a view of C or D, except D itself
+// read at the same element (an Add written in place).
+//
 // What is not matched stays a linalg op for the loop lowering: integer
 // contractions, non-f32 accumulators, an output not contiguous along its
 // innermost dim, inputs where no index moves with n0 by a constant step (B
@@ -60,9 +75,11 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
+#include "hybrid/NodeName.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -70,8 +87,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDVECTORIZECONTRACTIONSPASS
@@ -92,6 +112,20 @@ struct VectorAccess {
   /// One vector load: the last index, step 1, a contiguous memref. Otherwise
   /// lane by lane (a strided row, a transposed B).
   bool contiguous = true;
+};
+
+/// The elementwise generic computed on the accumulators before they are
+/// stored (see the file comment).
+struct Epilogue {
+  linalg::GenericOp op;
+  /// How each input of `op` is read in the microkernel: the accumulators (C),
+  /// a vector along n0, or one scalar broadcast to every lane.
+  enum class Read { Acc, Vector, Splat };
+  SmallVector<Read> reads;
+  /// Each input's map, then the output's, over the contraction's loops.
+  SmallVector<AffineMap> maps;
+  /// Whether the microkernel still stores C (something else reads it).
+  bool storeC = true;
 };
 
 /// A contraction this pass can generate code for, with its dims sorted out.
@@ -116,6 +150,8 @@ struct Plan {
   /// one: the accumulators start from its value instead of loading C, and the
   /// fill is erased (one pass over C fewer).
   linalg::FillOp initFill;
+  /// The elementwise generic fused into the microkernels' stores, if any.
+  std::optional<Epilogue> epilogue;
 };
 
 /// `v` with an optional arith.extf peeled off.
@@ -208,6 +244,8 @@ std::optional<VectorAccess> vectorAccess(linalg::GenericOp op, unsigned i, unsig
 }
 
 linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap);
+std::optional<Epilogue> epilogueFor(linalg::GenericOp op, AffineMap cMap,
+                                    linalg::FillOp initFill);
 
 /// Returns the plan for `op`, or nullopt when this pass leaves it alone.
 std::optional<Plan> planFor(linalg::GenericOp op) {
@@ -281,7 +319,127 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
       plan.others.push_back(d);
   }
   plan.initFill = initFill(op, cMap);
+  plan.epilogue = epilogueFor(op, cMap, plan.initFill);
   return plan;
+}
+
+bool isProfilerCall(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  return call && (call.getCallee() == hybrid::kKernelBegin || call.getCallee() == hybrid::kKernelEnd);
+}
+
+/// The buffer `v` is a view of (through subviews, reshapes, casts...).
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+bool isAllocation(Value v) {
+  return v.getDefiningOp<memref::AllocOp>() || v.getDefiningOp<memref::AllocaOp>();
+}
+
+bool isEpilogueElementType(Type t) {
+  if (auto i = dyn_cast<IntegerType>(t))
+    return i.getWidth() >= 8 && i.getWidth() <= 64;
+  return t.isF32() || t.isF64();
+}
+
+/// The epilogue of `op` (see the file comment), when the generic after it
+/// qualifies. `initFill`: C's fill that the accumulators replace.
+std::optional<Epilogue> epilogueFor(linalg::GenericOp op, AffineMap cMap,
+                                    linalg::FillOp initFill) {
+  Value c = op.getDpsInitOperand(0)->get();
+  linalg::GenericOp e;
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    if ((e = dyn_cast<linalg::GenericOp>(next)))
+      break;
+    // (A cf.assert, the importer's run-time shape check of the generic's
+    // operands, moves before the contraction with the allocations.)
+    if (!isProfilerCall(next) && !isa<memref::AllocOp, memref::DeallocOp, cf::AssertOp>(next) &&
+        !isMemoryEffectFree(next))
+      return std::nullopt;
+  }
+  unsigned rank = cMap.getNumResults();
+  if (!e || !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
+      e.getNumLoops() != rank || e.getNumParallelLoops() != rank ||
+      !e.getBody()->getOps<linalg::IndexOp>().empty() ||
+      !hybrid::isVectorizableElementwiseBody(e))
+    return std::nullopt;
+  // The output: identity map, contiguous rows, not read by the body.
+  OpOperand *dOperand = e.getDpsInitOperand(0);
+  Value d = dOperand->get();
+  auto dTy = dyn_cast<MemRefType>(d.getType());
+  if (!dTy || !dTy.isLastDimUnitStride() || !isEpilogueElementType(dTy.getElementType()) ||
+      !e.getMatchingIndexingMap(dOperand).isIdentity() ||
+      !e.getMatchingBlockArgument(dOperand).use_empty())
+    return std::nullopt;
+  // D is written while other tiles still read the contraction's inputs.
+  Value cRoot = rootOf(c), dRoot = rootOf(d);
+  if (!isAllocation(dRoot) || (dRoot == cRoot && d != c))
+    return std::nullopt;
+  for (Value in : op.getDpsInputs())
+    if (rootOf(in) == dRoot)
+      return std::nullopt;
+
+  // The generic's dim i is C's dim i: the contraction's loop cMap(i).
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineExpr> dims;
+  for (unsigned i = 0; i < rank; ++i)
+    dims.push_back(getAffineDimExpr(cMap.getDimPosition(i), ctx));
+  auto overLoops = [&](AffineMap map) {
+    return map.replaceDimsAndSymbols(dims, {}, op.getNumLoops(), 0);
+  };
+  Epilogue epi;
+  epi.op = e;
+  bool readsC = false;
+  for (OpOperand *in : e.getDpsInputOperands()) {
+    AffineMap map = e.getMatchingIndexingMap(in);
+    Value v = in->get();
+    if (v == c) {
+      if (!map.isIdentity())
+        return std::nullopt;
+      readsC = true;
+      epi.reads.push_back(Epilogue::Read::Acc);
+      epi.maps.push_back(overLoops(map));
+      continue;
+    }
+    auto ty = dyn_cast<MemRefType>(v.getType());
+    if (!ty || !isEpilogueElementType(ty.getElementType()) || map.getNumSymbols())
+      return std::nullopt;
+    Value root = rootOf(v);
+    if (root == cRoot || (root == dRoot && !(v == d && map.isIdentity())))
+      return std::nullopt;
+    // Every index a dim or a constant; the vector dim, if read, last.
+    bool alongN = false;
+    for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+      if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+        if (dim.getPosition() != rank - 1)
+          continue;
+        if (r + 1 != map.getNumResults())
+          return std::nullopt;
+        alongN = true;
+      } else if (!isa<AffineConstantExpr>(expr)) {
+        return std::nullopt;
+      }
+    }
+    if (alongN && !ty.isLastDimUnitStride())
+      return std::nullopt;
+    epi.reads.push_back(alongN ? Epilogue::Read::Vector : Epilogue::Read::Splat);
+    epi.maps.push_back(overLoops(map));
+  }
+  if (!readsC)
+    return std::nullopt;
+  epi.maps.push_back(overLoops(e.getMatchingIndexingMap(dOperand)));
+  // C need not be stored when the epilogue writes it in place, or when it is
+  // a buffer of its own that nothing but the two ops (and its deallocation)
+  // uses.
+  bool onlyHere = c == cRoot && isAllocation(c) && llvm::all_of(c.getUsers(), [&](Operation *u) {
+                    return u == op.getOperation() || u == e.getOperation() ||
+                           u == initFill.getOperation() || isa<memref::DeallocOp>(u);
+                  });
+  epi.storeC = d != c && !onlyHere;
+  return epi;
 }
 
 /// The linalg.fill of an f32 value that writes C last before `op` reads it,
@@ -334,6 +492,17 @@ public:
       init = vector::BroadcastOp::create(b, loc, VectorType::get({nr}, b.getF32Type()),
                                          linalg::FillOp(plan.initFill).getInputs()[0]);
     }
+    if (plan.epilogue) {
+      // The buffers the epilogue writes (and anything else between the two
+      // ops but deallocations and the profiler's calls) are made before the
+      // contraction, where the fused code runs.
+      for (Operation *next = op->getNextNode(); next != linalg::GenericOp(plan.epilogue->op).getOperation();) {
+        Operation *here = next;
+        next = next->getNextNode();
+        if (!isa<memref::DeallocOp>(here) && !isProfilerCall(here))
+          here->moveBefore(op);
+      }
+    }
     vPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(vMap, d); });
     sPerRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(sMap, d); });
 
@@ -382,19 +551,37 @@ public:
 
     rewriter.eraseOp(op);
     if (plan.initFill)
-      eraseFill(rewriter, linalg::FillOp(plan.initFill));
+      eraseKernel(rewriter, plan.initFill);
+    if (plan.epilogue) {
+      linalg::GenericOp e = plan.epilogue->op;
+      // For the compile report (no-op without a remark engine).
+      std::string from = hybrid::onnxNodeOf(e.getLoc()), into = hybrid::onnxNodeOf(loc);
+      if (!from.empty() && !into.empty() && from != into) {
+        auto opts = remark::RemarkOpts::name("epilogue").category("hybrid-vectorize-contractions");
+        remark::passed(e.getLoc(), opts) << "computed in the epilogue of " + into;
+      }
+      eraseKernel(rewriter, e);
+      // C, no longer written nor read, is not allocated.
+      if (!plan.epilogue->storeC && c != e.getDpsInits()[0] &&
+          c.getDefiningOp<memref::AllocOp>() &&
+          llvm::all_of(c.getUsers(), [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
+        for (Operation *u : llvm::make_early_inc_range(c.getUsers()))
+          rewriter.eraseOp(u);
+        rewriter.eraseOp(c.getDefiningOp());
+      }
+    }
   }
 
-  /// Erases `fill` and, when it was a kernel of its own, the profiler's
+  /// Erases `kernel` and, when it was a kernel of its own, the profiler's
   /// brackets around it.
-  static void eraseFill(RewriterBase &rewriter, linalg::FillOp fill) {
+  static void eraseKernel(RewriterBase &rewriter, Operation *kernel) {
     auto bracket = [](Operation *op, StringRef name) -> func::CallOp {
       auto call = dyn_cast_or_null<func::CallOp>(op);
       return call && call.getCallee() == name ? call : func::CallOp();
     };
-    func::CallOp begin = bracket(fill->getPrevNode(), hybrid::kKernelBegin);
-    func::CallOp end = bracket(fill->getNextNode(), hybrid::kKernelEnd);
-    rewriter.eraseOp(fill);
+    func::CallOp begin = bracket(kernel->getPrevNode(), hybrid::kKernelBegin);
+    func::CallOp end = bracket(kernel->getNextNode(), hybrid::kKernelEnd);
+    rewriter.eraseOp(kernel);
     if (begin && end) {
       rewriter.eraseOp(begin);
       rewriter.eraseOp(end);
@@ -567,6 +754,10 @@ private:
         idx.push_back(dims[d.getPosition()]);
         continue;
       }
+      if (auto k = dyn_cast<AffineConstantExpr>(e)) {
+        idx.push_back(cst(b, loc, k.getValue()));
+        continue;
+      }
       // Only the dims `e` uses are defined here; the others are unused operands.
       SmallVector<Value> operands;
       for (unsigned d = 0; d < map.getNumDims(); ++d)
@@ -635,12 +826,61 @@ private:
     for (ArrayRef<Value> r : rowIdx)
       acc.push_back(init ? init : load(b, loc, c, indices(b, loc, cMap, r), mask));
     acc = reduce(b, loc, 0, rowIdx, acc, mask);
+    // The epilogue's operands that are the same for every row, loaded once.
+    IRMapping shared;
+    if (plan.epilogue)
+      loadEpilogueOperands(b, loc, rowIdx[0], mask, /*rowInvariant=*/true, shared);
     for (auto [r, v] : llvm::zip(rowIdx, acc)) {
-      SmallVector<Value> idx = indices(b, loc, cMap, r);
-      if (mask)
-        vector::MaskedStoreOp::create(b, loc, c, idx, mask, v);
-      else
-        vector::StoreOp::create(b, loc, v, c, idx);
+      if (!plan.epilogue || plan.epilogue->storeC)
+        store(b, loc, v, c, indices(b, loc, cMap, r), mask);
+      if (!plan.epilogue)
+        continue;
+      const Epilogue &epi = *plan.epilogue;
+      linalg::GenericOp e = epi.op;
+      IRMapping values = shared;
+      loadEpilogueOperands(b, loc, r, mask, /*rowInvariant=*/false, values);
+      for (auto [in, read] : llvm::zip(e.getDpsInputOperands(), epi.reads))
+        if (read == Epilogue::Read::Acc)
+          values.map(e.getMatchingBlockArgument(in), v);
+      SmallVector<Value> results = hybrid::vectorizeElementwiseBody(b, e, values, nr);
+      store(b, loc, results.front(), e.getDpsInits()[0], indices(b, loc, epi.maps.back(), r),
+            mask);
+    }
+  }
+
+  void store(OpBuilder &b, Location loc, Value v, Value base, ValueRange idx, Value mask) {
+    if (mask)
+      vector::MaskedStoreOp::create(b, loc, base, idx, mask, v);
+    else
+      vector::StoreOp::create(b, loc, v, base, idx);
+  }
+
+  /// Maps the epilogue's block arguments for its vector and broadcast
+  /// operands at row `row`: those that no row dim indexes
+  /// (`rowInvariant`: a bias), or the others.
+  void loadEpilogueOperands(OpBuilder &b, Location loc, ArrayRef<Value> row, Value mask,
+                            bool rowInvariant, IRMapping &values) {
+    const Epilogue &epi = *plan.epilogue;
+    linalg::GenericOp e = epi.op;
+    for (auto [i, in] : llvm::enumerate(e.getDpsInputOperands())) {
+      BlockArgument arg = e.getMatchingBlockArgument(in);
+      AffineMap map = epi.maps[i];
+      bool perRow = llvm::any_of(plan.rowDims, [&](unsigned d) { return involves(map, d); });
+      if (epi.reads[i] == Epilogue::Read::Acc || arg.use_empty() || perRow == rowInvariant)
+        continue;
+      Value base = in->get();
+      SmallVector<Value> idx = indices(b, loc, map, row);
+      auto vecTy = VectorType::get({nr}, arg.getType());
+      Value x;
+      if (epi.reads[i] == Epilogue::Read::Splat) {
+        x = vector::BroadcastOp::create(b, loc, vecTy, memref::LoadOp::create(b, loc, base, idx));
+      } else if (mask) {
+        Value zero = arith::ConstantOp::create(b, loc, vecTy, b.getZeroAttr(vecTy));
+        x = vector::MaskedLoadOp::create(b, loc, vecTy, base, idx, mask, zero);
+      } else {
+        x = vector::LoadOp::create(b, loc, vecTy, base, idx);
+      }
+      values.map(arg, x);
     }
   }
 
@@ -762,10 +1002,13 @@ struct VectorizeContractionsPass
                                   << " mb=" << mb.getValue();
       return signalPassFailure();
     }
-    SmallVector<Plan> plans;
+    std::vector<Plan> plans;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (std::optional<Plan> p = planFor(op))
+      if (std::optional<Plan> p = planFor(op)) {
+        if (!epilogues)
+          p->epilogue.reset();
         plans.push_back(*p);
+      }
     });
     IRRewriter rewriter(&getContext());
     for (const Plan &p : plans) {

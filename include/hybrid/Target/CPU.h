@@ -83,6 +83,7 @@ struct CpuTargetOptions {
   /// attention, polynomial exp/log/tanh/erf.
   /// Off: the plain loop lowering of each, for comparison and bisection.
   bool fuseElementwise = true;
+  bool fuseEpilogues = true;
   bool vectorize = true;
   bool flashAttention = true;
   bool routeMoe = true;

@@ -313,6 +313,7 @@ LogicalResult hybrid::compileForCpu(ModuleOp module, StringRef outputPath, CpuEm
       pipeline.parallel = options.parallel;
       pipeline.instrumentKernels = options.instrumentKernels;
       pipeline.fuseElementwise = options.fuseElementwise;
+      pipeline.fuseEpilogues = options.fuseEpilogues;
       pipeline.vectorize = options.vectorize;
       pipeline.flashAttention = options.flashAttention;
       pipeline.routeMoe = options.routeMoe;

@@ -1,14 +1,17 @@
-// RUN: hybrid-opt %s --split-input-file --hybrid-sink-fills | FileCheck %s
+// RUN: hybrid-opt %s --split-input-file --hybrid-unshare-destinations | FileCheck %s
 
 // One zero fill (as CSE leaves it) for two MatMuls: each gets its own, right
-// before it.
+// before it, on an empty tensor of its own (so that bufferization gives each
+// its own buffer).
 // CHECK-LABEL: func.func @shared
-// CHECK: %[[E:.*]] = tensor.empty
-// CHECK-NEXT: %[[F0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<4x8xf32>)
+// CHECK: %[[E0:.*]] = tensor.empty
+// CHECK-NEXT: %[[F0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<4x8xf32>)
 // CHECK-NEXT: %[[A:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3x8xf32>) outs(%[[F0]] : tensor<4x8xf32>)
-// CHECK-NEXT: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<4x8xf32>)
+// CHECK-NEXT: %[[E1:.*]] = tensor.empty
+// CHECK-NEXT: %[[F1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4x8xf32>)
 // CHECK-NEXT: %[[B:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3x8xf32>) outs(%[[F1]] : tensor<4x8xf32>)
 // CHECK-NOT: linalg.fill
+// CHECK-NOT: tensor.empty
 // CHECK: return %[[A]], %[[B]]
 func.func @shared(%x: tensor<4x3xf32>, %y: tensor<4x3xf32>, %w: tensor<3x8xf32>)
     -> (tensor<4x8xf32>, tensor<4x8xf32>) {
@@ -26,6 +29,7 @@ func.func @shared(%x: tensor<4x3xf32>, %y: tensor<4x3xf32>, %w: tensor<3x8xf32>)
 // its destination use gets a clone.
 // CHECK-LABEL: func.func @also_read
 // CHECK: %[[F:.*]] = linalg.fill
+// CHECK-NEXT: tensor.empty
 // CHECK-NEXT: %[[G:.*]] = linalg.fill
 // CHECK-NEXT: %[[A:.*]] = linalg.matmul ins(%{{.*}}, %[[F]] : tensor<8x8xf32>, tensor<8x8xf32>) outs(%[[G]] : tensor<8x8xf32>)
 // CHECK: return %[[A]], %[[F]]
@@ -72,4 +76,32 @@ func.func @sink(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
       linalg.yield %s : f32
     }
   return %r, %r2 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// One empty tensor (as CSE leaves it) for a transpose and the op that later
+// writes the same shape: each gets its own, so that bufferization does not put
+// the second result in the first one's buffer. A use that is not a
+// destination (tensor.dim) keeps the original.
+// CHECK-LABEL: func.func @empty
+// CHECK: %[[E:.*]] = tensor.empty
+// CHECK: tensor.dim %[[E]]
+// CHECK: %[[E0:.*]] = tensor.empty
+// CHECK-NEXT: %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x8xf32>) outs(%[[E0]] : tensor<8x4xf32>)
+// CHECK: %[[E1:.*]] = tensor.empty
+// CHECK-NEXT: linalg.generic {{.*}} ins(%[[T]] : tensor<8x4xf32>) outs(%[[E1]] : tensor<8x4xf32>)
+func.func @empty(%x: tensor<4x8xf32>) -> (tensor<8x4xf32>, index) {
+  %c0 = arith.constant 0 : index
+  %e = tensor.empty() : tensor<8x4xf32>
+  %d = tensor.dim %e, %c0 : tensor<8x4xf32>
+  %t = linalg.transpose ins(%x : tensor<4x8xf32>) outs(%e : tensor<8x4xf32>) permutation = [1, 0]
+  %n = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%t : tensor<8x4xf32>) outs(%e : tensor<8x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.negf %in : f32
+    linalg.yield %m : f32
+  } -> tensor<8x4xf32>
+  return %n, %d : tensor<8x4xf32>, index
 }
