@@ -172,11 +172,13 @@ public:
   }
 
   /// Calls function `index` on `arrays` (C-contiguous NumPy arrays whose dtype
-  /// codes are `dtypes`, checked by the runtime) and returns
-  /// ([(dtype, shape, bytes-array)], stats).
-  py::tuple call(int32_t index, const std::vector<py::array> &arrays,
-                 const std::vector<int32_t> &dtypes, const Executor *executor,
-                 bool memoryPlan) const {
+  /// codes are `dtypes`, checked by the runtime) and returns (outputs, stats).
+  /// Each output is a NumPy array of its dtype and shape over the tensor's own
+  /// memory, or, for a dtype NumPy itself lacks (bfloat16, 4-bit integers), a
+  /// (dtype code, shape, flat uint8 array) tuple that Python views. `stats` is
+  /// the call's statistics (a dict), or None without `withStats`.
+  py::tuple call(int32_t index, const py::list &arrays, const std::vector<int32_t> &dtypes,
+                 const Executor *executor, bool memoryPlan, bool withStats) const {
     const hybrid_abi_module *table = hybrid_module_table(module);
     if (index < 0 || index >= table->num_functions)
       throw py::index_error("no function #" + std::to_string(index));
@@ -193,12 +195,19 @@ public:
           hybrid_tensor_release(t);
     };
     try {
+      int64_t shape[kMaxRank];
       for (size_t i = 0; i < arrays.size(); ++i) {
-        const py::array &a = arrays[i];
+        // The arrays come from the Python side, which made them ndarrays.
+        if (!py::isinstance<py::array>(arrays[i]))
+          throw py::type_error("inputs must be NumPy arrays");
+        auto a = py::reinterpret_borrow<py::array>(arrays[i]);
         if (!(a.flags() & py::array::c_style))
           throw py::value_error("input arrays must be C-contiguous");
-        std::vector<int64_t> shape(a.shape(), a.shape() + a.ndim());
-        check(hybrid_tensor_wrap(dtypes[i], static_cast<int32_t>(a.ndim()), shape.data(),
+        if (a.ndim() > kMaxRank)
+          throw py::value_error("input of rank " + std::to_string(a.ndim()) + " (at most " +
+                                std::to_string(kMaxRank) + ")");
+        std::copy(a.shape(), a.shape() + a.ndim(), shape);
+        check(hybrid_tensor_wrap(dtypes[i], static_cast<int32_t>(a.ndim()), shape,
                                  const_cast<void *>(a.data()), static_cast<size_t>(a.nbytes()),
                                  nullptr, nullptr, &inputs[i]));
       }
@@ -222,41 +231,74 @@ public:
     releaseInputs();
     check(st);
 
-    // Every output becomes a flat uint8 array over the tensor's own memory
-    // (no copy); the capsule holds the tensor's reference. Python views it as
-    // the right dtype and shape.
-    py::list results;
+    // Every output becomes an array over the tensor's own memory (no copy);
+    // the capsule holds the tensor's reference.
+    py::list results(fn->num_outputs);
     auto releaseOutputs = [&] {
       for (hybrid_tensor_t *t : outputs)
         if (t)
           hybrid_tensor_release(t);
     };
     try {
-    for (int32_t i = 0; i < fn->num_outputs; ++i) {
-      hybrid_tensor_t *t = outputs[i];
-      outputs[i] = nullptr;
-      py::capsule owner(t, "hybrid_tensor", &releaseTensor);
-      std::vector<int64_t> shape(hybrid_tensor_shape(t),
-                                 hybrid_tensor_shape(t) + hybrid_tensor_rank(t));
-      auto bytes = static_cast<py::ssize_t>(hybrid_tensor_byte_size(t));
-      py::array raw;
-      if (bytes == 0)
-        raw = py::array_t<uint8_t>(0);
-      else
-        raw = py::array_t<uint8_t>({bytes}, {py::ssize_t(1)},
-                                   static_cast<uint8_t *>(hybrid_tensor_data(t)), owner);
-      results.append(py::make_tuple(hybrid_tensor_dtype(t), py::cast(shape), raw));
-    }
+      for (int32_t i = 0; i < fn->num_outputs; ++i) {
+        hybrid_tensor_t *t = outputs[i];
+        outputs[i] = nullptr;
+        py::capsule owner(t, "hybrid_tensor", &releaseTensor);
+        const int64_t *dims = hybrid_tensor_shape(t);
+        int32_t rank = hybrid_tensor_rank(t);
+        std::vector<py::ssize_t> shape(dims, dims + rank);
+        int32_t code = hybrid_tensor_dtype(t);
+        if (const char *format = numpyFormat(code)) {
+          results[i] = py::array(py::dtype(format), shape, hybrid_tensor_data(t), owner);
+          continue;
+        }
+        auto bytes = static_cast<py::ssize_t>(hybrid_tensor_byte_size(t));
+        py::array raw;
+        if (bytes == 0)
+          raw = py::array_t<uint8_t>(0);
+        else
+          raw = py::array_t<uint8_t>({bytes}, {py::ssize_t(1)},
+                                     static_cast<uint8_t *>(hybrid_tensor_data(t)), owner);
+        results[i] = py::make_tuple(code, py::cast(shape), raw);
+      }
     } catch (...) {
       releaseOutputs();
       throw;
     }
+    if (!withStats)
+      return py::make_tuple(results, py::none());
     py::dict s("peak_bytes"_a = stats.peak_bytes, "allocated_bytes"_a = stats.allocated_bytes,
                "num_allocations"_a = stats.num_allocations,
                "parallel_loops"_a = stats.parallel_loops, "planned_bytes"_a = stats.planned_bytes,
                "planned_allocations"_a = stats.planned_allocations);
     return py::make_tuple(results, s);
   }
+
+private:
+  /// Ranks above this are refused (the runtime's own limit is far larger
+  /// than any model's).
+  static constexpr int kMaxRank = 32;
+
+  /// The NumPy type of a runtime dtype code that NumPy has itself (the
+  /// buffer protocol's format), or null (bfloat16, 4-bit integers).
+  static const char *numpyFormat(int32_t code) {
+    switch (code) {
+    case HYBRID_DTYPE_F32: return "f4";
+    case HYBRID_DTYPE_F64: return "f8";
+    case HYBRID_DTYPE_F16: return "f2";
+    case HYBRID_DTYPE_U8: return "u1";
+    case HYBRID_DTYPE_I8: return "i1";
+    case HYBRID_DTYPE_U16: return "u2";
+    case HYBRID_DTYPE_I16: return "i2";
+    case HYBRID_DTYPE_U32: return "u4";
+    case HYBRID_DTYPE_I32: return "i4";
+    case HYBRID_DTYPE_U64: return "u8";
+    case HYBRID_DTYPE_I64: return "i8";
+    case HYBRID_DTYPE_BOOL: return "?";
+    default: return nullptr;
+    }
+  }
+
 
 private:
   hybrid_module_t *module = nullptr;
@@ -318,5 +360,5 @@ PYBIND11_MODULE(_hybrid, m) {
            "weights_path"_a = py::none())
       .def("describe", &Library::describe)
       .def("call", &Library::call, "index"_a, "arrays"_a, "dtypes"_a, "executor"_a,
-           "memory_plan"_a = true);
+           "memory_plan"_a = true, "with_stats"_a = false);
 }
