@@ -560,9 +560,10 @@ public:
         auto opts = remark::RemarkOpts::name("epilogue").category("hybrid-vectorize-contractions");
         remark::passed(e.getLoc(), opts) << "computed in the epilogue of " + into;
       }
+      Value d = e.getDpsInits()[0];
       eraseKernel(rewriter, e);
       // C, no longer written nor read, is not allocated.
-      if (!plan.epilogue->storeC && c != e.getDpsInits()[0] &&
+      if (!plan.epilogue->storeC && c != d &&
           c.getDefiningOp<memref::AllocOp>() &&
           llvm::all_of(c.getUsers(), [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
         for (Operation *u : llvm::make_early_inc_range(c.getUsers()))
