@@ -460,11 +460,7 @@ linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap) {
         return fill;
       return {};
     }
-    auto call = dyn_cast<func::CallOp>(prev);
-    if (call && (call.getCallee() == hybrid::kKernelBegin ||
-                 call.getCallee() == hybrid::kKernelEnd))
-      continue;
-    if (!isMemoryEffectFree(prev))
+    if (!isProfilerCall(prev) && !isMemoryEffectFree(prev))
       return {};
   }
   return {};
