@@ -81,8 +81,9 @@ func.func @where_mask(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x6xf32>, %v: ten
 
 // Near misses, left as they are: the probabilities are also returned; the
 // softmax is over the query axis; the scale is not a constant; a Where that
-// fills with a finite value; q of a rank the pass does not infer (an Einsum's
-// rank is in its equation); 3-D operands.
+// fills with a finite value; q of a rank the pass does not infer (an Einsum
+// with "...": its rank is its input's, which the pass does not follow); 3-D
+// operands.
 // CHECK-LABEL: func.func @near_misses
 // CHECK-NOT: "Attention"
 // CHECK: return
@@ -110,7 +111,7 @@ func.func @near_misses(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>, %v: te
   %p3 = onnx.node "Softmax" v18 (%w3) {attrs = {axis = -1 : i64}, name = "sm3"} : (!onnx.unknown) -> !onnx.unknown
   %o3 = onnx.node "MatMul" v18 (%p3, %v) {attrs = {}, name = "pv3"} : (!onnx.unknown, tensor<1x2x4x8xf32>) -> !onnx.unknown
   // q of unknown rank.
-  %qu = onnx.node "Einsum" v18 (%q) {attrs = {equation = "bhsd->bhsd"}, name = "einsum"} : (tensor<1x2x4x8xf32>) -> !onnx.unknown
+  %qu = onnx.node "Einsum" v18 (%q) {attrs = {equation = "...d->...d"}, name = "einsum"} : (tensor<1x2x4x8xf32>) -> !onnx.unknown
   %s4 = onnx.node "MatMul" v18 (%qu, %kt) {attrs = {}, name = "qk4"} : (!onnx.unknown, tensor<1x2x8x4xf32>) -> !onnx.unknown
   %p4 = onnx.node "Softmax" v18 (%s4) {attrs = {axis = -1 : i64}, name = "sm4"} : (!onnx.unknown) -> !onnx.unknown
   %o4 = onnx.node "MatMul" v18 (%p4, %v) {attrs = {}, name = "pv4"} : (!onnx.unknown, tensor<1x2x4x8xf32>) -> !onnx.unknown

@@ -8,8 +8,9 @@ For each model (both forms, prefill and decode):
      are made of (hybrid.ssm_scan, hybrid.linear_attention, hybrid.attention, ...);
      a decomposed form must hold no hybrid op with --raise=false (and, for a
      prefill with a recurrence, its loop: a Scan as scf.for, Mamba-2's Loop as
-     scf.while), and by default its attention, RMSNorms, rotary embeddings, MoE
-     and Mamba-1 Scan raised into the hybrid ops (RAISED_OPS below);
+     scf.while), and by default its attention, RMSNorms, rotary embeddings, MoE,
+     recurrences and Mamba-2's chunked scan raised into the hybrid ops
+     (RAISED_OPS and RAISED_PREFILL below);
   2. it is compiled once (`hybrid-opt --target=cpu`: a shared library and its C
      header) and run through the C runtime (hybrid-run, .npy files) on fresh random
      inputs at two sets of sizes for its symbolic dims (batch, seq, past_seq), so
@@ -73,16 +74,21 @@ RAISED_OPS = {"mamba1": ["hybrid.rms_norm", "hybrid.causal_conv1d", "hybrid.ssm_
               "nemotron_h": ["hybrid.attention", "hybrid.moe", "hybrid.rotary", "hybrid.rms_norm",
                              "hybrid.causal_conv1d", "hybrid.ssm_scan"],
               "coatnet": ["hybrid.attention", "hybrid.rms_norm"]}
+# Where a prefill's recurrence is raised to another op than its decode step's:
+# the Mamba-2 block's chunked scan (HF's torch_forward) becomes a gated
+# linear attention, its decode step the selective scan.
+RAISED_PREFILL = {"mamba2": ["hybrid.rms_norm", "hybrid.causal_conv1d", "hybrid.linear_attention"]}
 # Decomposed prefill models whose causal attention must be raised with the
 # causal flag (the Trilu mask dropped) and GQA's repeat removed.
 RAISED_CAUSAL = ["attention", "jamba", "nemotron_h"]
 # Sizes of the symbolic dims in the two runs of each compiled model.
 DIMS = [{"batch": 2, "seq": 7, "past_seq": 5}, {"batch": 1, "seq": 12, "past_seq": 9}]
 # Decomposed prefill models and the loop their recurrence imports into (checked
-# with --raise=false): an ONNX Scan becomes scf.for; Mamba-2's Loop (a while_loop
-# as dynamo writes it, its body a model-local function) becomes scf.while.
+# with --raise=false): an ONNX Scan becomes scf.for; Nemotron-H's Mamba-2 Loop (a
+# while_loop as dynamo writes it, its body a model-local function) becomes
+# scf.while. (The Mamba-2 block's chunked scan has no loop.)
 RECURRENCE_LOOPS = {"mamba1": ["scf.for"], "gdn": ["scf.for"], "jamba": ["scf.for"],
-                    "mamba2": ["scf.while"], "nemotron_h": ["scf.while"]}
+                    "nemotron_h": ["scf.while"]}
 
 
 def _import(opt, path, workdir, *flags):
@@ -105,6 +111,7 @@ def check_import(opt, path, arch, form, phase, workdir):
             raise AssertionError("a decomposed form imported into hybrid ops with --raise=false")
         want = list(RAISED_OPS.get(arch, []))
         if phase == zoo.PREFILL:
+            want = list(RAISED_PREFILL.get(arch, want))
             # The recurrence's loop, as imported without raising.
             lost = [op for op in RECURRENCE_LOOPS.get(arch, []) if op not in plain]
             if lost:

@@ -1025,6 +1025,215 @@ def test_raise_ssd_loop(variant, rng):
             _close(got, want)
 
 
+def _chunked_ssd_model(form, variant="plain", heads=3, p=4, n=5, groups=1, cs=4):
+    """Mamba-2's SSD computed chunk by chunk, as the two PyTorch paths write it
+    (written here from the algorithm, node by node, the way torch.onnx exports
+    it), over x [B, L, H, P], dt [B, L, H] (already positive), B and C
+    [B, L, G, N], with A and D per head:
+
+        hf      transformers' Mamba2Mixer.torch_forward: the sequence padded to
+                a multiple of the chunk (a Pad whose size the graph computes
+                from L), segment sums by Expand, a strict lower mask and
+                CumSum, and every contraction as broadcast Mul + ReduceSum;
+                groups repeated to the heads by Tile; D's skip, the padding
+                sliced off.
+        einsum  mamba_ssm's ssd_minimal_discrete: Einsum contractions, segment
+                sums as differences of a CumSum, L a multiple of the chunk.
+
+    Outputs y [B, L, H*P] (hf) or [B, L, H, P] (einsum), and the final state
+    [B, H, P, N]. The inter-chunk segment sum's mask is built at run time
+    (Trilu of ones over the chunk count + 1); the intra-chunk one is a
+    constant, as constant folding leaves it. With "past_state" the state
+    before the first chunk is an input h0 [B, H, P, N] (a cache's) instead of
+    zeros; "dynamo" builds the run-time mask's ones and the zero initial
+    state by Expand of a scalar, as torch.onnx's dynamo exporter writes
+    torch.ones and zeros_like. Near misses (must stay as written): "diag0" masks the first segment-sum step with the diagonal kept
+    (hf), "first_decay" decays the chunk states from the chunk's first step,
+    "shifted" reads the states after each chunk instead of before it."""
+    rng = np.random.default_rng(17)
+    rep = heads // groups
+    a = -np.exp(0.5 * rng.standard_normal(heads)).astype(np.float32)
+    d = rng.standard_normal(heads).astype(np.float32)
+    tril = lambda k: np.tril(np.ones((cs, cs), dtype=bool), k)  # noqa: E731
+    inits = [_const("A", a), _const("D", d), _const("zero_f", 0.0), _const("neg_inf", -np.inf),
+             _const("cs_i", cs, np.int64), _const("last", -1, np.int64),
+             _const("ax_m1", [-1], np.int64), _const("ax_m2", [-2], np.int64),
+             _const("ax_1", [1], np.int64), _const("ax_2", [2], np.int64),
+             _const("ax_3", [3], np.int64), _const("ax_45", [4, 5], np.int64),
+             _const("axis_m1", -1, np.int64), _const("axis_m2", -2, np.int64),
+             _const("i0", [0], np.int64), _const("i1", [1], np.int64),
+             _const("im1", [-1], np.int64), _const("big", [2 ** 62], np.int64),
+             _const("rep", [1, 1, rep, 1], np.int64),
+             _const("pad_left1", [0, 0, 1, 0, 0, 0], np.int64), _const("kk", -1, np.int64), _const("one_s", 1, np.int64),
+             _const("true", True, bool),
+             _const("i2", [2], np.int64), _const("i3", [3], np.int64),
+             _const("not_tril0", ~tril(0), bool),
+             _const("not_tril_m1", ~tril(0 if variant == "diag0" else -1), bool)]
+    nodes = []
+
+    def node(op, ins, out=None, **attrs):
+        out = out or f"t{len(nodes)}"
+        nodes.append(helper.make_node(op, ins, [out], **attrs))
+        return out
+
+    def unsq(x, axes):
+        return node("Unsqueeze", [x, axes])
+
+    def tr(x, perm):
+        return node("Transpose", [x], perm=perm)
+
+    def rsum(x, axes):
+        return node("ReduceSum", [x, axes], keepdims=0)
+
+    def run_time_mask(x, k):
+        """~tril(ones(m, m), k) over x's last dim m, built at run time."""
+        m = unsq(node("Gather", [node("Shape", [x]), "last"], axis=0), "i0")
+        if variant == "dynamo":
+            ones = node("Expand", ["true", node("Concat", [m, m], axis=0)])
+        else:
+            ones = node("ConstantOfShape", [node("Concat", [m, m], axis=0)],
+                        value=helper.make_tensor("one", TensorProto.BOOL, [1], [True]))
+        return node("Not", [node("Trilu", [ones, "kk" if k else ""], upper=0)])
+
+    def segsum(x, constant_masks):
+        """segsum(x)[..., i, j] = x[j+1] + ... + x[i] for j <= i, else -inf."""
+        if form == "hf":
+            shape = node("Concat", [node("Shape", [x]),
+                                    unsq(node("Gather", [node("Shape", [x]), "last"], axis=0), "i0")],
+                         axis=0)
+            e = node("Expand", [unsq(x, "ax_m1"), shape])
+            strict = "not_tril_m1" if constant_masks else run_time_mask(x, -1)
+            masked = node("Where", [strict, "zero_f", e])
+            summed = node("CumSum", [masked, "axis_m2"])
+        else:
+            c = node("CumSum", [x, "axis_m1"])
+            summed = node("Sub", [unsq(c, "ax_m1"), unsq(c, "ax_m2")])
+        upper = "not_tril0" if constant_masks else run_time_mask(x, 0)
+        return node("Where", [upper, "neg_inf", summed])
+
+    xdt = node("Mul", ["x", unsq("dt", "ax_m1")])
+    adt = node("Mul", ["A", "dt"])
+    bh = node("Tile", ["Bg", "rep"])
+    ch = node("Tile", ["Cg", "rep"])
+    if form == "hf":
+        shape = node("Shape", ["x"])
+        bsz = node("Gather", [shape, "i0"], axis=0)
+        seq = node("Gather", [shape, "one_s"], axis=0)  # a scalar
+        pad = node("Mod", [node("Sub", ["cs_i", node("Mod", [seq, "cs_i"])]), "cs_i"])
+        inits += [_const("zeros5", [0] * 5, np.int64), _const("zeros4", [0] * 4, np.int64),
+                  _const("zeros2", [0] * 2, np.int64)]
+        # F.pad's (0, 0, .., pad, 0, 0): pad at the end of axis 1.
+        pads4 = node("Concat", ["zeros5", unsq(pad, "i0"), "zeros2"], axis=0)
+        pads3 = node("Concat", ["zeros4", unsq(pad, "i0"), "i0"], axis=0)
+        d_res = node("Mul", [unsq("D", "ax_m1"), node("Pad", ["x", pads4])])
+
+        def chunks(t, rank):
+            padded = node("Pad", [t, pads4 if rank == 4 else pads3])
+            pshape = node("Shape", [padded])
+            dims = [node("Gather", [pshape, "i0"], axis=0), "im1", unsq("cs_i", "i0")]
+            dims += [node("Gather", [pshape, f"i{k}"], axis=0) for k in range(2, rank)]
+            return node("Reshape", [padded, node("Concat", dims, axis=0)])
+
+        xc, ac, bc, cc = chunks(xdt, 4), chunks(adt, 3), chunks(bh, 4), chunks(ch, 4)
+    else:
+        inits += [_const("chunk5", [0, -1, cs, heads, p], np.int64),
+                  _const("chunk5n", [0, -1, cs, heads, n], np.int64),
+                  _const("chunk4", [0, -1, cs, heads], np.int64)]
+        xc = node("Reshape", [xdt, "chunk5"])
+        ac = node("Reshape", [adt, "chunk4"])
+        bc = node("Reshape", [bh, "chunk5n"])
+        cc = node("Reshape", [ch, "chunk5n"])
+    a4 = tr(ac, [0, 3, 1, 2])
+    acs = node("CumSum", [a4, "axis_m1"])
+    big_l = node("Exp", [segsum(a4, True)])
+    if form == "hf":
+        g = rsum(node("Mul", [unsq(cc, "ax_3"), unsq(bc, "ax_2")]), "ax_m1")
+        m = rsum(node("Mul", [unsq(g, "ax_m1"), unsq(tr(big_l, [0, 2, 3, 4, 1]), "ax_m1")]),
+                 "ax_m1")
+        y_diag = rsum(node("Mul", [unsq(m, "ax_m1"), unsq(xc, "ax_2")]), "ax_3")
+    else:
+        y_diag = node("Einsum", [cc, bc, big_l, xc], equation="bclhn,bcshn,bhcls,bcshp->bclhp")
+    edge = "i0" if variant == "first_decay" else "im1"
+    edge_end = "i1" if variant == "first_decay" else "big"
+    decay = node("Exp", [node("Sub", [node("Slice", [acs, edge, edge_end, "ax_3"]), acs])])
+    if form == "hf":
+        b_decay = node("Mul", [bc, unsq(tr(decay, [0, 2, 3, 1]), "ax_m1")])
+        states = rsum(node("Mul", [unsq(b_decay, "ax_m2"), unsq(xc, "ax_m1")]), "ax_2")
+    else:
+        states = node("Einsum", [bc, decay, xc], equation="bclhn,bhcl,bclhp->bchpn")
+    if variant == "past_state":
+        # A cache's state [B, H, P, N] as the state before the first chunk.
+        prev = unsq("h0", "ax_1")
+    elif variant == "dynamo":
+        prev = node("Expand", ["zero_f", node("Shape", [node("Slice", [states, "i0", "i1", "ax_1"])])])
+    else:
+        prev = node("ConstantOfShape", [node("Shape", [node("Slice", [states, "i0", "i1", "ax_1"])])])
+    states = node("Concat", [prev, states], axis=1)
+    last_a = node("Gather", [acs, "last"], axis=3)
+    dchunk = node("Exp", [segsum(node("Pad", [last_a, "pad_left1"]), False)])
+    if form == "hf":
+        dchunk = tr(dchunk, [0, 3, 2, 1])
+        new = rsum(node("Mul", [unsq(dchunk, "ax_45"), unsq(states, "ax_2")]), "ax_1")
+    else:
+        new = node("Einsum", [dchunk, states], equation="bhzc,bchpn->bzhpn")
+    if variant == "shifted":
+        before = node("Slice", [new, "i1", "big", "ax_1"])
+    else:
+        before = node("Slice", [new, "i0", "im1", "ax_1"])
+    node("Gather", [new, "last"], "state", axis=1)
+    out_decay = node("Exp", [acs])
+    if form == "hf":
+        cts = node("Mul", [unsq(cc, "ax_m2"), unsq(before, "ax_2")])
+        y_off = node("Mul", [rsum(cts, "ax_m1"), unsq(tr(out_decay, [0, 2, 3, 1]), "ax_m1")])
+    else:
+        y_off = node("Einsum", [cc, before, out_decay], equation="bclhn,bchpn,bhcl->bclhp")
+    y = node("Add", [y_diag, y_off])
+    if form == "hf":
+        inits.append(_const("hp", [heads, p], np.int64))
+        yr = node("Reshape", [y, node("Concat", [bsz, "im1", "hp"],
+                                      axis=0)])
+        ys = node("Slice", [node("Add", [yr, d_res]), "i0", unsq(seq, "i0"), "ax_1"])
+        node("Reshape", [ys, node("Concat", [bsz, unsq(seq, "i0"), "im1"], axis=0)], "y")
+    else:
+        inits.append(_const("out4", [0, -1, heads, p], np.int64))
+        node("Reshape", [y, "out4"], "y")
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "seq", heads, p]),
+              helper.make_tensor_value_info("dt", TensorProto.FLOAT, ["batch", "seq", heads]),
+              helper.make_tensor_value_info("Bg", TensorProto.FLOAT, ["batch", "seq", groups, n]),
+              helper.make_tensor_value_info("Cg", TensorProto.FLOAT, ["batch", "seq", groups, n])]
+    if variant == "past_state":
+        inputs.append(helper.make_tensor_value_info("h0", TensorProto.FLOAT, ["batch", heads, p, n]))
+    outputs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in ("y", "state")]
+    graph = helper.make_graph(nodes, "chunked_ssd", inputs, outputs, initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+
+
+# (form, variant): whether it must become hybrid.linear_attention.
+CHUNKED_SSD = {("hf", "plain"): True, ("einsum", "plain"): True, ("hf", "past_state"): True,
+               ("hf", "dynamo"): True,
+               ("hf", "diag0"): False,
+               ("einsum", "first_decay"): False, ("hf", "shifted"): False}
+
+
+@pytest.mark.parametrize("form,variant", list(CHUNKED_SSD))
+def test_raise_chunked_ssd(form, variant, rng):
+    model = _chunked_ssd_model(form, variant)
+    raised, sess = _raised_and_reference(model, "hybrid.linear_attention",
+                                         CHUNKED_SSD[(form, variant)])
+    # Lengths that are and are not multiples of the chunk (4); the einsum
+    # form needs multiples.
+    lengths = [4, 8, 20] if form == "einsum" else [1, 4, 7, 18]
+    for batch, seq in zip([1, 2, 3, 1], lengths):
+        feeds = {"x": rng.standard_normal((batch, seq, 3, 4)).astype(np.float32),
+                 "dt": (0.05 + 0.5 * rng.random((batch, seq, 3))).astype(np.float32),
+                 "Bg": rng.standard_normal((batch, seq, 1, 5)).astype(np.float32),
+                 "Cg": rng.standard_normal((batch, seq, 1, 5)).astype(np.float32)}
+        if variant == "past_state":
+            feeds["h0"] = rng.standard_normal((batch, 3, 4, 5)).astype(np.float32)
+        for got, want in zip(raised(**feeds), sess.run(None, feeds)):
+            _close(got, want)
+
+
 def _causal_conv_model(variant, c=12, k=4):
     """A depthwise causal convolution over x [B, L, C] written with standard ops
     (independently of the zoo), its result through SiLU and back to [B, L, C]:

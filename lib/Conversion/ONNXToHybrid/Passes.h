@@ -40,6 +40,12 @@ unsigned raiseRotary(mlir::Operation *root);
 /// (`hybrid-raise-scans`); returns how many.
 unsigned raiseScans(mlir::Operation *root);
 
+/// The part of `hybrid-raise-scans` that raises Mamba-2's chunked scan (the
+/// state-space-dual algorithm of its PyTorch paths, anchored on the Add of
+/// the diagonal and off-diagonal outputs) into com.microsoft LinearAttention
+/// nodes; returns how many.
+unsigned raiseChunkedScans(mlir::Operation *root);
+
 /// Raises depthwise causal convolutions written with Pad/Concat, Conv and
 /// Slice into com.microsoft CausalConvWithState nodes
 /// (`hybrid-raise-causal-conv`); returns how many.

@@ -143,6 +143,28 @@ def RaiseScans : Pass<"hybrid-raise-scans", "::mlir::ModuleOp"> {
     B[:, None] * x[..., None]` for all steps, then L steps `h = Gather(dA, i,
     2) * h + Gather(dBu, i, 2)` whose read-outs `MatMul(h, C[:, i][..., None])`
     a Concat stacks on the last axis) becomes the same `SsmScan`.
+
+    Mamba-2's chunked scan (the state-space-dual algorithm of transformers'
+    `torch_forward`, with broadcast Mul + ReduceSum, and of mamba_ssm's
+    `ssd_minimal_discrete`, with Einsum), anchored on the Add of its
+    intra-chunk and inter-chunk outputs. Over chunks X [b, c, l, h, p],
+    a [b, h, c, l], B and C [b, c, l, h, n], with `A_cs = CumSum(a, -1)`:
+
+    ```
+    Y_diag = sum_{s,n} C[bclhn] B[bcshn] Exp(segsum(a))[bhcls] X[bcshp]
+    S      = sum_l B[bclhn] Exp(A_cs[..., -1:] - A_cs)[bhcl] X[bclhp]
+    N      = sum_y Exp(segsum(Pad(A_cs[..., -1], 1 before)))[bhzy]
+                   Concat(S0, S, axis 1)[byhpn]
+    Y_off  = sum_n C[bclhn] N[:, :-1][bchpn] Exp(A_cs)[bhcl]
+    ```
+
+    (every contraction read as a sum of products over index labels, so
+    either spelling matches; segment sums as Expand + strict lower mask +
+    CumSum or as differences of a CumSum, masks constant or Trilu of ones;
+    S0 zeros or a past state) becomes one `gated` com.microsoft
+    `LinearAttention` (q = C, k = B, v = X, decay a, scale 1) on the chunks
+    flattened to [b, c*l, ...], its present state transposed standing for
+    `N[:, -1]`.
   }];
 }
 

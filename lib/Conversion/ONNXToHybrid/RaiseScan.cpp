@@ -961,6 +961,8 @@ unsigned hybrid::raiseScans(Operation *root) {
   // Unrolled loops, anchored on the Concat that stacks the read-outs.
   n += raiseAll<Unrolled>(root, "Concat", "hybrid-raise-scans", matchUnrolledMamba1,
                           describeUnrolled, raiseUnrolled);
+  // Mamba-2's chunked scan (RaiseChunkedScan.cpp).
+  n += raiseChunkedScans(root);
   return n;
 }
 

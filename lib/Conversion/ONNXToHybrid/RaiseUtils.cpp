@@ -137,6 +137,19 @@ Dim ShapeInference::product(ArrayRef<Dim> factors) {
   return it->second;
 }
 
+Dim ShapeInference::derived(int64_t tag, ArrayRef<Dim> operands) {
+  SmallVector<int64_t> key = {tag};
+  for (Dim d : operands) {
+    key.push_back(d.isConstant());
+    key.push_back(d.isConstant() ? d.value() : d.symbolId());
+    key.push_back(d.isConstant() ? 0 : d.offset());
+  }
+  auto [it, inserted] = derivedSymbols.try_emplace(key, Dim::constant(0));
+  if (inserted)
+    it->second = fresh();
+  return it->second;
+}
+
 std::optional<DimList> ShapeInference::reshape(const DimList &in, const DimList &target,
                                                bool allowZero) {
   // The -1 entry is the input's element count over the other entries'. As
@@ -191,7 +204,17 @@ std::optional<DimList> ShapeInference::reshape(const DimList &in, const DimList 
   }
   if (!inferred)
     return out;
-  if (!cancellable || den == 0 || num % den != 0) {
+  if (cancellable && den != 0 && num != 0 && num % den != 0 && den % num == 0 &&
+      !factors.empty()) {
+    // The symbols left over a constant: [b, l, h, p] to [b, -1, k, h, p] is
+    // l / k (the same for every tensor of l split in chunks of k).
+    SmallVector<Dim> operands = {Dim::constant(den / num)};
+    llvm::sort(factors, [](Dim a, Dim b) {
+      return std::make_pair(a.symbolId(), a.offset()) < std::make_pair(b.symbolId(), b.offset());
+    });
+    operands.append(factors.begin(), factors.end());
+    out[*inferred] = derived(/*tag=*/1, operands);
+  } else if (!cancellable || den == 0 || num % den != 0) {
     out[*inferred] = fresh();
   } else {
     factors.push_back(Dim::constant(num / den));
@@ -310,7 +333,7 @@ std::optional<DimList> ShapeInference::computeElements(Value v) {
     // Only its length matters to callers of elements(): nothing here.
     return std::nullopt;
   }
-  if (llvm::is_contained({"Add", "Sub", "Mul", "Div"}, type) && in.size() == 2) {
+  if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, type) && in.size() == 2) {
     std::optional<DimList> a = elements(in[0]), b = elements(in[1]);
     if (!a || !b || (a->size() != b->size() && a->size() != 1 && b->size() != 1))
       return std::nullopt;
@@ -326,7 +349,9 @@ std::optional<DimList> ShapeInference::computeElements(Value v) {
           r = x.value() - y.value();
         else if (type == "Mul")
           r = x.value() * y.value();
-        else if (y.value() != 0)
+        else if (type == "Mod" && y.value() != 0)
+          r = ((x.value() % y.value()) + y.value()) % y.value(); // the divisor's sign
+        else if (type == "Div" && y.value() != 0)
           r = x.value() / y.value(); // sizes are non-negative: truncation is floor
         else
           return std::nullopt;
@@ -467,18 +492,31 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     return body;
   }
   if (type == "Pad" && in.size() >= 2 && (in.size() < 4 || isNone(in[3]))) {
-    // Each dim grows by its two pads: the same dim where both are 0.
+    // Each dim grows by its two pads: the same dim where both are 0. A pad
+    // known only at run time (a sequence padded to a multiple of a chunk)
+    // makes a symbol of the dim and the two pads.
     std::optional<DimList> x = shape(in[0]);
-    std::optional<SmallVector<int64_t>> pads = constInts(in[1]);
+    std::optional<DimList> pads = elements(in[1]);
     if (!x || !pads || pads->size() != 2 * x->size())
       return std::nullopt;
     DimList out;
     size_t r = x->size();
     for (size_t i = 0; i < r; ++i) {
-      int64_t grow = (*pads)[i] + (*pads)[r + i];
-      Dim d = (*x)[i];
-      out.push_back(d.plus(grow));
+      Dim begin = (*pads)[i], end = (*pads)[r + i], d = (*x)[i];
+      if (begin.isConstant() && end.isConstant())
+        out.push_back(d.plus(begin.value() + end.value()));
+      else
+        out.push_back(derived(/*tag=*/2, {d, begin, end}));
     }
+    return out;
+  }
+  if (type == "Tile" && in.size() == 2) {
+    std::optional<DimList> x = shape(in[0]), reps = elements(in[1]);
+    if (!x || !reps || reps->size() != x->size())
+      return std::nullopt;
+    DimList out;
+    for (auto [d, rep] : llvm::zip(*x, *reps))
+      out.push_back(product({d, rep}));
     return out;
   }
   if (type == "Conv" && in.size() >= 2) {
@@ -571,6 +609,41 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     bool ta = intAttr(node, "transA").value_or(0) != 0;
     bool tb = intAttr(node, "transB").value_or(0) != 0;
     return DimList{(*a)[ta ? 1 : 0], (*b)[tb ? 0 : 1]};
+  }
+  if (type == "Einsum") {
+    // Without "...": each output letter's size from an input it labels (a
+    // letter of size 1 in one input and more in another is not broadcast).
+    auto eq = dyn_cast_or_null<StringAttr>(node.getAttrs().get("equation"));
+    if (!eq)
+      return std::nullopt;
+    std::string text;
+    for (char c : eq.getValue())
+      if (c != ' ')
+        text.push_back(c);
+    size_t arrow = text.find("->");
+    if (arrow == std::string::npos || text.find('.') != std::string::npos)
+      return std::nullopt;
+    SmallVector<StringRef> terms;
+    StringRef(text).substr(0, arrow).split(terms, ',');
+    if (terms.size() != in.size())
+      return std::nullopt;
+    llvm::DenseMap<char, Dim> size;
+    for (auto [term, x] : llvm::zip(terms, in)) {
+      std::optional<DimList> s = shape(x);
+      if (!s || s->size() != term.size())
+        return std::nullopt;
+      for (auto [c, d] : llvm::zip(term, *s))
+        if (auto [it, inserted] = size.try_emplace(c, d); !inserted && it->second.isOne())
+          it->second = d;
+    }
+    DimList out;
+    for (char c : StringRef(text).substr(arrow + 2)) {
+      auto it = size.find(c);
+      if (it == size.end())
+        return std::nullopt;
+      out.push_back(it->second);
+    }
+    return out;
   }
   if (type == "Transpose" && in.size() == 1) {
     std::optional<DimList> s = shape(in[0]);
@@ -719,7 +792,10 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
       if (!d.isConstant()) {
         // All of a dim of unknown size keeps it.
         bool whole = steps[i] == 1 && b == 0 && e >= std::numeric_limits<int32_t>::max();
-        out[*a] = whole ? d : fresh();
+        // x[k:-m] of a symbol + c with c >= k + m is that symbol + c - k - m
+        // (N[:, :-1] of the c + 1 chunk states is c); clamping never bites.
+        bool cut = steps[i] == 1 && b >= 0 && e < 0 && d.offset() + e - b >= 0;
+        out[*a] = whole ? d : cut ? d.plus(e - b) : fresh();
         continue;
       }
       int64_t n = d.value();

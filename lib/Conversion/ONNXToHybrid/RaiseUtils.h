@@ -162,7 +162,7 @@ inline bool isShapePreserving(StringRef type) {
        "Dropout",     "Softplus",  "HardSigmoid", "HardSwish",  "LeakyRelu",
        "Elu",         "Sign",      "LayerNormalization",        "RMSNormalization",
        "RotaryEmbedding",           "ScatterND", "ScatterElements", "Scatter", "IsNaN",
-       "IsInf"},
+       "IsInf",       "CumSum"},
       type);
 }
 
@@ -450,6 +450,11 @@ private:
   Dim product(ArrayRef<Dim> factors);
   Dim fresh() { return Dim::symbol(nextSymbol++); }
   Dim named(StringRef name);
+  /// The symbol for the size `tag` makes of `operands` (a padded size
+  /// d + p with p known only at run time, an element count over a constant):
+  /// the same symbol for the same tag and operands, so that two Pads of one
+  /// sequence by one run-time pad are the same size.
+  Dim derived(int64_t tag, ArrayRef<Dim> operands);
 
   RankInference rankInference;
   llvm::DenseMap<Value, std::optional<DimList>> shapes, values;
@@ -458,6 +463,7 @@ private:
   using ProductKey = std::pair<int64_t, SmallVector<std::pair<int64_t, int64_t>>>;
   std::map<ProductKey, Dim> products;
   llvm::DenseMap<int64_t, ProductKey> productFactors; // product symbol id -> its key
+  std::map<SmallVector<int64_t>, Dim> derivedSymbols;
   int64_t nextSymbol = 0;
 };
 

@@ -1058,8 +1058,18 @@ LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
   if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
     return node.emitError() << "mode '" << mode << "' is not supported";
   std::optional<SmallVector<int64_t>> pads = node.version() < 11 ? node.getInts("pads") : node.constantInts(1);
-  if (!pads)
-    return node.emitError() << "pads must be a constant";
+  // Pads known only at run time (a sequence padded to a multiple of a chunk,
+  // computed from its length): read element by element.
+  Value runtimePads;
+  if (!pads) {
+    FailureOr<Value> p = node.version() < 11 ? FailureOr<Value>(failure())
+                                              : node.rankedInput(1, "pads");
+    auto t = succeeded(p) ? dyn_cast<RankedTensorType>(p->getType()) : RankedTensorType();
+    if (!t || t.getRank() != 1 || t.isDynamicDim(0) || !t.getElementType().isInteger(64))
+      return node.emitError() << "pads must be a constant or a 1-D int64 tensor of static length";
+    runtimePads = *p;
+    pads = SmallVector<int64_t>(t.getDimSize(0), 0);
+  }
   SmallVector<int64_t> axes;
   if (node.version() >= 18 && node.hasInput(3)) {
     auto a = node.constantInts(3);
@@ -1077,10 +1087,16 @@ LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
   }
   if (pads->size() != 2 * axes.size())
     return node.emitError() << "pads has " << pads->size() << " entries for " << axes.size() << " axes";
-  SmallVector<int64_t> lo(r, 0), hi(r, 0);
+  SmallVector<OpFoldResult> lo(r, b.getIndexAttr(0)), hi(r, b.getIndexAttr(0));
+  auto padAt = [&](size_t i) -> OpFoldResult {
+    if (!runtimePads)
+      return b.getIndexAttr((*pads)[i]);
+    Value e = tensor::ExtractOp::create(b, loc, runtimePads, ValueRange{idx(b, loc, i)});
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), e).getResult();
+  };
   for (auto [i, a] : llvm::enumerate(axes)) {
-    lo[a] = (*pads)[i];
-    hi[a] = (*pads)[i + axes.size()];
+    lo[a] = padAt(i);
+    hi[a] = padAt(i + axes.size());
   }
   Value padValue = scalarConstant(b, loc, elt, 0);
   if (mode == "constant") {
@@ -1096,7 +1112,16 @@ LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
   }
   SmallVector<OpFoldResult> in = mixedSizes(b, loc, *x), out;
   for (int64_t d = 0; d < r; ++d)
-    out.push_back(addSizes(b, loc, in[d], b.getIndexAttr(lo[d] + hi[d])));
+    out.push_back(addSizes(b, loc, in[d], addSizes(b, loc, lo[d], hi[d])));
+  if (runtimePads)
+    for (OpFoldResult size : out) {
+      // Negative pads crop; a run-time pair that crops more than the dim has
+      // is an error, not a negative size.
+      Value nonNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                                indexValue(b, loc, size), idx(b, loc, 0));
+      cf::AssertOp::create(b, loc, nonNegative,
+                           node.describe() + ": run-time pads crop more than the dim has");
+    }
   Value init = emptyTensor(b, loc, out, elt);
   Value input = *x;
   SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
@@ -1109,7 +1134,8 @@ LogicalResult convertPad(OnnxNode &node, SmallVectorImpl<Value> &results) {
             Value inside = arith::ConstantOp::create(nb, l, nb.getBoolAttr(true));
             for (int64_t d = 0; d < r; ++d) {
               Value n = indexValue(nb, l, in[d]);
-              Value i = arith::SubIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), idx(nb, l, lo[d]));
+              Value i = arith::SubIOp::create(nb, l, linalg::IndexOp::create(nb, l, d),
+                                              indexValue(nb, l, lo[d]));
               Value zero = idx(nb, l, 0), one = idx(nb, l, 1);
               Value ge = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, zero);
               Value lt = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, n);

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from onnx import helper
+from onnx import TensorProto, helper
 
 from .. import onnx_ops
 from .graph import BOOL, FLOAT, INT64, Graph
@@ -63,6 +63,7 @@ class Config:
     m2_head_dim: int = 32
     m2_state: int = 16
     m2_conv: int = 4
+    m2_chunk: int = 16     # the decomposed prefill's chunk (HF's chunk_size)
     # Gated DeltaNet.
     gdn_heads: int = 4
     gdn_key_dim: int = 16
@@ -313,11 +314,81 @@ def mamba1(c: Ctx, h: str, li: int) -> str:
 
 # -- Mamba-2 ----------------------------------------------------------------------
 
-def mamba2(c: Ctx, h: str, li: int) -> str:
+def _ssd_chunked(c: Ctx, x4: str, dt: str, A: str, Bm: str, Cm: str):
+    """Mamba-2's scan as transformers' Mamba2Mixer.torch_forward computes it, chunk
+    by chunk (the state-space-dual algorithm): x [B, L, H, P], dt [B, L, H], A [H],
+    B and C [B, L, N] (one group, tiled to the heads); the sequence padded to a
+    multiple of the chunk by a Pad computed from L; every contraction a broadcast
+    Mul and a ReduceSum. Returns y [B, L, H, P] and the final state [B, H, P, N]."""
+    g, cfg = c.g, c.cfg
+    H, P, N, cs = cfg.m2_heads, cfg.m2_head_dim, cfg.m2_state, cfg.m2_chunk
+    seq = g.shape_dim(x4, 1)
+    csz = g.i64(cs)
+    pad = g.op("Mod", g.op("Sub", csz, g.op("Mod", seq, csz)), csz)
+    pads = {4: g.op("Concat", g.i64(0, 0, 0, 0, 0), pad, g.i64(0, 0), axis=0),
+            3: g.op("Concat", g.i64(0, 0, 0, 0), pad, g.i64(0), axis=0)}
+
+    def chunks(t, tail):  # [B, L, ...] -> [B, L / cs, cs, ...]
+        return reshape(g, g.op("Pad", t, pads[2 + len(tail)]), 0, -1, cs, *tail)
+
+    def rsum(t, *axes):
+        return g.op("ReduceSum", t, g.i64(*axes), keepdims=0)
+
+    def segsum(t, rank, size=None):
+        """t[..., j+1] + ... + t[..., i] at [..., i, j] for j <= i, -inf above (t of
+        rank `rank`): the masks constants for a known size, else Trilu of ones
+        over t's last dim."""
+        m = g.shape_dim(t, rank - 1)
+        if size is None:
+            ones = g.op("ConstantOfShape", g.op("Concat", m, m, axis=0),
+                        value=helper.make_tensor("one", TensorProto.BOOL, [1], [True]))
+            masks = [g.op("Not", g.op("Trilu", ones, g.i64(k), upper=0)) for k in (-1, 0)]
+        else:
+            masks = [g.const(~np.tril(np.ones((size, size), dtype=bool), k)) for k in (-1, 0)]
+        e = g.op("Expand", unsqueeze(g, t, -1), g.op("Concat", g.op("Shape", t), m, axis=0))
+        summed = g.op("CumSum", g.op("Where", masks[0], g.f32(0.0), e), g.i64(-2))
+        return g.op("Where", masks[1], g.f32(-np.inf), summed)
+
+    xc = chunks(g.op("Mul", x4, unsqueeze(g, dt, 3)), (H, P))               # [B, c, l, H, P]
+    a = transpose(g, chunks(g.op("Mul", A, dt), (H,)), 0, 3, 1, 2)          # [B, H, c, l]
+    bc, cc = (chunks(g.op("Tile", unsqueeze(g, t, 2), g.i64(1, 1, H, 1)), (H, N))
+              for t in (Bm, Cm))                                            # [B, c, l, H, N]
+    acs = g.op("CumSum", a, g.i64(-1))
+    # The diagonal blocks: C B^T masked by the decays within the chunk, times x.
+    L = g.op("Exp", segsum(a, 4, cs))                                          # [B, H, c, l, s]
+    G = rsum(g.op("Mul", unsqueeze(g, cc, 3), unsqueeze(g, bc, 2)), -1)    # [B, c, l, s, H]
+    M = rsum(g.op("Mul", unsqueeze(g, G, -1), unsqueeze(g, transpose(g, L, 0, 2, 3, 4, 1), -1)), -1)
+    y_diag = rsum(g.op("Mul", unsqueeze(g, M, -1), unsqueeze(g, xc, 2)), 3)  # [B, c, l, H, P]
+    # Each chunk's state, then the states between chunks from a zero one.
+    last = g.op("Slice", acs, g.i64(-1), g.i64(2 ** 62), g.i64(3))
+    decay = transpose(g, g.op("Exp", g.op("Sub", last, acs)), 0, 2, 3, 1)  # [B, c, l, H]
+    b_decay = g.op("Mul", bc, unsqueeze(g, decay, -1))
+    states = rsum(g.op("Mul", unsqueeze(g, b_decay, -2), unsqueeze(g, xc, -1)), 2)  # [B, c, H, P, N]
+    first = g.op("Slice", states, g.i64(0), g.i64(1), g.i64(1))
+    states = g.op("Concat", g.op("ConstantOfShape", g.op("Shape", first)), states, axis=1)
+    totals = g.op("Pad", g.op("Gather", acs, g.const(np.array(-1, dtype=np.int64)), axis=3),
+                  g.i64(0, 0, 1, 0, 0, 0))                                 # [B, H, c + 1]
+    between = transpose(g, g.op("Exp", segsum(totals, 3)), 0, 3, 2, 1)       # [B, c', z, H]
+    new = rsum(g.op("Mul", unsqueeze(g, between, 4, 5), unsqueeze(g, states, 2)), 1)
+    before = g.op("Slice", new, g.i64(0), g.i64(-1), g.i64(1))            # [B, c, H, P, N]
+    final = g.op("Gather", new, g.const(np.array(-1, dtype=np.int64)), axis=1)
+    # The states' read-out within each chunk.
+    out_decay = transpose(g, g.op("Exp", acs), 0, 2, 3, 1)                 # [B, c, l, H]
+    y_off = g.op("Mul", rsum(g.op("Mul", unsqueeze(g, cc, -2), unsqueeze(g, before, 2)), -1),
+                 unsqueeze(g, out_decay, -1))
+    y = reshape(g, g.op("Add", y_diag, y_off), 0, -1, H, P)
+    return g.op("Slice", y, g.i64(0), seq, g.i64(1)), final
+
+
+def mamba2(c: Ctx, h: str, li: int, loop: bool = False) -> str:
     """Nemotron-H's / Bamba's Mamba-2 mixer (one B/C group) over h [B, L, D].
 
     Fused as mobius writes it: LinearAttention(update_rule="gated", q=C, k=B,
     v=dt*x, decay=dt*A, scale=1); the state is exposed in HF's [B, H, P, N] layout.
+    The decomposed prefill is HF's chunked scan, or with `loop` the recurrence
+    as a Loop the way torch.onnx's dynamo exporter writes a while_loop (a
+    scan-based implementation; Nemotron-H's layers use it, so the zoo holds
+    both); the decomposed decode is the step written out.
     """
     g, cfg = c.g, c.cfg
     D, H, P, N, k = cfg.d_model, cfg.m2_heads, cfg.m2_head_dim, cfg.m2_state, cfg.m2_conv
@@ -358,10 +429,13 @@ def mamba2(c: Ctx, h: str, li: int) -> str:
                 xs = [squeeze(g, v, 1) for v in (x4, dt, Bm, Cm)]
                 (state,), (y,) = step(g, [past], xs)
                 y = unsqueeze(g, y, 1)
-            else:
+            elif loop:
                 h0 = g.op("ConstantOfShape", g.op("Concat", g.shape_dim(h, 0), g.i64(H, P, N), axis=0))
-                # A Loop (not a Scan), as the dynamo exporter writes a while_loop.
                 state, y = _loop(c, "ssd", [h0], [x4, dt, Bm, Cm], [A], step, [3])
+            else:
+                # The chunked scan of HF's torch_forward (what both torch.onnx
+                # exporters write for its Mamba-2, Bamba and Nemotron-H).
+                y, state = _ssd_chunked(c, x4, dt, A, Bm, Cm)
         Dp = g.param(f"{p}.D", c.w.uniform(f"{p}.D", (H, 1), 0.5, 1.5))
         y = reshape(g, g.op("Add", y, g.op("Mul", x4, Dp)), 0, 0, Di)
         # Mamba-2's gated norm multiplies by SiLU(z) before normalizing.

@@ -16,6 +16,8 @@ from .layers import BATCH, DECOMPOSED_OPSET, FUSED, FUSED_OPSET, Config, Ctx
 MIXERS = {
     "mamba1": L.mamba1,
     "mamba2": L.mamba2,
+    # Mamba-2 whose decomposed prefill is a dynamo while_loop (Nemotron-H's).
+    "mamba2_loop": lambda c, h, li: L.mamba2(c, h, li, loop=True),
     "gdn": L.gated_deltanet,
     "attention": L.attention,
 }
@@ -85,7 +87,7 @@ NEMOTRON_PATTERN = "M-M*-E"
 
 
 def _nemotron_layers(pattern: str):
-    table = {"M": ("mamba2", None), "*": ("attention", None), "-": (None, "relu2"), "E": (None, "moe")}
+    table = {"M": ("mamba2_loop", None), "*": ("attention", None), "-": (None, "relu2"), "E": (None, "moe")}
     return [table[ch] for ch in pattern]
 
 
