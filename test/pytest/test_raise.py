@@ -1210,26 +1210,31 @@ def _chunked_ssd_model(form, variant="plain", heads=3, p=4, n=5, groups=1, cs=4)
 
 # (form, variant): whether it must become hybrid.linear_attention.
 CHUNKED_SSD = {("hf", "plain"): True, ("einsum", "plain"): True, ("hf", "past_state"): True,
-               ("hf", "dynamo"): True,
+               ("hf", "dynamo"): True, ("hf", "groups"): True, ("einsum", "groups"): True,
                ("hf", "diag0"): False,
                ("einsum", "first_decay"): False, ("hf", "shifted"): False}
 
 
 @pytest.mark.parametrize("form,variant", list(CHUNKED_SSD))
 def test_raise_chunked_ssd(form, variant, rng):
-    model = _chunked_ssd_model(form, variant)
+    # "groups": 4 heads sharing 2 B/C groups (tiled to the heads), head dim 3,
+    # state 2, chunks of 8; the others 3 heads, one group, head dim 4, state 5,
+    # chunks of 4.
+    h, g, p, n, cs = (4, 2, 3, 2, 8) if variant == "groups" else (3, 1, 4, 5, 4)
+    model = _chunked_ssd_model(form, "plain" if variant == "groups" else variant,
+                               heads=h, p=p, n=n, groups=g, cs=cs)
     raised, sess = _raised_and_reference(model, "hybrid.linear_attention",
                                          CHUNKED_SSD[(form, variant)])
-    # Lengths that are and are not multiples of the chunk (4); the einsum
-    # form needs multiples.
-    lengths = [4, 8, 20] if form == "einsum" else [1, 4, 7, 18]
+    # Lengths that are and are not multiples of the chunk; the einsum form
+    # needs multiples.
+    lengths = [cs, 2 * cs, 5 * cs] if form == "einsum" else [1, cs, 2 * cs - 1, 4 * cs + 2]
     for batch, seq in zip([1, 2, 3, 1], lengths):
-        feeds = {"x": rng.standard_normal((batch, seq, 3, 4)).astype(np.float32),
-                 "dt": (0.05 + 0.5 * rng.random((batch, seq, 3))).astype(np.float32),
-                 "Bg": rng.standard_normal((batch, seq, 1, 5)).astype(np.float32),
-                 "Cg": rng.standard_normal((batch, seq, 1, 5)).astype(np.float32)}
+        feeds = {"x": rng.standard_normal((batch, seq, h, p)).astype(np.float32),
+                 "dt": (0.05 + 0.5 * rng.random((batch, seq, h))).astype(np.float32),
+                 "Bg": rng.standard_normal((batch, seq, g, n)).astype(np.float32),
+                 "Cg": rng.standard_normal((batch, seq, g, n)).astype(np.float32)}
         if variant == "past_state":
-            feeds["h0"] = rng.standard_normal((batch, 3, 4, 5)).astype(np.float32)
+            feeds["h0"] = rng.standard_normal((batch, h, p, n)).astype(np.float32)
         for got, want in zip(raised(**feeds), sess.run(None, feeds)):
             _close(got, want)
 
