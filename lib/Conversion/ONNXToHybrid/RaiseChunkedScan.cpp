@@ -42,17 +42,10 @@ using namespace hybrid::raising;
 
 namespace {
 
-/// `v` with Identity nodes looked through.
-Value skipIdentity(Value v) {
-  while (NodeOp id = v ? producer(v, {"Identity"}) : nullptr)
-    v = id.getInputs()[0];
-  return v;
-}
-
 /// A tensor of zeros: ConstantOfShape of 0 (its default), Expand of a zero
 /// or a zero constant.
 bool isZeros(Value v) {
-  v = skipIdentity(v);
+  v = throughIdentity(v);
   if (NodeOp fill = producer(v, {"ConstantOfShape"})) {
     auto value = dyn_cast_or_null<DenseElementsAttr>(fill.getAttrs().get("value"));
     auto fps = dyn_cast_or_null<DenseFPElementsAttr>(value);
@@ -162,18 +155,18 @@ private:
     NodeOp concat = producer(v, {"Concat"});
     if (!concat || concat.getInputs().size() != 2 || intAttr(concat, "axis") != 1)
       return shapes.shape(v);
-    Value x = skipIdentity(concat.getInputs()[1]);
-    Value zeros = skipIdentity(concat.getInputs()[0]);
+    Value x = throughIdentity(concat.getInputs()[1]);
+    Value zeros = throughIdentity(concat.getInputs()[0]);
     NodeOp fill = producer(zeros, {"ConstantOfShape", "Expand"});
     Value dims = !fill || !isZeros(zeros) ? Value()
                  : fill.getOpType() == "Expand" ? fill.getInputs()[1]
                                                 : fill.getInputs()[0];
-    NodeOp shapeOf = dims ? producer(skipIdentity(dims), {"Shape"}) : nullptr;
+    NodeOp shapeOf = dims ? producer(throughIdentity(dims), {"Shape"}) : nullptr;
     NodeOp first = shapeOf && !shapeOf.getAttrs().get("start") && !shapeOf.getAttrs().get("end")
-                       ? producer(skipIdentity(shapeOf.getInputs()[0]), {"Slice"})
+                       ? producer(throughIdentity(shapeOf.getInputs()[0]), {"Slice"})
                        : nullptr;
     std::optional<DimList> xs = shapes.shape(x);
-    if (!first || skipIdentity(first.getInputs()[0]) != x || !xs || xs->size() < 2)
+    if (!first || throughIdentity(first.getInputs()[0]) != x || !xs || xs->size() < 2)
       return shapes.shape(v);
     ValueRange in = first.getInputs();
     std::optional<SmallVector<int64_t>> starts = constInts(in[1]), ends = constInts(in[2]);
@@ -189,7 +182,7 @@ private:
   }
 
   std::optional<Term> build(Value v, int depth) {
-    v = skipIdentity(v);
+    v = throughIdentity(v);
     auto node = v.getDefiningOp<NodeOp>();
     if (depth > 32 || !node || !node.getDomain().empty() || node.getOutputs()[0] != v)
       return leaf(v);
@@ -414,7 +407,7 @@ struct Band {
 };
 
 std::optional<Band> band(Value v, ShapeInference &shapes, int depth = 0) {
-  v = skipIdentity(v);
+  v = throughIdentity(v);
   if (depth > 8)
     return std::nullopt;
   if (DenseElementsAttr c = constValue(v)) {
@@ -458,7 +451,7 @@ std::optional<Band> band(Value v, ShapeInference &shapes, int depth = 0) {
   // Trilu of all-true (or nonzero) [1.., m, m]: ConstantOfShape of a nonzero
   // value, a nonzero scalar Expanded (torch.ones as dynamo writes it), or a
   // constant.
-  Value ones = skipIdentity(in[0]);
+  Value ones = throughIdentity(in[0]);
   auto nonzeroScalar = [](Attribute a) {
     auto ints = dyn_cast_or_null<DenseIntElementsAttr>(a);
     auto fps = dyn_cast_or_null<DenseFPElementsAttr>(a);
@@ -505,7 +498,7 @@ std::optional<Band> band(Value v, ShapeInference &shapes, int depth = 0) {
 /// Where(mask, x, fill) with the complement), over the last two dims of
 /// side `side`: returns x.
 Value maskedFill(Value v, double fill, bool lower, int64_t k, Dim side, ShapeInference &shapes) {
-  NodeOp w = producer(skipIdentity(v), {"Where"});
+  NodeOp w = producer(throughIdentity(v), {"Where"});
   if (!w || w.getInputs().size() != 3)
     return nullptr;
   std::optional<Band> b = band(w.getInputs()[0], shapes);
@@ -513,7 +506,7 @@ Value maskedFill(Value v, double fill, bool lower, int64_t k, Dim side, ShapeInf
     return nullptr;
   Band complement = lower ? Band{false, k + 1, side} : Band{true, k - 1, side};
   auto is = [&](Value x) {
-    std::optional<double> c = constScalar(skipIdentity(x));
+    std::optional<double> c = constScalar(throughIdentity(x));
     return c && *c == fill;
   };
   if (b->lower == lower && b->k == k && is(w.getInputs()[1]))
@@ -525,20 +518,11 @@ Value maskedFill(Value v, double fill, bool lower, int64_t k, Dim side, ShapeInf
 
 /// `axis` of a CumSum (exclusive = reverse = 0) of a rank-`rank` tensor.
 Value cumsumOf(Value v, int64_t axis, int64_t rank) {
-  NodeOp n = producer(skipIdentity(v), {"CumSum"});
+  NodeOp n = producer(throughIdentity(v), {"CumSum"});
   if (!n || n.getInputs().size() != 2 || intAttr(n, "exclusive").value_or(0) ||
       intAttr(n, "reverse").value_or(0))
     return nullptr;
   std::optional<SmallVector<int64_t>> a = constInts(n.getInputs()[1]);
-  if (!a || a->size() != 1 || ((*a)[0] != axis && (*a)[0] != axis - rank))
-    return nullptr;
-  return n.getInputs()[0];
-}
-
-/// x with `v` = Unsqueeze(x, [axis]) of a rank-(`rank` - 1) x.
-Value unsqueezedAt(Value v, int64_t axis, int64_t rank) {
-  NodeOp n = producer(skipIdentity(v), {"Unsqueeze"});
-  std::optional<SmallVector<int64_t>> a = n ? constAxes(n, 1) : std::nullopt;
   if (!a || a->size() != 1 || ((*a)[0] != axis && (*a)[0] != axis - rank))
     return nullptr;
   return n.getInputs()[0];
@@ -550,7 +534,7 @@ Value unsqueezedAt(Value v, int64_t axis, int64_t rank) {
 /// or Where(j > i, -inf, Unsqueeze(CumSum(x, -1), -1) - Unsqueeze(.., -2))
 /// (either Where spelled with the complementary mask).
 Value segsumOf(Value v, ShapeInference &shapes) {
-  std::optional<DimList> s = shapes.shape(skipIdentity(v));
+  std::optional<DimList> s = shapes.shape(throughIdentity(v));
   if (!s || s->size() < 2)
     return nullptr;
   int64_t rank = static_cast<int64_t>(s->size());
@@ -572,18 +556,18 @@ Value segsumOf(Value v, ShapeInference &shapes) {
   };
   if (Value masked = cumsumOf(body, rank - 2, rank)) {
     Value e = maskedFill(masked, 0.0, /*lower=*/false, 0, side, shapes);
-    NodeOp expand = e ? producer(skipIdentity(e), {"Expand"}) : nullptr;
+    NodeOp expand = e ? producer(throughIdentity(e), {"Expand"}) : nullptr;
     if (!expand || expand.getInputs().size() != 2)
       return nullptr;
     std::optional<DimList> es = shapes.shape(expand.getOutputs()[0]);
     if (!es || *es != *s)
       return nullptr;
-    return ofSide(unsqueezedAt(expand.getInputs()[0], rank - 1, rank));
+    return ofSide(unsqueezed(throughIdentity(expand.getInputs()[0]), {rank - 1}, rank));
   }
-  if (NodeOp sub = producer(skipIdentity(body), {"Sub"}); sub && sub.getInputs().size() == 2) {
-    Value c0 = unsqueezedAt(sub.getInputs()[0], rank - 1, rank);
-    Value c1 = unsqueezedAt(sub.getInputs()[1], rank - 2, rank);
-    if (!c0 || skipIdentity(c0) != skipIdentity(c1))
+  if (NodeOp sub = producer(throughIdentity(body), {"Sub"}); sub && sub.getInputs().size() == 2) {
+    Value c0 = unsqueezed(throughIdentity(sub.getInputs()[0]), {rank - 1}, rank);
+    Value c1 = unsqueezed(throughIdentity(sub.getInputs()[1]), {rank - 2}, rank);
+    if (!c0 || throughIdentity(c0) != throughIdentity(c1))
       return nullptr;
     return ofSide(cumsumOf(c0, rank - 2, rank - 1));
   }
@@ -592,8 +576,8 @@ Value segsumOf(Value v, ShapeInference &shapes) {
 
 /// x when `v` is Exp(x).
 Value expOf(Value v) {
-  NodeOp n = producer(skipIdentity(v), {"Exp"});
-  return n ? skipIdentity(n.getInputs()[0]) : nullptr;
+  NodeOp n = producer(throughIdentity(v), {"Exp"});
+  return n ? throughIdentity(n.getInputs()[0]) : nullptr;
 }
 
 /// The constant Slice of `v` along `axis` (of `rank`): data, start, end.
@@ -602,7 +586,7 @@ struct SliceOf {
   int64_t start, end;
 };
 std::optional<SliceOf> sliceOf(Value v, int64_t axis, int64_t rank) {
-  NodeOp n = producer(skipIdentity(v), {"Slice"});
+  NodeOp n = producer(throughIdentity(v), {"Slice"});
   if (!n || n.getInputs().size() < 3)
     return std::nullopt;
   ValueRange in = n.getInputs();
@@ -618,7 +602,7 @@ std::optional<SliceOf> sliceOf(Value v, int64_t axis, int64_t rank) {
     if (!steps || steps->size() != 1 || (*steps)[0] != 1)
       return std::nullopt;
   }
-  return SliceOf{skipIdentity(in[0]), (*starts)[0], (*ends)[0]};
+  return SliceOf{throughIdentity(in[0]), (*starts)[0], (*ends)[0]};
 }
 
 /// An end at or past any size (torch writes INT64_MAX for `x[k:]`).
@@ -627,14 +611,14 @@ bool toTheEnd(int64_t end) { return end >= (int64_t(1) << 31) - 1; }
 /// x when `v` is x[..., -1] along `axis` (of x's `rank`): Gather of the
 /// scalar -1, or Squeeze(Slice(-1:)).
 Value lastOf(Value v, int64_t axis, int64_t rank) {
-  v = skipIdentity(v);
+  v = throughIdentity(v);
   if (NodeOp g = producer(v, {"Gather"}); g && g.getInputs().size() == 2) {
     int64_t a = intAttr(g, "axis").value_or(0);
     DenseElementsAttr idx = constValue(g.getInputs()[1]);
     std::optional<SmallVector<int64_t>> i = constInts(g.getInputs()[1]);
     if ((a == axis || a == axis - rank) && idx && idx.getType().getRank() == 0 && i &&
         (*i)[0] == -1)
-      return skipIdentity(g.getInputs()[0]);
+      return throughIdentity(g.getInputs()[0]);
     return nullptr;
   }
   if (NodeOp sq = producer(v, {"Squeeze"})) {
@@ -679,7 +663,7 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
     m.b = d[1];
     m.x = d[3];
     Value seg = expOf(d[2]);
-    m.a = seg ? skipIdentity(segsumOf(seg, shapes)) : Value();
+    m.a = seg ? throughIdentity(segsumOf(seg, shapes)) : Value();
     if (!m.a)
       continue;
     // Y_off: C, N[:, :-1], Exp(A_cs).
@@ -688,7 +672,7 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
     if (!off || !matchTerm(*off, "bclhp", "n", {"bclhn", "bchpn", "bhcl"}, o))
       continue;
     Value acs = expOf(o[2]);
-    if (!acs || skipIdentity(cumsumOf(acs, 3, 4)) != m.a)
+    if (!acs || throughIdentity(cumsumOf(acs, 3, 4)) != m.a)
       continue;
     std::optional<SliceOf> before = sliceOf(o[1], 1, 5);
     if (!before || before->start != 0 || before->end != -1)
@@ -700,7 +684,7 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
     if (!next || !matchTerm(*next, "bzhpn", "y", {"bhzy", "byhpn"}, nx))
       continue;
     Value decay = expOf(nx[0]);
-    Value padded = decay ? skipIdentity(segsumOf(decay, shapes)) : Value();
+    Value padded = decay ? throughIdentity(segsumOf(decay, shapes)) : Value();
     NodeOp pad = padded ? producer(padded, {"Pad"}) : nullptr;
     auto mode = pad ? dyn_cast_or_null<StringAttr>(pad.getAttrs().get("mode")) : nullptr;
     if (!pad || pad.getInputs().size() < 2 || (mode && mode.getValue() != "constant"))
@@ -715,7 +699,7 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
       continue;
     if (lastOf(pad.getInputs()[0], 3, 4) != acs)
       continue;
-    NodeOp concat = producer(skipIdentity(nx[1]), {"Concat"});
+    NodeOp concat = producer(throughIdentity(nx[1]), {"Concat"});
     if (!concat || concat.getInputs().size() != 2 ||
         (intAttr(concat, "axis") != 1 && intAttr(concat, "axis") != -4))
       continue;
@@ -726,8 +710,8 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
     SmallVector<Value> st = {m.b, Value(), m.x};
     if (!chunkStates || !matchTerm(*chunkStates, "bchpn", "l", {"bclhn", "bhcl", "bclhp"}, st))
       continue;
-    NodeOp sub = producer(skipIdentity(expOf(st[1]) ? expOf(st[1]) : Value()), {"Sub"});
-    if (!sub || sub.getInputs().size() != 2 || skipIdentity(sub.getInputs()[1]) != acs)
+    NodeOp sub = producer(throughIdentity(expOf(st[1]) ? expOf(st[1]) : Value()), {"Sub"});
+    if (!sub || sub.getInputs().size() != 2 || throughIdentity(sub.getInputs()[1]) != acs)
       continue;
     std::optional<SliceOf> tail = sliceOf(sub.getInputs()[0], 3, 4);
     if (!tail || tail->data != acs || tail->start != -1 || !toTheEnd(tail->end))
@@ -736,7 +720,7 @@ std::optional<ChunkedScan> matchChunkedScan(NodeOp add, ShapeInference &shapes) 
     bool others = false;
     for (Operation *user : m.states.getUsers()) {
       auto u = dyn_cast<NodeOp>(user);
-      if (u && u.getOutputs().size() == 1 && u.getOutputs()[0] == skipIdentity(o[1]))
+      if (u && u.getOutputs().size() == 1 && u.getOutputs()[0] == throughIdentity(o[1]))
         continue;
       if (u && lastOf(u.getOutputs()[0], 1, 5) == m.states && !m.finalState) {
         m.finalState = u.getOutputs()[0];

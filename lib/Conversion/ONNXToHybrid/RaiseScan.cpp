@@ -65,28 +65,6 @@ using namespace hybrid::raising;
 
 namespace {
 
-/// `v` with Identity nodes (any domain-less ones) looked through.
-Value throughIdentity(Value v) {
-  while (NodeOp id = producer(v, {"Identity"}))
-    v = id.getInputs()[0];
-  return v;
-}
-
-/// x when `v` is Unsqueeze(x, axes) (in any order, negative axes counted from
-/// the result's rank `rank`).
-Value unsqueezed(Value v, ArrayRef<int64_t> axes, int64_t rank) {
-  NodeOp n = v ? producer(v, {"Unsqueeze"}) : nullptr;
-  if (!n)
-    return nullptr;
-  std::optional<SmallVector<int64_t>> got = constAxes(n, 1);
-  if (!got || got->size() != axes.size())
-    return nullptr;
-  for (int64_t &a : *got)
-    a = a < 0 ? a + rank : a;
-  llvm::sort(*got);
-  return llvm::equal(*got, axes) ? n.getInputs()[0] : nullptr;
-}
-
 /// x when `v` is Squeeze(x, [axis]) of a rank-`rank` x.
 Value squeezed(Value v, int64_t axis, int64_t rank) {
   NodeOp n = v ? producer(v, {"Squeeze"}) : nullptr;

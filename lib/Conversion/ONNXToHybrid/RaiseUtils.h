@@ -38,6 +38,13 @@ inline NodeOp producer(Value v, std::initializer_list<StringRef> types) {
   return llvm::is_contained(types, node.getOpType()) ? node : nullptr;
 }
 
+/// `v` with ai.onnx Identity nodes looked through (null stays null).
+inline Value throughIdentity(Value v) {
+  while (NodeOp id = v ? producer(v, {"Identity"}) : nullptr)
+    v = id.getInputs()[0];
+  return v;
+}
+
 /// The value of a constant: an attribute constant, or an ai.onnx Constant
 /// node's `value` (how constants inside inlined model-local functions and
 /// subgraphs are written).
@@ -184,6 +191,21 @@ inline std::optional<SmallVector<int64_t>> constAxes(NodeOp n, unsigned index) {
   if (auto a = dyn_cast_or_null<DenseI64ArrayAttr>(n.getAttrs().get("axes")))
     return SmallVector<int64_t>(a.asArrayRef());
   return SmallVector<int64_t>{};
+}
+
+/// x when `v` is Unsqueeze(x, axes) (in any order, negative axes counted from
+/// the result's rank `rank`).
+inline Value unsqueezed(Value v, ArrayRef<int64_t> axes, int64_t rank) {
+  NodeOp n = v ? producer(v, {"Unsqueeze"}) : nullptr;
+  if (!n)
+    return nullptr;
+  std::optional<SmallVector<int64_t>> got = constAxes(n, 1);
+  if (!got || got->size() != axes.size())
+    return nullptr;
+  for (int64_t &a : *got)
+    a = a < 0 ? a + rank : a;
+  llvm::sort(*got);
+  return llvm::equal(*got, axes) ? n.getInputs()[0] : nullptr;
 }
 
 /// The sizes a Split states: its `split` input (opset 13 on) or attribute
