@@ -261,7 +261,7 @@ private:
       t->out = std::move(out);
       return t;
     }
-    if (type == "Einsum")
+    if (type == "Einsum" && einsumEquation(node))
       return einsum(node, depth);
     return leaf(v);
   }
@@ -290,24 +290,13 @@ private:
   /// An Einsum without "...": operand terms joined letter by letter, the
   /// letters missing from the output summed.
   std::optional<Term> einsum(NodeOp node, int depth) {
-    auto eqAttr = dyn_cast_or_null<StringAttr>(node.getAttrs().get("equation"));
-    if (!eqAttr)
+    std::optional<EinsumEquation> eq = einsumEquation(node);
+    if (!eq)
       return std::nullopt;
-    std::string eq;
-    for (char c : eqAttr.getValue())
-      if (c != ' ')
-        eq.push_back(c);
-    size_t arrow = eq.find("->");
-    if (arrow == std::string::npos || eq.find('.') != std::string::npos)
-      return std::nullopt;
-    SmallVector<StringRef> terms;
-    StringRef(eq).substr(0, arrow).split(terms, ',');
-    StringRef outLetters = StringRef(eq).substr(arrow + 2);
-    if (terms.size() != node.getInputs().size())
-      return std::nullopt;
+    StringRef outLetters = eq->output;
     llvm::DenseMap<char, int> letter;
     Term t;
-    for (auto [text, input] : llvm::zip(terms, node.getInputs())) {
+    for (auto [text, input] : llvm::zip(eq->inputs, node.getInputs())) {
       std::optional<Term> ti = build(input, depth + 1);
       if (!ti || ti->out.size() != text.size())
         return std::nullopt;

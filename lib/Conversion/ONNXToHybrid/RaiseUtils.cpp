@@ -613,22 +613,11 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
   if (type == "Einsum") {
     // Without "...": each output letter's size from an input it labels (a
     // letter of size 1 in one input and more in another is not broadcast).
-    auto eq = dyn_cast_or_null<StringAttr>(node.getAttrs().get("equation"));
+    std::optional<EinsumEquation> eq = einsumEquation(node);
     if (!eq)
       return std::nullopt;
-    std::string text;
-    for (char c : eq.getValue())
-      if (c != ' ')
-        text.push_back(c);
-    size_t arrow = text.find("->");
-    if (arrow == std::string::npos || text.find('.') != std::string::npos)
-      return std::nullopt;
-    SmallVector<StringRef> terms;
-    StringRef(text).substr(0, arrow).split(terms, ',');
-    if (terms.size() != in.size())
-      return std::nullopt;
     llvm::DenseMap<char, Dim> size;
-    for (auto [term, x] : llvm::zip(terms, in)) {
+    for (auto [term, x] : llvm::zip(eq->inputs, in)) {
       std::optional<DimList> s = shape(x);
       if (!s || s->size() != term.size())
         return std::nullopt;
@@ -637,7 +626,7 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
           it->second = d;
     }
     DimList out;
-    for (char c : StringRef(text).substr(arrow + 2)) {
+    for (char c : eq->output) {
       auto it = size.find(c);
       if (it == size.end())
         return std::nullopt;

@@ -208,6 +208,35 @@ inline Value unsqueezed(Value v, ArrayRef<int64_t> axes, int64_t rank) {
   return llvm::equal(*got, axes) ? n.getInputs()[0] : nullptr;
 }
 
+/// An Einsum's equation without "...": the letters of each input's term and
+/// of the output (spaces dropped); nullopt for an implicit output, "..." or a
+/// term count that is not the node's input count.
+struct EinsumEquation {
+  SmallVector<std::string> inputs;
+  std::string output;
+};
+inline std::optional<EinsumEquation> einsumEquation(NodeOp node) {
+  auto attr = dyn_cast_or_null<StringAttr>(node.getAttrs().get("equation"));
+  if (!attr)
+    return std::nullopt;
+  std::string text;
+  for (char c : attr.getValue())
+    if (c != ' ')
+      text.push_back(c);
+  size_t arrow = text.find("->");
+  if (arrow == std::string::npos || text.find('.') != std::string::npos)
+    return std::nullopt;
+  SmallVector<StringRef> terms;
+  StringRef(text).substr(0, arrow).split(terms, ',');
+  if (terms.size() != node.getInputs().size())
+    return std::nullopt;
+  EinsumEquation eq;
+  for (StringRef term : terms)
+    eq.inputs.push_back(term.str());
+  eq.output = text.substr(arrow + 2);
+  return eq;
+}
+
 /// The sizes a Split states: its `split` input (opset 13 on) or attribute
 /// (before). Empty when it states none (equal parts); nullopt when the input
 /// is not a constant.
