@@ -135,13 +135,10 @@ std::optional<Triangular> triangular(Value v, ShapeInference &shapes, int depth 
     std::optional<Triangular> x = operand(0);
     if (!x || x->lower != x->upper || !x->n)
       return std::nullopt;
-    int64_t k = 0;
-    if (in.size() >= 2 && !isa<NoneType>(in[1].getType())) {
-      std::optional<SmallVector<int64_t>> kk = constInts(in[1]);
-      if (!kk || kk->size() != 1)
-        return std::nullopt;
-      k = (*kk)[0];
-    }
+    std::optional<int64_t> diagonal = triluDiagonal(node);
+    if (!diagonal)
+      return std::nullopt;
+    int64_t k = *diagonal;
     int64_t upper = intAttr(node, "upper").value_or(1);
     // Only the two that split at the diagonal: tril(x) and triu(x, 1).
     if (upper == 0 && k == 0)

@@ -244,16 +244,11 @@ private:
       std::optional<Term> t = build(in[0], depth + 1);
       if (!t)
         return std::nullopt;
-      SmallVector<int64_t> perm;
-      if (auto p = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("perm")))
-        perm.assign(p.asArrayRef().begin(), p.asArrayRef().end());
-      else
-        for (int64_t i = static_cast<int64_t>(t->out.size()) - 1; i >= 0; --i)
-          perm.push_back(i);
-      if (perm.size() != t->out.size())
+      std::optional<SmallVector<int64_t>> perm = transposePerm(node, t->out.size());
+      if (!perm)
         return std::nullopt;
       SmallVector<int> out;
-      for (int64_t p : perm) {
+      for (int64_t p : *perm) {
         if (p < 0 || p >= static_cast<int64_t>(t->out.size()))
           return std::nullopt;
         out.push_back(t->out[p]);
@@ -472,15 +467,11 @@ std::optional<Band> band(Value v, ShapeInference &shapes, int depth = 0) {
   }
   if (!side)
     return std::nullopt;
-  int64_t k = 0;
-  if (in.size() >= 2 && !isa<NoneType>(in[1].getType())) {
-    std::optional<SmallVector<int64_t>> kk = constInts(in[1]);
-    if (!kk || kk->size() != 1)
-      return std::nullopt;
-    k = (*kk)[0];
-  }
+  std::optional<int64_t> k = triluDiagonal(node);
+  if (!k)
+    return std::nullopt;
   // tril keeps j <= i + k, triu j >= i + k.
-  return Band{intAttr(node, "upper").value_or(1) == 0, k, *side};
+  return Band{intAttr(node, "upper").value_or(1) == 0, *k, *side};
 }
 
 /// `v` is Where(mask, fill, x) with the mask true exactly on `where` (or

@@ -638,16 +638,11 @@ std::optional<DimList> ShapeInference::computeShape(Value v) {
     std::optional<DimList> s = shape(in[0]);
     if (!s)
       return std::nullopt;
-    SmallVector<int64_t> perm;
-    if (auto p = dyn_cast_or_null<DenseI64ArrayAttr>(node.getAttrs().get("perm")))
-      perm.assign(p.asArrayRef().begin(), p.asArrayRef().end());
-    else
-      for (int64_t i = s->size() - 1; i >= 0; --i)
-        perm.push_back(i);
-    if (perm.size() != s->size())
+    std::optional<SmallVector<int64_t>> perm = transposePerm(node, s->size());
+    if (!perm)
       return std::nullopt;
     DimList out;
-    for (int64_t p : perm) {
+    for (int64_t p : *perm) {
       if (p < 0 || p >= static_cast<int64_t>(s->size()))
         return std::nullopt;
       out.push_back((*s)[p]);

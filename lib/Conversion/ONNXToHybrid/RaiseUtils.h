@@ -237,6 +237,32 @@ inline std::optional<EinsumEquation> einsumEquation(NodeOp node) {
   return eq;
 }
 
+/// A Transpose's permutation of a rank-`rank` input: its `perm`, else the
+/// reversal; nullopt when `perm` has another length.
+inline std::optional<SmallVector<int64_t>> transposePerm(NodeOp transpose, size_t rank) {
+  SmallVector<int64_t> perm;
+  if (auto p = dyn_cast_or_null<DenseI64ArrayAttr>(transpose.getAttrs().get("perm")))
+    perm.assign(p.asArrayRef().begin(), p.asArrayRef().end());
+  else
+    for (int64_t i = static_cast<int64_t>(rank) - 1; i >= 0; --i)
+      perm.push_back(i);
+  if (perm.size() != rank)
+    return std::nullopt;
+  return perm;
+}
+
+/// A Trilu's diagonal offset k: its constant second input, 0 when absent;
+/// nullopt when the input is not a one-element constant.
+inline std::optional<int64_t> triluDiagonal(NodeOp trilu) {
+  ValueRange in = trilu.getInputs();
+  if (in.size() < 2 || isa<NoneType>(in[1].getType()))
+    return 0;
+  std::optional<SmallVector<int64_t>> k = constInts(in[1]);
+  if (!k || k->size() != 1)
+    return std::nullopt;
+  return (*k)[0];
+}
+
 /// The sizes a Split states: its `split` input (opset 13 on) or attribute
 /// (before). Empty when it states none (equal parts); nullopt when the input
 /// is not a constant.
