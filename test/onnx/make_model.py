@@ -250,6 +250,27 @@ def shape_chain():
                  [i64("zero", [0]), i64("minus1", [-1]), i64("one", 1)])
 
 
+def reshapes():
+    """Reshapes of a dynamic batch: split the last dim into heads (after a Split,
+    a slice of a wider tensor), merge heads back, a no-op reshape, and targets
+    that do not prove a grouping (a shape read at run time, a -1 against a
+    dynamic dim)."""
+    i64 = lambda name, v: nh.from_array(np.array(v, np.int64), name)  # noqa: E731
+    nodes = [h.make_node("Split", ["x", "sizes"], ["q", "kv"], axis=2, name="split"),
+             h.make_node("Reshape", ["q", "heads"], ["split_heads"], name="split_heads"),
+             h.make_node("Reshape", ["split_heads", "merge"], ["merged"], name="merge_heads"),
+             h.make_node("Reshape", ["x", "same"], ["same_shape"], name="same"),
+             h.make_node("Reshape", ["q", "shape"], ["runtime"], name="runtime"),
+             h.make_node("Reshape", ["split_heads", "infer"], ["inferred"], name="inferred"),
+             h.make_node("Reshape", ["x", "flat"], ["flat_x"], name="flatten")]
+    return model(nodes, [vi("x", T.FLOAT, ["b", 6, 144]), vi("shape", T.INT64, [3])],
+                 [vi("split_heads", T.FLOAT, None), vi("merged", T.FLOAT, None),
+                  vi("same_shape", T.FLOAT, None), vi("runtime", T.FLOAT, None),
+                  vi("inferred", T.FLOAT, None), vi("flat_x", T.FLOAT, None)],
+                 [i64("sizes", [48, 96]), i64("heads", [0, 0, 4, 12]), i64("merge", [0, 0, 48]),
+                  i64("same", [0, 6, 144]), i64("infer", [0, -1, 12]), i64("flat", [0, 864])])
+
+
 def runtime_axes():
     """Axes as a graph input, as ONNX's node tests feed them; needs --bind-input."""
     return model([h.make_node("ReduceSum", ["x", "axes"], ["y"], keepdims=0, name="sum")],
@@ -280,7 +301,7 @@ def running_sum():
 
 MAKERS = {
     "running_sum": running_sum,
-    "shape_chain": shape_chain, "runtime_axes": runtime_axes, "axes_value": axes_value,
+    "shape_chain": shape_chain, "reshapes": reshapes, "runtime_axes": runtime_axes, "axes_value": axes_value,
     "wrong_axes_value": wrong_axes_value,
     "float_and": float_and,
     "moe_mixed_types": moe_mixed_types,

@@ -199,6 +199,21 @@ def shape_cases():
         out.append(Case(f"shape/pad_{mode}", m, lambda r: {"x": rnd(r, (3, 4))}))
     m = model([h.make_node("Flatten", ["x"], ["y"], axis=2)], [vi("x", T.FLOAT, [2, 3, 4, 5])], [vi("y", T.FLOAT, None)])
     out.append(Case("shape/flatten", m, lambda r: {"x": rnd(r, (2, 3, 4, 5))}))
+    # Heads split off a Split's slice and merged back after a transpose: the
+    # reshapes become views of strided buffers (expand_shape), or a copy where
+    # the merged dims are not contiguous (collapse_shape of the transpose).
+    nodes = [h.make_node("Split", ["x", "sp"], ["q", "kv"], axis=2),
+             h.make_node("Reshape", ["q", "heads"], ["qh"]),
+             h.make_node("Transpose", ["qh"], ["qt"], perm=[0, 2, 1, 3]),
+             h.make_node("Mul", ["qt", "two"], ["q2"]),
+             h.make_node("Transpose", ["q2"], ["back"], perm=[0, 2, 1, 3]),
+             h.make_node("Reshape", ["back", "merge"], ["y"]),
+             h.make_node("Reshape", ["qt", "flat"], ["z"])]
+    m = model(nodes, [vi("x", T.FLOAT, ["batch", 5, 18])],
+              [vi("y", T.FLOAT, None), vi("z", T.FLOAT, None)],
+              [i64([6, 12], "sp"), i64([0, 0, 3, 2], "heads"), i64([0, 0, 6], "merge"),
+               i64([0, 15, 2], "flat"), nh.from_array(np.array(2.0, np.float32), "two")])
+    out.append(Case("shape/reshape_heads_of_slice", m, lambda r: {"x": rnd(r, (2, 5, 18))}))
     return out
 
 

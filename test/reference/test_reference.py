@@ -806,6 +806,13 @@ def norm_cases():
     rms_norm("group_size_D", shape=(3, 8), group_size=8)
     rms_norm("dyn_rank3", shape=(2, 3, 16), z=True, group_size=4, dyn="X0 X1")
     rms_norm("dyn_D", shape=(3, 16), group_size=4, dyn="X0 D")
+    # Rows longer than the CPU pipeline's 16 vector lanes (hybrid-vectorize-scans):
+    # whole vectors, then a masked tail, per row and per group.
+    rms_norm("lanes_tail", shape=(3, 37))
+    rms_norm("lanes_exact", shape=(2, 5, 64), epsilon=1e-5)
+    rms_norm("lanes_grouped_tail", shape=(2, 48), z=True, group_size=24)
+    rms_norm("lanes_gated_before_tail", shape=(2, 3, 40), z=True, before=True)
+    rms_norm("lanes_dyn", shape=(3, 50), z=True, group_size=25, dyn="X0 D")
     rms_norm("f16", shape=(2, 3, 16), dtype="f16")
     rms_norm("f16_gated_grouped", shape=(3, 16), z=True, group_size=4, dtype="f16")
     rms_norm("bf16_gated_before", shape=(3, 16), z=True, before=True, dtype="bf16")
@@ -840,6 +847,11 @@ def rotary_cases():
     rotary("single_token", S=1, B=1)
     rotary("dyn_S", S=5, dyn="S")
     rotary("dyn_all", B=2, Hh=3, S=4, D=8, R_=4, cos_b=2, dyn="B H S D R2")
+    # More rotated pairs than the 16 vector lanes, then a masked tail; pass-through
+    # channels after them.
+    rotary("lanes_tail", S=2, D=40)
+    rotary("lanes_partial", S=2, D=56, R_=40, cos_b=2)
+    rotary("lanes_dyn", S=3, D=48, R_=36, dyn="S D R2")
     rotary("f16", dtype="f16")
     rotary("f16_interleaved_partial", D=12, R_=8, interleaved=True, dtype="f16")
     rotary("bf16", cos_b=2, dtype="bf16")

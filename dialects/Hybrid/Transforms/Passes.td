@@ -408,7 +408,7 @@ def HybridFoldTransposesPass : Pass<"hybrid-fold-transposes"> {
 }
 
 def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
-  let summary = "Vector code for elementwise linalg.generic ops on buffers";
+  let summary = "Vector code for elementwise and reducing linalg.generic ops on buffers";
   let description = [{
     Rewrites every elementwise `linalg.generic` on buffers (all dims
     parallel, identity output maps, a body of arith and math ops on f32, f64
@@ -445,9 +445,32 @@ def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
     }
     ```
 
+    `linalg.fill` and `linalg.copy` on buffers are generalised first and go
+    the same way (a padded convolution's input is a fill of the whole buffer
+    and a copy into its strided interior). A static group shorter than
+    `lanes` narrows the vectors to it (rounded up to a power of two, 4 at
+    least): a row of 8 is one 8-lane vector.
+
+    Float reductions with one output are vectorised too, in two forms:
+
+    - *Column*: the reduced dims lie outside the group, which is parallel (a
+      LayerNorm's mean over the channels of [B, C, H, W]: the group is H x W).
+      Per vector of outputs, the reduction loops run around the body with the
+      output's vector carried through them: the same sums, in the same order,
+      as the loop lowering. Operands that skip the group may not read a
+      reduced dim.
+    - *Row*: the group is the reduction (a mean over the last dim, a global
+      pool over H x W), the outer dims parallel, and the body ends by
+      combining the output with a value that does not read it (`addf`,
+      `mulf`, `maximumf`, `maxnumf`, `minimumf`, `minnumf`). Per row,
+      `lanes` partial results (lane 0 starts from the output's value, the
+      others from the combiner's identity; masked-off lanes keep theirs) are
+      combined by one `vector.reduction`. This re-associates the reduction:
+      a sum may differ from the loop lowering's in the last bits.
+
     A float division by a constant becomes a multiplication by its
-    reciprocal (results may differ from the division by 1 ulp). Generics with
-    reductions or `linalg.index`, transposed or strided operands, 16-bit
+    reciprocal (results may differ from the division by 1 ulp). Other
+    reductions, `linalg.index`, transposed or strided operands, 16-bit
     floats, integer division (a masked lane would divide by zero) and static
     groups of fewer than 4 elements are left for the loop lowering.
   }];
@@ -527,7 +550,7 @@ def HybridLowerRoutedMoePass
 }
 
 def HybridVectorizeScansPass : Pass<"hybrid-vectorize-scans"> {
-  let summary = "Vector loops for the selective scan and linear attention on buffers";
+  let summary = "Vector loops for the scans, causal convolution, RMS norm and rotary on buffers";
   let description = [{
     Replaces `hybrid.ssm_scan` on f32 buffers by an `scf.parallel` over
     (batch, block of `lanes` channels) whose body runs the time loop on
@@ -552,12 +575,21 @@ def HybridVectorizeScansPass : Pass<"hybrid-vectorize-scans"> {
     every query head's `scale * S^T q` as one vector.
 
     Other scans keep their scalar loops.
+
+    Two row ops get vector loops too, one `scf.parallel` over their rows:
+    `hybrid.rms_norm` (f32 buffers contiguous along the normalized dim; each
+    group's sum of squares in `lanes` partial sums, then the scaled row, tails
+    masked) and the half-rotated `hybrid.rotary` (f32, contiguous head dims;
+    `lanes` rotated pairs per vector, narrowed to their count when it is
+    smaller). The sum of squares is re-associated, so a norm may differ from
+    the scalar loops' in the last bits; the rotation is computed as they do.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "Channels per vector">
   ];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+    "::mlir::arith::ArithDialect", "::mlir::cf::ControlFlowDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];

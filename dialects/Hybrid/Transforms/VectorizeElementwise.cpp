@@ -44,7 +44,22 @@
 // rounding: results may differ from the division by 1 ulp); everything else
 // computes what the scalar body computes, lane by lane.
 //
-// What is not matched stays for the loop lowering: generics with reductions,
+// Fills and copies are generalised first and vectorised as any generic (a
+// fill's value is a scalar input, broadcast once per iteration). A static
+// group shorter than `lanes` narrows the vectors to it (a power of two, 4
+// lanes at least), so a padded row of 8 is one 8-lane vector.
+//
+// Reductions. A float reduction with one output is vectorised in two forms
+// (the pass description in Passes.td has the details):
+//   Column: the reduced dims are outside the group, which is parallel; per
+//     vector of outputs the reduction loops run around the body, carrying
+//     the output's vector (the scalar loops' order, bit for bit);
+//   Row: the group is the reduction, its body `combine(out, v)`; lanes keep
+//     partial results (lane 0 from the output, the rest from the combiner's
+//     identity), masked-off tail lanes keep theirs (arith.select), and one
+//     vector.reduction combines them (re-associated).
+//
+// What is not matched stays for the loop lowering: other reductions,
 // linalg.index, a transposed or strided operand (no g qualifies), 16-bit
 // floats, ops with regions, and groups of fewer than 4 static elements.
 //
@@ -53,12 +68,15 @@
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace hybrid {
 #define GEN_PASS_DEF_HYBRIDVECTORIZEELEMENTWISEPASS
@@ -96,8 +114,11 @@ std::optional<bool> readsGroup(AffineExpr e, unsigned g) {
   return std::nullopt;
 }
 
-/// How `map` over `type` reads the group [g, numLoops), if it qualifies.
+/// How `map` over `type` (null for a scalar) reads the group [g, numLoops),
+/// if it qualifies.
 std::optional<Access> classify(AffineMap map, MemRefType type, unsigned g) {
+  if (!type)
+    return Access::Invariant;
   unsigned k = map.getNumDims() - g;
   unsigned rank = map.getNumResults();
   bool any = false;
@@ -125,37 +146,96 @@ std::optional<Access> classify(AffineMap map, MemRefType type, unsigned g) {
   return Access::Full;
 }
 
+/// What the generic computes over the vector group.
+enum class Kind {
+  Elementwise, // every loop parallel
+  Column,      // reductions outside the group, which is parallel: per lane,
+               // the reduction loops run around the body, in order
+  Row,         // the group is the reduction: lanes' partial results, combined
+};
+
 struct Plan {
   unsigned group = 0;
+  Kind kind = Kind::Elementwise;
+  vector::CombiningKind combining = vector::CombiningKind::ADD; // Row
   SmallVector<Access> access; // per operand: inputs, then outputs
 };
+
+/// The float reduction a Row generic's body ends with: it yields
+/// `combine(out, v)` (either order), where `out` is the output's block
+/// argument and is used nowhere else, so `v` does not depend on it.
+std::optional<vector::CombiningKind> combinerOf(linalg::GenericOp op) {
+  BlockArgument out = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  Operation *c = op.getBody()->getTerminator()->getOperand(0).getDefiningOp();
+  if (!c || !isa<FloatType>(out.getType()) || !out.hasOneUse() ||
+      out.getUses().begin()->getOwner() != c || c->getNumOperands() != 2)
+    return std::nullopt;
+  using K = vector::CombiningKind;
+  return llvm::TypeSwitch<Operation *, std::optional<K>>(c)
+      .Case([](arith::AddFOp) { return K::ADD; })
+      .Case([](arith::MulFOp) { return K::MUL; })
+      .Case([](arith::MaximumFOp) { return K::MAXIMUMF; })
+      .Case([](arith::MaxNumFOp) { return K::MAXNUMF; })
+      .Case([](arith::MinimumFOp) { return K::MINIMUMF; })
+      .Case([](arith::MinNumFOp) { return K::MINNUMF; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// The value a lane of a Row reduction starts from (and a masked-off lane
+/// keeps): combining it changes nothing.
+Attribute identityOf(vector::CombiningKind kind, FloatType t) {
+  const llvm::fltSemantics &sem = t.getFloatSemantics();
+  switch (kind) {
+  case vector::CombiningKind::ADD:
+    return FloatAttr::get(t, APFloat::getZero(sem, /*Negative=*/true));
+  case vector::CombiningKind::MUL:
+    return FloatAttr::get(t, APFloat::getOne(sem));
+  case vector::CombiningKind::MAXIMUMF:
+  case vector::CombiningKind::MAXNUMF:
+    return FloatAttr::get(t, APFloat::getInf(sem, /*Negative=*/true));
+  default:
+    return FloatAttr::get(t, APFloat::getInf(sem, /*Negative=*/false));
+  }
+}
 
 std::optional<Plan> analyse(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() == 0 || op.getNumLoops() == 0)
     return std::nullopt;
-  if (op.getNumParallelLoops() != op.getNumLoops())
+  bool reduces = op.getNumParallelLoops() != op.getNumLoops();
+  if (reduces && op.getNumDpsInits() != 1)
     return std::nullopt;
   if (!op.getBody()->getOps<linalg::IndexOp>().empty())
     return std::nullopt;
   if (!hybrid::isVectorizableElementwiseBody(op))
     return std::nullopt;
   for (OpOperand &o : op->getOpOperands()) {
-    auto t = dyn_cast<MemRefType>(o.get().getType());
+    Type type = o.get().getType();
+    // A scalar input (a generalised fill's value) is read as it is.
+    if (!isa<ShapedType>(type) && !op.isDpsInit(&o) &&
+        op.getMatchingIndexingMap(&o).getNumResults() == 0 && supportedElementType(type))
+      continue;
+    auto t = dyn_cast<MemRefType>(type);
     if (!t || !supportedElementType(t.getElementType()))
       return std::nullopt;
   }
-  for (OpOperand &init : op.getDpsInitsMutable())
-    if (!op.getMatchingIndexingMap(&init).isIdentity())
-      return std::nullopt;
+  if (!reduces)
+    for (OpOperand &init : op.getDpsInitsMutable())
+      if (!op.getMatchingIndexingMap(&init).isIdentity())
+        return std::nullopt;
   unsigned n = op.getNumLoops();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto allOf = [&](unsigned from, unsigned to, utils::IteratorType t) {
+    return llvm::all_of(llvm::seq(from, to), [&](unsigned d) { return iterators[d] == t; });
+  };
+  std::optional<vector::CombiningKind> combiner = reduces ? combinerOf(op) : std::nullopt;
   for (unsigned g = 0; g < n; ++g) {
     Plan plan;
     plan.group = g;
     bool ok = true;
     for (OpOperand &o : op->getOpOperands()) {
       std::optional<Access> a =
-          classify(op.getMatchingIndexingMap(&o), cast<MemRefType>(o.get().getType()), g);
-      if (!a || (op.isDpsInit(&o) && *a != Access::Full)) {
+          classify(op.getMatchingIndexingMap(&o), dyn_cast<MemRefType>(o.get().getType()), g);
+      if (!a) {
         ok = false;
         break;
       }
@@ -163,6 +243,34 @@ std::optional<Plan> analyse(linalg::GenericOp op) {
     }
     if (!ok)
       continue;
+    // The outputs: written whole vectors at a time (elementwise, Column), or
+    // one element per group (Row).
+    Access out = plan.access.back();
+    if (!reduces) {
+      if (llvm::any_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+            return plan.access[init.getOperandNumber()] != Access::Full;
+          }))
+        continue;
+    } else if (out == Access::Full && allOf(g, n, utils::IteratorType::parallel)) {
+      // Invariant inputs are loaded once per iteration, outside the
+      // reduction loops: they may not read a reduction dim.
+      if (llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *o) {
+            return plan.access[o->getOperandNumber()] == Access::Invariant &&
+                   llvm::any_of(op.getMatchingIndexingMap(o).getResults(), [&](AffineExpr e) {
+                     auto d = dyn_cast<AffineDimExpr>(e);
+                     return d && iterators[d.getPosition()] == utils::IteratorType::reduction;
+                   });
+          }))
+        continue;
+      plan.kind = Kind::Column;
+    } else if (out == Access::Invariant && combiner &&
+               allOf(g, n, utils::IteratorType::reduction) &&
+               allOf(0, g, utils::IteratorType::parallel)) {
+      plan.kind = Kind::Row;
+      plan.combining = *combiner;
+    } else {
+      continue;
+    }
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t staticGroup = 1;
     bool dynamic = false;
@@ -191,6 +299,20 @@ struct VectorizeElementwisePass
           << static_cast<int64_t>(lanes) << " block=" << static_cast<int64_t>(block);
       return signalPassFailure();
     }
+    // Fills and copies as generics first (a padded convolution's input is a
+    // fill of the whole buffer and a copy into its interior): the loop
+    // lowering would run them element by element.
+    SmallVector<linalg::LinalgOp> named;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<linalg::FillOp, linalg::CopyOp>(op) &&
+          cast<linalg::LinalgOp>(op).hasPureBufferSemantics())
+        named.push_back(cast<linalg::LinalgOp>(op));
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : named) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
     SmallVector<std::pair<linalg::GenericOp, Plan>> work;
     getOperation()->walk([&](linalg::GenericOp op) {
       if (std::optional<Plan> plan = analyse(op))
@@ -209,19 +331,24 @@ struct VectorizeElementwisePass
     auto cIdx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    auto isReduction = [&](unsigned d) { return iterators[d] == utils::IteratorType::reduction; };
 
-    // The loop extents, from the first output (identity map).
-    Value out0 = op.getDpsInits()[0];
-    auto out0Ty = cast<MemRefType>(out0.getType());
+    // The loop extents (from the operands' shapes).
     SmallVector<Value> sizes;
-    for (unsigned d = 0; d < n; ++d)
-      sizes.push_back(out0Ty.isDynamicDim(d) ? Value(memref::DimOp::create(b, loc, out0, d))
-                                             : cIdx(b, out0Ty.getDimSize(d)));
+    for (Range r : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
+      sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     std::optional<int64_t> staticN = 1;
     for (unsigned d = g; d < n; ++d)
-      staticN = out0Ty.isDynamicDim(d) || !staticN
-                    ? std::nullopt
-                    : std::optional(*staticN * out0Ty.getDimSize(d));
+      staticN = ShapedType::isDynamic(ranges[d]) || !staticN ? std::nullopt
+                                                             : std::optional(*staticN * ranges[d]);
+    // A static group shorter than the vectors narrows them (to a power of
+    // two of 4 lanes or more): a padded row of 8 elements is one 8-lane
+    // vector, not half of a masked 16-lane one.
+    int64_t width = lanes;
+    if (staticN && *staticN < width)
+      width = std::max<int64_t>(4, llvm::PowerOf2Ceil(*staticN));
     Value groupN = sizes[g];
     for (unsigned d = g + 1; d < n; ++d)
       groupN = arith::MulIOp::create(b, loc, groupN, sizes[d]);
@@ -245,20 +372,24 @@ struct VectorizeElementwisePass
       views.push_back(v);
     }
 
-    // Blocks of the group: one when it is static and short.
-    int64_t blockLen = staticN && *staticN <= 2 * block ? *staticN : block;
-    std::optional<int64_t> staticBlocks;
+    // Blocks of the group: one when it is static and short, or when it is
+    // reduced (Row).
+    bool whole = plan.kind == Kind::Row || (staticN && *staticN <= 2 * block);
+    int64_t blockLen = staticN && whole ? std::max<int64_t>(*staticN, 1) : block;
     Value blocks;
-    if (staticN) {
-      staticBlocks = (*staticN + blockLen - 1) / blockLen;
-      blocks = cIdx(b, *staticBlocks);
-    } else {
+    if (whole)
+      blocks = cIdx(b, 1);
+    else if (staticN)
+      blocks = cIdx(b, (*staticN + blockLen - 1) / blockLen);
+    else
       blocks = arith::DivUIOp::create(
           b, loc, arith::AddIOp::create(b, loc, groupN, cIdx(b, blockLen - 1)), cIdx(b, blockLen));
-    }
+    // The parallel iterations: (the outer parallel dims..., block). A
+    // Column's reduction dims run inside each.
     Value total = blocks;
     for (unsigned d = 0; d < g; ++d)
-      total = arith::MulIOp::create(b, loc, total, sizes[d]);
+      if (!isReduction(d))
+        total = arith::MulIOp::create(b, loc, total, sizes[d]);
 
     Value zero = cIdx(b, 0), one = cIdx(b, 1);
     scf::ParallelOp::create(
@@ -267,13 +398,17 @@ struct VectorizeElementwisePass
           // (outer dims..., block) from the linear index; the block is fastest.
           Value rest = ivs[0];
           Value blockIdx = zero;
-          if (!staticBlocks || *staticBlocks > 1) {
+          if (!whole) {
             blockIdx = arith::RemUIOp::create(pb, loc, rest, blocks);
             rest = arith::DivUIOp::create(pb, loc, rest, blocks);
           }
           SmallVector<Value> outer(g);
-          for (int d = static_cast<int>(g) - 1; d >= 0; --d) {
-            if (d == 0) {
+          SmallVector<unsigned> parallelOuter;
+          for (unsigned d = 0; d < g; ++d)
+            if (!isReduction(d))
+              parallelOuter.push_back(d);
+          for (auto [i, d] : llvm::enumerate(llvm::reverse(parallelOuter))) {
+            if (i + 1 == parallelOuter.size()) {
               outer[d] = rest;
             } else {
               outer[d] = arith::RemUIOp::create(pb, loc, rest, sizes[d]);
@@ -284,15 +419,19 @@ struct VectorizeElementwisePass
           // whole vectors.
           Value j0, fullEnd, partial;
           std::optional<int64_t> staticRem;
-          if (staticBlocks && *staticBlocks == 1) {
+          if (whole && staticN) {
             j0 = zero;
-            fullEnd = cIdx(pb, *staticN - *staticN % lanes);
-            staticRem = *staticN % lanes;
+            fullEnd = cIdx(pb, *staticN - *staticN % width);
+            staticRem = *staticN % width;
           } else {
-            j0 = arith::MulIOp::create(pb, loc, blockIdx, cIdx(pb, blockLen));
-            Value len = arith::MinUIOp::create(pb, loc, cIdx(pb, blockLen),
-                                               arith::SubIOp::create(pb, loc, groupN, j0));
-            Value rem = arith::RemUIOp::create(pb, loc, len, cIdx(pb, lanes));
+            Value len = groupN;
+            j0 = zero;
+            if (!whole) {
+              j0 = arith::MulIOp::create(pb, loc, blockIdx, cIdx(pb, blockLen));
+              len = arith::MinUIOp::create(pb, loc, cIdx(pb, blockLen),
+                                           arith::SubIOp::create(pb, loc, groupN, j0));
+            }
+            Value rem = arith::RemUIOp::create(pb, loc, len, cIdx(pb, width));
             fullEnd = arith::AddIOp::create(pb, loc, j0, arith::SubIOp::create(pb, loc, len, rem));
             partial = rem;
           }
@@ -316,53 +455,128 @@ struct VectorizeElementwisePass
               idx.push_back(j);
             return idx;
           };
+          OpOperand &out0 = *op.getDpsInitOperand(0);
+          BlockArgument outArg = op.getMatchingBlockArgument(&out0);
           for (OpOperand &o : op->getOpOperands()) {
             if (plan.access[o.getOperandNumber()] != Access::Invariant)
               continue;
             BlockArgument arg = op.getMatchingBlockArgument(&o);
-            if (arg.use_empty())
+            if (arg.use_empty() || (plan.kind == Kind::Row && &o == &out0))
               continue;
-            Value s = memref::LoadOp::create(pb, loc, o.get(), indicesOf(pb, o, Value()));
+            Value s = isa<MemRefType>(o.get().getType())
+                          ? memref::LoadOp::create(pb, loc, o.get(), indicesOf(pb, o, Value()))
+                          : o.get();
             invariants.map(arg, vector::BroadcastOp::create(
-                                    pb, loc, VectorType::get({lanes}, s.getType()), s));
+                                    pb, loc, VectorType::get({width}, s.getType()), s));
           }
 
-          auto body = [&](OpBuilder &vb, Value j, Value mask) {
+          auto vecOf = [&](Type t) { return VectorType::get({width}, t); };
+          auto load = [&](OpBuilder &vb, OpOperand &o, Value j, Value mask) -> Value {
+            VectorType vt = vecOf(op.getMatchingBlockArgument(&o).getType());
+            Value view = views[o.getOperandNumber()];
+            SmallVector<Value> idx = indicesOf(vb, o, j);
+            if (!mask)
+              return vector::LoadOp::create(vb, loc, vt, view, idx);
+            return vector::MaskedLoadOp::create(
+                vb, loc, vt, view, idx, mask,
+                arith::ConstantOp::create(vb, loc, vt, vb.getZeroAttr(vt)));
+          };
+          // The body on the inputs' vectors at (outer..., j); `acc` stands for
+          // the output's element (a reduction's running value) when set.
+          auto compute = [&](OpBuilder &vb, Value j, Value mask, Value acc) {
             IRMapping map = invariants;
-            auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
             for (OpOperand &o : op->getOpOperands()) {
-              if (plan.access[o.getOperandNumber()] != Access::Full)
-                continue;
               BlockArgument arg = op.getMatchingBlockArgument(&o);
-              if (arg.use_empty())
-                continue;
-              Value view = views[o.getOperandNumber()];
-              VectorType vt = vecOf(arg.getType());
-              SmallVector<Value> idx = indicesOf(vb, o, j);
-              Value v = mask ? Value(vector::MaskedLoadOp::create(
-                                   vb, loc, vt, view, idx, mask,
-                                   arith::ConstantOp::create(vb, loc, vt, vb.getZeroAttr(vt))))
-                             : Value(vector::LoadOp::create(vb, loc, vt, view, idx));
-              map.map(arg, v);
+              // A reduction's output is `acc`; an elementwise one is read
+              // where its body uses it (an Add written in place).
+              bool reduced = op.isDpsInit(&o) && plan.kind != Kind::Elementwise;
+              if (plan.access[o.getOperandNumber()] == Access::Full && !arg.use_empty() && !reduced)
+                map.map(arg, load(vb, o, j, mask));
             }
-            SmallVector<Value> results = hybrid::vectorizeElementwiseBody(vb, op, map, lanes);
-            for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-              Value v = results[i];
-              Value view = views[init.getOperandNumber()];
-              SmallVector<Value> idx = indicesOf(vb, init, j);
-              if (mask)
-                vector::MaskedStoreOp::create(vb, loc, view, idx, mask, v);
-              else
-                vector::StoreOp::create(vb, loc, v, view, idx);
-            }
+            if (acc)
+              map.map(outArg, acc);
+            return hybrid::vectorizeElementwiseBody(vb, op, map, width);
+          };
+          auto store = [&](OpBuilder &vb, OpOperand &init, Value v, Value j, Value mask) {
+            Value view = views[init.getOperandNumber()];
+            SmallVector<Value> idx = indicesOf(vb, init, j);
+            if (mask)
+              vector::MaskedStoreOp::create(vb, loc, view, idx, mask, v);
+            else
+              vector::StoreOp::create(vb, loc, v, view, idx);
           };
 
-          scf::ForOp::create(pb, loc, j0, fullEnd, cIdx(pb, lanes), ValueRange{},
+          auto body = [&](OpBuilder &vb, Value j, Value mask) {
+            if (plan.kind == Kind::Elementwise) {
+              SmallVector<Value> results = compute(vb, j, mask, Value());
+              for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
+                store(vb, init, results[i], j, mask);
+              return;
+            }
+            // Column: the reduction loops, outermost first, around the body,
+            // the output's vector carried through them.
+            Value acc = load(vb, out0, j, mask);
+            OpBuilder::InsertionGuard guard(vb);
+            SmallVector<scf::ForOp> loops;
+            for (unsigned d = 0; d < g; ++d) {
+              if (!isReduction(d))
+                continue;
+              auto loop = scf::ForOp::create(vb, loc, zero, sizes[d], one, ValueRange{acc});
+              if (!loops.empty())
+                scf::YieldOp::create(vb, loc, loop.getResults());
+              vb.setInsertionPointToStart(loop.getBody());
+              outer[d] = loop.getInductionVar();
+              acc = loop.getRegionIterArgs()[0];
+              loops.push_back(loop);
+            }
+            scf::YieldOp::create(vb, loc, compute(vb, j, mask, acc));
+            vb.setInsertionPointAfter(loops.front());
+            store(vb, out0, loops.front().getResult(0), j, mask);
+          };
+
+          auto maskTy = VectorType::get({width}, pb.getI1Type());
+          if (plan.kind == Kind::Row) {
+            // Lane 0 starts from the output's value, the others from the
+            // identity; masked-off lanes keep theirs.
+            auto elt = cast<FloatType>(outArg.getType());
+            VectorType vt = vecOf(elt);
+            Value identity = arith::ConstantOp::create(
+                pb, loc, vt, DenseElementsAttr::get(vt, identityOf(plan.combining, elt)));
+            Value init = memref::LoadOp::create(pb, loc, out0.get(), indicesOf(pb, out0, Value()));
+            Value acc = vector::InsertOp::create(pb, loc, init, identity, ArrayRef<int64_t>{0});
+            auto loop = scf::ForOp::create(
+                pb, loc, j0, fullEnd, cIdx(pb, width), ValueRange{acc},
+                [&](OpBuilder &fb, Location, Value j, ValueRange args) {
+                  scf::YieldOp::create(fb, loc, compute(fb, j, Value(), args[0]));
+                });
+            acc = loop.getResult(0);
+            auto tail = [&](OpBuilder &tb, Value count) {
+              Value mask = vector::CreateMaskOp::create(tb, loc, maskTy, ValueRange{count});
+              Value next = compute(tb, fullEnd, mask, acc)[0];
+              return arith::SelectOp::create(tb, loc, mask, next, acc).getResult();
+            };
+            if (staticRem) {
+              if (*staticRem != 0)
+                acc = tail(pb, cIdx(pb, *staticRem));
+            } else {
+              Value any = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::ne, partial, zero);
+              auto ifPartial = scf::IfOp::create(pb, loc, TypeRange{vt}, any, true);
+              OpBuilder tb = OpBuilder::atBlockBegin(ifPartial.thenBlock());
+              scf::YieldOp::create(tb, loc, tail(tb, partial));
+              OpBuilder eb = OpBuilder::atBlockBegin(ifPartial.elseBlock());
+              scf::YieldOp::create(eb, loc, acc);
+              acc = ifPartial.getResult(0);
+            }
+            Value r = vector::ReductionOp::create(pb, loc, plan.combining, acc);
+            memref::StoreOp::create(pb, loc, r, out0.get(), indicesOf(pb, out0, Value()));
+            return;
+          }
+
+          scf::ForOp::create(pb, loc, j0, fullEnd, cIdx(pb, width), ValueRange{},
                              [&](OpBuilder &fb, Location, Value j, ValueRange) {
                                body(fb, j, Value());
                                scf::YieldOp::create(fb, loc);
                              });
-          auto maskTy = VectorType::get({lanes}, pb.getI1Type());
           if (staticRem) {
             if (*staticRem != 0) {
               Value mask = vector::CreateMaskOp::create(pb, loc, maskTy,

@@ -46,6 +46,7 @@
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -592,6 +593,232 @@ void vectorize(CausalConv1dOp op, int64_t lanes) {
   });
 }
 
+//===----------------------------------------------------------------------===//
+// Row ops: rms_norm, rotary
+//===----------------------------------------------------------------------===//
+
+/// `v`'s last dim (or `dim`) has unit stride; a missing operand qualifies.
+bool unitStride(Value v, int64_t dim = -1) {
+  if (!v)
+    return true;
+  MemRefType t = memrefOf(v);
+  return t && staticStride(v, dim < 0 ? t.getRank() - 1 : dim) == int64_t(1);
+}
+
+bool allF32Buffers(ArrayRef<Value> operands) {
+  return llvm::all_of(operands, [](Value v) {
+    return !v || (memrefOf(v) && memrefOf(v).getElementType().isF32());
+  });
+}
+
+/// An scf.parallel over dims [0, n) of `v` (one unit iteration when n is 0),
+/// with `b` inside it; returns its induction variables (none when n is 0).
+SmallVector<Value> parallelOverDims(OpBuilder &b, Location loc, Value v, int64_t n) {
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0), c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t d = 0; d < n; ++d) {
+    lbs.push_back(c0);
+    ubs.push_back(memref::DimOp::create(b, loc, v, d));
+    steps.push_back(c1);
+  }
+  if (n == 0)
+    lbs = {c0}, ubs = {c1}, steps = {c1};
+  auto par = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
+  b.setInsertionPointToStart(par.getBody());
+  if (n == 0)
+    return {};
+  return SmallVector<Value>(par.getInductionVars());
+}
+
+/// Runs `body(j, mask)` over the columns [base, base + n) in vectors of
+/// `v.lanes`: whole vectors with a null mask, then the tail (if any) with a
+/// mask, under an scf.if. `init` is carried through (the tail yields it
+/// unchanged when there is none); returns the final value, or null.
+Value overColumns(Builder &v, Value base, Value n, Value init,
+                  function_ref<Value(Value j, Value mask, Value acc)> body) {
+  OpBuilder &b = v.b;
+  Location loc = v.loc;
+  Value cl = v.idx(v.lanes);
+  Value full = arith::SubIOp::create(b, loc, n, arith::RemUIOp::create(b, loc, n, cl));
+  SmallVector<Value> inits;
+  if (init)
+    inits.push_back(init);
+  auto loop = scf::ForOp::create(b, loc, v.idx(0), full, cl, inits);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value r = body(arith::AddIOp::create(b, loc, base, loop.getInductionVar()), Value(),
+                   init ? loop.getRegionIterArgs()[0] : Value());
+    if (init)
+      scf::YieldOp::create(b, loc, r);
+  }
+  Value acc = init ? loop.getResult(0) : Value();
+  Value rest = arith::SubIOp::create(b, loc, n, full);
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rest, v.idx(0));
+  auto tail = scf::IfOp::create(b, loc, init ? TypeRange{init.getType()} : TypeRange{}, any,
+                                /*withElseRegion=*/static_cast<bool>(init));
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(tail.thenBlock());
+    auto mt = VectorType::get({v.lanes}, b.getI1Type());
+    Value mask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{rest});
+    Value r = body(arith::AddIOp::create(b, loc, base, full), mask, acc);
+    // Without results the builder gave the block its yield already.
+    if (init) {
+      scf::YieldOp::create(b, loc, r);
+      b.setInsertionPointToStart(tail.elseBlock());
+      scf::YieldOp::create(b, loc, acc);
+    }
+  }
+  return init ? tail.getResult(0) : Value();
+}
+
+/// A vector of `base[indices]` (masked when `mask` is set; masked lanes 0).
+Value loadRow(Builder &v, Value base, ValueRange indices, Value mask) {
+  if (mask)
+    return v.maskedLoad(base, indices, mask);
+  return vector::LoadOp::create(v.b, v.loc, v.vt, base, indices);
+}
+
+void storeRow(Builder &v, Value value, Value base, ValueRange indices, Value mask) {
+  if (mask)
+    vector::MaskedStoreOp::create(v.b, v.loc, base, indices, mask, value);
+  else
+    vector::StoreOp::create(v.b, v.loc, value, base, indices);
+}
+
+/// Whether `op` is vectorised: f32 buffers, every operand contiguous along
+/// the normalized dim.
+bool vectorizable(RmsNormOp op) {
+  Value x = op.getX(), w = op.getWeight(), z = op.getZ(), y = op.getOutputs()[0];
+  return allF32Buffers({x, w, z, y}) && unitStride(x) && unitStride(w) && unitStride(z) &&
+         unitStride(y);
+}
+
+/// hybrid.rms_norm with `lanes` columns of a row per vector (the scalar
+/// implementation runs one element at a time, its sum a chain of scalar adds):
+///
+///   scf.parallel (every dim but the last):
+///     for each group g (of group_size columns, or the whole row):
+///       acc[lanes] = 0;  for j in the group:  acc += u[j]^2     (tail masked)
+///       inv = 1 / sqrt(reduce_add(acc) / group_size + eps)
+///       for j in the group:  y[j] = u[j] * inv * w[j]  (* silu(z[j]))
+///
+/// with u = x (* silu(z) when the gate comes before the norm), as the scalar
+/// implementation. The sum of squares is re-associated (lanes' partial sums,
+/// then a tree), so results may differ from it in the last bits.
+void vectorize(RmsNormOp op, int64_t lanes) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value x = op.getX(), w = op.getWeight(), z = op.getZ(), y = op.getOutputs()[0];
+  int64_t rank = memrefOf(x).getRank();
+  Value dn = memref::DimOp::create(b, loc, x, rank - 1);
+  Builder v{b, loc, lanes};
+  Value gs = op.getGroupSize() ? v.idx(*op.getGroupSize()) : dn;
+  if (op.getGroupSize())
+    cf::AssertOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                              arith::RemUIOp::create(b, loc, dn, gs), v.idx(0)),
+        "hybrid.rms_norm: group_size must divide the normalized dim");
+  Value groups = arith::DivUIOp::create(b, loc, dn, gs);
+  auto f32 = b.getF32Type();
+  Value gsF = arith::UIToFPOp::create(b, loc, f32, arith::IndexCastUIOp::create(b, loc, b.getI64Type(), gs));
+  Value eps = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(op.getEpsilon().convertToFloat()));
+  Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+  bool before = op.getGateBeforeNorm();
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Value> rows = parallelOverDims(b, loc, x, rank - 1);
+  auto at = [&](Value j) {
+    SmallVector<Value> idx(rows);
+    idx.push_back(j);
+    return idx;
+  };
+  auto u = [&](Value j, Value mask) {
+    Value xv = loadRow(v, x, at(j), mask);
+    return z && before ? v.mul(xv, v.silu(loadRow(v, z, at(j), mask))) : xv;
+  };
+  forLoop(b, loc, v.idx(0), groups, [&](Value g) {
+    Value base = arith::MulIOp::create(b, loc, g, gs);
+    Value acc = overColumns(v, base, gs, v.splat(0.0), [&](Value j, Value mask, Value a) {
+      Value uj = u(j, mask);
+      return v.add(a, v.mul(uj, uj));
+    });
+    Value ss = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
+    Value inv = arith::DivFOp::create(
+        b, loc, one,
+        math::SqrtOp::create(b, loc, arith::AddFOp::create(
+                                         b, loc, arith::DivFOp::create(b, loc, ss, gsF), eps)));
+    Value invV = v.bcast(inv);
+    overColumns(v, base, gs, Value(), [&](Value j, Value mask, Value) {
+      Value r = v.mul(v.mul(u(j, mask), invV), loadRow(v, w, ValueRange{j}, mask));
+      if (z && !before)
+        r = v.mul(r, v.silu(loadRow(v, z, at(j), mask)));
+      storeRow(v, r, y, at(j), mask);
+      return Value();
+    });
+  });
+}
+
+/// Whether `op` is vectorised: the half-rotated form on f32 buffers, every
+/// operand contiguous along its last dim.
+bool vectorizable(RotaryOp op) {
+  Value x = op.getX(), c = op.getCos(), s = op.getSin(), y = op.getOutputs()[0];
+  return !op.getInterleaved() && allF32Buffers({x, c, s, y}) && unitStride(x) && unitStride(c) &&
+         unitStride(s) && unitStride(y);
+}
+
+/// The half-rotated hybrid.rotary with `lanes` of the R/2 rotated pairs per
+/// vector (lanes narrowed to the pairs' count, rounded up to a power of two,
+/// when it is static and smaller):
+///
+///   scf.parallel (b, h, s):
+///     for i in 0 .. R/2 step lanes:       (tail masked)
+///       x0 = x[i ..], x1 = x[R/2 + i ..], c = cos[i ..], sn = sin[i ..]
+///       y[i ..] = x0 c - x1 sn;  y[R/2 + i ..] = x1 c + x0 sn
+///     for d in R .. D step lanes:  y[d ..] = x[d ..]
+///
+/// Each element is computed as in the scalar implementation.
+void vectorize(RotaryOp op, int64_t lanes) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value x = op.getX(), cs = op.getCos(), sn = op.getSin(), y = op.getOutputs()[0];
+  MemRefType ct = memrefOf(cs);
+  if (!ct.isDynamicDim(2))
+    lanes = std::min<int64_t>(lanes, std::max<int64_t>(4, llvm::PowerOf2Ceil(ct.getDimSize(2))));
+  Builder v{b, loc, lanes};
+  Value half = memref::DimOp::create(b, loc, cs, 2), dh = memref::DimOp::create(b, loc, x, 3);
+  Value rot = arith::MulIOp::create(b, loc, half, v.idx(2));
+  if (std::optional<uint64_t> rd = op.getRotaryDim())
+    cf::AssertOp::create(b, loc,
+                         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, half,
+                                               v.idx(static_cast<int64_t>(*rd) / 2)),
+                         "hybrid.rotary: cos/sin must have rotary_dim / 2 columns");
+  cf::AssertOp::create(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, rot, dh),
+                       "hybrid.rotary: the rotary dim exceeds the head dim");
+  // cos/sin's batch: 0 when it broadcasts (size 1).
+  Value csBatch = memref::DimOp::create(b, loc, cs, 0);
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Value> ivs = parallelOverDims(b, loc, x, 3);
+  Value bi = ivs[0], h = ivs[1], s = ivs[2];
+  Value cb = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, csBatch, v.idx(1)), v.idx(0),
+      bi);
+  overColumns(v, v.idx(0), half, Value(), [&](Value i, Value mask, Value) {
+    Value i1 = arith::AddIOp::create(b, loc, i, half);
+    Value c = loadRow(v, cs, {cb, s, i}, mask), sv = loadRow(v, sn, {cb, s, i}, mask);
+    Value x0 = loadRow(v, x, {bi, h, s, i}, mask), x1 = loadRow(v, x, {bi, h, s, i1}, mask);
+    storeRow(v, arith::SubFOp::create(b, loc, v.mul(x0, c), v.mul(x1, sv)), y, {bi, h, s, i}, mask);
+    storeRow(v, v.add(v.mul(x1, c), v.mul(x0, sv)), y, {bi, h, s, i1}, mask);
+    return Value();
+  });
+  overColumns(v, rot, arith::SubIOp::create(b, loc, dh, rot), Value(),
+              [&](Value d, Value mask, Value) {
+                storeRow(v, loadRow(v, x, {bi, h, s, d}, mask), y, {bi, h, s, d}, mask);
+                return Value();
+              });
+}
+
 struct HybridVectorizeScansPass
     : public hybrid::impl::HybridVectorizeScansPassBase<HybridVectorizeScansPass> {
   using Base::Base;
@@ -652,6 +879,38 @@ struct HybridVectorizeScansPass
     for (CausalConv1dOp op : convs) {
       remark::passed(op.getLoc(), opts)
           << "causal_conv1d in vector loops: " + n + " time steps per vector";
+      vectorize(op, lanes);
+      op->erase();
+    }
+    SmallVector<RmsNormOp> norms;
+    SmallVector<RotaryOp> rotaries;
+    getOperation()->walk([&](Operation *op) {
+      auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+      if (!dps || !dps.hasPureBufferSemantics())
+        return;
+      if (auto norm = dyn_cast<RmsNormOp>(op)) {
+        if (vectorizable(norm))
+          norms.push_back(norm);
+        else
+          remark::missed(op->getLoc(), opts)
+              << "rms_norm in scalar loops: vector rows need f32 buffers contiguous along the "
+                 "normalized dim";
+      } else if (auto rotary = dyn_cast<RotaryOp>(op)) {
+        if (vectorizable(rotary))
+          rotaries.push_back(rotary);
+        else
+          remark::missed(op->getLoc(), opts)
+              << "rotary in scalar loops: vector rows need the half-rotated form on f32 "
+                 "buffers contiguous along the head dim";
+      }
+    });
+    for (RmsNormOp op : norms) {
+      remark::passed(op.getLoc(), opts) << "rms_norm in vector loops: " + n + " columns per vector";
+      vectorize(op, lanes);
+      op->erase();
+    }
+    for (RotaryOp op : rotaries) {
+      remark::passed(op.getLoc(), opts) << "rotary in vector loops: rotated pairs in the lanes";
       vectorize(op, lanes);
       op->erase();
     }

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
 #include <limits>
 
@@ -377,6 +378,57 @@ Value hybrid::onnx_conv::dropUnitDims(OpBuilder &b, Location loc, Value input,
       b, loc, RankedTensorType::get(shape, type.getElementType()), input, reassoc);
 }
 
+/// Equal by upstream's value-bounds analysis covers `tensor.dim` of an op's
+/// result and of its destination, the same dim read twice, ...
+bool hybrid::onnx_conv::provablyEqual(OpFoldResult a, OpFoldResult b) {
+  std::optional<int64_t> ca = getConstantIntValue(a), cb = getConstantIntValue(b);
+  if (ca || cb)
+    return ca && cb && *ca == *cb;
+  if (a == b)
+    return true;
+  FailureOr<bool> eq = ValueBoundsConstraintSet::areEqual(a, b);
+  return succeeded(eq) && *eq;
+}
+
+/// How the dims of `fine` group into those of `coarse`, each coarse dim the
+/// product of consecutive fine dims, when the sizes prove it: a static coarse
+/// dim is a run of static fine dims with that product; a dynamic one is one
+/// fine dim provably equal to it. Static 1s of `fine` left over join the group
+/// after them (the last group, at the end). Nothing when not proved.
+static std::optional<SmallVector<ReassociationIndices>>
+groupDims(ArrayRef<OpFoldResult> fine, ArrayRef<OpFoldResult> coarse) {
+  SmallVector<ReassociationIndices> groups;
+  int64_t f = 0, n = fine.size();
+  auto isUnit = [&](int64_t i) { return getConstantIntValue(fine[i]) == int64_t(1); };
+  for (OpFoldResult c : coarse) {
+    ReassociationIndices group;
+    if (std::optional<int64_t> cs = getConstantIntValue(c)) {
+      int64_t product = 1;
+      do {
+        std::optional<int64_t> fs = f < n ? getConstantIntValue(fine[f]) : std::nullopt;
+        if (!fs)
+          return std::nullopt;
+        product *= *fs;
+        group.push_back(f++);
+      } while (product < *cs);
+      if (product != *cs)
+        return std::nullopt;
+    } else {
+      while (f < n && isUnit(f))
+        group.push_back(f++);
+      if (f >= n || !provablyEqual(fine[f], c))
+        return std::nullopt;
+      group.push_back(f++);
+    }
+    groups.push_back(group);
+  }
+  while (f < n && isUnit(f) && !groups.empty())
+    groups.back().push_back(f++);
+  if (f != n)
+    return std::nullopt;
+  return groups;
+}
+
 Value hybrid::onnx_conv::reshapeTo(OpBuilder &b, Location loc, Value input,
                                    ArrayRef<OpFoldResult> sizes) {
   SmallVector<int64_t> shape;
@@ -384,11 +436,37 @@ Value hybrid::onnx_conv::reshapeTo(OpBuilder &b, Location loc, Value input,
   for (OpFoldResult s : sizes) {
     std::optional<int64_t> c = getConstantIntValue(s);
     shape.push_back(c ? *c : ShapedType::kDynamic);
-    dims.push_back(indexValue(b, loc, s));
   }
   auto type = RankedTensorType::get(shape, elementTypeOf(input));
   if (type == tensorType(input))
     return input;
+  // A reshape that only splits dims, or only merges them, is an expand_shape
+  // or a collapse_shape when the sizes prove the grouping: those bufferize to
+  // views even of strided buffers (a split of a Split's slice, q into heads),
+  // where tensor.reshape needs a contiguous copy.
+  SmallVector<OpFoldResult> from = mixedSizes(b, loc, input);
+  auto castTo = [&](Value v) -> Value {
+    return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v).getResult();
+  };
+  if (sizes.size() > from.size()) {
+    // Constant sizes as attributes, as the op's static shape must read them.
+    SmallVector<OpFoldResult> outputShape;
+    for (OpFoldResult s : sizes) {
+      std::optional<int64_t> c = getConstantIntValue(s);
+      outputShape.push_back(c ? OpFoldResult(b.getIndexAttr(*c)) : s);
+    }
+    if (auto groups = groupDims(outputShape, from))
+      return tensor::ExpandShapeOp::create(b, loc, type, input, *groups, outputShape);
+  } else if (sizes.size() < from.size()) {
+    if (auto groups = groupDims(from, sizes))
+      return castTo(tensor::CollapseShapeOp::create(b, loc, input, *groups));
+  } else if (llvm::all_of(llvm::zip(from, sizes), [](auto p) {
+               return provablyEqual(std::get<0>(p), std::get<1>(p));
+             })) {
+    return castTo(input);
+  }
+  for (OpFoldResult s : sizes)
+    dims.push_back(indexValue(b, loc, s));
   Value shapeTensor = tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({static_cast<int64_t>(dims.size())}, b.getIndexType()),
       dims);

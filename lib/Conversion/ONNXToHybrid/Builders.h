@@ -62,8 +62,12 @@ Value dropUnitDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> po
 /// `v` with its dynamic dims made static where `sizes` has a constant (tensor.cast),
 /// so that it can be inserted with those sizes.
 Value refineToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes);
-/// Reshape to `sizes` (the element count must match).
+/// Reshape to `sizes` (the element count must match): an expand_shape or a
+/// collapse_shape when the sizes prove the grouping of dims, else tensor.reshape.
 Value reshapeTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> sizes);
+/// Whether two sizes are provably equal: equal constants, the same value, or
+/// equal by MLIR's value-bounds analysis.
+bool provablyEqual(OpFoldResult a, OpFoldResult b);
 /// Transpose with `perm` (result dim i = input dim perm[i]).
 Value transposeTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> perm);
 /// An index value for a size.

@@ -215,6 +215,8 @@ LogicalResult convertReshape(OnnxNode &node, SmallVectorImpl<Value> &results) {
   OpFoldResult total = productOf(b, loc, in);
   // Resolve 0 (copy the input dim) and -1 (infer), statically when possible.
   int64_t inferAt = -1;
+  // Entries read at run time (which may be -1); a copied input dim is a size.
+  SmallVector<int64_t> runtimeEntries;
   for (auto [i, s] : llvm::enumerate(target)) {
     if (auto c = getConstantIntValue(s)) {
       if (*c == 0 && !allowZero) {
@@ -231,19 +233,57 @@ LogicalResult convertReshape(OnnxNode &node, SmallVectorImpl<Value> &results) {
       }
       continue;
     }
-    // A run-time entry: 0 copies the input dim (when it exists), -1 is inferred below.
+    // A run-time entry: 0 copies the input dim (when it exists), -1 is inferred
+    // below. An entry that is a tensor's dim (a Shape read during conversion,
+    // as exporters write `view(B, S, H, D)`) is never -1, and when it is
+    // provably the input's dim, a 0 there copies the same size.
     Value v = indexValue(b, loc, s);
+    if (v.getDefiningOp<tensor::DimOp>() &&
+        (allowZero || i >= in.size() || provablyEqual(v, in[i]))) {
+      s = i < in.size() && !allowZero ? in[i] : OpFoldResult(v);
+      continue;
+    }
+    runtimeEntries.push_back(i);
     if (!allowZero && i < in.size()) {
       Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, idx(b, loc, 0));
       v = arith::SelectOp::create(b, loc, isZero, indexValue(b, loc, in[i]), v);
     }
     s = v;
   }
+  // A -1 next to known sizes: the input's static dims over the others', once
+  // each of the others' dynamic dims cancels a provably equal input dim (what
+  // is left of the input's dynamic dims multiplies in).
+  if (inferAt >= 0 && runtimeEntries.empty()) {
+    int64_t staticIn = 1, staticKnown = 1;
+    SmallVector<OpFoldResult> dynamicIn;
+    for (OpFoldResult s : in) {
+      if (std::optional<int64_t> c = getConstantIntValue(s))
+        staticIn *= *c;
+      else
+        dynamicIn.push_back(s);
+    }
+    bool cancels = true;
+    for (auto [i, s] : llvm::enumerate(target)) {
+      if (static_cast<int64_t>(i) == inferAt)
+        continue;
+      if (std::optional<int64_t> c = getConstantIntValue(s)) {
+        staticKnown *= *c;
+        continue;
+      }
+      auto it = llvm::find_if(dynamicIn, [&](OpFoldResult d) { return provablyEqual(d, s); });
+      if (it == dynamicIn.end()) {
+        cancels = false;
+        break;
+      }
+      dynamicIn.erase(it);
+    }
+    if (cancels && staticKnown != 0 && staticIn % staticKnown == 0) {
+      dynamicIn.push_back(b.getIndexAttr(staticIn / staticKnown));
+      target[inferAt] = productOf(b, loc, dynamicIn);
+      inferAt = -1;
+    }
+  }
   // Run-time -1 entries: the product of the others divides the total.
-  SmallVector<int64_t> runtimeEntries;
-  for (auto [i, s] : llvm::enumerate(target))
-    if (!getConstantIntValue(s))
-      runtimeEntries.push_back(i);
   if (inferAt >= 0 || !runtimeEntries.empty()) {
     Value known = idx(b, loc, 1);
     Value minusOne = idx(b, loc, -1);
@@ -251,9 +291,11 @@ LogicalResult convertReshape(OnnxNode &node, SmallVectorImpl<Value> &results) {
       if (static_cast<int64_t>(i) == inferAt)
         continue;
       Value v = indexValue(b, loc, s);
-      Value isInfer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, minusOne);
-      known = arith::MulIOp::create(b, loc, known,
-                                    arith::SelectOp::create(b, loc, isInfer, idx(b, loc, 1), v));
+      if (llvm::is_contained(runtimeEntries, static_cast<int64_t>(i))) {
+        Value isInfer = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, minusOne);
+        v = arith::SelectOp::create(b, loc, isInfer, idx(b, loc, 1), v);
+      }
+      known = arith::MulIOp::create(b, loc, known, v);
     }
     Value totalV = indexValue(b, loc, total);
     Value inferred = arith::DivUIOp::create(b, loc, totalV, known);

@@ -158,9 +158,10 @@ func.func @select_ints(%a: memref<256xi32>, %k: memref<256xi8>, %y: memref<256xi
 // -----
 
 // Left for the loop lowering: a transposed input (no trailing group both
-// reads in order), a reduction, linalg.index, integer division (a masked lane
-// would divide by zero), bf16, and a static group of 2 elements (a per-row
-// operand keeps the group to the last dim).
+// reads in order), a reduction whose output the body reads twice (no
+// combiner), linalg.index, integer division (a masked lane would divide by
+// zero), bf16, and a static group of 2 elements (a per-row operand keeps the
+// group to the last dim).
 // CHECK-LABEL: func.func @not_matched
 // CHECK-NOT: vector.
 // CHECK-COUNT-6: linalg.generic
@@ -179,7 +180,8 @@ func.func @not_matched(%x: memref<64x64xf32>, %y: memref<64x64xf32>, %s: memref<
       ins(%x : memref<64x64xf32>) outs(%s : memref<64xf32>) {
   ^bb0(%a: f32, %o: f32):
     %0 = arith.addf %a, %o : f32
-    linalg.yield %0 : f32
+    %1 = arith.mulf %0, %o : f32
+    linalg.yield %1 : f32
   }
   linalg.generic {indexing_maps = [#in], iterator_types = ["parallel", "parallel"]}
       outs(%y : memref<64x64xf32>) {
@@ -208,5 +210,159 @@ func.func @not_matched(%x: memref<64x64xf32>, %y: memref<64x64xf32>, %s: memref<
     %0 = arith.mulf %a, %b : f32
     linalg.yield %0 : f32
   }
+  return
+}
+
+// -----
+
+// A row reduction (the reduced dims are the trailing group, contiguous): per
+// row, 16 lanes of partial sums, lane 0 starting from the output's value and
+// the others from -0.0; whole vectors, then the 5 left under a mask (masked-off
+// lanes keep their sums); one horizontal add, stored. An operand that does not
+// read the row (the mean) is loaded once per row.
+// CHECK-LABEL: func.func @row_sum_squares
+// CHECK-SAME: (%[[X:.*]]: memref<?x37xf32>, %[[M:.*]]: memref<?xf32>, %[[S:.*]]: memref<?xf32>)
+// CHECK: scf.parallel (%[[R:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}})
+// CHECK: %[[MU:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: %[[ID:.*]] = arith.constant dense<-0.000000e+00> : vector<16xf32>
+// CHECK: %[[S0:.*]] = memref.load %[[S]][%[[R]]]
+// CHECK: %[[A0:.*]] = vector.insert %[[S0]], %[[ID]] [0] : f32 into vector<16xf32>
+// CHECK: %[[SUM:.*]] = scf.for %[[J:.*]] = %{{.*}} to %c32 step %c16 iter_args(%[[A:.*]] = %[[A0]])
+// CHECK:   %[[XV:.*]] = vector.load %[[X]][%[[R]], %[[J]]] : memref<?x37xf32>, vector<16xf32>
+// CHECK:   %[[D:.*]] = arith.subf %[[XV]], %[[MU]]
+// CHECK:   %[[SQ:.*]] = arith.mulf %[[D]], %[[D]]
+// CHECK:   %[[NEXT:.*]] = arith.addf %[[SQ]], %[[A]]
+// CHECK:   scf.yield %[[NEXT]]
+// CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: vector.maskedload %[[X]][%[[R]], %c32], %[[MASK]]
+// CHECK: %[[T:.*]] = arith.addf %{{.*}}, %[[SUM]]
+// CHECK: %[[KEEP:.*]] = arith.select %[[MASK]], %[[T]], %[[SUM]]
+// CHECK: %[[TOTAL:.*]] = vector.reduction <add>, %[[KEEP]] : vector<16xf32> into f32
+// CHECK: memref.store %[[TOTAL]], %[[S]][%[[R]]]
+// CHECK-NOT: linalg.generic
+#in = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+func.func @row_sum_squares(%x: memref<?x37xf32>, %m: memref<?xf32>, %s: memref<?xf32>) {
+  linalg.generic {indexing_maps = [#in, #r, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %m : memref<?x37xf32>, memref<?xf32>) outs(%s : memref<?xf32>) {
+  ^bb0(%a: f32, %mu: f32, %o: f32):
+    %d = arith.subf %a, %mu : f32
+    %sq = arith.mulf %d, %d : f32
+    %0 = arith.addf %sq, %o : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A max over two trailing reduced dims (a global pool over 8 x 8): one group
+// of 64, four whole vectors, no tail; lanes start from -inf.
+// CHECK-LABEL: func.func @row_max_2d
+// CHECK: scf.parallel
+// CHECK: arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+// CHECK: arith.maximumf
+// CHECK-NOT: vector.maskedload
+// CHECK: vector.reduction <maximumf>
+// CHECK-NOT: linalg.generic
+#x = affine_map<(b, c, h, w) -> (b, c, h, w)>
+#o = affine_map<(b, c, h, w) -> (b, c)>
+func.func @row_max_2d(%x: memref<2x16x8x8xf32>, %y: memref<2x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #o],
+                  iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%x : memref<2x16x8x8xf32>) outs(%y : memref<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %0 = arith.maximumf %o, %a : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A column reduction (a LayerNorm's mean over the channels of [B, C, H*W]):
+// the group is the parallel trailing dim, the reduction runs around the body
+// per vector of outputs, in order (the same sums as the scalar loops).
+// CHECK-LABEL: func.func @column_sum
+// CHECK-SAME: (%[[X:.*]]: memref<?x32x64xf32>, %[[S:.*]]: memref<?x64xf32>)
+// CHECK: scf.parallel (%[[B:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}})
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c64{{.*}} step %c16
+// CHECK:   %[[S0:.*]] = vector.load %[[S]][%[[B]], %[[J]]] : memref<?x64xf32>, vector<16xf32>
+// CHECK:   %[[SUM:.*]] = scf.for %[[C:.*]] = %{{.*}} to %c32 step %{{.*}} iter_args(%[[A:.*]] = %[[S0]])
+// CHECK:     %[[XV:.*]] = vector.load %[[X]][%[[B]], %[[C]], %[[J]]]
+// CHECK:     %[[NEXT:.*]] = arith.addf %[[A]], %[[XV]]
+// CHECK:     scf.yield %[[NEXT]]
+// CHECK:   vector.store %[[SUM]], %[[S]][%[[B]], %[[J]]]
+// CHECK-NOT: linalg.generic
+#x3 = affine_map<(b, c, p) -> (b, c, p)>
+#o3 = affine_map<(b, c, p) -> (b, p)>
+func.func @column_sum(%x: memref<?x32x64xf32>, %s: memref<?x64xf32>) {
+  linalg.generic {indexing_maps = [#x3, #o3], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x : memref<?x32x64xf32>) outs(%s : memref<?x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %0 = arith.addf %o, %a : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// Reductions left for the loop lowering: an integer sum (no float combiner),
+// and a column reduction whose per-channel operand reads the reduced dim (it
+// could not be loaded once per iteration).
+// CHECK-LABEL: func.func @reductions_not_matched
+// CHECK-NOT: vector.
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: vector.
+#in = affine_map<(i, j) -> (i, j)>
+#r = affine_map<(i, j) -> (i)>
+#x3 = affine_map<(b, c, p) -> (b, c, p)>
+#c3 = affine_map<(b, c, p) -> (c)>
+#o3 = affine_map<(b, c, p) -> (b, p)>
+func.func @reductions_not_matched(%i: memref<8x64xi32>, %si: memref<8xi32>, %x: memref<2x32x64xf32>,
+                                  %w: memref<32xf32>, %s: memref<2x64xf32>) {
+  linalg.generic {indexing_maps = [#in, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%i : memref<8x64xi32>) outs(%si : memref<8xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    %0 = arith.addi %a, %o : i32
+    linalg.yield %0 : i32
+  }
+  linalg.generic {indexing_maps = [#x3, #c3, #o3], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : memref<2x32x64xf32>, memref<32xf32>) outs(%s : memref<2x64xf32>) {
+  ^bb0(%a: f32, %wc: f32, %o: f32):
+    %0 = arith.mulf %a, %wc : f32
+    %1 = arith.addf %o, %0 : f32
+    linalg.yield %1 : f32
+  }
+  return
+}
+
+
+// -----
+
+// A padded convolution's input: the fill of the whole buffer and the copy into
+// its interior run as generics do. The fill's value is broadcast once per
+// block; the copy's rows of 8 (the interior is strided) are 8-lane vectors.
+// CHECK-LABEL: func.func @pad_fill_copy
+// CHECK-SAME: (%[[X:.*]]: memref<?x32x8x8xf32>, %[[P:.*]]: memref<?x32x14x14xf32>)
+// CHECK-NOT: linalg.
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[P]] {{\[\[}}0, 1, 2, 3]]
+// CHECK: scf.parallel
+// CHECK:   %[[ZERO:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:   vector.store %[[ZERO]], %[[FLAT]][%{{.*}}] : memref<?xf32>, vector<16xf32>
+// CHECK: %[[IN:.*]] = memref.subview %[[P]]
+// CHECK: scf.parallel
+// CHECK:   %[[ROW:.*]] = vector.load %[[X]][{{.*}}] : memref<?x32x8x8xf32>, vector<8xf32>
+// CHECK:   vector.store %[[ROW]], %[[IN]][{{.*}}] : memref<?x32x8x8xf32, strided<[6272, 196, 14, 1], offset: 45>>, vector<8xf32>
+// CHECK-NOT: linalg.
+func.func @pad_fill_copy(%x: memref<?x32x8x8xf32>, %p: memref<?x32x14x14xf32>) {
+  %c0 = arith.constant 0.0 : f32
+  linalg.fill ins(%c0 : f32) outs(%p : memref<?x32x14x14xf32>)
+  %c0i = arith.constant 0 : index
+  %b = memref.dim %x, %c0i : memref<?x32x8x8xf32>
+  %in = memref.subview %p[0, 0, 3, 3] [%b, 32, 8, 8] [1, 1, 1, 1] : memref<?x32x14x14xf32> to memref<?x32x8x8xf32, strided<[6272, 196, 14, 1], offset: 45>>
+  linalg.copy ins(%x : memref<?x32x8x8xf32>) outs(%in : memref<?x32x8x8xf32, strided<[6272, 196, 14, 1], offset: 45>>)
   return
 }

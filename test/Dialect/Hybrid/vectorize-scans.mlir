@@ -234,3 +234,75 @@ func.func @causal_conv(%x: memref<?x?x?xf32>, %w: memref<?x4xf32>, %bias: memref
     initial_state(%s0 : memref<?x?x3xf32>) outs(%y, %s : memref<?x?x?xf32>, memref<?x?x3xf32>)
   return
 }
+
+// -----
+
+// rms_norm's rows: one parallel loop over the rows; per group of 20 columns,
+// the sum of squares in 16 lanes (a whole vector, then the 4 left under a
+// mask), one horizontal add, 1 / sqrt(mean + eps), then the scaled, gated
+// row, whole vectors then the masked tail.
+// CHECK-LABEL: func.func @rms_norm_rows
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x40xf32>, %[[W:[^:]*]]: memref<40xf32>, %[[Z:[^:]*]]: memref<?x40xf32>, %[[Y:[^:]*]]: memref<?x40xf32>)
+// CHECK-NOT: hybrid.rms_norm ins
+// CHECK: cf.assert %{{.*}}, "hybrid.rms_norm: group_size must divide the normalized dim"
+// CHECK: scf.parallel (%[[R:.*]]) =
+// CHECK: scf.for %[[G:.*]] =
+// CHECK: %[[PART:.*]] = scf.for %{{.*}} iter_args(%{{.*}}) -> (vector<16xf32>)
+// CHECK:   vector.load %[[X]][%[[R]], %{{.*}}] : memref<?x40xf32>, vector<16xf32>
+// CHECK: %[[ALL:.*]] = scf.if %{{.*}} -> (vector<16xf32>)
+// CHECK:   vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK:   vector.maskedload %[[X]]
+// CHECK: vector.reduction <add>, %[[ALL]] : vector<16xf32> into f32
+// CHECK: math.sqrt
+// CHECK: scf.for
+// CHECK:   vector.load %[[W]]
+// CHECK:   vector.load %[[X]]
+// CHECK:   vector.load %[[Z]]
+// CHECK:   math.exp
+// CHECK:   vector.store %{{.*}}, %[[Y]][%[[R]], %{{.*}}]
+// CHECK: scf.if
+// CHECK:   vector.maskedstore %[[Y]]
+func.func @rms_norm_rows(%x: memref<?x40xf32>, %w: memref<40xf32>, %z: memref<?x40xf32>, %y: memref<?x40xf32>) {
+  hybrid.rms_norm ins(%x, %w : memref<?x40xf32>, memref<40xf32>) gate(%z : memref<?x40xf32>)
+      outs(%y : memref<?x40xf32>) {epsilon = 1.0e-05 : f32, group_size = 20 : i64}
+  return
+}
+
+// -----
+
+// The half-rotated rotary: one parallel loop over (b, h, s); 8 pairs, so
+// 8-lane vectors: x[i..] and x[8 + i..] against cos and sin (their batch 1
+// broadcast), then the pass-through channels (none here, under the tail's if).
+// CHECK-LABEL: func.func @rotary_rows
+// CHECK-SAME: (%[[X:[^:]*]]: memref<?x2x?x16xf32>, %[[C:[^:]*]]: memref<1x?x8xf32>, %[[S:[^:]*]]: memref<1x?x8xf32>, %[[Y:[^:]*]]: memref<?x2x?x16xf32>)
+// CHECK-NOT: hybrid.rotary ins
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]], %[[T:.*]]) =
+// CHECK: scf.for
+// CHECK:   vector.load %[[C]][%{{.*}}, %[[T]], %{{.*}}] : memref<1x?x8xf32>, vector<8xf32>
+// CHECK:   vector.load %[[S]][%{{.*}}, %[[T]], %{{.*}}] : memref<1x?x8xf32>, vector<8xf32>
+// CHECK:   %[[X0:.*]] = vector.load %[[X]][%[[B]], %[[H]], %[[T]], %{{.*}}] : memref<?x2x?x16xf32>, vector<8xf32>
+// CHECK:   %[[X1:.*]] = vector.load %[[X]][%[[B]], %[[H]], %[[T]], %{{.*}}] : memref<?x2x?x16xf32>, vector<8xf32>
+// CHECK:   arith.subf
+// CHECK:   vector.store %{{.*}}, %[[Y]]
+// CHECK:   arith.addf
+// CHECK:   vector.store %{{.*}}, %[[Y]]
+func.func @rotary_rows(%x: memref<?x2x?x16xf32>, %c: memref<1x?x8xf32>, %s: memref<1x?x8xf32>, %y: memref<?x2x?x16xf32>) {
+  hybrid.rotary ins(%x, %c, %s : memref<?x2x?x16xf32>, memref<1x?x8xf32>, memref<1x?x8xf32>)
+      outs(%y : memref<?x2x?x16xf32>)
+  return
+}
+
+// -----
+
+// Left scalar: the interleaved rotary (pairs are not contiguous) and an
+// rms_norm over a strided row.
+// CHECK-LABEL: func.func @rows_not_vectorized
+// CHECK: hybrid.rotary
+// CHECK: hybrid.rms_norm
+func.func @rows_not_vectorized(%x: memref<1x2x3x8xf32>, %c: memref<1x3x4xf32>, %y: memref<1x2x3x8xf32>,
+                               %t: memref<4x8xf32, strided<[1, 4]>>, %w: memref<8xf32>, %o: memref<4x8xf32>) {
+  hybrid.rotary ins(%x, %c, %c : memref<1x2x3x8xf32>, memref<1x3x4xf32>, memref<1x3x4xf32>)
+      outs(%y : memref<1x2x3x8xf32>) {interleaved}
+  hybrid.rms_norm ins(%t, %w : memref<4x8xf32, strided<[1, 4]>>, memref<8xf32>) outs(%o : memref<4x8xf32>)
+  return
+}
