@@ -751,9 +751,16 @@ void vectorize(RmsNormOp op, int64_t lanes) {
                                          b, loc, arith::DivFOp::create(b, loc, ss, gsF), eps)));
     Value invV = v.bcast(inv);
     overColumns(v, base, gs, Value(), [&](Value j, Value mask, Value) {
-      Value r = v.mul(v.mul(u(j, mask), invV), loadRow(v, w, ValueRange{j}, mask));
-      if (z && !before)
-        r = v.mul(r, v.silu(loadRow(v, z, at(j), mask)));
+      // One op per statement: the IR's order does not depend on the order in
+      // which the compiler evaluates arguments.
+      Value uj = u(j, mask);
+      Value scaled = v.mul(uj, invV);
+      Value wj = loadRow(v, w, ValueRange{j}, mask);
+      Value r = v.mul(scaled, wj);
+      if (z && !before) {
+        Value zj = loadRow(v, z, at(j), mask);
+        r = v.mul(r, v.silu(zj));
+      }
       storeRow(v, r, y, at(j), mask);
       return Value();
     });
@@ -808,8 +815,10 @@ void vectorize(RotaryOp op, int64_t lanes) {
     Value i1 = arith::AddIOp::create(b, loc, i, half);
     Value c = loadRow(v, cs, {cb, s, i}, mask), sv = loadRow(v, sn, {cb, s, i}, mask);
     Value x0 = loadRow(v, x, {bi, h, s, i}, mask), x1 = loadRow(v, x, {bi, h, s, i1}, mask);
-    storeRow(v, arith::SubFOp::create(b, loc, v.mul(x0, c), v.mul(x1, sv)), y, {bi, h, s, i}, mask);
-    storeRow(v, v.add(v.mul(x1, c), v.mul(x0, sv)), y, {bi, h, s, i1}, mask);
+    Value x0c = v.mul(x0, c), x1s = v.mul(x1, sv);
+    storeRow(v, arith::SubFOp::create(b, loc, x0c, x1s), y, {bi, h, s, i}, mask);
+    Value x1c = v.mul(x1, c), x0s = v.mul(x0, sv);
+    storeRow(v, v.add(x1c, x0s), y, {bi, h, s, i1}, mask);
     return Value();
   });
   overColumns(v, rot, arith::SubIOp::create(b, loc, dh, rot), Value(),

@@ -255,8 +255,8 @@ func.func @causal_conv(%x: memref<?x?x?xf32>, %w: memref<?x4xf32>, %bias: memref
 // CHECK: vector.reduction <add>, %[[ALL]] : vector<16xf32> into f32
 // CHECK: math.sqrt
 // CHECK: scf.for
-// CHECK:   vector.load %[[W]]
 // CHECK:   vector.load %[[X]]
+// CHECK:   vector.load %[[W]]
 // CHECK:   vector.load %[[Z]]
 // CHECK:   math.exp
 // CHECK:   vector.store %{{.*}}, %[[Y]][%[[R]], %{{.*}}]
