@@ -9,7 +9,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
-#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
 #include <limits>
 
@@ -378,16 +377,22 @@ Value hybrid::onnx_conv::dropUnitDims(OpBuilder &b, Location loc, Value input,
       b, loc, RankedTensorType::get(shape, type.getElementType()), input, reassoc);
 }
 
-/// Equal by upstream's value-bounds analysis covers `tensor.dim` of an op's
-/// result and of its destination, the same dim read twice, ...
+/// Structural only: the same value, or `tensor.dim` of the same tensor at the
+/// same constant index (each converter reads an input's sizes afresh). MLIR's
+/// value-bounds analysis could prove more (a result's dim through its
+/// destination), but it walks into ops that are still being converted.
 bool hybrid::onnx_conv::provablyEqual(OpFoldResult a, OpFoldResult b) {
   std::optional<int64_t> ca = getConstantIntValue(a), cb = getConstantIntValue(b);
   if (ca || cb)
     return ca && cb && *ca == *cb;
   if (a == b)
     return true;
-  FailureOr<bool> eq = ValueBoundsConstraintSet::areEqual(a, b);
-  return succeeded(eq) && *eq;
+  auto da = dyn_cast<Value>(a).getDefiningOp<tensor::DimOp>();
+  auto db = dyn_cast<Value>(b).getDefiningOp<tensor::DimOp>();
+  if (!da || !db || da.getSource() != db.getSource())
+    return false;
+  std::optional<int64_t> ia = da.getConstantIndex(), ib = db.getConstantIndex();
+  return ia && ib && *ia == *ib;
 }
 
 /// How the dims of `fine` group into those of `coarse`, each coarse dim the

@@ -66,7 +66,7 @@ Value refineToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> 
 /// collapse_shape when the sizes prove the grouping of dims, else tensor.reshape.
 Value reshapeTo(OpBuilder &b, Location loc, Value input, ArrayRef<OpFoldResult> sizes);
 /// Whether two sizes are provably equal: equal constants, the same value, or
-/// equal by MLIR's value-bounds analysis.
+/// the same dim of the same tensor read twice.
 bool provablyEqual(OpFoldResult a, OpFoldResult b);
 /// Transpose with `perm` (result dim i = input dim perm[i]).
 Value transposeTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> perm);
