@@ -378,9 +378,10 @@ Value hybrid::onnx_conv::dropUnitDims(OpBuilder &b, Location loc, Value input,
 }
 
 /// Structural only: the same value, or `tensor.dim` of the same tensor at the
-/// same constant index (each converter reads an input's sizes afresh). MLIR's
-/// value-bounds analysis could prove more (a result's dim through its
-/// destination), but it walks into ops that are still being converted.
+/// same constant index (each converter reads an input's sizes afresh), which
+/// covers the dims exporters copy (0) or read with Shape. MLIR's value-bounds
+/// analysis could prove more (a result's dim through its destination); it is
+/// not run here, on a graph still being converted.
 bool hybrid::onnx_conv::provablyEqual(OpFoldResult a, OpFoldResult b) {
   std::optional<int64_t> ca = getConstantIntValue(a), cb = getConstantIntValue(b);
   if (ca || cb)
