@@ -375,15 +375,14 @@ struct VectorizeElementwisePass
     // Blocks of the group: one when it is static and short, or when it is
     // reduced (Row).
     bool whole = plan.kind == Kind::Row || (staticN && *staticN <= 2 * block);
-    int64_t blockLen = staticN && whole ? std::max<int64_t>(*staticN, 1) : block;
     Value blocks;
     if (whole)
       blocks = cIdx(b, 1);
     else if (staticN)
-      blocks = cIdx(b, (*staticN + blockLen - 1) / blockLen);
+      blocks = cIdx(b, (*staticN + block - 1) / block);
     else
       blocks = arith::DivUIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, groupN, cIdx(b, blockLen - 1)), cIdx(b, blockLen));
+          b, loc, arith::AddIOp::create(b, loc, groupN, cIdx(b, block - 1)), cIdx(b, block));
     // The parallel iterations: (the outer parallel dims..., block). A
     // Column's reduction dims run inside each.
     Value total = blocks;
@@ -427,8 +426,8 @@ struct VectorizeElementwisePass
             Value len = groupN;
             j0 = zero;
             if (!whole) {
-              j0 = arith::MulIOp::create(pb, loc, blockIdx, cIdx(pb, blockLen));
-              len = arith::MinUIOp::create(pb, loc, cIdx(pb, blockLen),
+              j0 = arith::MulIOp::create(pb, loc, blockIdx, cIdx(pb, block));
+              len = arith::MinUIOp::create(pb, loc, cIdx(pb, block),
                                            arith::SubIOp::create(pb, loc, groupN, j0));
             }
             Value rem = arith::RemUIOp::create(pb, loc, len, cIdx(pb, width));

@@ -77,6 +77,21 @@ std::optional<int64_t> staticStride(Value v, int64_t dim) {
   return strides[dim];
 }
 
+/// `v`'s last dim (or `dim`) has unit stride; a missing operand qualifies.
+bool unitStride(Value v, int64_t dim = -1) {
+  if (!v)
+    return true;
+  MemRefType t = memrefOf(v);
+  return t && staticStride(v, dim < 0 ? t.getRank() - 1 : dim) == int64_t(1);
+}
+
+/// Every operand given is an f32 buffer (missing optional ones qualify).
+bool allF32Buffers(ArrayRef<Value> operands) {
+  return llvm::all_of(operands, [](Value v) {
+    return !v || (memrefOf(v) && memrefOf(v).getElementType().isF32());
+  });
+}
+
 /// How a scan's channels go into vector lanes.
 enum class Layout {
   None,     // not vectorised: the scalar loops
@@ -86,15 +101,11 @@ enum class Layout {
 
 /// Whether and how `op` is vectorised with `lanes` lanes.
 Layout layoutOf(SsmScanOp op, int64_t lanes) {
-  SmallVector<Value> operands = {op.getX(),          op.getDt(),        op.getA(),
-                                 op.getBm(),         op.getCm(),        op.getD(),
-                                 op.getZ(),          op.getDtBias(),    op.getInitialState(),
-                                 op.getOutputs()[0], op.getOutputs()[1]};
-  for (Value v : operands)
-    if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
-      return Layout::None;
+  if (!allF32Buffers({op.getX(), op.getDt(), op.getA(), op.getBm(), op.getCm(), op.getD(),
+                      op.getZ(), op.getDtBias(), op.getInitialState(), op.getOutputs()[0],
+                      op.getOutputs()[1]}))
+    return Layout::None;
   MemRefType x = memrefOf(op.getX()), a = memrefOf(op.getA()), bm = memrefOf(op.getBm());
-  auto unit = [](Value v, int64_t dim) { return !v || staticStride(v, dim) == int64_t(1); };
   if (x.isDynamicDim(3))
     return Layout::None;
   Value d = op.getD();
@@ -103,15 +114,17 @@ Layout layoutOf(SsmScanOp op, int64_t lanes) {
     // are loaded or stored.
     if (a.getRank() != 2 || bm.isDynamicDim(2) || bm.getDimSize(2) != 1)
       return Layout::None;
-    bool contiguous = unit(op.getX(), 2) && unit(op.getZ(), 2) && unit(op.getOutputs()[0], 2) &&
-                      unit(op.getDt(), 2) && unit(op.getDtBias(), 0) && unit(d, 0);
+    bool contiguous = unitStride(op.getX(), 2) && unitStride(op.getZ(), 2) &&
+                      unitStride(op.getOutputs()[0], 2) && unitStride(op.getDt(), 2) &&
+                      unitStride(op.getDtBias(), 0) && unitStride(d, 0);
     return contiguous ? Layout::Channels : Layout::None;
   }
   // A head's channels contiguous in x, z, y (and a per-channel D).
   if (x.getDimSize(3) % lanes != 0)
     return Layout::None;
-  bool contiguous = unit(op.getX(), 3) && unit(op.getZ(), 3) && unit(op.getOutputs()[0], 3) &&
-                    (!d || memrefOf(d).getRank() == 1 || unit(d, 1));
+  bool contiguous = unitStride(op.getX(), 3) && unitStride(op.getZ(), 3) &&
+                    unitStride(op.getOutputs()[0], 3) &&
+                    (!d || memrefOf(d).getRank() == 1 || unitStride(d, 1));
   return contiguous ? Layout::Heads : Layout::None;
 }
 
@@ -342,18 +355,14 @@ void vectorize(SsmScanOp op, int64_t lanes, Layout layout) {
 /// Whether `op` is vectorised with `lanes` lanes over Dv: f32 buffers, Dv a
 /// multiple of the lanes with v and o contiguous along it, static head counts.
 bool vectorizable(LinearAttentionOp op, int64_t lanes) {
-  SmallVector<Value> operands = {op.getQ(),     op.getK(),         op.getV(),
-                                 op.getDecay(), op.getBeta(),      op.getInitialState(),
-                                 op.getOutputs()[0], op.getOutputs()[1]};
-  for (Value v : operands)
-    if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
-      return false;
+  if (!allF32Buffers({op.getQ(), op.getK(), op.getV(), op.getDecay(), op.getBeta(),
+                      op.getInitialState(), op.getOutputs()[0], op.getOutputs()[1]}))
+    return false;
   MemRefType q = memrefOf(op.getQ()), v = memrefOf(op.getV());
   if (v.isDynamicDim(3) || v.getDimSize(3) % lanes != 0 || q.isDynamicDim(2) ||
       v.isDynamicDim(2) || q.getDimSize(2) % v.getDimSize(2) != 0)
     return false;
-  auto unit = [](Value x, int64_t dim) { return staticStride(x, dim) == int64_t(1); };
-  return unit(op.getV(), 3) && unit(op.getOutputs()[0], 3);
+  return unitStride(op.getV(), 3) && unitStride(op.getOutputs()[0], 3);
 }
 
 /// hybrid.linear_attention with `lanes` columns of the [Dk, Dv] state in the
@@ -486,13 +495,9 @@ void vectorize(LinearAttentionOp op, int64_t lanes) {
 
 /// Whether `op` is vectorised: f32 buffers with x and y contiguous in time.
 bool vectorizable(CausalConv1dOp op) {
-  SmallVector<Value> operands = {op.getX(), op.getWeight(), op.getBias(), op.getInitialState(),
-                                 op.getOutputs()[0], op.getOutputs()[1]};
-  for (Value v : operands)
-    if (v && (!memrefOf(v) || !memrefOf(v).getElementType().isF32()))
-      return false;
-  return staticStride(op.getX(), 2) == int64_t(1) &&
-         staticStride(op.getOutputs()[0], 2) == int64_t(1);
+  return allF32Buffers({op.getX(), op.getWeight(), op.getBias(), op.getInitialState(),
+                        op.getOutputs()[0], op.getOutputs()[1]}) &&
+         unitStride(op.getX(), 2) && unitStride(op.getOutputs()[0], 2);
 }
 
 /// hybrid.causal_conv1d with `lanes` consecutive time steps in the lanes. With
@@ -596,20 +601,6 @@ void vectorize(CausalConv1dOp op, int64_t lanes) {
 //===----------------------------------------------------------------------===//
 // Row ops: rms_norm, rotary
 //===----------------------------------------------------------------------===//
-
-/// `v`'s last dim (or `dim`) has unit stride; a missing operand qualifies.
-bool unitStride(Value v, int64_t dim = -1) {
-  if (!v)
-    return true;
-  MemRefType t = memrefOf(v);
-  return t && staticStride(v, dim < 0 ? t.getRank() - 1 : dim) == int64_t(1);
-}
-
-bool allF32Buffers(ArrayRef<Value> operands) {
-  return llvm::all_of(operands, [](Value v) {
-    return !v || (memrefOf(v) && memrefOf(v).getElementType().isF32());
-  });
-}
 
 /// An scf.parallel over dims [0, n) of `v` (one unit iteration when n is 0),
 /// with `b` inside it; returns its induction variables (none when n is 0).

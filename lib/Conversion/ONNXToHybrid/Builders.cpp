@@ -450,10 +450,9 @@ Value hybrid::onnx_conv::reshapeTo(OpBuilder &b, Location loc, Value input,
   // or a collapse_shape when the sizes prove the grouping: those bufferize to
   // views even of strided buffers (a split of a Split's slice, q into heads),
   // where tensor.reshape needs a contiguous copy.
+  // (A same-rank reshape that proves nothing new was returned above: equal
+  // sizes give equal types.)
   SmallVector<OpFoldResult> from = mixedSizes(b, loc, input);
-  auto castTo = [&](Value v) -> Value {
-    return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v).getResult();
-  };
   if (sizes.size() > from.size()) {
     // Constant sizes as attributes, as the op's static shape must read them.
     SmallVector<OpFoldResult> outputShape;
@@ -464,12 +463,10 @@ Value hybrid::onnx_conv::reshapeTo(OpBuilder &b, Location loc, Value input,
     if (auto groups = groupDims(outputShape, from))
       return tensor::ExpandShapeOp::create(b, loc, type, input, *groups, outputShape);
   } else if (sizes.size() < from.size()) {
+    // A proved grouping infers `type`: a static dim from static dims, a
+    // dynamic one from the dynamic dim it equals.
     if (auto groups = groupDims(from, sizes))
-      return castTo(tensor::CollapseShapeOp::create(b, loc, input, *groups));
-  } else if (llvm::all_of(llvm::zip(from, sizes), [](auto p) {
-               return provablyEqual(std::get<0>(p), std::get<1>(p));
-             })) {
-    return castTo(input);
+      return tensor::CollapseShapeOp::create(b, loc, type, input, *groups);
   }
   for (OpFoldResult s : sizes)
     dims.push_back(indexValue(b, loc, s));
