@@ -113,7 +113,8 @@ void buildLowering(OpPassManager &pm, const LoweringHooks &hooks) {
     kernel.mr = hooks.microkernelRows;
     kernel.nr = hooks.microkernelColumns;
     kernel.epilogues = hooks.fuseEpilogues;
-    pm.addNestedPass<func::FuncOp>(hybrid::createHybridVectorizeContractionsPass(kernel));
+    // On the module: constant weights are packed into new globals.
+    pm.addPass(hybrid::createHybridVectorizeContractionsPass(kernel));
     // Elementwise generics: vector rows over blocks of their trailing dims,
     // as wide as the microkernels' tiles.
     hybrid::HybridVectorizeElementwisePassOptions elementwise;

@@ -62,6 +62,32 @@ Attribute elementAt(Attribute attr, int64_t linear) {
   return IntegerAttr::get(elem, bits);
 }
 
+/// The constant `v` holds: an `arith.constant`, or a linalg.fill of a
+/// constant scalar (a splat), which this pass keeps as a fill where it is an
+/// op's destination (see tryFold) but still folds into its consumers.
+Attribute constantOf(Value v) {
+  Attribute attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return attr;
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!fill || !fill.hasPureTensorSemantics() || !type || !type.hasStaticShape() ||
+      !matchPattern(fill.getInputs()[0], m_Constant(&attr)) || !isa<FloatAttr, IntegerAttr>(attr))
+    return {};
+  return DenseElementsAttr::get(type, attr);
+}
+
+/// Whether some linalg op writes into `v` (its destination operand): a
+/// contraction's zero-filled accumulator. A fill there costs what the copy of
+/// a constant would, without the constant's bytes in the binary, and lets
+/// hybrid-vectorize-contractions start the accumulators from its value.
+bool isDestination(Value v) {
+  return llvm::any_of(v.getUses(), [](OpOperand &use) {
+    auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+    return dps && dps.isDpsInit(&use);
+  });
+}
+
 /// Row-major linear index of `idx` in `shape`.
 int64_t linearize(ArrayRef<int64_t> idx, ArrayRef<int64_t> shape) {
   int64_t linear = 0;
@@ -200,11 +226,12 @@ struct FoldConstantsPass
   void tryFold(linalg::LinalgOp op) {
     if (!op.hasPureTensorSemantics() || op->getNumResults() != op.getNumDpsInits())
       return;
+    if (isa<linalg::FillOp>(op) && isDestination(op->getResult(0)))
+      return;
     Evaluator ev{op, {}, {}, {}};
     for (OpOperand *in : op.getDpsInputOperands()) {
-      Attribute attr;
-      if (!matchPattern(in->get(), m_Constant(&attr)) ||
-          !isa<DenseElementsAttr, DenseResourceElementsAttr, FloatAttr, IntegerAttr>(attr) ||
+      Attribute attr = constantOf(in->get());
+      if (!attr || !isa<DenseElementsAttr, DenseResourceElementsAttr, FloatAttr, IntegerAttr>(attr) ||
           isa<ShapedType>(in->get().getType()) != isa<ElementsAttr>(attr))
         return;
       ev.inputs.push_back(attr);
@@ -217,9 +244,8 @@ struct FoldConstantsPass
         return;
       resultElements += type.getNumElements();
       ev.outputTypes.push_back(type);
-      Attribute attr;
-      if (matchPattern(init.get(), m_Constant(&attr)) &&
-          isa<DenseElementsAttr, DenseResourceElementsAttr>(attr)) {
+      Attribute attr = constantOf(init.get());
+      if (isa_and_nonnull<DenseElementsAttr, DenseResourceElementsAttr>(attr)) {
         SmallVector<Attribute> &elements = ev.outputs.emplace_back();
         for (int64_t e = 0; e < type.getNumElements(); ++e) {
           elements.push_back(elementAt(attr, e));

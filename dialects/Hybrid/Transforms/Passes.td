@@ -288,9 +288,17 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     (`vector.fma`). The rows are the dims only the broadcast input uses (a
     MatMul's M dims, linearised) when there are any, else those only the
     vector input uses (a depthwise convolution's batch and output rows,
-    linearised). A row block with two
+    linearised). Constant f32 weights (the vector input is a constant
+    `memref.global` read through views with a static layout, transposed or
+    not) are packed at compile time, when the pass runs on the module (with
+    `pack`): a new global of [column tiles, reduction extents..., `nr`]
+    panels, zero past N, which every row block streams; the original goes
+    when nothing else reads it. Otherwise a row block with two
     microkernels' rows or more first packs the vector input's panel into a
-    contiguous stack buffer (static reduction extents, at most 128 KiB). A
+    contiguous stack buffer (static reduction extents, at most 128 KiB).
+    Fewer static rows than `mr` (a matrix-vector product) widen the tile to
+    `nr` x 2^j lanes, 2^j <= `mr` / rows, leaving four column tiles at
+    least. A
     last partial column tile uses masked loads and stores; rows left over
     from the `mr`-row groups run in microkernels of 8, 4 and 2 rows (each at
     most once), then one at a time. When a `linalg.fill` of C comes just
@@ -329,7 +337,10 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
            "Rows per parallel iteration (at least mr)">,
     Option<"epilogues", "epilogues", "bool", /*default=*/"true",
            "Compute the elementwise generic that follows a contraction on its "
-           "accumulators">
+           "accumulators">,
+    Option<"pack", "pack", "bool", /*default=*/"true",
+           "Pack a constant vector operand (a linear layer's weights) into "
+           "column-tile panels at compile time (when run on a module)">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
@@ -354,6 +365,12 @@ def HybridFoldConstantsPass : Pass<"hybrid-fold-constants"> {
     run-time error). Ops with dynamic loop ranges, more than `max-elements`
     iteration points or result elements, or a body op that does not fold are
     left as they are.
+
+    A `linalg.fill` of a constant that some op writes into (a contraction's
+    zeroed accumulator) stays a fill: as a constant it would be a copy from a
+    global of zeros at run time, and hybrid-vectorize-contractions starts its
+    accumulators from a fill's value. Its consumers still fold through it: a
+    fill of a constant counts as a splat constant wherever it is read.
 
     ```mlir
     %idx = arith.constant dense<[[0, 2], [1, 0]]> : tensor<2x2xi64>

@@ -36,6 +36,15 @@
 // microkernels then stream consecutive cache lines instead of one line per B
 // row, whose stride (4 KiB for N = 1024) maps every line to the same L1 set.
 //
+// A vector operand that is a constant global read through views with a
+// static layout (a linear layer's weights, transposed or not) is packed at
+// compile time instead, when the pass runs on the module: a new global of
+// [ceil(N / nr), reduction extents..., nr] panels, zero past N, made once per
+// weights, view and tile width. Every row block, a single row included,
+// streams its column tile's panel from it; the original global goes when
+// nothing else reads it. f16/bf16 weights are not packed (the panel is f32:
+// twice their bytes).
+//
 // The accumulators live in registers across the whole reduction (mr x nr/8
 // AVX2 registers; 6 x 2 by default, with one B panel row and one broadcast
 // that is 15 of 16). The CPU target asks for 8 x 32 on AVX-512 (8 x 2 zmm
@@ -45,7 +54,12 @@
 // (a depthwise convolution's 8 output columns), the tile narrows to the dim
 // rounded up to a power of two of 4 lanes or more and grows in rows instead
 // (mr x nr / width, at most 16 and no more than the static rows), so lanes
-// are not wasted on masks. Rows left over from the mr-row microkernels run in
+// are not wasted on masks. With fewer static rows than mr (a decode step's
+// matrix-vector product) the tile widens instead, to nr x 2^j lanes with
+// 2^j <= mr / rows (64 lanes for one row on AVX2: eight accumulator chains),
+// while four column tiles at least remain for the threads; a single row's
+// reduction is then unrolled less (its chains are already independent).
+// Rows left over from the mr-row microkernels run in
 // microkernels of 8, 4 and 2 rows before single rows (a single row is one
 // chain of dependent FMAs).
 // 16-bit inputs are widened to f32 after loading (the body's arith.extf).
@@ -73,6 +87,7 @@
 // match the loop lowering up to floating-point rounding order.
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/Hybrid/IR/HybridUtils.h"
 #include "dialects/Hybrid/Transforms/PassUtils.h"
 #include "dialects/Hybrid/Transforms/Passes.h"
 #include "hybrid/NodeName.h"
@@ -87,6 +102,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Remarks.h"
@@ -323,6 +339,18 @@ std::optional<Plan> planFor(linalg::GenericOp op) {
   return plan;
 }
 
+/// The number of rows the microkernels share (the product of the row dims;
+/// 1 without any), or nullopt when one of them is dynamic.
+std::optional<int64_t> staticRows(const Plan &plan, ArrayRef<int64_t> ranges) {
+  int64_t rows = 1;
+  for (unsigned d : plan.rowDims) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return std::nullopt;
+    rows *= ranges[d];
+  }
+  return rows;
+}
+
 bool isProfilerCall(Operation *op) {
   auto call = dyn_cast<func::CallOp>(op);
   return call && (call.getCallee() == hybrid::kKernelBegin || call.getCallee() == hybrid::kKernelEnd);
@@ -466,11 +494,117 @@ linalg::FillOp initFill(linalg::GenericOp op, AffineMap cMap) {
   return {};
 }
 
+/// The constant global whose data the vector operand of `plan` reads through
+/// views with a static layout: a linear layer's weights. Null otherwise.
+memref::GlobalOp constantSource(const Plan &plan, SymbolTable &symbols) {
+  linalg::GenericOp op = plan.op;
+  Value v = op.getDpsInputOperand(plan.vInput)->get();
+  auto get = rootOf(v).getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return {};
+  auto global = symbols.lookup<memref::GlobalOp>(get.getNameAttr().getAttr());
+  if (!global || !global.getConstant() || !global.getInitialValue() ||
+      !global.getType().getLayout().isIdentity() || !global.getType().getElementType().isF32())
+    return {};
+  return global;
+}
+
+/// The vector operand's data in panels of `nr` lanes, the layout the
+/// microkernels read (see the file comment): [ceil(N / nr), reduction
+/// extents..., nr], zero past N. Empty when the operand's indices are not
+/// each one reduction dim or n0, every reduction dim once, or its layout or
+/// data are not static.
+std::optional<std::vector<float>> packedPanels(const Plan &plan, memref::GlobalOp global,
+                                               int64_t nr, SmallVectorImpl<int64_t> &shape) {
+  linalg::GenericOp op = plan.op;
+  auto type = cast<MemRefType>(op.getDpsInputOperand(plan.vInput)->get().getType());
+  AffineMap map = op.getMatchingIndexingMap(op.getDpsInputOperand(plan.vInput));
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type.hasStaticShape() || failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || llvm::any_of(strides, ShapedType::isDynamic))
+    return std::nullopt;
+  // Which reduction (its position in plan.reductions), or n0 (-1), each
+  // index of the operand is.
+  SmallVector<int> source;
+  for (AffineExpr e : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim)
+      return std::nullopt;
+    if (dim.getPosition() == plan.n0) {
+      source.push_back(-1);
+      continue;
+    }
+    auto *it = llvm::find(plan.reductions, dim.getPosition());
+    if (it == plan.reductions.end() || llvm::is_contained(source, int(it - plan.reductions.begin())))
+      return std::nullopt;
+    source.push_back(int(it - plan.reductions.begin()));
+  }
+  if (!llvm::is_contained(source, -1) ||
+      llvm::count_if(source, [](int s) { return s >= 0; }) != int64_t(plan.reductions.size()))
+    return std::nullopt;
+  // The global's elements: its raw data, or one value repeated.
+  Attribute init = *global.getInitialValue();
+  ArrayRef<float> data;
+  std::optional<float> splat;
+  if (auto dense = dyn_cast<DenseElementsAttr>(init); dense && dense.isSplat()) {
+    splat = dense.getSplatValue<float>();
+  } else if (std::optional<ArrayRef<char>> raw = hybrid::rawElementBytes(init)) {
+    data = ArrayRef<float>(reinterpret_cast<const float *>(raw->data()), raw->size() / sizeof(float));
+  } else {
+    return std::nullopt;
+  }
+  int64_t size = global.getType().getNumElements();
+  // Each index's extent and stride, and the packed shape.
+  SmallVector<int64_t> redExtent(plan.reductions.size(), 1), redStride(plan.reductions.size(), 0);
+  int64_t n = 0, nStride = 0;
+  for (auto [i, src] : llvm::enumerate(source)) {
+    if (src < 0) {
+      n = type.getDimSize(i);
+      nStride = strides[i];
+    } else {
+      redExtent[src] = type.getDimSize(i);
+      redStride[src] = strides[i];
+    }
+  }
+  int64_t tiles = (n + nr - 1) / nr, panel = nr;
+  for (int64_t e : redExtent)
+    panel *= e;
+  shape.assign({tiles});
+  shape.append(redExtent.begin(), redExtent.end());
+  shape.push_back(nr);
+  std::vector<float> out(size_t(tiles * panel), 0.0f);
+  // Row-major over (tile, reductions...), lanes innermost.
+  for (int64_t t = 0; t < tiles; ++t) {
+    for (int64_t r = 0; r < panel / nr; ++r) {
+      int64_t base = offset, rest = r;
+      for (int i = int(redExtent.size()) - 1; i >= 0; --i) {
+        base += (rest % redExtent[i]) * redStride[i];
+        rest /= redExtent[i];
+      }
+      float *dst = &out[size_t((t * (panel / nr) + r) * nr)];
+      for (int64_t l = 0; l < nr && t * nr + l < n; ++l) {
+        int64_t at = base + (t * nr + l) * nStride;
+        if (at < 0 || at >= size)
+          return std::nullopt;
+        dst[l] = splat ? *splat : data[at];
+      }
+    }
+  }
+  return out;
+}
+
+/// Independent accumulators of a single row's innermost reduction, at the
+/// configured tile width.
+constexpr int64_t kUnroll = 4;
+
 class Generator {
 public:
-  Generator(const Plan &plan, int64_t mr, int64_t nr, int64_t mb)
+  /// `unroll`: the independent accumulators of a single row's reduction
+  /// (fewer where the tile is wide enough to keep the FMA units busy).
+  Generator(const Plan &plan, int64_t mr, int64_t nr, int64_t mb, int64_t unroll)
       : plan(plan), op(plan.op), mr(plan.rowDims.empty() ? 1 : mr), nr(nr),
-        mb(plan.rowDims.empty() ? 1 : mb) {}
+        mb(plan.rowDims.empty() ? 1 : mb), unroll(unroll) {}
 
   void run(RewriterBase &rewriter) {
     OpBuilder &b = rewriter;
@@ -522,9 +656,12 @@ public:
     for (Value v : basis)
       total = arith::MulIOp::create(b, loc, total, v);
 
+    if (packed)
+      packedBase = memref::GetGlobalOp::create(b, loc, packed.getType(), packed.getSymName());
     auto par = scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{total}, ValueRange{c1});
     b.setInsertionPointToStart(par.getBody());
     SmallVector<Value> coords = delinearize(b, loc, par.getInductionVars()[0], basis);
+    tileIndex = coords.front();
     ivs.assign(plan.numLoops, Value());
     for (auto [d, v] : llvm::zip(plan.others, ArrayRef(coords).slice(1, plan.others.size())))
       ivs[d] = v;
@@ -629,6 +766,8 @@ private:
   /// The panel's indices at the current reduction coordinates.
   SmallVector<Value> panelIndices(OpBuilder &b, Location loc) {
     SmallVector<Value> at;
+    if (panel && panel == packedBase)
+      at.push_back(tileIndex);
     for (unsigned d : plan.reductions)
       at.push_back(ivs[d]);
     at.push_back(cst(b, loc, 0));
@@ -642,6 +781,14 @@ private:
   /// consecutive cache lines instead of one line per B row (a 4 KiB stride for
   /// N = 1024, which also maps every line to the same L1 set).
   void block(OpBuilder &b, Location loc, Value begin, Value end, Value mask) {
+    if (packedBase) {
+      // Packed at compile time: any number of rows streams it, a partial
+      // tile included (its lanes past N are zeros).
+      panel = packedBase;
+      rows(b, loc, begin, end, mask);
+      panel = Value();
+      return;
+    }
     std::optional<SmallVector<int64_t>> shape = panelShape();
     if (!shape) {
       rows(b, loc, begin, end, mask);
@@ -907,12 +1054,12 @@ private:
     unsigned d = plan.reductions[level];
     // A single row has one accumulator: each FMA waits for the previous one
     // (4 cycles), a quarter of the FMA units' throughput. Its innermost
-    // reduction, when static and long enough, runs kUnroll independent
+    // reduction, when static and long enough, runs `unroll` independent
     // accumulators instead, summed after the loop (a decode step's matrix-
     // vector products).
     int64_t extent = op.getStaticLoopRanges()[d];
-    if (acc.size() == 1 && level + 1 == plan.reductions.size() &&
-        !ShapedType::isDynamic(extent) && extent >= 2 * kUnroll)
+    if (acc.size() == 1 && unroll >= 2 && level + 1 == plan.reductions.size() &&
+        !ShapedType::isDynamic(extent) && extent >= 2 * unroll)
       return reduceUnrolled(b, loc, level, extent, rowIdx, acc.front(), mask);
     auto loop = scf::ForOp::create(
         b, loc, cst(b, loc, 0), extents[d], cst(b, loc, 1), acc,
@@ -925,21 +1072,21 @@ private:
   }
 
   /// The innermost reduction `level` of a single row over `extent` steps:
-  /// kUnroll accumulators, each taking every kUnroll-th step, then the rest
+  /// `unroll` accumulators, each taking every unroll-th step, then the rest
   /// of the steps on their sum.
   SmallVector<Value> reduceUnrolled(OpBuilder &b, Location loc, size_t level, int64_t extent,
                                     ArrayRef<SmallVector<Value>> rowIdx, Value acc, Value mask) {
     unsigned d = plan.reductions[level];
     auto vecTy = VectorType::get({nr}, b.getF32Type());
     Value zero = arith::ConstantOp::create(b, loc, vecTy, b.getZeroAttr(vecTy));
-    SmallVector<Value> init(kUnroll, zero);
+    SmallVector<Value> init(unroll, zero);
     init[0] = acc;
-    int64_t main = extent / kUnroll * kUnroll;
+    int64_t main = extent / unroll * unroll;
     auto loop = scf::ForOp::create(
-        b, loc, cst(b, loc, 0), cst(b, loc, main), cst(b, loc, kUnroll), init,
+        b, loc, cst(b, loc, 0), cst(b, loc, main), cst(b, loc, unroll), init,
         [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
           SmallVector<Value> next;
-          for (int64_t u = 0; u < kUnroll; ++u) {
+          for (int64_t u = 0; u < unroll; ++u) {
             ivs[d] = u == 0 ? iv : arith::AddIOp::create(nb, nloc, iv, cst(nb, nloc, u)).getResult();
             next.push_back(reduce(nb, nloc, level + 1, rowIdx, {args[u]}, mask).front());
           }
@@ -966,11 +1113,17 @@ private:
     return SmallVector<Value>(rest.getResults());
   }
 
-  /// Independent accumulators of a single row's innermost reduction.
-  static constexpr int64_t kUnroll = 4;
+public:
+  /// The vector operand packed at compile time (packedPanels), when it is
+  /// constant: every row block reads its column tile's panel from it.
+  memref::GlobalOp packed;
+
+private:
   const Plan &plan;
   linalg::GenericOp op;
-  int64_t mr, nr, mb;
+  int64_t mr, nr, mb, unroll;
+  /// In the loop body: the packed global and the current column tile.
+  Value packedBase, tileIndex;
   Value vOperand, sOperand, c;
   AffineMap vMap, sMap, cMap;
   bool vPerRow = false, sPerRow = false;
@@ -999,6 +1152,15 @@ struct VectorizeContractionsPass
                                   << " mb=" << mb.getValue();
       return signalPassFailure();
     }
+    // Constant operands are packed into new globals, which needs the module
+    // (the pipeline runs this pass on it; nested under a function, nothing is
+    // packed).
+    auto module = dyn_cast<ModuleOp>(getOperation());
+    std::optional<SymbolTable> symbols;
+    if (module && pack)
+      symbols.emplace(module);
+    llvm::StringMap<memref::GlobalOp> packedByKey;
+    llvm::SetVector<StringAttr> sources;
     std::vector<Plan> plans;
     getOperation()->walk([&](linalg::GenericOp op) {
       if (std::optional<Plan> p = planFor(op)) {
@@ -1012,7 +1174,7 @@ struct VectorizeContractionsPass
       // A vector dim shorter than a tile (a 7x7 depthwise convolution's 8
       // output columns) gets narrower tiles of more rows, the same number of
       // accumulator lanes: a 32-lane tile would leave 3/4 of them masked off.
-      int64_t tileN = nr, tileM = mr, blockM = mb;
+      int64_t tileN = nr, tileM = mr, blockM = mb, unroll = kUnroll;
       SmallVector<int64_t> ranges = linalg::GenericOp(p.op).getStaticLoopRanges();
       int64_t n = ranges[p.n0];
       // (A power of two: LLVM splits vector<24xf32> badly; 4 lanes at least,
@@ -1029,9 +1191,83 @@ struct VectorizeContractionsPass
             rows *= ranges[d];
         tileM = std::min(tileM, std::max<int64_t>(mr, rows));
         blockM = std::max<int64_t>(mb, tileM);
+      } else if (std::optional<int64_t> rows = staticRows(p, ranges); rows && *rows < mr) {
+        // Fewer rows than a microkernel (a decode step's matrix-vector
+        // product): mr x nr accumulators would leave mr - rows of them idle
+        // and a single row's nr / 8 chains stall on the FMA latency. Wider
+        // tiles keep about as many independent chains (a row of 64 lanes is
+        // 8 on AVX2), and stream several cache lines of each B row. Four
+        // column tiles at least are left for the thread pool.
+        int64_t widen = int64_t(llvm::bit_floor(uint64_t(mr / std::max<int64_t>(1, *rows))));
+        while (widen > 1 && !ShapedType::isDynamic(n) && n < 4 * nr * widen)
+          widen /= 2;
+        tileN = nr * widen;
+        tileM = std::max<int64_t>(1, *rows);
+        unroll = std::max<int64_t>(1, kUnroll / widen);
       }
-      Generator(p, tileM, tileN, blockM).run(rewriter);
+      Generator gen(p, tileM, tileN, blockM, unroll);
+      Value v = linalg::GenericOp(p.op).getDpsInputOperand(p.vInput)->get();
+      if (symbols)
+        if (memref::GlobalOp global = constantSource(p, *symbols))
+          gen.packed = packedGlobal(p, global, tileN, *symbols, packedByKey, sources);
+      bool packedHere = bool(gen.packed);
+      gen.run(rewriter);
+      // The original operand's views, now unread.
+      while (packedHere && v) {
+        Operation *def = v.getDefiningOp();
+        if (!def || !def->use_empty() || !isa<ViewLikeOpInterface, memref::GetGlobalOp>(def))
+          break;
+        auto view = dyn_cast<ViewLikeOpInterface>(def);
+        v = view ? view.getViewSource() : Value();
+        rewriter.eraseOp(def);
+      }
     }
+    // Weights only the packed contractions read are no longer needed.
+    for (StringAttr name : sources)
+      if (auto global = symbols->lookup<memref::GlobalOp>(name))
+        if (global.isPrivate() && SymbolTable::symbolKnownUseEmpty(global, module))
+          symbols->erase(global);
+  }
+
+  /// The global of `global`'s data packed for `p` in tiles of `nr` lanes,
+  /// made once per source, view and tile width; null when it cannot be.
+  memref::GlobalOp packedGlobal(const Plan &p, memref::GlobalOp global, int64_t nr,
+                                SymbolTable &symbols, llvm::StringMap<memref::GlobalOp> &cache,
+                                llvm::SetVector<StringAttr> &sources) {
+    linalg::GenericOp op = p.op;
+    OpOperand *operand = op.getDpsInputOperand(p.vInput);
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << global.getSymName() << "|" << nr << "|" << operand->get().getType() << "|"
+       << op.getMatchingIndexingMap(operand) << "|" << p.n0;
+    for (unsigned d : p.reductions)
+      os << "," << d;
+    if (auto it = cache.find(key); it != cache.end())
+      return it->second;
+    SmallVector<int64_t> shape;
+    std::optional<std::vector<float>> data = packedPanels(p, global, nr, shape);
+    if (!data)
+      return {};
+    auto tensorType = RankedTensorType::get(shape, Float32Type::get(&getContext()));
+    // A blob for a blob (the importer's weights), inline data otherwise.
+    Attribute value;
+    if (isa<DenseResourceElementsAttr>(*global.getInitialValue())) {
+      ArrayRef<char> bytes(reinterpret_cast<const char *>(data->data()), data->size() * sizeof(float));
+      auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t));
+      value = DenseResourceElementsAttr::get(tensorType, "contraction_panels", std::move(blob));
+    } else {
+      value = DenseElementsAttr::get(tensorType, ArrayRef<float>(*data));
+    }
+    OpBuilder b(global);
+    b.setInsertionPointAfter(global);
+    auto copy = memref::GlobalOp::create(
+        b, global.getLoc(), (global.getSymName() + "_panels" + Twine(nr)).str(),
+        b.getStringAttr("private"), MemRefType::get(shape, b.getF32Type()), value,
+        /*constant=*/true, b.getI64IntegerAttr(64));
+    symbols.insert(copy); // renames on a clash
+    cache[key] = copy;
+    sources.insert(global.getSymNameAttr());
+    return copy;
   }
 };
 

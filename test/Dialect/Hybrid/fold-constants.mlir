@@ -61,6 +61,51 @@ func.func @reduce_and_fill() -> (tensor<2xf32>, tensor<3xi32>) {
 
 // -----
 
+// A fill that is an op's destination stays a fill (a contraction's zeroed
+// accumulator: a constant would be a copy from a global of zeros, and the
+// vectorised contraction starts from the fill's value). A consumer whose
+// inputs are all constant still folds through a fill: the reduction's init
+// and the add's input here.
+// CHECK-LABEL: func.func @fill_destination
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK: linalg.matmul {{.*}} outs(%[[ACC]] : tensor<4x8xf32>)
+// CHECK-DAG: %[[R:.*]] = arith.constant dense<[8.000000e+00, 1.000000e+01]> : tensor<2xf32>
+// CHECK-DAG: %[[SUM:.*]] = arith.constant dense<3.000000e+00> : tensor<2xf32>
+// CHECK: return %{{.*}}, %[[R]], %[[SUM]]
+// CHECK-NOT: linalg.generic
+func.func @fill_destination(%a: tensor<4x16xf32>, %b: tensor<16x8xf32>) -> (tensor<4x8xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<4x16xf32>, tensor<16x8xf32>) outs(%acc : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %x = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, -1.0]]> : tensor<2x3xf32>
+  %two = arith.constant 2.0 : f32
+  %e2 = tensor.empty() : tensor<2xf32>
+  %init = linalg.fill ins(%two : f32) outs(%e2 : tensor<2xf32>) -> tensor<2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<2x3xf32>) outs(%init : tensor<2xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %s = arith.addf %in, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2xf32>
+  %one = arith.constant 1.0 : f32
+  %e3 = tensor.empty() : tensor<2xf32>
+  %ones = linalg.fill ins(%one : f32) outs(%e3 : tensor<2xf32>) -> tensor<2xf32>
+  %e4 = tensor.empty() : tensor<2xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>],
+                         iterator_types = ["parallel"]}
+      ins(%ones : tensor<2xf32>) outs(%e4 : tensor<2xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %s = arith.addf %in, %two : f32
+    linalg.yield %s : f32
+  } -> tensor<2xf32>
+  return %mm, %r, %sum : tensor<4x8xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
 // Left alone: an input that is not constant, an index out of range (the
 // assert stays a run-time error), a reduction into an empty tensor (its body
 // reads the uninitialised output), dynamic shapes.
