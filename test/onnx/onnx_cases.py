@@ -118,6 +118,31 @@ def matmul_cases():
               [vi("a", T.FLOAT, [4, 6]), vi("b", T.FLOAT, [3, 6])], [vi("y", T.FLOAT, None)],
               [nh.from_array(np.arange(3, dtype=np.float32), "c")])
     out.append(Case("gemm/transB_bias", m, lambda r: {"a": rnd(r, (4, 6)), "b": rnd(r, (3, 6))}))
+    # Constant weights, which hybrid-vectorize-contractions packs into panels
+    # at compile time: N not a multiple of the tile (a zero-padded last panel),
+    # a run-time row count, a single row (64-lane tiles), a transposed Gemm
+    # weight with few rows, weights another op also reads (the original stays
+    # next to its panels), and batched weights (not packed).
+    w = np.random.default_rng(7)
+    w_rows = nh.from_array(rnd(w, (37, 300)), "w")
+    m = model([h.make_node("MatMul", ["a", "w"], ["y"])], [vi("a", T.FLOAT, ["batch", 7, 37])],
+              [vi("y", T.FLOAT, None)], [w_rows])
+    out.append(Case("matmul/weights_rows", m, lambda r: {"a": rnd(r, (2, 7, 37))}))
+    w_vec = nh.from_array(rnd(w, (300, 520)), "w")
+    m = model([h.make_node("MatMul", ["a", "w"], ["y"])], [vi("a", T.FLOAT, [1, 300])],
+              [vi("y", T.FLOAT, None)], [w_vec])
+    out.append(Case("matmul/weights_matvec", m, lambda r: {"a": rnd(r, (1, 300))}))
+    m = model([h.make_node("Gemm", ["a", "w", "c"], ["y"], transB=1)], [vi("a", T.FLOAT, [3, 40])],
+              [vi("y", T.FLOAT, None)],
+              [nh.from_array(rnd(w, (70, 40)), "w"), nh.from_array(rnd(w, (70,)), "c")])
+    out.append(Case("gemm/weights_transB", m, lambda r: {"a": rnd(r, (3, 40))}))
+    m = model([h.make_node("MatMul", ["a", "w"], ["p"]), h.make_node("Add", ["p", "w"], ["y"])],
+              [vi("a", T.FLOAT, [24, 24])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(rnd(w, (24, 24)), "w")])
+    out.append(Case("matmul/weights_also_added", m, lambda r: {"a": rnd(r, (24, 24))}))
+    m = model([h.make_node("MatMul", ["a", "w"], ["y"])], [vi("a", T.FLOAT, [2, 5, 24])],
+              [vi("y", T.FLOAT, None)], [nh.from_array(rnd(w, (2, 24, 20)), "w")])
+    out.append(Case("matmul/weights_batched", m, lambda r: {"a": rnd(r, (2, 5, 24))}))
     return out
 
 
