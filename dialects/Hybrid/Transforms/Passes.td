@@ -115,6 +115,15 @@ def HybridDecomposePadsPass : Pass<"hybrid-decompose-pads"> {
     indices becomes a `tensor.generate` and the same insertion). Runs on
     tensors, before bufferization, in the CPU pipeline.
 
+    Then, when the source is the result of a linalg op that writes it into a
+    `tensor.empty` (its body not reading it) and nothing else reads it but
+    `tensor.dim`, that op writes into the padded tensor's interior instead:
+    the fill (with its sizes) moves before the op, whose destination becomes
+    a `tensor.extract_slice` of the fill at the insertion's offsets, so the
+    insertion bufferizes to nothing (as upstream's `eliminate-empty-tensors`
+    does once the fill comes first). A `tensor.dim` of the op's result
+    becomes its empty tensor's size.
+
     ```mlir
     %p = tensor.pad %x low[0, 3] high[0, 3] { ^bb0(%i: index, %j: index):
       tensor.yield %zero : f32 } : tensor<4x8xf32> to tensor<4x14xf32>
