@@ -77,7 +77,8 @@ struct HybridDecomposePadsPass
       if (use.getOwner() == insert.getOperation() && use.getOperandNumber() == 0)
         continue;
       auto dim = dyn_cast<tensor::DimOp>(use.getOwner());
-      if (!dim || !dim.getConstantIndex())
+      std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+      if (!index || *index < 0 || *index >= empty.getType().getRank())
         return;
       dims.push_back(dim);
     }

@@ -72,7 +72,8 @@ Attribute constantOf(Value v) {
   auto fill = v.getDefiningOp<linalg::FillOp>();
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!fill || !fill.hasPureTensorSemantics() || !type || !type.hasStaticShape() ||
-      !matchPattern(fill.getInputs()[0], m_Constant(&attr)) || !isa<FloatAttr, IntegerAttr>(attr))
+      !matchPattern(fill.getInputs()[0], m_Constant(&attr)) || !isa<FloatAttr, IntegerAttr>(attr) ||
+      cast<TypedAttr>(attr).getType() != type.getElementType()) // a fill that converts
     return {};
   return DenseElementsAttr::get(type, attr);
 }

@@ -502,8 +502,11 @@ memref::GlobalOp constantSource(const Plan &plan, SymbolTable &symbols) {
   auto get = rootOf(v).getDefiningOp<memref::GetGlobalOp>();
   if (!get)
     return {};
-  auto global = symbols.lookup<memref::GlobalOp>(get.getNameAttr().getAttr());
-  if (!global || !global.getConstant() || !global.getInitialValue() ||
+  // The nearest symbol table's global, and only one of the module's (where
+  // the packed copy goes).
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(get, get.getNameAttr());
+  if (!global || global != symbols.lookup<memref::GlobalOp>(get.getNameAttr().getAttr()) ||
+      !global.getConstant() || !global.getInitialValue() ||
       !global.getType().getLayout().isIdentity() || !global.getType().getElementType().isF32())
     return {};
   return global;
