@@ -25,7 +25,8 @@ typedef struct hybrid_plan_run {
   /* replay */
   char *arena;
   uint64_t arena_bytes;
-  void *arena_block;
+  void *arena_block;              /* the arena's memory: arena_block_bytes >= arena_bytes */
+  uint64_t arena_block_bytes;
   hybrid_allocator_t arena_allocator;
   int32_t next_alloc, pos;
   int diverged;

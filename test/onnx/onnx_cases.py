@@ -378,6 +378,20 @@ def conv_cases():
               [nh.from_array(np.random.default_rng(1).uniform(-1, 1, (6, 2, 3, 3)).astype(np.float32), "w"),
                nh.from_array(np.linspace(-1, 1, 6).astype(np.float32), "b")])
     out.append(Case("conv/2d_group_stride_dilation", m, lambda r: {"x": rnd(r, (2, 4, 9, 8))}))
+    # Stride 2 and 3 along the rows (a downsampling stem, a depthwise strided
+    # block): full 16-lane tiles read the image row with one (masked) load and
+    # a shuffle, a ragged end (19 = 16 + 3 columns) lane by lane. The stride-3
+    # rows are exactly one tile whose last tap reads the row's last element,
+    # the lanes of the load past it masked off.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], strides=[2, 2], pads=[1, 1, 1, 1])],
+              [vi("x", T.FLOAT, ["batch", 3, 37, 37])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(3).uniform(-1, 1, (8, 3, 3, 3)).astype(np.float32), "w"),
+               nh.from_array(np.linspace(-1, 1, 8).astype(np.float32), "b")])
+    out.append(Case("conv/2d_stride2_wide_rows", m, lambda r: {"x": rnd(r, (2, 3, 37, 37))}))
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], group=6, strides=[1, 3])],
+              [vi("x", T.FLOAT, [1, 6, 4, 50])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(4).uniform(-1, 1, (6, 1, 2, 5)).astype(np.float32), "w")])
+    out.append(Case("conv/depthwise_stride3_rows", m, lambda r: {"x": rnd(r, (1, 6, 4, 50))}))
     # Depthwise 1-D causal convolution as exporters write it: left pad only.
     m = model([h.make_node("Conv", ["x", "w"], ["y"], group=8, pads=[3, 0])],
               [vi("x", T.FLOAT, [1, 8, 12]), vi("w", T.FLOAT, [8, 1, 4])], [vi("y", T.FLOAT, None)])

@@ -243,15 +243,21 @@ func.func @fill_kept(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<?x3
 
 // -----
 
-// A stride-2 convolution: the image row is read lane by lane (8 scalar loads,
-// 2 apart: 5 output columns take an 8-lane tile), shared by the rows, which
-// are the 8 output channels here (one microkernel of 8 rows).
+// A stride-2 convolution: a full tile of the image row is one load of the 16
+// elements from its first (masked past the 15th, the last one read) and a
+// shuffle of the even lanes; a partial tile (5 output columns take an 8-lane
+// tile) is read lane by lane (8 scalar loads, 2 apart). Either is shared by
+// the rows, the 8 output channels here (one microkernel of 8 rows).
 // CHECK-LABEL: func.func @strided
 // CHECK: scf.parallel
-// CHECK-COUNT-8: memref.load %{{.*}} : memref<1x4x11x11xf32>
-// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: %[[M:.*]] = arith.constant dense<[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false]> : vector<16xi1>
+// CHECK: %[[ROW:.*]] = vector.maskedload %{{.*}}, %[[M]], %{{.*}} : memref<1x4x11x11xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// CHECK: vector.shuffle %[[ROW]], %[[ROW]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xf32>, vector<16xf32>
 // CHECK: scf.for %{{.*}} step %c8
 // CHECK-COUNT-8: vector.fma
+// CHECK: } else {
+// CHECK-COUNT-8: memref.load %{{.*}} : memref<1x4x11x11xf32>
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
 #simg = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, c, oh * 2 + kh, ow * 2 + kw)>
 #sflt = affine_map<(n, m, oh, ow, c, kh, kw) -> (m, c, kh, kw)>
 #sout = affine_map<(n, m, oh, ow, c, kh, kw) -> (n, m, oh, ow)>
