@@ -5,7 +5,7 @@
 // OPTS: need query-block >= 1, key-block >= 1 and min-query-rows >= 0, got query-block=48 key-block=0 min-query-rows=8
 
 // Causal GQA prefill (two query heads per kv head): k is transposed once into
-// a 64-byte aligned f32 buffer; one parallel loop over (batch, query head,
+// a 64-byte aligned f32 buffer (vector stores of gathered keys); one parallel loop over (batch, query head,
 // block of up to 48 query rows) keeps its score block, accumulator, row max and row
 // sum on the stack (restored per iteration); the key loop ends at the block's
 // last visible key; each key block is one q.k^T contraction into the zeroed
@@ -16,7 +16,16 @@
 // CHECK-SAME: (%[[Q:.*]]: memref<1x4x128x64xf32>, %[[K:.*]]: memref<1x2x128x64xf32>, %[[V:.*]]: memref<1x2x128x32xf32>, %[[O:.*]]: memref<1x4x128x32xf32>)
 // CHECK-NOT: hybrid.attention
 // CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x64x?xf32>
-// CHECK: linalg.generic {{.*}} ins(%[[K]] : memref<1x2x128x64xf32>) outs(%[[KT]] : memref<?x?x64x?xf32>)
+// The transposition: vectors of 8 keys gathered per d, the last keys (past
+// a multiple of 8) one by one.
+// CHECK: scf.for %[[TJ:.*]] = %c0{{.*}} to %{{.*}} step %c8
+// CHECK: scf.for %[[TD:.*]] = %c0{{.*}} to %c64
+// CHECK-COUNT-8: memref.load %[[K]][%{{.*}}, %{{.*}}, %{{.*}}, %[[TD]]] : memref<1x2x128x64xf32>
+// CHECK: %[[TV:.*]] = vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: vector.store %[[TV]], %[[KT]][%{{.*}}, %{{.*}}, %[[TD]], %[[TJ]]] : memref<?x?x64x?xf32>, vector<8xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %[[KT]]
 // Blocks of min(48, max(16, ceil(Sq / 4))) rows, at run time: 4 tasks per
 // head at least.
 // CHECK: %[[QUARTER:.*]] = arith.ceildivui %{{.*}}, %c4
