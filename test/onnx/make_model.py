@@ -186,6 +186,16 @@ def scan_varying_output():
                  [nh.from_array(np.array(1, np.int64), "one"), nh.from_array(np.array(0, np.int64), "zero")])
 
 
+def conv_pointwise():
+    """A 1x1 convolution (flattened to a product over the image) and a strided
+    1x1 one (a near miss: it keeps the windowed form)."""
+    w = nh.from_array(np.ones((6, 4, 1, 1), np.float32), "w")
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="pw"),
+                  h.make_node("Conv", ["x", "w"], ["z"], name="strided", strides=[2, 2])],
+                 [vi("x", T.FLOAT, ["batch", 4, 5, 7])],
+                 [vi("y", T.FLOAT, None), vi("z", T.FLOAT, None)], [w])
+
+
 def conv_same_dynamic():
     """SAME padding needs the input size, here a dynamic dim."""
     return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER")],
@@ -315,6 +325,7 @@ MAKERS = {
     "scan_varying_output": scan_varying_output, "schema_function": schema_function,
     "loop_cond_scan": loop_cond_scan, "resize_both": resize_both,
     "loop_unbounded_scan": loop_unbounded_scan, "chunk_dynamic_batch": chunk_dynamic_batch, "conv_same_dynamic": conv_same_dynamic,
+    "conv_pointwise": conv_pointwise,
 }
 
 

@@ -392,6 +392,23 @@ def conv_cases():
               [vi("x", T.FLOAT, [1, 6, 4, 50])], [vi("y", T.FLOAT, None)],
               [nh.from_array(np.random.default_rng(4).uniform(-1, 1, (6, 1, 2, 5)).astype(np.float32), "w")])
     out.append(Case("conv/depthwise_stride3_rows", m, lambda r: {"x": rnd(r, (1, 6, 4, 50))}))
+    # 1x1 convolutions (pointwise: MBConv's expansion and projection) are
+    # matrix products over the flattened image: grouped with a bias over 5 x 7
+    # pixels (two 16-lane tiles and a ragged end), and over a 3-D image with a
+    # BatchNormalization and ReLU after it.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], group=2)],
+              [vi("x", T.FLOAT, ["batch", 8, 5, 7])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(5).uniform(-1, 1, (6, 4, 1, 1)).astype(np.float32), "w"),
+               nh.from_array(np.linspace(-1, 1, 6).astype(np.float32), "b")])
+    out.append(Case("conv/pointwise_grouped_bias", m, lambda r: {"x": rnd(r, (2, 8, 5, 7))}))
+    bn = [nh.from_array(np.random.default_rng(6).uniform(0.5, 1.5, 5).astype(np.float32), n)
+          for n in ("scale", "bias", "mean", "var")]
+    m = model([h.make_node("Conv", ["x", "w"], ["c"]),
+               h.make_node("BatchNormalization", ["c", "scale", "bias", "mean", "var"], ["n"]),
+               h.make_node("Relu", ["n"], ["y"])],
+              [vi("x", T.FLOAT, [1, 3, 4, 3, 5])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(7).uniform(-1, 1, (5, 3, 1, 1, 1)).astype(np.float32), "w")] + bn)
+    out.append(Case("conv/pointwise_3d_batchnorm", m, lambda r: {"x": rnd(r, (1, 3, 4, 3, 5))}))
     # Depthwise 1-D causal convolution as exporters write it: left pad only.
     m = model([h.make_node("Conv", ["x", "w"], ["y"], group=8, pads=[3, 0])],
               [vi("x", T.FLOAT, [1, 8, 12]), vi("w", T.FLOAT, [8, 1, 4])], [vi("y", T.FLOAT, None)])

@@ -292,8 +292,10 @@ def HybridVectorizeContractionsPass : Pass<"hybrid-vectorize-contractions"> {
     block), each iteration running vector microkernels: `mr` rows x `nr`
     columns of accumulators kept in registers across every reduction dim, fed
     per step by the vector input (the one with exactly one index moving with
-    n0 by a constant step: one vector load when it is contiguous, lane by lane
-    for a transposed B or a strided convolution) and broadcasts of the other
+    n0 by a constant step: one vector load when it is contiguous; for a
+    stride-2 to 4 convolution's image row, one masked load of nr x step
+    elements and a shuffle of every step-th lane; lane by lane for a
+    transposed B, larger steps and partial tiles) and broadcasts of the other
     (`vector.fma`). The rows are the dims only the broadcast input uses (a
     MatMul's M dims, linearised) when there are any, else those only the
     vector input uses (a depthwise convolution's batch and output rows,
@@ -626,7 +628,8 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
   let description = [{
     Replaces `hybrid.attention` on buffers (f32, f16 or bf16; static head
     counts and head sizes) with a flash-attention loop nest: k is transposed
-    once (widened to f32); one `scf.parallel` runs over (batch, query head,
+    once (widened to f32; vector stores of 8 keys gathered per head dim); one
+    `scf.parallel` runs over (batch, query head,
     block of `query-block` query rows), and each iteration walks the key
     blocks its rows may see (causal and window bounds skip the rest) in steps
     of `key-block` keys (a query shorter than 4 blocks is cut into blocks of

@@ -186,6 +186,34 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   FailureOr<Window> win = windowOf(node, *in, kernel, /*allowCeil=*/false);
   if (failed(win))
     return failure();
+  // A 1x1 convolution with unit strides and no padding over static images of
+  // 2 or more dims is a matrix product over the flattened image: convolve
+  // [N, C, D1 * .. * Dk] with [M, Cg, 1], then give the output its dims back
+  // (both reshapes are views). The microkernels' vector dim is then the whole
+  // image, not one of its rows: 64 lanes instead of 8 for an 8x8 image, whose
+  // 1x1 128 -> 48 convolution ran at half the FMA peak.
+  SmallVector<int64_t> spatialOut = win->out;
+  size_t spatialRank = k;
+  auto allEqual = [](ArrayRef<int64_t> v, int64_t x) {
+    return llvm::all_of(v, [&](int64_t e) { return e == x; });
+  };
+  if (k >= 2 && allEqual(kernel, 1) && allEqual(win->strides, 1) && allEqual(win->padBegin, 0) &&
+      allEqual(win->padEnd, 0) && allEqual(win->extraEnd, 0) &&
+      llvm::none_of(*in, ShapedType::isDynamic)) {
+    int64_t pixels = 1;
+    for (int64_t s : *in)
+      pixels *= s;
+    SmallVector<OpFoldResult> xs0 = mixedSizes(b, loc, xv);
+    xv = reshapeTo(b, loc, xv, {xs0[0], xs0[1], b.getIndexAttr(pixels)});
+    wv = reshapeTo(b, loc, wv, {b.getIndexAttr(m), b.getIndexAttr(cg), b.getIndexAttr(1)});
+    kernel = {1};
+    Window flat;
+    flat.in = flat.out = {pixels};
+    flat.kernel = flat.strides = flat.dilations = {1};
+    flat.padBegin = flat.padEnd = flat.extraEnd = {0};
+    *win = flat;
+    k = 1;
+  }
   Type ct = computeType(b, elt);
   Value xp = padSpatial(b, loc, xv, *win, scalarConstant(b, loc, elt, 0));
   int64_t mg = m / groups;
@@ -243,8 +271,15 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   SmallVector<OpFoldResult> flat = {os[0], b.getIndexAttr(m)};
   flat.append(os.begin() + 3, os.end());
   y = reshapeTo(b, loc, y, flat);
+  if (spatialRank != k) {
+    // The flattened 1x1 convolution's image gets its dims back.
+    SmallVector<OpFoldResult> full = {os[0], b.getIndexAttr(m)};
+    for (int64_t s : spatialOut)
+      full.push_back(b.getIndexAttr(s));
+    y = reshapeTo(b, loc, y, full);
+  }
   if (biasV) {
-    FailureOr<Value> sum = addChannelBias(node, y, biasV, k, ct);
+    FailureOr<Value> sum = addChannelBias(node, y, biasV, spatialRank, ct);
     if (failed(sum))
       return failure();
     y = *sum;
