@@ -196,6 +196,17 @@ def conv_pointwise():
                  [vi("y", T.FLOAT, None), vi("z", T.FLOAT, None)], [w])
 
 
+def conv_patches():
+    """A 2x2 stride-2 convolution (a patch embedding: one copy into patch order,
+    then a product) and a padded one (a near miss: windowed)."""
+    w = nh.from_array(np.ones((6, 4, 2, 2), np.float32), "w")
+    return model([h.make_node("Conv", ["x", "w"], ["y"], name="patch", strides=[2, 2]),
+                  h.make_node("Conv", ["x", "w"], ["z"], name="padded", strides=[2, 2],
+                              pads=[1, 1, 1, 1])],
+                 [vi("x", T.FLOAT, ["batch", 4, 6, 8])],
+                 [vi("y", T.FLOAT, None), vi("z", T.FLOAT, None)], [w])
+
+
 def conv_same_dynamic():
     """SAME padding needs the input size, here a dynamic dim."""
     return model([h.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER")],
@@ -325,7 +336,7 @@ MAKERS = {
     "scan_varying_output": scan_varying_output, "schema_function": schema_function,
     "loop_cond_scan": loop_cond_scan, "resize_both": resize_both,
     "loop_unbounded_scan": loop_unbounded_scan, "chunk_dynamic_batch": chunk_dynamic_batch, "conv_same_dynamic": conv_same_dynamic,
-    "conv_pointwise": conv_pointwise,
+    "conv_pointwise": conv_pointwise, "conv_patches": conv_patches,
 }
 
 

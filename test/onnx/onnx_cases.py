@@ -409,6 +409,18 @@ def conv_cases():
               [vi("x", T.FLOAT, [1, 3, 4, 3, 5])], [vi("y", T.FLOAT, None)],
               [nh.from_array(np.random.default_rng(7).uniform(-1, 1, (5, 3, 1, 1, 1)).astype(np.float32), "w")] + bn)
     out.append(Case("conv/pointwise_3d_batchnorm", m, lambda r: {"x": rnd(r, (1, 3, 4, 3, 5))}))
+    # Patch embeddings and downsamplings (stride = kernel, no padding) with
+    # output rows under 16 are one copy into patch order and a product: 2x2
+    # over a dynamic batch with a bias, and a 3x4 kernel over a 9 x 12 image.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], strides=[2, 2])],
+              [vi("x", T.FLOAT, ["batch", 8, 8, 10])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(8).uniform(-1, 1, (16, 8, 2, 2)).astype(np.float32), "w"),
+               nh.from_array(np.linspace(-1, 1, 16).astype(np.float32), "b")])
+    out.append(Case("conv/patches_2x2_bias", m, lambda r: {"x": rnd(r, (2, 8, 8, 10))}))
+    m = model([h.make_node("Conv", ["x", "w"], ["y"], strides=[3, 4])],
+              [vi("x", T.FLOAT, [1, 3, 9, 12])], [vi("y", T.FLOAT, None)],
+              [nh.from_array(np.random.default_rng(9).uniform(-1, 1, (5, 3, 3, 4)).astype(np.float32), "w")])
+    out.append(Case("conv/patches_3x4", m, lambda r: {"x": rnd(r, (1, 3, 9, 12))}))
     # Depthwise 1-D causal convolution as exporters write it: left pad only.
     m = model([h.make_node("Conv", ["x", "w"], ["y"], group=8, pads=[3, 0])],
               [vi("x", T.FLOAT, [1, 8, 12]), vi("w", T.FLOAT, [8, 1, 4])], [vi("y", T.FLOAT, None)])
