@@ -228,58 +228,48 @@ public:
 private:
   /// kt[b, h, d, j] = k[b, h, j, d], widened to f32. Each vector of kt's row
   /// gathers kTransposeLanes keys (scalar loads a key row apart, one vector
-  /// store);
-  /// the keys past the last full vector one by one. As a linalg.generic
-  /// this was a scalar loop nest of 1.5 ns per element: 4.8 us ahead of the
-  /// parallel loop for CoAtNet's 4 x 64 keys of 12 (now about 1 us).
+  /// store), the keys past the last full vector one by one. As a
+  /// linalg.generic this was a scalar loop nest of 1.5 ns per element: 4.8 us
+  /// ahead of the parallel loop for CoAtNet's 4 x 64 keys of 12 (now 1.5 us).
   void transposeKeys(OpBuilder &b, Location loc, Value k, Value kt, Value batch, Value hkv,
                      Value skv, int64_t dk) {
     constexpr int64_t kTransposeLanes = 8;
-    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1), lanes = cst(b, loc, kTransposeLanes);
+    using Body = function_ref<void(OpBuilder &, Location, Value)>;
+    // scf.for lo to hi step `step` around `body`.
+    auto loop = [](OpBuilder &ob, Location ol, Value lo, Value hi, Value step, Body body) {
+      scf::ForOp::create(ob, ol, lo, hi, step, ValueRange(),
+                         [&](OpBuilder &nb, Location nl, Value iv, ValueRange) {
+                           body(nb, nl, iv);
+                           scf::YieldOp::create(nb, nl);
+                         });
+    };
+    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1), lanes = cst(b, loc, kTransposeLanes),
+          dks = cst(b, loc, dk);
     Value full = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, skv, lanes), lanes);
     auto vecTy = VectorType::get({kTransposeLanes}, b.getF32Type());
-    scf::ForOp::create(
-        b, loc, c0, batch, c1, ValueRange(), [&](OpBuilder &b1, Location l1, Value bi, ValueRange) {
-          scf::ForOp::create(
-              b1, l1, c0, hkv, c1, ValueRange(), [&](OpBuilder &b2, Location l2, Value h, ValueRange) {
-                // Full vectors of keys; for each, every d (the 8 key rows
-                // stay in L1 across d).
-                scf::ForOp::create(
-                    b2, l2, c0, full, lanes, ValueRange(),
-                    [&](OpBuilder &b3, Location l3, Value j0, ValueRange) {
-                      scf::ForOp::create(
-                          b3, l3, c0, cst(b3, l3, dk), c1, ValueRange(),
-                          [&](OpBuilder &b4, Location l4, Value d, ValueRange) {
-                            SmallVector<Value> elems;
-                            for (int64_t i = 0; i < kTransposeLanes; ++i) {
-                              Value j = arith::AddIOp::create(b4, l4, j0, cst(b4, l4, i));
-                              Value e = memref::LoadOp::create(b4, l4, k, ValueRange{bi, h, j, d});
-                              elems.push_back(widen(b4, l4, e));
-                            }
-                            Value v = vector::FromElementsOp::create(b4, l4, vecTy, elems);
-                            vector::StoreOp::create(b4, l4, v, kt, ValueRange{bi, h, d, j0});
-                            scf::YieldOp::create(b4, l4);
-                          });
-                      scf::YieldOp::create(b3, l3);
-                    });
-                // The last keys, one by one.
-                scf::ForOp::create(
-                    b2, l2, full, skv, c1, ValueRange(),
-                    [&](OpBuilder &b3, Location l3, Value j, ValueRange) {
-                      scf::ForOp::create(
-                          b3, l3, c0, cst(b3, l3, dk), c1, ValueRange(),
-                          [&](OpBuilder &b4, Location l4, Value d, ValueRange) {
-                            Value e = memref::LoadOp::create(b4, l4, k, ValueRange{bi, h, j, d});
-                            memref::StoreOp::create(b4, l4, widen(b4, l4, e), kt,
-                                                    ValueRange{bi, h, d, j});
-                            scf::YieldOp::create(b4, l4);
-                          });
-                      scf::YieldOp::create(b3, l3);
-                    });
-                scf::YieldOp::create(b2, l2);
-              });
-          scf::YieldOp::create(b1, l1);
+    loop(b, loc, c0, batch, c1, [&](OpBuilder &b1, Location l1, Value bi) {
+      loop(b1, l1, c0, hkv, c1, [&](OpBuilder &b2, Location l2, Value h) {
+        // Full vectors of keys, every d for each (the 8 key rows stay in L1).
+        loop(b2, l2, c0, full, lanes, [&](OpBuilder &b3, Location l3, Value j0) {
+          loop(b3, l3, c0, dks, c1, [&](OpBuilder &b4, Location l4, Value d) {
+            SmallVector<Value> elems;
+            for (int64_t i = 0; i < kTransposeLanes; ++i) {
+              Value j = arith::AddIOp::create(b4, l4, j0, cst(b4, l4, i));
+              elems.push_back(widen(b4, l4, memref::LoadOp::create(b4, l4, k, ValueRange{bi, h, j, d})));
+            }
+            Value v = vector::FromElementsOp::create(b4, l4, vecTy, elems);
+            vector::StoreOp::create(b4, l4, v, kt, ValueRange{bi, h, d, j0});
+          });
         });
+        // The last keys, one by one.
+        loop(b2, l2, full, skv, c1, [&](OpBuilder &b3, Location l3, Value j) {
+          loop(b3, l3, c0, dks, c1, [&](OpBuilder &b4, Location l4, Value d) {
+            Value e = widen(b4, l4, memref::LoadOp::create(b4, l4, k, ValueRange{bi, h, j, d}));
+            memref::StoreOp::create(b4, l4, e, kt, ValueRange{bi, h, d, j});
+          });
+        });
+      });
+    });
   }
 
   /// One query row of the current key block: scores to probabilities in
