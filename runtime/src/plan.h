@@ -40,8 +40,9 @@ typedef struct hybrid_plan_run {
 } hybrid_plan_run_t;
 
 /* Starts a call of function `fn` on `inputs`: replays the plan of their shapes
- * (allocating the arena from `allocator`), records one, or does neither.
- * `cache` NULL: neither. */
+ * (its arena the one the cache keeps when it is big enough and `allocator` is
+ * the system allocator, else allocated from `allocator`), records one, or does
+ * neither. `cache` NULL: neither. */
 void hybrid_internal_plan_begin(hybrid_plan_run_t *run, hybrid_plan_cache_t *cache,
                                 int32_t fn, hybrid_tensor_t *const *inputs,
                                 int32_t num_inputs, const hybrid_allocator_t *allocator);

@@ -190,6 +190,44 @@ int main(int argc, char **argv) {
     }
   }
   printf("memory plan: an arena serves the calling thread's buffers; same outputs without it\n");
+
+  /* The arena outlives its call: the module keeps the largest one and lends it
+   * to the next call it fits. Calls of a smaller shape (their own plan, from
+   * their 2nd call) take the arena the calls above left, then alternate with
+   * the larger shape; every output equals an unplanned call's. */
+  hybrid_tensor_t *small[16], *small_ref[16];
+  for (int i = 0; i < fn->num_inputs; ++i) {
+    const hybrid_abi_tensor_info *info = &fn->inputs[i];
+    int64_t dims[HYBRID_MAX_RANK];
+    for (int d = 0; d < info->rank; ++d)
+      dims[d] = info->dims[d] >= 0 ? info->dims[d] : 20;
+    ok(hybrid_tensor_create(NULL, info->dtype, info->rank, dims, &small[i]));
+    float *p = hybrid_tensor_data(small[i]);
+    for (int64_t k = 0; k < hybrid_tensor_num_elements(small[i]); ++k) {
+      seed = seed * 1103515245u + 12345u;
+      p[k] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
+    }
+  }
+  hybrid_call_options_t unplanned = {executor, NULL, NULL, NULL, 1};
+  ok(hybrid_call_ex(module, fn, small, fn->num_inputs, small_ref, fn->num_outputs, &unplanned));
+  for (int call = 0; call < 8; ++call) {
+    int big = call >= 4 && call % 2;
+    hybrid_tensor_t **args = big ? inputs : small, **want = big ? reference : small_ref;
+    hybrid_call_options_t planned = {executor, NULL, NULL, &stats, 0};
+    ok(hybrid_call_ex(module, fn, args, fn->num_inputs, out, fn->num_outputs, &planned));
+    CHECK(call < 2 || stats.planned_bytes > 0);
+    for (int i = 0; i < fn->num_outputs; ++i) {
+      CHECK(hybrid_tensor_byte_size(out[i]) == hybrid_tensor_byte_size(want[i]));
+      CHECK(memcmp(hybrid_tensor_data(out[i]), hybrid_tensor_data(want[i]),
+                   hybrid_tensor_byte_size(out[i])) == 0);
+      hybrid_tensor_release(out[i]);
+    }
+  }
+  for (int i = 0; i < fn->num_outputs; ++i)
+    hybrid_tensor_release(small_ref[i]);
+  for (int i = 0; i < fn->num_inputs; ++i)
+    hybrid_tensor_release(small[i]);
+  printf("kept arena: a smaller shape's plan reuses it, alternating shapes; same outputs\n");
   hybrid_executor_release(executor);
 
   /* The profile: calls, kernels and slices; written whole. */

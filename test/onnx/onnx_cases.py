@@ -394,9 +394,9 @@ def conv_cases():
     out.append(Case("conv/depthwise_stride3_rows", m, lambda r: {"x": rnd(r, (1, 6, 4, 50))}))
     # 1x1 convolutions (pointwise: MBConv's expansion and projection) are
     # matrix products over the flattened image: grouped with a bias over 5 x 7
-    # pixels (two 16-lane tiles and a ragged end), and over a 3-D image with a
-    # BatchNormalization and ReLU after it.
-    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], group=2)],
+    # pixels (two 16-lane tiles and a ragged end; dilated, which a 1x1 kernel
+    # ignores), and over a 3-D image with a BatchNormalization and ReLU after it.
+    m = model([h.make_node("Conv", ["x", "w", "b"], ["y"], group=2, dilations=[2, 3])],
               [vi("x", T.FLOAT, ["batch", 8, 5, 7])], [vi("y", T.FLOAT, None)],
               [nh.from_array(np.random.default_rng(5).uniform(-1, 1, (6, 4, 1, 1)).astype(np.float32), "w"),
                nh.from_array(np.linspace(-1, 1, 6).astype(np.float32), "b")])

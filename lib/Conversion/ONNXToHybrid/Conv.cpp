@@ -205,10 +205,11 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   // patch order: [N, C, Ho, kh, Wo, kw] (a view) transposed to
   // [N, C, kh, kw, Ho, Wo] and flattened to [N, C * kh * kw, Ho * Wo],
   // convolved with W as [M, C * kh * kw, 1].
+  // (A 1x1 kernel's dilation changes nothing.)
   bool unpadded = allEqual(win->padBegin, 0) && allEqual(win->padEnd, 0) &&
-                  allEqual(win->extraEnd, 0) && allEqual(win->dilations, 1) &&
-                  llvm::none_of(*in, ShapedType::isDynamic);
-  bool patches = k == 2 && unpadded && groups == 1 && win->strides == kernel &&
+                  allEqual(win->extraEnd, 0) && llvm::none_of(*in, ShapedType::isDynamic);
+  bool patches = k == 2 && unpadded && allEqual(win->dilations, 1) && groups == 1 &&
+                 win->strides == kernel &&
                  !allEqual(kernel, 1) && (*in)[0] % kernel[0] == 0 && (*in)[1] % kernel[1] == 0 &&
                  win->out[1] < 16;
   if (patches) {
