@@ -65,6 +65,24 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+/* fn's inputs, every dynamic dim `dynamic`, f32 values in [-1, 1] from the
+ * LCG state `seed`. */
+static void make_inputs(int64_t dynamic, unsigned *seed, hybrid_tensor_t **out) {
+  for (int i = 0; i < fn->num_inputs; ++i) {
+    const hybrid_abi_tensor_info *info = &fn->inputs[i];
+    int64_t dims[HYBRID_MAX_RANK];
+    for (int d = 0; d < info->rank; ++d)
+      dims[d] = info->dims[d] >= 0 ? info->dims[d] : dynamic;
+    ok(hybrid_tensor_create(NULL, info->dtype, info->rank, dims, &out[i]));
+    CHECK(info->dtype == HYBRID_DTYPE_F32);
+    float *p = hybrid_tensor_data(out[i]);
+    for (int64_t k = 0; k < hybrid_tensor_num_elements(out[i]); ++k) {
+      *seed = *seed * 1103515245u + 12345u;
+      p[k] = (float)((*seed >> 8) % 2001) / 1000.0f - 1.0f;
+    }
+  }
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 3);
   CHECK(hybrid_status_get_code(NULL) == HYBRID_STATUS_OK);
@@ -107,21 +125,10 @@ int main(int argc, char **argv) {
   expect(hybrid_module_wrap(&future, &other), HYBRID_STATUS_LOAD_ERROR, "ABI version 99");
   CHECK(fn->num_inputs <= 16 && fn->num_outputs <= 16);
 
-  /* Inputs: dynamic dims 2 (named or not), deterministic values. */
+  /* Inputs: dynamic dims 48 (named or not; enough work to split),
+   * deterministic values. */
   unsigned seed = 1;
-  for (int i = 0; i < fn->num_inputs; ++i) {
-    const hybrid_abi_tensor_info *info = &fn->inputs[i];
-    int64_t dims[HYBRID_MAX_RANK];
-    for (int d = 0; d < info->rank; ++d)
-      dims[d] = info->dims[d] >= 0 ? info->dims[d] : 48; /* enough work to split */
-    ok(hybrid_tensor_create(NULL, info->dtype, info->rank, dims, &inputs[i]));
-    CHECK(info->dtype == HYBRID_DTYPE_F32);
-    float *p = hybrid_tensor_data(inputs[i]);
-    for (int64_t k = 0; k < hybrid_tensor_num_elements(inputs[i]); ++k) {
-      seed = seed * 1103515245u + 12345u;
-      p[k] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
-    }
-  }
+  make_inputs(48, &seed, inputs);
   /* Validation names the input; outputs stay NULL on failure. */
   hybrid_tensor_t *out[16];
   expect(hybrid_call(module, fn, inputs, fn->num_inputs - 1, out, fn->num_outputs),
@@ -196,18 +203,7 @@ int main(int argc, char **argv) {
    * their 2nd call) take the arena the calls above left, then alternate with
    * the larger shape; every output equals an unplanned call's. */
   hybrid_tensor_t *small[16], *small_ref[16];
-  for (int i = 0; i < fn->num_inputs; ++i) {
-    const hybrid_abi_tensor_info *info = &fn->inputs[i];
-    int64_t dims[HYBRID_MAX_RANK];
-    for (int d = 0; d < info->rank; ++d)
-      dims[d] = info->dims[d] >= 0 ? info->dims[d] : 20;
-    ok(hybrid_tensor_create(NULL, info->dtype, info->rank, dims, &small[i]));
-    float *p = hybrid_tensor_data(small[i]);
-    for (int64_t k = 0; k < hybrid_tensor_num_elements(small[i]); ++k) {
-      seed = seed * 1103515245u + 12345u;
-      p[k] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
-    }
-  }
+  make_inputs(20, &seed, small);
   hybrid_call_options_t unplanned = {executor, NULL, NULL, NULL, 1};
   ok(hybrid_call_ex(module, fn, small, fn->num_inputs, small_ref, fn->num_outputs, &unplanned));
   for (int call = 0; call < 8; ++call) {
