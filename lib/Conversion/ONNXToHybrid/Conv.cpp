@@ -186,57 +186,46 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   FailureOr<Window> win = windowOf(node, *in, kernel, /*allowCeil=*/false);
   if (failed(win))
     return failure();
-  // A 1x1 convolution with unit strides and no padding over static images of
-  // 2 or more dims is a matrix product over the flattened image: convolve
-  // [N, C, D1 * .. * Dk] with [M, Cg, 1], then give the output its dims back
-  // (both reshapes are views). The microkernels' vector dim is then the whole
-  // image, not one of its rows: 64 lanes instead of 8 for an 8x8 image, whose
-  // 1x1 128 -> 48 convolution ran at half the FMA peak.
+  // Two convolutions over static images, unpadded, are matrix products over
+  // the flattened image: convolve [N, C', P] with W as [M, C' / group, 1],
+  // then give the output its dims back. The microkernels' vector dim is then
+  // the whole image, not one of its rows.
+  // - A 1x1 kernel with unit strides (any dilation: a 1x1 kernel has none):
+  //   C' = C, P = D1 * .. * Dk, both reshapes views. A 1x1 128 -> 48
+  //   convolution over 8x8 ran at half the FMA peak on 8-lane rows.
+  // - A 2-D patch embedding or downsampling (stride = kernel, no dilation,
+  //   one group) with output rows shorter than a vector tile, after one copy
+  //   of the image into patch order: [N, C, Ho, kh, Wo, kw] (a view)
+  //   transposed to [N, C, kh, kw, Ho, Wo], so C' = C * kh * kw (W's own
+  //   order) and P = Ho * Wo. ConvNeXt's 2x2 downsampling to 4x4 ran at 13%
+  //   of the FMA peak on 4-lane rows.
   SmallVector<int64_t> spatialOut = win->out;
   size_t spatialRank = k;
   auto allEqual = [](ArrayRef<int64_t> v, int64_t x) {
     return llvm::all_of(v, [&](int64_t e) { return e == x; });
   };
-  //
-  // A 2-D patch embedding or downsampling (stride = kernel, no padding, no
-  // dilation, one group) whose output rows are shorter than a vector tile
-  // (ConvNeXt's 2x2 downsampling to 4x4 ran at 13% of the FMA peak, on
-  // 4-lane tiles) is the same product after one copy of the image into
-  // patch order: [N, C, Ho, kh, Wo, kw] (a view) transposed to
-  // [N, C, kh, kw, Ho, Wo] and flattened to [N, C * kh * kw, Ho * Wo],
-  // convolved with W as [M, C * kh * kw, 1].
-  // (A 1x1 kernel's dilation changes nothing.)
   bool unpadded = allEqual(win->padBegin, 0) && allEqual(win->padEnd, 0) &&
                   allEqual(win->extraEnd, 0) && llvm::none_of(*in, ShapedType::isDynamic);
+  bool pointwise = k >= 2 && unpadded && allEqual(kernel, 1) && allEqual(win->strides, 1);
   bool patches = k == 2 && unpadded && allEqual(win->dilations, 1) && groups == 1 &&
-                 win->strides == kernel &&
-                 !allEqual(kernel, 1) && (*in)[0] % kernel[0] == 0 && (*in)[1] % kernel[1] == 0 &&
-                 win->out[1] < 16;
-  if (patches) {
+                 win->strides == kernel && !allEqual(kernel, 1) && (*in)[0] % kernel[0] == 0 &&
+                 (*in)[1] % kernel[1] == 0 && win->out[1] < 16;
+  if (pointwise || patches) {
     SmallVector<OpFoldResult> xs0 = mixedSizes(b, loc, xv);
-    int64_t ho = win->out[0], wo = win->out[1];
-    Value split = reshapeTo(b, loc, xv,
-                            {xs0[0], xs0[1], b.getIndexAttr(ho), b.getIndexAttr(kernel[0]),
-                             b.getIndexAttr(wo), b.getIndexAttr(kernel[1])});
-    xv = transposeTensor(b, loc, split, {0, 1, 3, 5, 2, 4});
-    int64_t rows = c * kernel[0] * kernel[1];
-    xv = reshapeTo(b, loc, xv, {xs0[0], b.getIndexAttr(rows), b.getIndexAttr(ho * wo)});
-    wv = reshapeTo(b, loc, wv, {b.getIndexAttr(m), b.getIndexAttr(rows), b.getIndexAttr(1)});
-    c = cg = rows;
-    kernel = {1};
-    Window flat;
-    flat.in = flat.out = {ho * wo};
-    flat.kernel = flat.strides = flat.dilations = {1};
-    flat.padBegin = flat.padEnd = flat.extraEnd = {0};
-    *win = flat;
-    k = 1;
-  } else if (k >= 2 && allEqual(kernel, 1) && allEqual(win->strides, 1) && unpadded) {
-    int64_t pixels = 1;
-    for (int64_t s : *in)
+    int64_t pixels = 1, rows = cg;
+    for (int64_t s : win->out)
       pixels *= s;
-    SmallVector<OpFoldResult> xs0 = mixedSizes(b, loc, xv);
-    xv = reshapeTo(b, loc, xv, {xs0[0], xs0[1], b.getIndexAttr(pixels)});
-    wv = reshapeTo(b, loc, wv, {b.getIndexAttr(m), b.getIndexAttr(cg), b.getIndexAttr(1)});
+    if (patches) {
+      int64_t ho = win->out[0], wo = win->out[1];
+      Value split = reshapeTo(b, loc, xv,
+                              {xs0[0], xs0[1], b.getIndexAttr(ho), b.getIndexAttr(kernel[0]),
+                               b.getIndexAttr(wo), b.getIndexAttr(kernel[1])});
+      xv = transposeTensor(b, loc, split, {0, 1, 3, 5, 2, 4});
+      rows = c * kernel[0] * kernel[1];
+      c = cg = rows;
+    }
+    xv = reshapeTo(b, loc, xv, {xs0[0], b.getIndexAttr(c), b.getIndexAttr(pixels)});
+    wv = reshapeTo(b, loc, wv, {b.getIndexAttr(m), b.getIndexAttr(rows), b.getIndexAttr(1)});
     kernel = {1};
     Window flat;
     flat.in = flat.out = {pixels};
@@ -303,7 +292,7 @@ FailureOr<Value> buildConv(OnnxNode &node, Value xv, Value wv, Value biasV) {
   flat.append(os.begin() + 3, os.end());
   y = reshapeTo(b, loc, y, flat);
   if (spatialRank != k) {
-    // The flattened 1x1 convolution's image gets its dims back.
+    // The flattened image gets its dims back.
     SmallVector<OpFoldResult> full = {os[0], b.getIndexAttr(m)};
     for (int64_t s : spatialOut)
       full.push_back(b.getIndexAttr(s));
