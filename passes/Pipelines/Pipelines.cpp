@@ -42,7 +42,7 @@ struct LoweringHooks {
   bool fuseEpilogues = true;
   /// Tiled online-softmax attention (hybrid-flash-attention).
   bool flashAttention = false;
-  int64_t flashMinQueryRows = 8;
+  int64_t flashMinQueryRows = 0;
   /// Polynomial exp/log/tanh/erf instead of libm calls
   /// (hybrid-approximate-math).
   bool approximateMath = false;

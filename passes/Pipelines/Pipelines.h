@@ -55,8 +55,9 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
   Option<int64_t> flashMinQueryRows{
       *this, "flash-min-query-rows",
       llvm::cl::desc("Attention with fewer query rows keeps its scalar loops "
-                     "(hybrid-flash-attention's min-query-rows; 0: always flash)"),
-      llvm::cl::init(8)};
+                     "(hybrid-flash-attention's min-query-rows; 0, the default: always "
+                     "flash)"),
+      llvm::cl::init(0)};
   Option<bool> routeMoe{
       *this, "route-moe",
       llvm::cl::desc("Route hybrid.moe into top-k, dispatch, grouped matmuls and combine "

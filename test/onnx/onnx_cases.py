@@ -301,6 +301,16 @@ def attention_cases():
     out.append(Case("attention/decode_with_past", m, lambda r: {
         "q": rnd(r, (B, H, 1, D)), "k": rnd(r, (B, KV, 1, D)), "v": rnd(r, (B, KV, 1, D)),
         "pk": rnd(r, (B, KV, P, D)), "pv": rnd(r, (B, KV, P, D))}))
+    # Decode steps over a longer cache (the flash form: k transposed in chunks of
+    # 256 keys by a parallel loop, 517 = two full chunks and 5 keys one by one),
+    # one query row and three causal ones, 4 query heads per kv head.
+    for sq in (1, 3):
+        HQ, HK, L, DD = 8, 2, 517, 32
+        m = model([h.make_node("Attention", ["q", "k", "v"], ["y"], is_causal=int(sq > 1))],
+                  [vi("q", T.FLOAT, [1, HQ, sq, DD]), vi("k", T.FLOAT, [1, HK, L, DD]),
+                   vi("v", T.FLOAT, [1, HK, L, DD])], [vi("y", T.FLOAT, None)])
+        out.append(Case(f"attention/gqa_decode_{sq}row_long_cache", m, lambda r, sq=sq, HQ=HQ, HK=HK, L=L, DD=DD: {
+            "q": rnd(r, (1, HQ, sq, DD)), "k": rnd(r, (1, HK, L, DD)), "v": rnd(r, (1, HK, L, DD))}))
     # com.microsoft GroupQueryAttention as onnxruntime-genai writes it: packed QKV
     # with the fused rotary (prefill), and separate q/k/v with a KV cache (decode).
     DG = 16  # onnxruntime's rotary needs a head size that is a multiple of 16

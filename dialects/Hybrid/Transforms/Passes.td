@@ -647,8 +647,11 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
     key). Both generics are left for hybrid-vectorize-contractions, which runs
     next. No score matrix is written to memory.
 
-    Queries shorter than `min-query-rows` (a decode step) keep the op's scalar
-    loops; with a dynamic Sq the choice is an `scf.if` at run time. f64, other
+    A decode step (one query row, or a few) takes the same form: its blocks
+    are its rows, and the transposition of k, a parallel loop over kv heads
+    and chunks of 256 keys, is shared by every thread. With `min-query-rows`
+    N > 0, queries shorter than N rows keep the op's scalar loops instead
+    (with a dynamic Sq the choice is an `scf.if` at run time). f64, other
     element types and dynamic head shapes are left alone.
   }];
   let options = [
@@ -657,8 +660,9 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
            "down to 16, so that each head makes 4 tasks)">,
     Option<"keyBlock", "key-block", "int64_t", /*default=*/"64",
            "Keys per score block">,
-    Option<"minQueryRows", "min-query-rows", "int64_t", /*default=*/"8",
-           "Shorter queries keep the scalar loops (0: always the flash form)">
+    Option<"minQueryRows", "min-query-rows", "int64_t", /*default=*/"0",
+           "Shorter queries keep the scalar loops (0, the default: always the "
+           "flash form)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -1,11 +1,13 @@
 // RUN: hybrid-opt %s --split-input-file --hybrid-flash-attention | FileCheck %s
 // RUN: hybrid-opt %s --split-input-file --hybrid-flash-attention="query-block=32 key-block=16 min-query-rows=0" | FileCheck %s --check-prefix=SMALL
+// RUN: hybrid-opt %s --split-input-file --hybrid-flash-attention="min-query-rows=8" | FileCheck %s --check-prefix=ROWS8
 // RUN: not hybrid-opt %s --split-input-file --hybrid-flash-attention="key-block=0" 2>&1 | FileCheck %s --check-prefix=OPTS
 
-// OPTS: need query-block >= 1, key-block >= 1 and min-query-rows >= 0, got query-block=48 key-block=0 min-query-rows=8
+// OPTS: need query-block >= 1, key-block >= 1 and min-query-rows >= 0, got query-block=48 key-block=0 min-query-rows=0
 
 // Causal GQA prefill (two query heads per kv head): k is transposed once into
-// a 64-byte aligned f32 buffer (vector stores of gathered keys); one parallel loop over (batch, query head,
+// a 64-byte aligned f32 buffer (vector stores of gathered keys, a parallel
+// loop over batch, kv head and chunk of 256 keys); one parallel loop over (batch, query head,
 // block of up to 48 query rows) keeps its score block, accumulator, row max and row
 // sum on the stack (restored per iteration); the key loop ends at the block's
 // last visible key; each key block is one q.k^T contraction into the zeroed
@@ -17,13 +19,20 @@
 // CHECK-NOT: hybrid.attention
 // CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x64x?xf32>
 // The transposition: vectors of 8 keys gathered per d, the last keys (past
-// a multiple of 8) one by one.
-// CHECK: scf.for %[[TJ:.*]] = %c0{{.*}} to %{{.*}} step %c8
+// a multiple of 8, in the last chunk) one by one.
+// CHECK: %[[FULL:.*]] = arith.muli %{{.*}}, %c8
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %[[SKV:.*]], %c256
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %[[TC:.*]]) = (%c0{{.*}}, %c0{{.*}}, %c0{{.*}}) to (%{{.*}}, %{{.*}}, %[[CHUNKS]])
+// CHECK: %[[LO:.*]] = arith.muli %[[TC]], %c256
+// CHECK: %[[HI:.*]] = arith.minui %{{.*}}, %[[SKV]]
+// CHECK: %[[VEND:.*]] = arith.minui %[[HI]], %[[FULL]]
+// CHECK: %[[TAIL:.*]] = arith.maxui %[[LO]], %[[FULL]]
+// CHECK: scf.for %[[TJ:.*]] = %[[LO]] to %[[VEND]] step %c8
 // CHECK: scf.for %[[TD:.*]] = %c0{{.*}} to %c64
 // CHECK-COUNT-8: memref.load %[[K]][%{{.*}}, %{{.*}}, %{{.*}}, %[[TD]]] : memref<1x2x128x64xf32>
 // CHECK: %[[TV:.*]] = vector.from_elements {{.*}} : vector<8xf32>
 // CHECK: vector.store %[[TV]], %[[KT]][%{{.*}}, %{{.*}}, %[[TD]], %[[TJ]]] : memref<?x?x64x?xf32>, vector<8xf32>
-// CHECK: scf.for
+// CHECK: scf.for %{{.*}} = %[[TAIL]] to %[[HI]]
 // CHECK: scf.for
 // CHECK: memref.store %{{.*}}, %[[KT]]
 // Blocks of min(48, max(16, ceil(Sq / 4))) rows, at run time: 4 tasks per
@@ -77,22 +86,29 @@ func.func @causal_gqa(%q: memref<1x4x128x64xf32>, %k: memref<1x2x128x64xf32>,
 
 // -----
 
-// A dynamic Sq: the flash form for 8 rows or more, the op itself (the scalar
-// loops) otherwise. bf16 operands are widened in the contractions and the
-// result rounded when stored; a float mask is added per score, its broadcast
-// dims read at index 0.
+// A dynamic Sq: the flash form for any length by default; with
+// min-query-rows=8, the flash form for 8 rows or more and the op itself (the
+// scalar loops) otherwise. bf16 operands are widened in the contractions and
+// the result rounded when stored; a float mask is added per score, its
+// broadcast dims read at index 0.
 // CHECK-LABEL: func.func @dynamic_bf16_mask
-// CHECK: %[[SQ:.*]] = memref.dim %{{.*}}, %c2{{.*}} : memref<1x2x?x16xbf16>
-// CHECK: %[[LONG:.*]] = arith.cmpi uge, %[[SQ]], %c8
-// CHECK: scf.if %[[LONG]] {
+// CHECK-NOT: scf.if
 // CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK: scf.parallel
 // CHECK: memref.load %{{.*}}[%c0{{.*}}, %c0{{.*}}, %{{.*}}, %{{.*}}] : memref<1x1x?x?xbf16>
 // CHECK: arith.addf
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
-// CHECK: } else {
-// CHECK-NEXT: hybrid.attention
-// CHECK: }
+// CHECK-NOT: hybrid.attention
+// ROWS8-LABEL: func.func @dynamic_bf16_mask
+// ROWS8: %[[SQ:.*]] = memref.dim %{{.*}}, %c2{{.*}} : memref<1x2x?x16xbf16>
+// ROWS8: %[[LONG:.*]] = arith.cmpi uge, %[[SQ]], %c8
+// ROWS8: scf.if %[[LONG]] {
+// ROWS8: arith.extf %{{.*}} : bf16 to f32
+// ROWS8: scf.parallel
+// ROWS8: arith.truncf %{{.*}} : f32 to bf16
+// ROWS8: } else {
+// ROWS8-NEXT: hybrid.attention
+// ROWS8: }
 // SMALL-LABEL: func.func @dynamic_bf16_mask
 // SMALL-NOT: scf.if
 // SMALL: memref.alloca() {alignment = 64 : i64} : memref<32x16xf32>
@@ -145,24 +161,37 @@ func.func @f32_masks(%q: memref<2x2x32x16xf32>, %k: memref<2x2x32x16xf32>,
 
 // -----
 
-// Left alone: a decode step (Sq = 1 < 8), f64, a dynamic head size, and the
-// op on tensors (before bufferization).
+// A causal GQA decode step (Sq = 1) takes the flash form: 9 keys make one
+// chunk of the transposition (the first 8 a vector, the 9th alone), then one
+// block of its one row per query head. With min-query-rows=8 it keeps the
+// scalar loops. Left alone: f64, a dynamic head size, and the op on tensors
+// (before bufferization).
 // CHECK-LABEL: func.func @left_alone
-// CHECK-COUNT-3: hybrid.attention
-// CHECK-NOT: scf.parallel
+// CHECK: memref.dim %{{.*}} : memref<1x1x9x16xf32>
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c256
+// CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%{{.*}}, %{{.*}}, %[[CHUNKS]])
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: scf.parallel ({{.*}}) = ({{.*}}) to ({{.*}})
+// CHECK: %[[HK:.*]] = arith.divui %{{.*}}, %c4
+// CHECK: llvm.intr.stackrestore
+// CHECK-COUNT-2: hybrid.attention
+// CHECK-NOT: hybrid.attention
 // SMALL-LABEL: func.func @left_alone
 // SMALL-COUNT-2: hybrid.attention
 // SMALL-NOT: hybrid.attention
-func.func @left_alone(%q: memref<1x2x1x16xf32>, %k: memref<1x2x9x16xf32>,
-                      %v: memref<1x2x9x16xf32>, %o: memref<1x2x1x16xf32>,
+// ROWS8-LABEL: func.func @left_alone
+// ROWS8-COUNT-3: hybrid.attention
+// ROWS8-NOT: scf.parallel
+func.func @left_alone(%q: memref<1x4x1x16xf32>, %k: memref<1x1x9x16xf32>,
+                      %v: memref<1x1x9x16xf32>, %o: memref<1x4x1x16xf32>,
                       %qd: memref<1x2x9x16xf64>, %od: memref<1x2x9x16xf64>,
                       %qh: memref<1x2x9x?xf32>, %kh: memref<1x2x9x?xf32>,
-                      %oh: memref<1x2x9x16xf32>) {
-  hybrid.attention ins(%q, %k, %v : memref<1x2x1x16xf32>, memref<1x2x9x16xf32>,
-                       memref<1x2x9x16xf32>) outs(%o : memref<1x2x1x16xf32>) {causal}
+                      %vh: memref<1x2x9x16xf32>, %oh: memref<1x2x9x16xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x4x1x16xf32>, memref<1x1x9x16xf32>,
+                       memref<1x1x9x16xf32>) outs(%o : memref<1x4x1x16xf32>) {causal}
   hybrid.attention ins(%qd, %qd, %qd : memref<1x2x9x16xf64>, memref<1x2x9x16xf64>,
                        memref<1x2x9x16xf64>) outs(%od : memref<1x2x9x16xf64>)
-  hybrid.attention ins(%qh, %kh, %v : memref<1x2x9x?xf32>, memref<1x2x9x?xf32>,
+  hybrid.attention ins(%qh, %kh, %vh : memref<1x2x9x?xf32>, memref<1x2x9x?xf32>,
                        memref<1x2x9x16xf32>) outs(%oh : memref<1x2x9x16xf32>)
   return
 }
@@ -171,6 +200,7 @@ func.func @left_alone(%q: memref<1x2x1x16xf32>, %k: memref<1x2x9x16xf32>,
 
 // CHECK-LABEL: func.func @tensors
 // SMALL-LABEL: func.func @tensors
+// ROWS8-LABEL: func.func @tensors
 // CHECK: hybrid.attention
 // CHECK-NOT: scf.parallel
 func.func @tensors(%q: tensor<1x2x64x16xf32>, %o: tensor<1x2x64x16xf32>) -> tensor<1x2x64x16xf32> {
