@@ -243,6 +243,11 @@ def attention_cases():
               mask_labels=("B", 1, "Sq", "Skv"))
     attention("bool_mask_empty_row", Sq=4, Skv=5, mask="bool_empty_row",
               mask_labels=("Sq", "Skv"))
+    # Masks that differ per query head over GQA groups (the flash form runs a
+    # group's heads as the rows of one block: each row's mask is its head's).
+    attention("float_mask_per_head_gqa", B=2, Hq=4, Hkv=2, Sq=3, Skv=7, causal=True,
+              mask="float")
+    attention("bool_mask_per_head_gqa_decode", Hq=6, Hkv=2, Sq=1, Skv=9, mask="bool")
     attention("float_mask_rank4", B=2, Sq=4, Skv=4, mask="float")
     attention("float_mask_bcast_heads", B=2, Hq=4, Hkv=2, Sq=3, Skv=5, mask="float",
               mask_labels=("B", 1, "Sq", "Skv"))

@@ -26,13 +26,16 @@
 //
 // It takes f32, f16 and bf16 operands (arithmetic in f32) with static head
 // counts and head sizes; f64 and dynamic head shapes keep the scalar loops.
-// Decode steps (a query of one row or a few) take this form too: their one
-// block per head is their rows, and the transposition of k, parallel over kv
-// heads and chunks of keys, is as cheap as one more pass over the cache. The
-// scalar loops they used to keep read each key twice with scalar loads: a
-// decode step over 4096 keys of 128 (8 query heads, 2 kv heads) took 3.5 ms,
-// now 1.2 ms. With `min-query-rows` > 0, shorter queries keep the scalar loops
-// (when Sq is dynamic, the choice is made at run time with an scf.if).
+// Decode steps (a query of one row or a few) take this form too, and the
+// transposition of k, parallel over kv heads and chunks of keys, is as cheap as
+// one more pass over the cache. With GQA (two kv heads or more) a query of Sq
+// rows whose Sq x group rows fit a block runs as one block per kv head: the
+// group's query rows, gathered on the stack, share every key block (chosen at
+// run time when Sq is dynamic). The scalar loops decode steps used to keep
+// read each key twice with scalar loads, once per query head: a decode step
+// over 4096 keys of 128 (8 query heads, 2 kv heads) took 3.5 ms. With
+// `min-query-rows` > 0, shorter queries keep the scalar loops (when Sq is
+// dynamic, the choice is made at run time with an scf.if).
 //
 // A boolean mask, or a float mask of another type or not contiguous along the
 // keys, is applied key by key (the maximum and the weights stay vectors).
@@ -116,120 +119,199 @@ public:
                                        b.getI64IntegerAttr(64));
     transposeKeys(b, loc, k, kt, batch, hkv, skv, dk);
 
-    // Query blocks of qb rows at most (the stack arrays' size), fewer for a
-    // short query so that each (batch, head) still makes kMinBlocks parallel
-    // tasks: min(qb, max(kMinRows, ceil(Sq / kMinBlocks))) rows, chosen at run
-    // time. 64 queries of 4 heads ran as 8 tasks of 48 and 16 rows (the
-    // threads waited on the long ones); in blocks of 16 they run 30% faster
-    // (CoAtNet's and the zoo's attention layers); from Sq = 4 x qb on the
-    // blocks are qb rows, as before.
-    constexpr int64_t kMinBlocks = 4, kMinRows = 16;
-    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1);
-    Value qbV = arith::MinUIOp::create(
-        b, loc, cst(b, loc, qb),
-        arith::MaxUIOp::create(b, loc, cst(b, loc, std::min(qb, kMinRows)),
-                               arith::CeilDivUIOp::create(b, loc, sq, cst(b, loc, kMinBlocks))));
-    Value blocks = arith::CeilDivUIOp::create(b, loc, sq, qbV);
-    auto par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0, c0},
-                                       ValueRange{batch, hq, blocks}, ValueRange{c1, c1, c1});
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(par.getBody());
-      Value bi = par.getInductionVars()[0], h = par.getInductionVars()[1];
-      Value q0 = arith::MulIOp::create(b, loc, par.getInductionVars()[2], qbV);
-      Value rows = arith::MinUIOp::create(b, loc, qbV, arith::SubIOp::create(b, loc, sq, q0));
-      Value hk = arith::DivUIOp::create(b, loc, h, cst(b, loc, group));
-      // The body runs in a loop once outlined into a task: free its stack
-      // arrays at the end of each iteration (see hybrid-vectorize-contractions
-      // for why not memref.alloca_scope).
-      auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
-      Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
-      auto stack = [&](ArrayRef<int64_t> shape) {
-        return memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32),
-                                        b.getI64IntegerAttr(64))
-            .getResult();
-      };
-      Value scores = stack({qb, kb}), acc = stack({qb, dv}), rowMax = stack({qb}),
-            rowSum = stack({qb});
-      Value negInf = flt(b, loc, -std::numeric_limits<double>::infinity());
-      Value zero = flt(b, loc, 0.0);
-      Value accRows = view2d(b, loc, acc, {c0, c0}, {rows, cst(b, loc, dv)});
-      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{accRows});
-      linalg::FillOp::create(b, loc, ValueRange{negInf},
-                             ValueRange{view1d(b, loc, rowMax, rows)});
-      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{view1d(b, loc, rowSum, rows)});
-
-      // The keys some row of the block may see: p(first) = Skv - Sq + q0 and
-      // p(last) = p(first) + rows - 1 (signed; negative when Sq > Skv).
-      Value pFirst = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, skv, sq), q0);
-      Value pLast = arith::AddIOp::create(
-          b, loc, pFirst, arith::SubIOp::create(b, loc, rows, c1));
-      // Windows are clamped to 2^62 here (both positions are far smaller), so
-      // that an INT64_MAX window cannot overflow the bounds.
-      constexpr int64_t kHuge = int64_t(1) << 62;
-      Value lo = c0, hi = skv;
-      if (op.getCausal())
-        hi = arith::MinSIOp::create(b, loc, hi, arith::AddIOp::create(b, loc, pLast, c1));
-      if (int64_t wr = op.getWindowRight(); wr >= 0)
-        hi = arith::MinSIOp::create(
-            b, loc, hi, arith::AddIOp::create(b, loc, pLast, cst(b, loc, std::min(wr, kHuge) + 1)));
-      if (int64_t wl = op.getWindowLeft(); wl >= 0)
-        lo = arith::MaxSIOp::create(b, loc, lo,
-                                    arith::SubIOp::create(b, loc, pFirst, cst(b, loc, std::min(wl, kHuge))));
-      hi = arith::MaxSIOp::create(b, loc, hi, lo);
-
-      auto keyLoop = scf::ForOp::create(b, loc, lo, hi, cst(b, loc, kb));
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(keyLoop.getBody());
-        Value j0 = keyLoop.getInductionVar();
-        Value keys = arith::MinUIOp::create(b, loc, cst(b, loc, kb),
-                                            arith::SubIOp::create(b, loc, hi, j0));
-        Value s = view2d(b, loc, scores, {c0, c0}, {rows, keys});
-        linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{s});
-        // s += q[b, h, q0:, :] . kt[b, hk, :, j0:]
-        Value qRows = slice2d(b, loc, q, {bi, h, q0, c0}, {rows, cst(b, loc, dk)});
-        Value ktKeys = slice2d(b, loc, kt, {bi, hk, c0, j0}, {cst(b, loc, dk), keys});
-        matmul(b, loc, qRows, ktKeys, s);
-        auto rowLoop = scf::ForOp::create(b, loc, c0, rows, c1);
-        {
-          OpBuilder::InsertionGuard g3(b);
-          b.setInsertionPointToStart(rowLoop.getBody());
-          softmaxRow(b, loc, rowLoop.getInductionVar(), bi, h, q0, pFirst, j0, keys, scores,
-                     acc, rowMax, rowSum, dk, dv);
-        }
-        // acc += p . v[b, hk, j0:, :]
-        Value vKeys = slice2d(b, loc, v, {bi, hk, j0, c0}, {keys, cst(b, loc, dv)});
-        matmul(b, loc, s, vKeys, accRows);
-      }
-
-      // o = acc / l, 0 for a row that saw no key.
-      auto outRows = scf::ForOp::create(b, loc, c0, rows, c1);
-      {
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(outRows.getBody());
-        Value r = outRows.getInductionVar();
-        Value l = memref::LoadOp::create(b, loc, rowSum, r);
-        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
-        Value row = arith::AddIOp::create(b, loc, q0, r);
-        Value o = op.getOutputs()[0];
-        Type oType = cast<MemRefType>(o.getType()).getElementType();
-        auto cols = scf::ForOp::create(b, loc, c0, cst(b, loc, dv), c1);
-        b.setInsertionPointToStart(cols.getBody());
-        Value e = cols.getInductionVar();
-        Value a = memref::LoadOp::create(b, loc, acc, ValueRange{r, e});
-        Value val = arith::SelectOp::create(b, loc, empty, zero,
-                                            arith::DivFOp::create(b, loc, a, l));
-        if (oType != f32)
-          val = arith::TruncFOp::create(b, loc, oType, val);
-        memref::StoreOp::create(b, loc, val, o, ValueRange{bi, h, row, e});
-      }
-      LLVM::StackRestoreOp::create(b, loc, saved);
+    // A short query of a GQA group (Sq x group rows fit a block) runs as one
+    // block per kv head whose rows are the group's query rows: each key block
+    // is read once for the whole group instead of once per query head (a
+    // decode step over 4096 keys, 8 query heads on 2 kv heads: 4x less of the
+    // cache read). It needs two kv heads at least, which keeps two parallel
+    // tasks per batch; one kv head (MQA) keeps a task per query head.
+    int64_t hkvStatic = cast<MemRefType>(k.getType()).getDimSize(1);
+    int64_t sqStatic = qTy.getDimSize(2);
+    if (group == 1 || hkvStatic < 2 || group > qb) {
+      emitBlocks(b, loc, /*grouped=*/false, kt, batch, hq, hkv, sq, skv, dk, dv, group);
+    } else if (!ShapedType::isDynamic(sqStatic)) {
+      emitBlocks(b, loc, /*grouped=*/sqStatic * group <= qb, kt, batch, hq, hkv, sq, skv, dk, dv,
+                 group);
+    } else {
+      Value fits = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ule,
+          arith::MulIOp::create(b, loc, sq, cst(b, loc, group)), cst(b, loc, qb));
+      auto ifOp = scf::IfOp::create(b, loc, fits, /*withElseRegion=*/true);
+      OpBuilder tb = OpBuilder::atBlockBegin(ifOp.thenBlock());
+      tb.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      emitBlocks(tb, loc, /*grouped=*/true, kt, batch, hq, hkv, sq, skv, dk, dv, group);
+      OpBuilder eb = OpBuilder::atBlockBegin(ifOp.elseBlock());
+      eb.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+      emitBlocks(eb, loc, /*grouped=*/false, kt, batch, hq, hkv, sq, skv, dk, dv, group);
     }
     memref::DeallocOp::create(b, loc, kt);
   }
 
 private:
+  /// The parallel loop over blocks of query rows and everything inside it.
+  /// Not grouped: one task per (batch, query head, block of query rows).
+  /// Grouped: one task per (batch, kv head) whose block rows are the group's
+  /// query rows, head-major (row r is query head hk x group + r / Sq, query
+  /// row r mod Sq), copied from q into a stack array.
+  void emitBlocks(OpBuilder &b, Location loc, bool grouped, Value kt, Value batch, Value hq,
+                  Value hkv, Value sq, Value skv, int64_t dk, int64_t dv, int64_t group) {
+    Value q = op.getQ(), v = op.getV();
+    Type f32 = b.getF32Type();
+    Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1), groupV = cst(b, loc, group);
+    // Not grouped: query blocks of qb rows at most (the stack arrays' size),
+    // fewer for a short query so that each (batch, head) still makes
+    // kMinBlocks parallel tasks: min(qb, max(kMinRows, ceil(Sq / kMinBlocks)))
+    // rows, chosen at run time. 64 queries of 4 heads ran as 8 tasks of 48
+    // and 16 rows (the threads waited on the long ones); in blocks of 16 they
+    // run 30% faster (CoAtNet's and the zoo's attention layers); from Sq = 4 x
+    // qb on the blocks are qb rows, as before.
+    constexpr int64_t kMinBlocks = 4, kMinRows = 16;
+    Value qbV;
+    scf::ParallelOp par;
+    if (grouped) {
+      par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0}, ValueRange{batch, hkv},
+                                    ValueRange{c1, c1});
+    } else {
+      qbV = arith::MinUIOp::create(
+          b, loc, cst(b, loc, qb),
+          arith::MaxUIOp::create(b, loc, cst(b, loc, std::min(qb, kMinRows)),
+                                 arith::CeilDivUIOp::create(b, loc, sq, cst(b, loc, kMinBlocks))));
+      Value blocks = arith::CeilDivUIOp::create(b, loc, sq, qbV);
+      par = scf::ParallelOp::create(b, loc, ValueRange{c0, c0, c0},
+                                    ValueRange{batch, hq, blocks}, ValueRange{c1, c1, c1});
+    }
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(par.getBody());
+    Value bi = par.getInductionVars()[0];
+    // The block's first query row q0, its query rows nq and its score rows.
+    Value hk, h, q0, nq, rows;
+    if (grouped) {
+      hk = par.getInductionVars()[1];
+      q0 = c0;
+      nq = sq;
+      rows = arith::MulIOp::create(b, loc, sq, groupV);
+    } else {
+      h = par.getInductionVars()[1];
+      q0 = arith::MulIOp::create(b, loc, par.getInductionVars()[2], qbV);
+      nq = rows = arith::MinUIOp::create(b, loc, qbV, arith::SubIOp::create(b, loc, sq, q0));
+      hk = arith::DivUIOp::create(b, loc, h, groupV);
+    }
+    // Row r's query head and query row.
+    auto rowHeadAndQuery = [&](OpBuilder &rb, Value r) -> std::pair<Value, Value> {
+      if (!grouped)
+        return {h, arith::AddIOp::create(rb, loc, q0, r)};
+      Value first = arith::MulIOp::create(rb, loc, hk, groupV);
+      Value head = arith::AddIOp::create(rb, loc, first, arith::DivUIOp::create(rb, loc, r, sq));
+      return {head, arith::RemUIOp::create(rb, loc, r, sq)};
+    };
+    // The body runs in a loop once outlined into a task: free its stack
+    // arrays at the end of each iteration (see hybrid-vectorize-contractions
+    // for why not memref.alloca_scope).
+    auto ptrTy = LLVM::LLVMPointerType::get(b.getContext());
+    Value saved = LLVM::StackSaveOp::create(b, loc, ptrTy);
+    auto stack = [&](ArrayRef<int64_t> shape) {
+      return memref::AllocaOp::create(b, loc, MemRefType::get(shape, f32), b.getI64IntegerAttr(64))
+          .getResult();
+    };
+    Value scores = stack({qb, kb}), acc = stack({qb, dv}), rowMax = stack({qb}),
+          rowSum = stack({qb});
+    Value negInf = flt(b, loc, -std::numeric_limits<double>::infinity());
+    Value zero = flt(b, loc, 0.0);
+    Value accRows = view2d(b, loc, acc, {c0, c0}, {rows, cst(b, loc, dv)});
+    linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{accRows});
+    linalg::FillOp::create(b, loc, ValueRange{negInf}, ValueRange{view1d(b, loc, rowMax, rows)});
+    linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{view1d(b, loc, rowSum, rows)});
+
+    // The block's query rows as a [rows, dk] matrix: a view of q, or the
+    // group's rows gathered (and widened) on the stack.
+    Value qRows;
+    if (grouped) {
+      Value qs = stack({qb, dk});
+      scf::ForOp::create(
+          b, loc, c0, rows, c1, ValueRange(), [&](OpBuilder &rb, Location rl, Value r, ValueRange) {
+            auto [head, qi] = rowHeadAndQuery(rb, r);
+            scf::ForOp::create(rb, rl, c0, cst(rb, rl, dk), c1, ValueRange(),
+                               [&](OpBuilder &db, Location dl, Value d, ValueRange) {
+                                 Value x = widen(db, dl, memref::LoadOp::create(
+                                                             db, dl, q, ValueRange{bi, head, qi, d}));
+                                 memref::StoreOp::create(db, dl, x, qs, ValueRange{r, d});
+                                 scf::YieldOp::create(db, dl);
+                               });
+            scf::YieldOp::create(rb, rl);
+          });
+      qRows = view2d(b, loc, qs, {c0, c0}, {rows, cst(b, loc, dk)});
+    } else {
+      qRows = slice2d(b, loc, q, {bi, h, q0, c0}, {rows, cst(b, loc, dk)});
+    }
+
+    // The keys some row of the block may see: p(first) = Skv - Sq + q0 and
+    // p(last) = p(first) + nq - 1 (signed; negative when Sq > Skv).
+    Value pFirst = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, skv, sq), q0);
+    Value pLast = arith::AddIOp::create(b, loc, pFirst, arith::SubIOp::create(b, loc, nq, c1));
+    // Windows are clamped to 2^62 here (both positions are far smaller), so
+    // that an INT64_MAX window cannot overflow the bounds.
+    constexpr int64_t kHuge = int64_t(1) << 62;
+    Value lo = c0, hi = skv;
+    if (op.getCausal())
+      hi = arith::MinSIOp::create(b, loc, hi, arith::AddIOp::create(b, loc, pLast, c1));
+    if (int64_t wr = op.getWindowRight(); wr >= 0)
+      hi = arith::MinSIOp::create(
+          b, loc, hi, arith::AddIOp::create(b, loc, pLast, cst(b, loc, std::min(wr, kHuge) + 1)));
+    if (int64_t wl = op.getWindowLeft(); wl >= 0)
+      lo = arith::MaxSIOp::create(b, loc, lo,
+                                  arith::SubIOp::create(b, loc, pFirst, cst(b, loc, std::min(wl, kHuge))));
+    hi = arith::MaxSIOp::create(b, loc, hi, lo);
+
+    auto keyLoop = scf::ForOp::create(b, loc, lo, hi, cst(b, loc, kb));
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(keyLoop.getBody());
+      Value j0 = keyLoop.getInductionVar();
+      Value keys =
+          arith::MinUIOp::create(b, loc, cst(b, loc, kb), arith::SubIOp::create(b, loc, hi, j0));
+      Value s = view2d(b, loc, scores, {c0, c0}, {rows, keys});
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{s});
+      // s += q[rows] . kt[b, hk, :, j0:]
+      Value ktKeys = slice2d(b, loc, kt, {bi, hk, c0, j0}, {cst(b, loc, dk), keys});
+      matmul(b, loc, qRows, ktKeys, s);
+      auto rowLoop = scf::ForOp::create(b, loc, c0, rows, c1);
+      {
+        OpBuilder::InsertionGuard g3(b);
+        b.setInsertionPointToStart(rowLoop.getBody());
+        Value r = rowLoop.getInductionVar();
+        auto [head, qi] = rowHeadAndQuery(b, r);
+        Value pos = arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, skv, sq), qi);
+        softmaxRow(b, loc, r, bi, head, qi, pos, j0, keys, scores, acc, rowMax, rowSum, dk, dv);
+      }
+      // acc += p . v[b, hk, j0:, :]
+      Value vKeys = slice2d(b, loc, v, {bi, hk, j0, c0}, {keys, cst(b, loc, dv)});
+      matmul(b, loc, s, vKeys, accRows);
+    }
+
+    // o = acc / l, 0 for a row that saw no key.
+    auto outRows = scf::ForOp::create(b, loc, c0, rows, c1);
+    {
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(outRows.getBody());
+      Value r = outRows.getInductionVar();
+      auto [head, qi] = rowHeadAndQuery(b, r);
+      Value l = memref::LoadOp::create(b, loc, rowSum, r);
+      Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, zero);
+      Value o = op.getOutputs()[0];
+      Type oType = cast<MemRefType>(o.getType()).getElementType();
+      auto cols = scf::ForOp::create(b, loc, c0, cst(b, loc, dv), c1);
+      b.setInsertionPointToStart(cols.getBody());
+      Value e = cols.getInductionVar();
+      Value a = memref::LoadOp::create(b, loc, acc, ValueRange{r, e});
+      Value val =
+          arith::SelectOp::create(b, loc, empty, zero, arith::DivFOp::create(b, loc, a, l));
+      if (oType != f32)
+        val = arith::TruncFOp::create(b, loc, oType, val);
+      memref::StoreOp::create(b, loc, val, o, ValueRange{bi, head, qi, e});
+    }
+    LLVM::StackRestoreOp::create(b, loc, saved);
+  }
+
   /// kt[b, h, d, j] = k[b, h, j, d], widened to f32. Each vector of kt's row
   /// gathers kTransposeLanes keys (scalar loads a key row apart, one vector
   /// store), the keys past the last full vector one by one. As a
@@ -290,14 +372,15 @@ private:
 
   /// One query row of the current key block: scores to probabilities in
   /// place, and the row's running max, sum and accumulator rescaled.
-  void softmaxRow(OpBuilder &b, Location loc, Value r, Value bi, Value h, Value q0,
-                  Value pFirst, Value j0, Value keys, Value scores, Value acc,
-                  Value rowMax, Value rowSum, int64_t dk, int64_t dv) {
+  /// `r` is the row in the block's stack arrays; `h`, `qi` and `pos` are its
+  /// query head, query row and position p(qi) = Skv - Sq + qi.
+  void softmaxRow(OpBuilder &b, Location loc, Value r, Value bi, Value h, Value qi, Value pos,
+                  Value j0, Value keys, Value scores, Value acc, Value rowMax, Value rowSum,
+                  int64_t dk, int64_t dv) {
     using P = arith::CmpIPredicate;
     Value c0 = cst(b, loc, 0), c1 = cst(b, loc, 1);
     Value negInf = flt(b, loc, -std::numeric_limits<double>::infinity());
     Value zero = flt(b, loc, 0.0);
-    Value pos = arith::AddIOp::create(b, loc, pFirst, r);
     double scale = op.getScale() ? op.getScale()->convertToDouble() : 1.0 / std::sqrt(double(dk));
     double softcap = op.getSoftcap().convertToDouble();
     Value mask = op.getMask();
@@ -306,7 +389,7 @@ private:
     SmallVector<Value> maskIdx;
     int64_t maskRank = mask ? cast<MemRefType>(mask.getType()).getRank() : 0;
     if (mask) {
-      Value target[3] = {bi, h, arith::AddIOp::create(b, loc, q0, r)};
+      Value target[3] = {bi, h, qi};
       for (int64_t d = 0; d + 1 < maskRank; ++d)
         maskIdx.push_back(bcastIndex(b, loc, mask, d, target[4 - maskRank + d]));
     }

@@ -647,9 +647,12 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
     key). Both generics are left for hybrid-vectorize-contractions, which runs
     next. No score matrix is written to memory.
 
-    A decode step (one query row, or a few) takes the same form: its blocks
-    are its rows, and the transposition of k, a parallel loop over kv heads
-    and chunks of 256 keys, is shared by every thread. With `min-query-rows`
+    A decode step (one query row, or a few) takes the same form, and the
+    transposition of k, a parallel loop over kv heads and chunks of 256 keys,
+    is shared by every thread. With two kv heads or more, a query whose Sq x
+    group rows fit a block (`query-block`) runs one block per kv head: the
+    group's query rows, gathered on the stack, read each key block once (a
+    run-time choice when Sq is dynamic). With `min-query-rows`
     N > 0, queries shorter than N rows keep the op's scalar loops instead
     (with a dynamic Sq the choice is an `scf.if` at run time). f64, other
     element types and dynamic head shapes are left alone.

@@ -46,10 +46,10 @@
 // CHECK: %[[SP:.*]] = llvm.intr.stacksave
 // CHECK: %[[S:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x64xf32>
 // CHECK: %[[ACC:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x32xf32>
+// CHECK: %[[QS:.*]] = memref.subview %[[Q]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, %{{.*}}, 64] [1, 1, 1, 1]
 // CHECK: %[[HI:.*]] = arith.minsi
 // CHECK: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c64
 // CHECK: linalg.fill
-// CHECK: %[[QS:.*]] = memref.subview %[[Q]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, %{{.*}}, 64] [1, 1, 1, 1]
 // CHECK: %[[KS:.*]] = memref.subview %[[KT]][%[[B]], %[[HK]], 0, %[[J0]]] [1, 1, 64, %{{.*}}] [1, 1, 1, 1]
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[QS]], %[[KS]] : {{.*}}) outs(%{{.*}} : memref<?x?xf32, strided<[64, 1]>>)
 // CHECK: scf.for %[[C:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>)
@@ -193,6 +193,63 @@ func.func @left_alone(%q: memref<1x4x1x16xf32>, %k: memref<1x1x9x16xf32>,
                        memref<1x2x9x16xf64>) outs(%od : memref<1x2x9x16xf64>)
   hybrid.attention ins(%qh, %kh, %vh : memref<1x2x9x?xf32>, memref<1x2x9x?xf32>,
                        memref<1x2x9x16xf32>) outs(%oh : memref<1x2x9x16xf32>)
+  return
+}
+
+// -----
+
+// A GQA decode step (two query heads per kv head, two kv heads): one task per
+// (batch, kv head) whose block rows are the group's query rows, gathered from
+// q onto the stack (row r: head hk x 2 + r / Sq, query row r mod Sq); the key
+// blocks are read once for both heads, and each row is written to its head.
+// With a dynamic Sq the grouped form runs when Sq x 2 rows fit a block (48),
+// the per-head blocks otherwise.
+// ROWS8-LABEL: func.func @grouped
+// CHECK-LABEL: func.func @grouped
+// CHECK-SAME: (%[[Q:.*]]: memref<1x4x1x16xf32>, %[[K:.*]]: memref<1x2x9x16xf32>, %[[V:.*]]: memref<1x2x9x16xf32>, %[[O:.*]]: memref<1x4x1x16xf32>
+// CHECK: %[[SQ:.*]] = memref.dim %[[Q]], %c2
+// CHECK: %[[KT:.*]] = memref.alloc
+// CHECK: scf.parallel
+// CHECK: scf.parallel (%[[B:.*]], %[[HK:.*]]) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step
+// CHECK: %[[ROWS:.*]] = arith.muli %[[SQ]], %c2
+// CHECK-COUNT-3: linalg.fill
+// CHECK: %[[QS:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x16xf32>
+// CHECK: scf.for %[[R:.*]] = %{{.*}} to %[[ROWS]]
+// CHECK: %[[H0:.*]] = arith.muli %[[HK]], %c2
+// CHECK: %[[HR:.*]] = arith.divui %[[R]], %[[SQ]]
+// CHECK: %[[HEAD:.*]] = arith.addi %[[H0]], %[[HR]]
+// CHECK: %[[QI:.*]] = arith.remui %[[R]], %[[SQ]]
+// CHECK: %[[X:.*]] = memref.load %[[Q]][%[[B]], %[[HEAD]], %[[QI]], %{{.*}}]
+// CHECK: memref.store %[[X]], %[[QS]][%[[R]], %{{.*}}]
+// CHECK: %[[QROWS:.*]] = memref.subview %[[QS]][0, 0] [%[[ROWS]], 16] [1, 1]
+// CHECK: scf.for %[[J0:.*]] =
+// CHECK: %[[KS:.*]] = memref.subview %[[KT]][%[[B]], %[[HK]], 0, %[[J0]]]
+// CHECK: linalg.generic {{.*}} ins(%[[QROWS]], %[[KS]] :
+// CHECK: %[[VS:.*]] = memref.subview %[[V]][%[[B]], %[[HK]], %[[J0]], 0]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VS]] :
+// CHECK: arith.divf
+// CHECK: memref.store %{{.*}}, %[[O]][%[[B]], %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK-LABEL: func.func @grouped_dynamic
+// CHECK: %[[DSQ:.*]] = memref.dim %{{.*}}, %c2{{.*}} : memref<1x4x?x16xf32>
+// CHECK: scf.parallel
+// CHECK: %[[N:.*]] = arith.muli %[[DSQ]], %c2
+// CHECK: %[[FITS:.*]] = arith.cmpi ule, %[[N]], %c48
+// CHECK: scf.if %[[FITS]] {
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step
+// CHECK: } else {
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}, %{{.*}}) to
+// CHECK: }
+// CHECK: memref.dealloc
+func.func @grouped(%q: memref<1x4x1x16xf32>, %k: memref<1x2x9x16xf32>,
+                   %v: memref<1x2x9x16xf32>, %o: memref<1x4x1x16xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x4x1x16xf32>, memref<1x2x9x16xf32>,
+                       memref<1x2x9x16xf32>) outs(%o : memref<1x4x1x16xf32>) {causal}
+  return
+}
+func.func @grouped_dynamic(%q: memref<1x4x?x16xf32>, %k: memref<1x2x?x16xf32>,
+                           %v: memref<1x2x?x16xf32>, %o: memref<1x4x?x16xf32>) {
+  hybrid.attention ins(%q, %k, %v : memref<1x4x?x16xf32>, memref<1x2x?x16xf32>,
+                       memref<1x2x?x16xf32>) outs(%o : memref<1x4x?x16xf32>) {causal}
   return
 }
 
