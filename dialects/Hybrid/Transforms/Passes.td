@@ -639,7 +639,9 @@ def HybridFlashAttentionPass : Pass<"hybrid-flash-attention"> {
     - the score block `q . k^T` (a mul-add `linalg.generic` into a stack
       array) is scaled, soft-capped, masked and turned into weights with the
       online softmax (running max and sum per row, the accumulator rescaled
-      when the max grows);
+      when the max grows), on vectors of 16 keys: the max is a compare and
+      select (one `vmaxps`), and the weights' exp an expansion for x <= 0
+      only (no clamps above 0; 0 below -86.5; NaN stays NaN);
     - the weights times the block's values accumulate into a stack array
       (another mul-add generic);
 

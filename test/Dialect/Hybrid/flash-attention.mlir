@@ -59,22 +59,50 @@
 // CHECK: arith.cmpi sle, %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: arith.select %{{.*}} : vector<16xi1>, vector<16xf32>
 // CHECK: vector.store %{{.*}}, %[[S]][%{{.*}}, %[[C]]]
-// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// The running maximum: select(m > s, m, s), one vmaxps.
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[M:.*]], %[[X:.*]] : vector<16xf32>
+// CHECK: arith.select %[[GT]], %[[M]], %[[X]] : vector<16xi1>, vector<16xf32>
 // CHECK: scf.if
 // CHECK: vector.maskedload %[[S]]
 // CHECK: vector.maskedstore %[[S]]
-// CHECK: vector.reduction <maximumf>
-// CHECK: math.exp %{{.*}} : f32
+// The row's maximum by halves, 16 -> 8 -> 4 -> 2 -> 1 lanes.
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [8], sizes = [8], strides = [1]} : vector<16xf32> to vector<8xf32>
+// CHECK: arith.cmpf ogt, %{{.*}} : vector<8xf32>
+// CHECK: vector.extract %{{.*}}[0] : f32 from vector<1xf32>
+// alpha = exp(m - m') and the weights by the softmax's exp (x <= 0): no
+// math.exp; t = x log2(e) + magic, 2 + 7 FMAs, 2^k from t's bits, 0 below
+// -86.5 (uge: NaN stays).
+// CHECK-NOT: math.exp
+// CHECK: %[[T:.*]] = math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.bitcast %[[T]] : f32 to i32
+// CHECK: arith.cmpf uge
 // CHECK: scf.for
-// CHECK: math.exp %{{.*}} : vector<16xf32>
+// CHECK: %[[TV:.*]] = math.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-COUNT-9: math.fma {{.*}} : vector<16xf32>
+// CHECK: %[[BITS:.*]] = arith.bitcast %[[TV]] : vector<16xf32> to vector<16xi32>
+// CHECK: arith.shli %[[BITS]]
+// CHECK: arith.cmpf uge, %{{.*}} : vector<16xf32>
 // CHECK: vector.store
 // CHECK: scf.if
 // CHECK: vector.maskedstore %[[S]]
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc>
+// acc *= alpha on vectors (dv = 32: two whole ones), skipped while the row's
+// maximum is still -inf.
+// CHECK: %[[SEEN:.*]] = arith.cmpf one
+// CHECK: scf.if %[[SEEN]] {
+// CHECK: vector.load %[[ACC]]
+// CHECK: arith.mulf
+// CHECK: vector.store %{{.*}}, %[[ACC]]
+// CHECK: vector.load %[[ACC]]
+// CHECK: vector.store %{{.*}}, %[[ACC]]
+// CHECK: }
 // CHECK: %[[VS:.*]] = memref.subview %[[V]][%[[B]], %[[HK]], %[[J0]], 0]
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VS]] : {{.*}}) outs(%{{.*}} : memref<?x32xf32, strided<[32, 1]>>)
-// CHECK: arith.divf
-// CHECK: memref.store %{{.*}}, %[[O]][%[[B]], %[[H]], %{{.*}}, %{{.*}}]
+// The output rows on vectors too (o is contiguous f32).
+// CHECK: arith.divf %{{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[O]][%[[B]], %[[H]], %{{.*}}, %{{.*}}] : memref<1x4x128x32xf32>, vector<16xf32>
+// CHECK: arith.divf %{{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %[[O]]
 // CHECK: llvm.intr.stackrestore %[[SP]]
 // CHECK: memref.dealloc %[[KT]]
 func.func @causal_gqa(%q: memref<1x4x128x64xf32>, %k: memref<1x2x128x64xf32>,
@@ -228,7 +256,7 @@ func.func @left_alone(%q: memref<1x4x1x16xf32>, %k: memref<1x1x9x16xf32>,
 // CHECK: %[[VS:.*]] = memref.subview %[[V]][%[[B]], %[[HK]], %[[J0]], 0]
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VS]] :
 // CHECK: arith.divf
-// CHECK: memref.store %{{.*}}, %[[O]][%[[B]], %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: vector.store %{{.*}}, %[[O]][%[[B]], %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK-LABEL: func.func @grouped_dynamic
 // CHECK: %[[DSQ:.*]] = memref.dim %{{.*}}, %c2{{.*}} : memref<1x4x?x16xf32>
 // CHECK: scf.parallel
@@ -250,6 +278,35 @@ func.func @grouped_dynamic(%q: memref<1x4x?x16xf32>, %k: memref<1x2x?x16xf32>,
                            %v: memref<1x2x?x16xf32>, %o: memref<1x4x?x16xf32>) {
   hybrid.attention ins(%q, %k, %v : memref<1x4x?x16xf32>, memref<1x2x?x16xf32>,
                        memref<1x2x?x16xf32>) outs(%o : memref<1x4x?x16xf32>) {causal}
+  return
+}
+
+// -----
+
+// A head of 12 (CoAtNet's): the accumulator's rescale and the output rows are
+// one masked vector of 12 lanes each; an output whose rows are not contiguous
+// keeps the scalar loop.
+// CHECK-LABEL: func.func @head12
+// CHECK: scf.if
+// CHECK: %[[M12:.*]] = vector.create_mask %c12{{.*}} : vector<16xi1>
+// CHECK: vector.maskedload %{{.*}}, %[[M12]]
+// CHECK: arith.mulf
+// CHECK: vector.maskedstore %{{.*}}, %[[M12]]
+// CHECK: arith.divf %{{.*}} : vector<16xf32>
+// CHECK: vector.maskedstore %{{.*}} : memref<1x2x64x12xf32>, vector<16xi1>, vector<16xf32>
+// CHECK-LABEL: func.func @head12_strided_out
+// CHECK: scf.for %[[E:.*]] = %c0{{.*}} to %c12
+// CHECK: arith.divf %{{.*}} : f32
+// CHECK: memref.store %{{.*}} : memref<1x2x64x12xf32, strided<[3072, 1536, 24, 2]>>
+func.func @head12(%q: memref<1x2x64x12xf32>, %o: memref<1x2x64x12xf32>) {
+  hybrid.attention ins(%q, %q, %q : memref<1x2x64x12xf32>, memref<1x2x64x12xf32>,
+                       memref<1x2x64x12xf32>) outs(%o : memref<1x2x64x12xf32>)
+  return
+}
+func.func @head12_strided_out(%q: memref<1x2x64x12xf32>,
+                              %o: memref<1x2x64x12xf32, strided<[3072, 1536, 24, 2]>>) {
+  hybrid.attention ins(%q, %q, %q : memref<1x2x64x12xf32>, memref<1x2x64x12xf32>,
+                       memref<1x2x64x12xf32>) outs(%o : memref<1x2x64x12xf32, strided<[3072, 1536, 24, 2]>>)
   return
 }
 
