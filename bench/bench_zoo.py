@@ -2,7 +2,7 @@
 """Hybrid against onnxruntime on every zoo model, on the CPU.
 
     PYTHONPATH=build/python python3 bench/bench_zoo.py [--threads N] [--runs 30]
-        [--warmup 5] [--batch 1] [--seq 64] [--past-seq 64] [--only SUBSTR]
+        [--warmup 5] [--rounds 5] [--batch 1] [--seq 64] [--past-seq 64] [--only SUBSTR]
         [--no-memory] [--json results.json]
 
 Every model of the zoo (python/hybrid/zoo: both forms, prefill and decode)
@@ -14,9 +14,11 @@ own ops (ai.hybrid) or with com.microsoft ops it lacks; for those it runs the
 decomposed form of the same model and weights, marked `*`.
 
 Each engine gets `--warmup` calls, then `--runs` timed calls on the same fresh
-random inputs (hybrid.zoo.make_inputs; not zeros); the table shows the median
-latency of each, and the ratio onnxruntime / Hybrid (above 1: Hybrid is
-faster). The roofline columns divide by the machine's limits, measured in the
+random inputs (hybrid.zoo.make_inputs; not zeros), in `--rounds` alternating
+blocks (Hybrid's block, then onnxruntime's, a 20 ms pause before each, so that
+a drift in the machine's speed falls on both engines alike); the table shows
+the median latency of each over all its calls, and the ratio onnxruntime /
+Hybrid (above 1: Hybrid is faster). The roofline columns divide by the machine's limits, measured in the
 same run by bench/peak.c (FMA peak and STREAM triad at N threads):
   - GFLOP/s counts the dense FLOPs of the model's MatMul, Gemm and Conv nodes
     at these shapes (2 per multiply-add; ops inside Scan/Loop bodies and
@@ -136,6 +138,37 @@ def time_calls(fn, warmup, runs):
     return statistics.median(times)
 
 
+# Between two engines' blocks of calls: long enough for either engine's
+# threads to stop spinning (onnxruntime's intra-op threads spin after a run,
+# Hybrid's workers for HYBRID_SPIN_US, 100 us by default), so that neither
+# takes the cores from the other's next block.
+QUIET_S = 0.02
+
+
+def time_pair(hyb, ort, warmup, runs, rounds):
+    """Median latency (s) of `hyb` and of `ort`: both warmed up, then `rounds`
+    alternating blocks of runs / rounds calls each (Hybrid's first in every
+    round), with a pause between blocks. On a machine whose speed drifts (a
+    VM whose cores a hypervisor shares), both engines see the same drift, so
+    the ratio holds still from run to run where two long blocks back to back
+    would each catch a different state."""
+    for _ in range(warmup):
+        hyb()
+    for _ in range(warmup):
+        ort()
+    times = ([], [])
+    rounds = max(1, min(rounds, runs))
+    for r in range(rounds):
+        n = runs // rounds + (1 if r < runs % rounds else 0)
+        for fn, out in ((hyb, times[0]), (ort, times[1])):
+            time.sleep(QUIET_S)
+            for _ in range(n):
+                t0 = time.perf_counter()
+                fn()
+                out.append(time.perf_counter() - t0)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def _rss_kib(field):
     with open("/proc/self/status") as f:
         for line in f:
@@ -200,6 +233,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternating blocks of --runs / --rounds calls per engine")
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--seq", type=int, default=64)
     ap.add_argument("--past-seq", type=int, default=64)
@@ -223,7 +258,8 @@ def main():
           f"{peak['fma_gflops']:.1f} GFLOP/s FMA peak ({peak['isa']}), "
           f"{peak['triad_gbps']:.1f} GB/s triad")
     print(f"onnxruntime {ort.__version__} (ORT_ENABLE_ALL); sizes {dims}; median of "
-          f"{args.runs} runs after {args.warmup} warm-up")
+          f"{args.runs} runs after {args.warmup} warm-up, in {max(1, min(args.rounds, args.runs))} "
+          f"alternating rounds")
     head = (f"{'model':32} {'hybrid ms':>10} {'ort ms':>10} {'ort/hyb':>8} {'GFLOP/s':>8} "
             f"{'%peak':>6} {'GB/s':>6} {'%bw':>5} {'buf MiB':>8}"
             + ("" if args.no_memory else f" {'hyb peak':>8} {'ort peak':>8}"))
@@ -239,13 +275,13 @@ def main():
         feeds = zoo.make_inputs(model, rng, dims)
         m = hybrid.compile(model, threads=args.threads)
         outs, stats = m.run(feeds, with_stats=True)
-        t_hyb = time_calls(lambda: m.run(feeds), args.warmup, args.runs)
         mark = ""
         try:
             sess = ort_session(model, args.threads)
         except Exception:
             sess, mark = ort_session(twin, args.threads), "*"
-        t_ort = time_calls(lambda: sess.run(None, feeds), args.warmup, args.runs)
+        t_hyb, t_ort = time_pair(lambda: m.run(feeds), lambda: sess.run(None, feeds),
+                                 args.warmup, args.runs, args.rounds)
         mem = {}
         if not args.no_memory:
             with tempfile.TemporaryDirectory() as wd:

@@ -501,6 +501,13 @@ def HybridVectorizeElementwisePass : Pass<"hybrid-vectorize-elementwise"> {
     reductions, `linalg.index`, transposed or strided operands, 16-bit
     floats, integer division (a masked lane would divide by zero) and static
     groups of fewer than 4 elements are left for the loop lowering.
+
+    `linalg.transpose` of f32 buffers whose innermost dims are contiguous and
+    differ (NCHW <-> NHWC) becomes tiles of 8 x 8: the input dims that stay
+    consecutive in the output are collapsed first, then one `scf.parallel`
+    over the other dims and blocks of 8 of x (the dim the input's innermost
+    becomes) runs 8 vector loads, 24 `vector.shuffle`s and 8 vector stores
+    per tile; the rest of a row and a last partial block element by element.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", /*default=*/"16", "Elements per vector">,

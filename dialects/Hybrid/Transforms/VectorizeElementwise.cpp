@@ -59,6 +59,10 @@
 //     identity), masked-off tail lanes keep theirs (arith.select), and one
 //     vector.reduction combines them (re-associated).
 //
+// Transpositions. A linalg.transpose of f32 buffers that moves the innermost
+// dim (NCHW <-> NHWC around a ConvNeXt block's LayerNorm and MLP) is copied
+// in tiles of 8 x 8 transposed in registers (rewriteTranspose below).
+//
 // What is not matched stays for the loop lowering: other reductions,
 // linalg.index, a transposed or strided operand (no g qualifies), 16-bit
 // floats, ops with regions, and groups of fewer than 4 static elements.
@@ -321,6 +325,190 @@ struct VectorizeElementwisePass
     for (auto &[op, plan] : work) {
       rewrite(op, plan);
       op->erase();
+    }
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation()->walk([&](linalg::TransposeOp op) {
+      if (transposesInnerDims(op))
+        transposes.push_back(op);
+    });
+    for (linalg::TransposeOp op : transposes) {
+      rewriteTranspose(op);
+      op->erase();
+    }
+  }
+
+  /// A linalg.transpose of f32 buffers whose innermost dims are contiguous
+  /// and are not the same dim (an NCHW <-> NHWC transposition is one).
+  static bool transposesInnerDims(linalg::TransposeOp op) {
+    if (!op.hasPureBufferSemantics())
+      return false;
+    auto in = cast<MemRefType>(op.getInput().getType());
+    auto out = cast<MemRefType>(op.getInit().getType());
+    int64_t n = in.getRank();
+    return n >= 2 && in.getElementType().isF32() && out.getElementType().isF32() &&
+           op.getPermutation()[n - 1] != n - 1 && in.isLastDimUnitStride() &&
+           out.isLastDimUnitStride();
+  }
+
+  /// Input dims that stay consecutive, in order, in the output (a run: the
+  /// H and W of NCHW -> NHWC) collapse into one dim of both buffers when
+  /// their layouts allow it, so that a transposition of [C, H, W] is one of
+  /// [C, H x W]: 8 x 8 tiles fit a 4 x 4 image's 64 channels too. Updates
+  /// `in`, `out` and `perm`.
+  static void collapseRuns(OpBuilder &b, Location loc, Value &in, Value &out,
+                           SmallVector<int64_t> &perm) {
+    int64_t n = static_cast<int64_t>(perm.size());
+    // Runs in output order: [start, end) of the output dims.
+    SmallVector<std::pair<int64_t, int64_t>> runs;
+    for (int64_t i = 0; i < n; ++i) {
+      if (i > 0 && perm[i] == perm[i - 1] + 1)
+        runs.back().second = i + 1;
+      else
+        runs.emplace_back(i, i + 1);
+    }
+    if (static_cast<int64_t>(runs.size()) == n)
+      return;
+    SmallVector<ReassociationIndices> outGroups, inGroups;
+    for (auto [lo, hi] : runs)
+      outGroups.push_back(llvm::to_vector(llvm::seq<int64_t>(lo, hi)));
+    // The input's groups, in input order: run r covers input dims
+    // perm[lo] .. perm[hi - 1].
+    SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, runs.size()));
+    llvm::sort(order, [&](int64_t a, int64_t c) { return perm[runs[a].first] < perm[runs[c].first]; });
+    SmallVector<int64_t> newPerm(runs.size());
+    for (auto [pos, r] : llvm::enumerate(order)) {
+      inGroups.push_back(
+          llvm::to_vector(llvm::seq<int64_t>(perm[runs[r].first], perm[runs[r].second - 1] + 1)));
+      newPerm[r] = static_cast<int64_t>(pos);
+    }
+    auto inTy = cast<MemRefType>(in.getType()), outTy = cast<MemRefType>(out.getType());
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(inTy, inGroups) ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(outTy, outGroups))
+      return;
+    in = memref::CollapseShapeOp::create(b, loc, in, inGroups);
+    out = memref::CollapseShapeOp::create(b, loc, out, outGroups);
+    perm = newPerm;
+  }
+
+  /// Rewrites a transposition of the inner dims (transposesInnerDims) into
+  /// tiles of 8 x 8: with x the output dim that the input's innermost dim
+  /// becomes and y the output's innermost dim, each tile is 8 vector loads of
+  /// 8 consecutive x, an in-register transposition (24 shuffles: the classic
+  /// unpack / shuffle / 128-bit permute sequence on AVX2) and 8 vector stores
+  /// of 8 consecutive y. One scf.parallel runs over the other output dims and
+  /// the blocks of 8 x; a block's last y (past a multiple of 8), and a last
+  /// partial block of x, are copied element by element. The loop lowering
+  /// ran the whole transposition element by element, a strided load and a
+  /// store each: 0.8 us for the 32 x 64 floats of a ConvNeXt block's NCHW ->
+  /// NHWC.
+  void rewriteTranspose(linalg::TransposeOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value in = op.getInput(), out = op.getInit();
+    SmallVector<int64_t> perm(op.getPermutation());
+    collapseRuns(b, loc, in, out, perm);
+    int64_t n = static_cast<int64_t>(perm.size());
+    int64_t ox = llvm::find(perm, n - 1) - perm.begin(), oy = n - 1;
+    constexpr int64_t kTile = 8;
+    auto cIdx = [&](OpBuilder &bb, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bb, loc, v);
+    };
+    Value c0 = cIdx(b, 0), c1 = cIdx(b, 1), cT = cIdx(b, kTile);
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < n; ++d)
+      sizes.push_back(memref::DimOp::create(b, loc, out, d));
+    // The parallel dims: every output dim but x and y, then x's blocks.
+    SmallVector<Value> lbs, ubs, steps;
+    for (int64_t d = 0; d < n; ++d) {
+      if (d == ox || d == oy)
+        continue;
+      lbs.push_back(c0);
+      ubs.push_back(sizes[d]);
+      steps.push_back(c1);
+    }
+    lbs.push_back(c0);
+    ubs.push_back(arith::CeilDivUIOp::create(b, loc, sizes[ox], cT));
+    steps.push_back(c1);
+    auto par = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
+    OpBuilder pb = OpBuilder::atBlockBegin(par.getBody());
+    SmallVector<Value> ivs = par.getInductionVars();
+    Value x0 = arith::MulIOp::create(pb, loc, ivs.back(), cT);
+    // The output index at (x, y), and the input's (in[perm[i]] = out[i]).
+    auto outIndex = [&](Value x, Value y) {
+      SmallVector<Value> idx(n);
+      int64_t k = 0;
+      for (int64_t d = 0; d < n; ++d)
+        idx[d] = d == ox ? x : d == oy ? y : ivs[k++];
+      return idx;
+    };
+    auto inIndex = [&](Value x, Value y) {
+      SmallVector<Value> o = outIndex(x, y), idx(n);
+      for (int64_t d = 0; d < n; ++d)
+        idx[perm[d]] = o[d];
+      return idx;
+    };
+    // Element by element over x in [xlo, xhi) and y in [ylo, yhi).
+    auto scalarCopy = [&](OpBuilder &bb, Value xlo, Value xhi, Value ylo, Value yhi) {
+      scf::ForOp::create(
+          bb, loc, xlo, xhi, c1, ValueRange(),
+          [&](OpBuilder &xb, Location, Value x, ValueRange) {
+            scf::ForOp::create(xb, loc, ylo, yhi, c1, ValueRange(),
+                               [&](OpBuilder &yb, Location, Value y, ValueRange) {
+                                 Value v = memref::LoadOp::create(yb, loc, in, inIndex(x, y));
+                                 memref::StoreOp::create(yb, loc, v, out, outIndex(x, y));
+                                 scf::YieldOp::create(yb, loc);
+                               });
+            scf::YieldOp::create(xb, loc);
+          });
+    };
+    Value xEnd = arith::AddIOp::create(pb, loc, x0, cT);
+    Value whole = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::ule, xEnd, sizes[ox]);
+    auto ifWhole = scf::IfOp::create(pb, loc, whole, /*withElseRegion=*/true);
+    {
+      OpBuilder tb = OpBuilder::atBlockBegin(ifWhole.thenBlock());
+      Value ySize = sizes[oy];
+      Value yFull = arith::SubIOp::create(tb, loc, ySize, arith::RemUIOp::create(tb, loc, ySize, cT));
+      auto vecTy = VectorType::get({kTile}, tb.getF32Type());
+      scf::ForOp::create(
+          tb, loc, c0, yFull, cT, ValueRange(),
+          [&](OpBuilder &yb, Location, Value y0, ValueRange) {
+            // rows[j]: x0 .. x0 + 7 at y0 + j.
+            SmallVector<Value> r;
+            for (int64_t j = 0; j < kTile; ++j) {
+              Value y = arith::AddIOp::create(yb, loc, y0, cIdx(yb, j));
+              r.push_back(vector::LoadOp::create(yb, loc, vecTy, in, inIndex(x0, y)));
+            }
+            auto shuffle = [&](Value a, Value c, ArrayRef<int64_t> mask) -> Value {
+              return vector::ShuffleOp::create(yb, loc, a, c, mask);
+            };
+            // Interleave pairs of rows, then pairs of pairs, then the
+            // 128-bit halves: t[x] holds column x (y0 .. y0 + 7).
+            SmallVector<Value> u(kTile), v(kTile), t(kTile);
+            for (int64_t j = 0; j < kTile; j += 2) {
+              u[j] = shuffle(r[j], r[j + 1], {0, 8, 1, 9, 4, 12, 5, 13});
+              u[j + 1] = shuffle(r[j], r[j + 1], {2, 10, 3, 11, 6, 14, 7, 15});
+            }
+            for (int64_t j : {0, 4}) {
+              v[j] = shuffle(u[j], u[j + 2], {0, 1, 8, 9, 4, 5, 12, 13});
+              v[j + 1] = shuffle(u[j], u[j + 2], {2, 3, 10, 11, 6, 7, 14, 15});
+              v[j + 2] = shuffle(u[j + 1], u[j + 3], {0, 1, 8, 9, 4, 5, 12, 13});
+              v[j + 3] = shuffle(u[j + 1], u[j + 3], {2, 3, 10, 11, 6, 7, 14, 15});
+            }
+            for (int64_t j = 0; j < 4; ++j) {
+              t[j] = shuffle(v[j], v[j + 4], {0, 1, 2, 3, 8, 9, 10, 11});
+              t[j + 4] = shuffle(v[j], v[j + 4], {4, 5, 6, 7, 12, 13, 14, 15});
+            }
+            for (int64_t i = 0; i < kTile; ++i) {
+              Value x = arith::AddIOp::create(yb, loc, x0, cIdx(yb, i));
+              vector::StoreOp::create(yb, loc, t[i], out, outIndex(x, y0));
+            }
+            scf::YieldOp::create(yb, loc);
+          });
+      scalarCopy(tb, x0, xEnd, yFull, ySize);
+    }
+    {
+      OpBuilder eb = OpBuilder::atBlockBegin(ifWhole.elseBlock());
+      scalarCopy(eb, x0, sizes[ox], c0, sizes[oy]);
     }
   }
 

@@ -366,3 +366,45 @@ func.func @pad_fill_copy(%x: memref<?x32x8x8xf32>, %p: memref<?x32x14x14xf32>) {
   linalg.copy ins(%x : memref<?x32x8x8xf32>) outs(%in : memref<?x32x8x8xf32, strided<[6272, 196, 14, 1], offset: 45>>)
   return
 }
+
+// -----
+
+// Transpositions of the inner dims (f32, unit innermost strides): the input
+// dims that stay consecutive in the output collapse (NCHW -> NHWC is
+// [C, H x W] -> [H x W, C]), then one scf.parallel over the other dims and
+// blocks of 8 x runs tiles of 8 x 8: 8 vector loads along x, 24 shuffles, 8
+// vector stores along y; the y past a multiple of 8, and a last partial
+// block of x, element by element. A transposition that keeps the innermost
+// dim, or of another element type, is left to the loop lowering.
+// CHECK-LABEL: func.func @nchw_to_nhwc
+// CHECK-SAME: (%[[A:.*]]: memref<?x32x8x8xf32>, %[[B:.*]]: memref<?x8x8x32xf32>)
+// CHECK-DAG: %[[IN:.*]] = memref.collapse_shape %[[A]] {{\[\[}}0], [1], [2, 3]] : memref<?x32x8x8xf32> into memref<?x32x64xf32>
+// CHECK-DAG: %[[OUT:.*]] = memref.collapse_shape %[[B]] {{\[\[}}0], [1, 2], [3]] : memref<?x8x8x32xf32> into memref<?x64x32xf32>
+// CHECK: %[[XB:.*]] = arith.ceildivui %{{.*}}, %c8
+// CHECK: scf.parallel (%[[N:.*]], %[[XI:.*]]) = ({{.*}}) to (%{{.*}}, %[[XB]])
+// CHECK: %[[X0:.*]] = arith.muli %[[XI]], %c8
+// CHECK: scf.if
+// CHECK: scf.for %[[Y0:.*]] = %{{.*}} to %{{.*}} step %c8
+// CHECK-COUNT-8: vector.load %[[IN]][%[[N]], %{{.*}}, %[[X0]]] : memref<?x32x64xf32>, vector<8xf32>
+// CHECK-COUNT-24: vector.shuffle
+// CHECK-COUNT-8: vector.store %{{.*}}, %[[OUT]][%[[N]], %{{.*}}, %[[Y0]]] : memref<?x64x32xf32>, vector<8xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: memref.load %[[IN]]
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK: } else {
+// CHECK: memref.load %[[IN]]
+// CHECK: memref.store %{{.*}}, %[[OUT]]
+// CHECK-NOT: linalg.transpose
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.transpose ins(%{{.*}} : memref<4x8x16xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : memref<16x8xf64>)
+func.func @nchw_to_nhwc(%a: memref<?x32x8x8xf32>, %b: memref<?x8x8x32xf32>) {
+  linalg.transpose ins(%a : memref<?x32x8x8xf32>) outs(%b : memref<?x8x8x32xf32>) permutation = [0, 2, 3, 1]
+  return
+}
+func.func @left_alone(%a: memref<4x8x16xf32>, %b: memref<8x4x16xf32>, %c: memref<16x8xf64>, %d: memref<8x16xf64>) {
+  linalg.transpose ins(%a : memref<4x8x16xf32>) outs(%b : memref<8x4x16xf32>) permutation = [1, 0, 2]
+  linalg.transpose ins(%c : memref<16x8xf64>) outs(%d : memref<8x16xf64>) permutation = [1, 0]
+  return
+}
