@@ -20,11 +20,21 @@
 // It runs on freshly bufferized code, before deallocations are placed, so the
 // ownership-based deallocation frees the source after its new last reader.
 //
+// First, results of an scf.if take their branches' layout back. Bufferization
+// gives an scf.if result the fully dynamic layout (both branches yield a
+// memref.cast to it) even when both branches yield the same identity-layout
+// buffer: an attention whose form (prefill or decode with a past) is chosen
+// at run time. Read through such a layout, a row is not provably contiguous,
+// so the transposition after it (or any other reader) ran element by
+// element. The scf.if now yields the identity-layout buffers, and readers
+// that are linalg ops fold the cast back to the dynamic layout away.
+//
 //===----------------------------------------------------------------------===//
 #include "dialects/Hybrid/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -83,10 +93,65 @@ struct FoldTransposesPass
   using Base::Base;
 
   void runOnOperation() override {
+    SmallVector<scf::IfOp> ifs;
+    getOperation()->walk([&](scf::IfOp op) { ifs.push_back(op); });
+    for (scf::IfOp op : ifs)
+      narrowResults(op);
     SmallVector<linalg::TransposeOp> transposes;
     getOperation()->walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     for (linalg::TransposeOp op : transposes)
       tryFold(op);
+  }
+
+  /// The scf.if's memref results that both branches yield as a memref.cast
+  /// of the same identity-layout type take that type (see the file comment);
+  /// a cast after the scf.if gives the old type to readers that are not
+  /// linalg ops.
+  static void narrowResults(scf::IfOp op) {
+    if (op.getNumResults() == 0 || op.getElseRegion().empty())
+      return;
+    scf::YieldOp yields[2] = {op.thenYield(), op.elseYield()};
+    SmallVector<Type> types(op.getResultTypes());
+    SmallVector<unsigned> narrowed;
+    for (unsigned i = 0; i < op.getNumResults(); ++i) {
+      auto thenCast = yields[0].getOperand(i).getDefiningOp<memref::CastOp>();
+      auto elseCast = yields[1].getOperand(i).getDefiningOp<memref::CastOp>();
+      if (!thenCast || !elseCast || thenCast.getSource().getType() != elseCast.getSource().getType())
+        continue;
+      auto source = cast<MemRefType>(thenCast.getSource().getType());
+      if (!source.getLayout().isIdentity())
+        continue;
+      types[i] = source;
+      narrowed.push_back(i);
+    }
+    if (narrowed.empty())
+      return;
+    OpBuilder b(op);
+    auto newIf = scf::IfOp::create(b, op.getLoc(), types, op.getCondition(),
+                                   /*addThenBlock=*/false, /*addElseBlock=*/false);
+    newIf.getThenRegion().takeBody(op.getThenRegion());
+    newIf.getElseRegion().takeBody(op.getElseRegion());
+    b.setInsertionPointAfter(newIf);
+    SmallVector<Operation *> readers;
+    for (unsigned i : narrowed) {
+      for (scf::YieldOp y : yields) {
+        auto c = y.getOperand(i).getDefiningOp<memref::CastOp>();
+        y->setOperand(i, c.getSource());
+        if (c->use_empty())
+          c->erase();
+      }
+      Value back = memref::CastOp::create(b, op.getLoc(), op.getResult(i).getType(), newIf.getResult(i));
+      for (Operation *user : op.getResult(i).getUsers())
+        if (isa<linalg::LinalgOp>(user))
+          readers.push_back(user);
+      op.getResult(i).replaceAllUsesWith(back);
+    }
+    for (unsigned i = 0; i < op.getNumResults(); ++i)
+      if (!llvm::is_contained(narrowed, i))
+        op.getResult(i).replaceAllUsesWith(newIf.getResult(i));
+    op->erase();
+    for (Operation *reader : readers)
+      (void)memref::foldMemRefCast(reader);
   }
 
   void tryFold(linalg::TransposeOp op) {

@@ -59,9 +59,11 @@
 //     identity), masked-off tail lanes keep theirs (arith.select), and one
 //     vector.reduction combines them (re-associated).
 //
-// Transpositions. A linalg.transpose of f32 buffers that moves the innermost
-// dim (NCHW <-> NHWC around a ConvNeXt block's LayerNorm and MLP) is copied
-// in tiles of 8 x 8 transposed in registers (rewriteTranspose below).
+// Transpositions. A linalg.transpose that keeps the innermost dim (attention's
+// heads in and out of [B, S, H, D]) is generalised like a copy: a copy of
+// rows. One of f32 buffers that moves the innermost dim (NCHW <-> NHWC around
+// a ConvNeXt block's LayerNorm and MLP) is copied in tiles of 8 x 8
+// transposed in registers (rewriteTranspose below).
 //
 // What is not matched stays for the loop lowering: other reductions,
 // linalg.index, a transposed or strided operand (no g qualifies), 16-bit
@@ -304,13 +306,20 @@ struct VectorizeElementwisePass
       return signalPassFailure();
     }
     // Fills and copies as generics first (a padded convolution's input is a
-    // fill of the whole buffer and a copy into its interior): the loop
-    // lowering would run them element by element.
+    // fill of the whole buffer and a copy into its interior), and
+    // transpositions that keep the innermost dim (attention's [B, S, H, D]
+    // <-> [B, H, S, D]: a copy of rows): the loop lowering would run them
+    // element by element.
     SmallVector<linalg::LinalgOp> named;
     getOperation()->walk([&](Operation *op) {
-      if (isa<linalg::FillOp, linalg::CopyOp>(op) &&
-          cast<linalg::LinalgOp>(op).hasPureBufferSemantics())
-        named.push_back(cast<linalg::LinalgOp>(op));
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+      if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+        return;
+      auto transpose = dyn_cast<linalg::TransposeOp>(op);
+      if (isa<linalg::FillOp, linalg::CopyOp>(op) ||
+          (transpose && transpose.getPermutation().back() ==
+                            static_cast<int64_t>(transpose.getPermutation().size()) - 1))
+        named.push_back(linalgOp);
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : named) {

@@ -374,8 +374,8 @@ func.func @pad_fill_copy(%x: memref<?x32x8x8xf32>, %p: memref<?x32x14x14xf32>) {
 // [C, H x W] -> [H x W, C]), then one scf.parallel over the other dims and
 // blocks of 8 x runs tiles of 8 x 8: 8 vector loads along x, 24 shuffles, 8
 // vector stores along y; the y past a multiple of 8, and a last partial
-// block of x, element by element. A transposition that keeps the innermost
-// dim, or of another element type, is left to the loop lowering.
+// block of x, element by element. One of another element type is left to the
+// loop lowering.
 // CHECK-LABEL: func.func @nchw_to_nhwc
 // CHECK-SAME: (%[[A:.*]]: memref<?x32x8x8xf32>, %[[B:.*]]: memref<?x8x8x32xf32>)
 // CHECK-DAG: %[[IN:.*]] = memref.collapse_shape %[[A]] {{\[\[}}0], [1], [2, 3]] : memref<?x32x8x8xf32> into memref<?x32x64xf32>
@@ -397,14 +397,34 @@ func.func @pad_fill_copy(%x: memref<?x32x8x8xf32>, %p: memref<?x32x14x14xf32>) {
 // CHECK: memref.store %{{.*}}, %[[OUT]]
 // CHECK-NOT: linalg.transpose
 // CHECK-LABEL: func.func @left_alone
-// CHECK: linalg.transpose ins(%{{.*}} : memref<4x8x16xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : memref<16x8xf64>)
 func.func @nchw_to_nhwc(%a: memref<?x32x8x8xf32>, %b: memref<?x8x8x32xf32>) {
   linalg.transpose ins(%a : memref<?x32x8x8xf32>) outs(%b : memref<?x8x8x32xf32>) permutation = [0, 2, 3, 1]
   return
 }
-func.func @left_alone(%a: memref<4x8x16xf32>, %b: memref<8x4x16xf32>, %c: memref<16x8xf64>, %d: memref<8x16xf64>) {
-  linalg.transpose ins(%a : memref<4x8x16xf32>) outs(%b : memref<8x4x16xf32>) permutation = [1, 0, 2]
+func.func @left_alone(%c: memref<16x8xf64>, %d: memref<8x16xf64>) {
   linalg.transpose ins(%c : memref<16x8xf64>) outs(%d : memref<8x16xf64>) permutation = [1, 0]
+  return
+}
+
+// -----
+
+// A transposition that keeps the innermost dim (attention's [B, S, H, D] ->
+// [B, H, S, D]) is a copy of rows: generalised, then vector rows like any
+// copy. One whose rows are not provably contiguous (a dynamic innermost
+// stride) stays a generic for the loop lowering.
+// CHECK-LABEL: func.func @heads_out
+// CHECK-NOT: linalg.
+// CHECK: scf.parallel
+// CHECK: %[[ROW:.*]] = vector.load %{{.*}} : memref<1x64x4x16xf32>, vector<16xf32>
+// CHECK: vector.store %[[ROW]], %{{.*}} : memref<1x4x64x16xf32>, vector<16xf32>
+// CHECK-LABEL: func.func @heads_out_strided
+// CHECK: linalg.generic
+func.func @heads_out(%a: memref<1x64x4x16xf32>, %b: memref<1x4x64x16xf32>) {
+  linalg.transpose ins(%a : memref<1x64x4x16xf32>) outs(%b : memref<1x4x64x16xf32>) permutation = [0, 2, 1, 3]
+  return
+}
+func.func @heads_out_strided(%a: memref<1x64x4x16xf32, strided<[?, ?, ?, ?], offset: ?>>, %b: memref<1x4x64x16xf32>) {
+  linalg.transpose ins(%a : memref<1x64x4x16xf32, strided<[?, ?, ?, ?], offset: ?>>) outs(%b : memref<1x4x64x16xf32>) permutation = [0, 2, 1, 3]
   return
 }
