@@ -417,6 +417,12 @@ def HybridFoldTransposesPass : Pass<"hybrid-fold-transposes"> {
     exported attention blocks make to move heads between [B, S, H, D] and
     [B, H, S, D]; rows along the innermost dim stay contiguous.
 
+    First, an `scf.if` whose branches both yield a `memref.cast` of the same
+    identity-layout type to another layout (bufferization's fully dynamic
+    one, for an attention whose form is chosen at run time) yields the
+    identity-layout buffers; its linalg readers fold the cast back away, so
+    they see contiguous rows.
+
     ```mlir
     %t = memref.alloc(%b, %s) : memref<?x4x?x16xf32>
     linalg.transpose ins(%x : memref<?x?x4x16xf32>) outs(%t : memref<?x4x?x16xf32>)

@@ -76,3 +76,39 @@ func.func @kept(%x: memref<4x8xf32>, %y: memref<8x4xf32>, %z: memref<2x3x4xf32>,
   linalg.transpose ins(%z : memref<2x3x4xf32>) outs(%t4 : memref<3x2x4xf32>) permutation = [1, 0, 2]
   return %t4 : memref<3x2x4xf32>
 }
+
+// -----
+
+// An scf.if whose branches both yield a cast of the same identity-layout
+// buffer to the fully dynamic layout (what bufferization makes of an
+// attention chosen at run time) yields the buffers themselves; its linalg
+// readers read them so (here a transposition, which then keeps contiguous
+// rows), and other readers through a cast back. A result whose branches
+// yield different types keeps its layout.
+// CHECK-LABEL: func.func @if_layouts
+// CHECK: %[[R:.*]]:2 = scf.if %{{.*}} -> (memref<2x3x4xf32>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>)
+// CHECK: scf.yield %{{.*}}, %{{.*}} : memref<2x3x4xf32>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+// CHECK: } else {
+// CHECK: scf.yield %{{.*}}, %{{.*}} : memref<2x3x4xf32>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+// CHECK: %[[BACK:.*]] = memref.cast %[[R]]#0 : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+// CHECK: linalg.transpose ins(%[[R]]#0 : memref<2x3x4xf32>)
+// CHECK: memref.load %[[BACK]]
+// CHECK: linalg.copy ins(%[[R]]#1 : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>)
+func.func @if_layouts(%c: i1, %a: memref<2x3x4xf32>, %b: memref<2x3x4xf32>,
+                      %s: memref<2x3x4xf32, strided<[24, 4, 1], offset: 8>>,
+                      %o: memref<4x2x3xf32>, %w: memref<2x3x4xf32>) -> f32 {
+  %r:2 = scf.if %c -> (memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>) {
+    %x = memref.cast %a : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+    %y = memref.cast %a : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+    scf.yield %x, %y : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+  } else {
+    %x = memref.cast %b : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+    %y = memref.cast %s : memref<2x3x4xf32, strided<[24, 4, 1], offset: 8>> to memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+    scf.yield %x, %y : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>, memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+  }
+  linalg.transpose ins(%r#0 : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>) outs(%o : memref<4x2x3xf32>) permutation = [2, 0, 1]
+  %c0 = arith.constant 0 : index
+  %v = memref.load %r#0[%c0, %c0, %c0] : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>
+  linalg.copy ins(%r#1 : memref<2x3x4xf32, strided<[?, ?, ?], offset: ?>>) outs(%w : memref<2x3x4xf32>)
+  return %v : f32
+}
